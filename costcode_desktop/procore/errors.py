@@ -1,0 +1,118 @@
+"""One exception type per failure class, each with a message an accountant can act on."""
+
+from __future__ import annotations
+
+import copy
+
+
+class ProcoreError(Exception):
+    """Base of every failure talking to Procore; `str()` is the user-facing message."""
+
+    default_message = "Procore could not complete the request."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.status = status
+        self.request_id = request_id
+        self.detail = detail
+        super().__init__(self.message)
+
+    def with_message(self, message: str) -> ProcoreError:
+        """Same failure, reworded with context the caller knows (a project name, say)."""
+        clone = copy.copy(self)
+        clone.message = message
+        clone.args = (message,)
+        clone.__cause__ = self
+        return clone
+
+    def technical_details(self) -> str:
+        """Details for a Details button or a log line: no secrets ever reach these fields."""
+        parts = [f"{type(self).__name__}: {self.message}"]
+        if self.status is not None:
+            parts.append(f"HTTP status: {self.status}")
+        if self.request_id:
+            parts.append(f"Procore request id: {self.request_id}")
+        if self.detail:
+            parts.append(f"Server said: {self.detail}")
+        return "\n".join(parts)
+
+
+class ConnectionFailed(ProcoreError):
+    default_message = (
+        "Could not reach Procore. Check the internet connection (and proxy, if your office uses "
+        "one), then try again."
+    )
+
+
+class TimedOut(ConnectionFailed):
+    default_message = "Procore did not answer in time. Try again in a few minutes."
+
+
+class AuthenticationFailed(ProcoreError):
+    default_message = "Procore did not accept the sign-in (it may have expired). Sign in again."
+
+
+class PermissionDenied(ProcoreError):
+    default_message = (
+        "You do not have permission for this in Procore. Ask a Procore administrator to give you "
+        "'Admin' on the project's Admin tool."
+    )
+
+
+class NotFound(ProcoreError):
+    default_message = (
+        "Procore could not find this item, or you cannot see it. Check that you were added to the "
+        "project in Procore."
+    )
+
+
+class InvalidRequest(ProcoreError):
+    """400 or 422: Procore refused the content of the request."""
+
+    default_message = "Procore refused the request."
+
+
+class Conflict(ProcoreError):
+    default_message = "Procore refused a duplicate."
+
+
+class PayloadTooLarge(ProcoreError):
+    default_message = "The request was too large for Procore (at most 1,000 cost codes at once)."
+
+
+class RateLimited(ProcoreError):
+    default_message = "Procore's request limit was reached. Wait a few minutes and try again."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        detail: str | None = None,
+        reset_at: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, request_id=request_id, detail=detail)
+        self.reset_at = reset_at  # Unix time when Procore says the quota resets
+
+
+class ServerError(ProcoreError):
+    default_message = "Procore had a problem answering (a server error). Try again in a few minutes."
+
+
+class MalformedResponse(ProcoreError):
+    default_message = (
+        "Procore sent an answer this application could not read. Try again; if it keeps "
+        "happening, send the log to support."
+    )
+
+
+class Cancelled(ProcoreError):
+    default_message = "Cancelled."

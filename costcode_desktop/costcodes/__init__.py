@@ -1,1 +1,22 @@
-"""costcodes."""
+"""The domain: cost code records, validation, natural order, comparison and refresh plans."""
+
+from .codes import DELIMITERS, ProjectCode, StandardCode, code_problem, natural_key
+from .compare import Comparison, ComparisonRow, DiffStatus, compare
+from .plan import SYNC_BATCH_LIMIT, NameUpdate, RefreshPlan, SkippedCode, plan_refresh
+
+__all__ = [
+    "DELIMITERS",
+    "SYNC_BATCH_LIMIT",
+    "Comparison",
+    "ComparisonRow",
+    "DiffStatus",
+    "NameUpdate",
+    "ProjectCode",
+    "RefreshPlan",
+    "SkippedCode",
+    "StandardCode",
+    "code_problem",
+    "compare",
+    "natural_key",
+    "plan_refresh",
+]

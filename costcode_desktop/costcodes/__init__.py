@@ -1,12 +1,13 @@
 """The domain: cost code records, validation, natural order, comparison and refresh plans."""
 
 from .codes import DELIMITERS, ProjectCode, StandardCode, code_problem, natural_key
-from .compare import Comparison, ComparisonRow, DiffStatus, compare
+from .compare import CompanyCodes, Comparison, ComparisonRow, DiffStatus, compare
 from .plan import SYNC_BATCH_LIMIT, NameUpdate, RefreshPlan, SkippedCode, plan_refresh
 
 __all__ = [
     "DELIMITERS",
     "SYNC_BATCH_LIMIT",
+    "CompanyCodes",
     "Comparison",
     "ComparisonRow",
     "DiffStatus",

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Sage 300 CRE allows only these between tiers; the hh2 connector refuses anything else.
 DELIMITERS = "/-."
-_SEGMENT_CHARS = re.compile(r"[A-Za-z0-9]+")
-_DELIMITER_RUN = re.compile(r"[/\-.]")
-_CHUNKS = re.compile(r"\d+|\D+")
-_SORT_SEPARATORS = re.compile(r"[^0-9A-Za-z]+")
-
-NaturalKey = tuple[tuple[tuple[int, int, str], ...], ...]
+_VALID_CODE = re.compile(r"[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*")
+_NUMBER = re.compile(r"([0-9]+)")
+_SORT_SEPARATORS = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +39,8 @@ class ProjectCode:
 
 def code_problem(full_code: str) -> str | None:
     """Why Sage 300 CRE / hh2 cannot carry this code, or None when it is fine."""
+    if _VALID_CODE.fullmatch(full_code):
+        return None
     if not full_code.strip():
         return "The code is empty."
     if full_code != full_code.strip():
@@ -53,21 +53,24 @@ def code_problem(full_code: str) -> str | None:
         if char.isalnum():
             return f"The code contains '{char}'; Sage 300 CRE codes use only A-Z and 0-9."
         return f"The code uses '{char}' as a separator; Sage 300 CRE allows only / - and ."
-    segments = _DELIMITER_RUN.split(full_code)
-    if any(not _SEGMENT_CHARS.fullmatch(segment) for segment in segments):
-        return "The code has an empty section (two separators together, or one at an end)."
-    return None
+    return "The code has an empty section (two separators together, or one at an end)."
 
 
-def natural_key(full_code: str) -> NaturalKey:
-    """Sort key that puts 2-100 before 10-100 and a parent before its children."""
-    # Any non-alphanumeric run separates tiers here, so unsupported codes still sort in place;
-    # "01" and "1" compare equal: callers break ties on the text.
-    segments = _SORT_SEPARATORS.split(full_code)
-    return tuple(
-        tuple(
-            (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk.casefold())
-            for chunk in _CHUNKS.findall(segment)
-        )
-        for segment in segments
-    )
+@lru_cache(maxsize=262_144)
+def natural_key(full_code: str) -> str:
+    """Sort key that puts 2-100 before 10-100 and a parent before its children.
+
+    A string, so sorting compares in C: separators become the lowest character, and each
+    number becomes a marker, its digit count and its digits, so shorter numbers sort first.
+    Any non-alphanumeric run separates tiers, so unsupported codes still sort in place.
+    "01" and "1" get the same key: callers break ties on the text.
+    """
+    parts = _NUMBER.split(_SORT_SEPARATORS.sub("\x00", full_code.casefold()))
+    parts[1::2] = map(_number_key, parts[1::2])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=65_536)
+def _number_key(number: str) -> str:
+    digits = number.lstrip("0") or "0"
+    return "\x01" + chr(0x10 + min(len(digits), 0x1F)) + digits

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from collections import Counter
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from .codes import NaturalKey, ProjectCode, StandardCode, code_problem, natural_key
+from .codes import ProjectCode, StandardCode, code_problem, natural_key
 
 
 class DiffStatus(enum.Enum):
@@ -22,20 +23,50 @@ class DiffStatus(enum.Enum):
         return self in (DiffStatus.MISSING, DiffStatus.DESCRIPTION_DIFFERS)
 
 
-@dataclass(frozen=True, slots=True)
-class ComparisonRow:
+class ComparisonRow(NamedTuple):
+    """One aligned line: a company code, the project code that carries it, or both."""
+
     status: DiffStatus
     standard: StandardCode | None
     project: ProjectCode | None
     depth: int  # 0 for a division, 1 for a code under it, ...
     note: str = ""  # why a code is unsupported
-    sort_key: NaturalKey = field(default=(), compare=False, repr=False)
 
     @property
     def full_code(self) -> str:
         side = self.standard if self.standard is not None else self.project
         assert side is not None
         return side.full_code
+
+
+class CompanyCodes:
+    """The company list with what every comparison needs worked out once.
+
+    A company list is compared with hundreds of projects: keys, depths and validity are
+    properties of the list alone, so they are not recomputed per project.
+    """
+
+    def __init__(self, codes: Sequence[StandardCode]) -> None:
+        self.codes = tuple(codes)
+        self.by_id = {code.id: code for code in self.codes}
+        self.by_full_code: dict[str, int] = {}
+        for code in self.codes:
+            self.by_full_code.setdefault(code.full_code, code.id)
+        self.own_problem = {
+            code.id: problem
+            for code in self.codes
+            if (problem := code_problem(code.full_code)) is not None
+        }
+        keyed = sorted(
+            ((natural_key(code.full_code), code.full_code), index)
+            for index, code in enumerate(self.codes)
+        )
+        self.sorted_codes = [self.codes[index] for _, index in keyed]
+        self.order = [key for key, _ in keyed]  # (natural key, full code), for bisect
+        self.depth, self.unsupported = _walk_tree(self.sorted_codes, self.by_id, self.own_problem)
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
 @dataclass(frozen=True)
@@ -60,129 +91,157 @@ class Comparison:
         return [row for row in self.rows if row.status is status]
 
 
-def compare(standard: Sequence[StandardCode], project: Sequence[ProjectCode]) -> Comparison:
+def compare(
+    standard: CompanyCodes | Sequence[StandardCode], project: Sequence[ProjectCode]
+) -> Comparison:
     """Compare, joining on standard_cost_code_id and falling back to full_code."""
-    standard_by_id = {code.id: code for code in standard}
-    matched = _match(standard, project, standard_by_id)
-    matched_ids = {id(code) for code in matched.values()}
-    problems = _unsupported_reasons(standard_by_id)
-    standard_depth = _depths(standard_by_id)
+    company = standard if isinstance(standard, CompanyCodes) else CompanyCodes(standard)
+    matched, extra = _match(company, project)
+    unsupported, own_problem, depth = company.unsupported, company.own_problem, company.depth
+    missing, differs, in_sync = (
+        DiffStatus.MISSING,
+        DiffStatus.DESCRIPTION_DIFFERS,
+        DiffStatus.IN_SYNC,
+    )
+    n_missing = n_differs = n_in_sync = n_unsupported = 0
 
     rows: list[ComparisonRow] = []
-    for code in standard:
+    append = rows.append
+    for code in company.sorted_codes:  # already in natural order
         on_project = matched.get(code.id)
-        reason = problems.get(code.id)
-        if reason is not None and (on_project is None or code_problem(code.full_code)):
-            status = DiffStatus.UNSUPPORTED
+        reason = unsupported.get(code.id)
+        if reason is not None and (on_project is None or code.id in own_problem):
+            append(ComparisonRow(DiffStatus.UNSUPPORTED, code, on_project, depth[code.id], reason))
+            n_unsupported += 1
         elif on_project is None:
-            status = DiffStatus.MISSING
+            append(ComparisonRow(missing, code, None, depth[code.id]))
+            n_missing += 1
         elif on_project.name != code.name:
-            status = DiffStatus.DESCRIPTION_DIFFERS
+            append(ComparisonRow(differs, code, on_project, depth[code.id]))
+            n_differs += 1
         else:
-            status = DiffStatus.IN_SYNC
-        rows.append(
-            ComparisonRow(
-                status,
-                code,
-                on_project,
-                standard_depth[code.id],
-                reason or "" if status is DiffStatus.UNSUPPORTED else "",
-                natural_key(code.full_code),
-            )
-        )
+            append(ComparisonRow(in_sync, code, on_project, depth[code.id]))
+            n_in_sync += 1
 
-    extra = [code for code in project if id(code) not in matched_ids]
-    project_depth = _depths({code.id: code for code in project})
-    for own in extra:
-        rows.append(
-            ComparisonRow(
-                DiffStatus.ONLY_ON_PROJECT,
-                None,
-                own,
-                project_depth[own.id],
-                "",
-                natural_key(own.full_code),
-            )
-        )
+    if extra:
+        rows = _merge_extra(company, rows, project, extra)
+    counts = {
+        in_sync: n_in_sync,
+        missing: n_missing,
+        differs: n_differs,
+        DiffStatus.ONLY_ON_PROJECT: len(extra),
+        DiffStatus.UNSUPPORTED: n_unsupported,
+    }
+    return Comparison(tuple(rows), counts, company.by_id)
 
-    rows.sort(key=lambda row: (row.sort_key, row.full_code, row.standard is None))
-    counts = Counter(row.status for row in rows)
-    return Comparison(tuple(rows), dict(counts), standard_by_id)
+
+def _merge_extra(
+    company: CompanyCodes,
+    rows: list[ComparisonRow],
+    project: Sequence[ProjectCode],
+    extra: Sequence[ProjectCode],
+) -> list[ComparisonRow]:
+    """Slot the project-only codes into the company rows; on a tie the company code goes first."""
+    depth = _project_depths(project, extra)
+    placed = sorted(
+        (bisect_right(company.order, (natural_key(own.full_code), own.full_code)), index, own)
+        for index, own in enumerate(extra)
+    )
+    merged: list[ComparisonRow] = []
+    start = 0
+    for position, _index, own in placed:
+        merged.extend(rows[start:position])
+        merged.append(ComparisonRow(DiffStatus.ONLY_ON_PROJECT, None, own, depth[own.id]))
+        start = position
+    merged.extend(rows[start:])
+    return merged
 
 
 def _match(
-    standard: Sequence[StandardCode],
-    project: Sequence[ProjectCode],
-    standard_by_id: Mapping[int, StandardCode],
-) -> dict[int, ProjectCode]:
-    """Standard id -> the project code that carries it; each side used at most once."""
+    company: CompanyCodes, project: Sequence[ProjectCode]
+) -> tuple[dict[int, ProjectCode], list[ProjectCode]]:
+    """Standard id -> the project code carrying it (each used once), and the codes left over."""
     matched: dict[int, ProjectCode] = {}
     leftovers: list[ProjectCode] = []
+    by_id = company.by_id
     for code in project:
         std_id = code.standard_id
-        if std_id is not None and std_id in standard_by_id and std_id not in matched:
+        if std_id is not None and std_id in by_id and std_id not in matched:
             matched[std_id] = code
         else:
             leftovers.append(code)
-    by_full_code: dict[str, int] = {}
-    for std in standard:
-        by_full_code.setdefault(std.full_code, std.id)
+    extra: list[ProjectCode] = []
     for code in leftovers:
-        std_id = by_full_code.get(code.full_code)
-        if std_id is not None and std_id not in matched:
-            matched[std_id] = code
-    return matched
-
-
-def _unsupported_reasons(standard_by_id: Mapping[int, StandardCode]) -> dict[int, str]:
-    """Codes that cannot be copied: invalid themselves, or under an invalid or absent parent."""
-    reasons: dict[int, str | None] = {}
-    for start in standard_by_id:
-        path: list[StandardCode] = []
-        current: StandardCode | None = standard_by_id[start]
-        above: str | None = None  # the reason inherited by the top of `path`
-        while current is not None and current.id not in reasons:
-            own = code_problem(current.full_code)
-            if own is not None:
-                reasons[current.id] = own
-                above = _under(current, own)
-                break
-            if current in path:
-                above = "Its parents on the company list form a loop."
-                break
-            path.append(current)
-            if current.parent_id is None:
-                break
-            parent = standard_by_id.get(current.parent_id)
-            if parent is None:
-                above = "Its parent code is missing from the company list."
-            current = parent
+        fallback = company.by_full_code.get(code.full_code)
+        if fallback is not None and fallback not in matched:
+            matched[fallback] = code
         else:
-            if current is not None:
-                inherited = reasons[current.id]
-                above = None if inherited is None else _under(current, inherited)
-        for code in reversed(path):
-            reasons[code.id] = above
-    return {key: value for key, value in reasons.items() if value is not None}
+            extra.append(code)
+    return matched, extra
 
 
-def _under(parent: StandardCode, reason: str) -> str:
-    if reason.startswith("It is under"):
+def _walk_tree(
+    codes: Sequence[StandardCode], by_id: Mapping[int, StandardCode], own_problem: Mapping[int, str]
+) -> tuple[dict[int, int], dict[int, str]]:
+    """Depth of every code, and why a code cannot be copied (its own problem, or its parent's).
+
+    Visiting in natural order finds most parents already resolved, so this is one pass.
+    """
+    depth: dict[int, int] = {}
+    reason: dict[int, str | None] = {}
+    for code in codes:
+        if code.id in depth:
+            continue
+        path = [code]
+        while True:
+            parent_id = path[-1].parent_id
+            parent = by_id.get(parent_id) if parent_id is not None else None
+            if parent_id is None:
+                base, inherited = -1, None
+            elif parent is None:
+                base, inherited = -1, "Its parent code is missing from the company list."
+            elif parent.id in depth:
+                base, inherited = depth[parent.id], _passed_down(parent, reason[parent.id])
+            elif parent in path:
+                base, inherited = -1, "Its parents on the company list form a loop."
+            else:
+                path.append(parent)
+                continue
+            break
+        for offset, item in enumerate(reversed(path), start=1):
+            depth[item.id] = base + offset
+            reason[item.id] = own_problem.get(item.id) or inherited
+            inherited = _passed_down(item, reason[item.id])
+    return depth, {key: value for key, value in reason.items() if value is not None}
+
+
+def _passed_down(parent: StandardCode, reason: str | None) -> str | None:
+    """What a parent's problem means for its children."""
+    if reason is None or reason.startswith("It is under"):
         return reason
     return f"It is under '{parent.full_code}', which cannot be sent. {reason}"
 
 
-def _depths(by_id: Mapping[int, StandardCode] | Mapping[int, ProjectCode]) -> dict[int, int]:
+def _project_depths(project: Sequence[ProjectCode], extra: Sequence[ProjectCode]) -> dict[int, int]:
+    by_id = {code.id: code for code in project}
     depths: dict[int, int] = {}
-    for start in by_id:
-        path: list[int] = []
-        current: int | None = start
-        while current is not None and current in by_id and current not in depths:
-            if current in path:
-                break
-            path.append(current)
-            current = by_id[current].parent_id
-        base = depths.get(current, -1) if current is not None else -1
-        for offset, code_id in enumerate(reversed(path), start=1):
-            depths[code_id] = base + offset
+    for code in extra:
+        _depth_of(code.id, by_id, depths)
     return depths
+
+
+def _depth_of(
+    start: int,
+    by_id: Mapping[int, StandardCode] | Mapping[int, ProjectCode],
+    depths: dict[int, int],
+) -> None:
+    path: list[int] = []
+    current: int | None = start
+    while current is not None and current in by_id and current not in depths:
+        if current in path:  # a parent loop in bad data: stop climbing
+            break
+        path.append(current)
+        current = by_id[current].parent_id
+    base = depths.get(current, -1) if current is not None else -1
+    for offset, code_id in enumerate(reversed(path), start=1):
+        depths[code_id] = base + offset

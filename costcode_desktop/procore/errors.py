@@ -104,7 +104,9 @@ class RateLimited(ProcoreError):
 
 
 class ServerError(ProcoreError):
-    default_message = "Procore had a problem answering (a server error). Try again in a few minutes."
+    default_message = (
+        "Procore had a problem answering (a server error). Try again in a few minutes."
+    )
 
 
 class MalformedResponse(ProcoreError):

@@ -74,6 +74,9 @@ class Comparison:
     rows: tuple[ComparisonRow, ...]
     counts: Mapping[DiffStatus, int]
     standard_by_id: Mapping[int, StandardCode] = field(repr=False)
+    # Descriptions that differ on records the Sage connector owns (origin_id set): Sage keeps a
+    # job's own description there, so a refresh leaves them and they are not out of date.
+    locked_differences: int = 0
 
     def count(self, status: DiffStatus) -> int:
         return self.counts.get(status, 0)
@@ -81,7 +84,11 @@ class Comparison:
     @property
     def differences(self) -> int:
         """Codes a refresh would add or update."""
-        return self.count(DiffStatus.MISSING) + self.count(DiffStatus.DESCRIPTION_DIFFERS)
+        return (
+            self.count(DiffStatus.MISSING)
+            + self.count(DiffStatus.DESCRIPTION_DIFFERS)
+            - self.locked_differences
+        )
 
     @property
     def in_sync(self) -> bool:
@@ -103,7 +110,7 @@ def compare(
         DiffStatus.DESCRIPTION_DIFFERS,
         DiffStatus.IN_SYNC,
     )
-    n_missing = n_differs = n_in_sync = n_unsupported = 0
+    n_missing = n_differs = n_in_sync = n_unsupported = n_locked = 0
 
     rows: list[ComparisonRow] = []
     append = rows.append
@@ -119,6 +126,7 @@ def compare(
         elif on_project.name != code.name:
             append(ComparisonRow(differs, code, on_project, depth[code.id]))
             n_differs += 1
+            n_locked += on_project.erp_managed
         else:
             append(ComparisonRow(in_sync, code, on_project, depth[code.id]))
             n_in_sync += 1
@@ -132,7 +140,7 @@ def compare(
         DiffStatus.ONLY_ON_PROJECT: len(extra),
         DiffStatus.UNSUPPORTED: n_unsupported,
     }
-    return Comparison(tuple(rows), counts, company.by_id)
+    return Comparison(tuple(rows), counts, company.by_id, n_locked)
 
 
 def _merge_extra(

@@ -9,6 +9,10 @@ from .codes import StandardCode
 from .compare import Comparison, DiffStatus
 
 SYNC_BATCH_LIMIT = 1000  # Procore's cost_codes/sync takes at most this many items
+LOCKED_REASON = (
+    "Locked by the Sage 300 CRE connector: this description comes from Sage 300 CRE and can "
+    "only be changed there."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,9 @@ def plan_refresh(comparison: Comparison) -> RefreshPlan:
             to_add.append(standard)
         elif row.status is DiffStatus.DESCRIPTION_DIFFERS:
             assert row.project is not None
+            if row.project.erp_managed:
+                skipped.append(SkippedCode(standard.full_code, row.project.name, LOCKED_REASON))
+                continue
             if not standard.name.strip():
                 skipped.append(
                     SkippedCode(

@@ -1,0 +1,68 @@
+"""The company-level Sage 300 CRE list, and whether a project can be refreshed from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from costcode_desktop.costcodes import CompanyCodes, StandardCode
+from costcode_desktop.procore import CancelToken, ProcoreClient
+from costcode_desktop.procore.records import Project, StandardCostCodeList
+
+from .convert import standard_codes
+
+
+class CompanyListUnavailable(Exception):
+    """The company has no usable ERP standard list; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class CompanyList:
+    company_id: int
+    list: StandardCostCodeList
+    prepared: CompanyCodes  # compared with every project, so worked out once
+    read_at: datetime
+
+    @property
+    def codes(self) -> tuple[StandardCode, ...]:
+        return self.prepared.codes
+
+
+def read_company_list(
+    client: ProcoreClient, company_id: int, *, cancel: CancelToken | None = None
+) -> CompanyList:
+    """Read the company's ERP (Sage 300 CRE) standard list and all its codes."""
+    lists = client.standard_cost_code_lists(company_id, cancel=cancel)
+    erp_lists = [item for item in lists if item.is_erp_list]
+    if not erp_lists:
+        raise CompanyListUnavailable(
+            "This Procore company has no ERP standard cost code list. Check that the ERP "
+            "Integrations tool is connected to Sage 300 CRE and that the first cost code sync "
+            "from hh2 has run."
+        )
+    if len(erp_lists) > 1:
+        names = ", ".join(f"'{item.name}'" for item in erp_lists)
+        raise CompanyListUnavailable(
+            f"This Procore company has {len(erp_lists)} ERP standard lists ({names}); there "
+            "should be one. Ask your Procore administrator which one Sage 300 CRE uses."
+        )
+    erp_list = erp_lists[0]
+    records = client.standard_cost_codes(company_id, erp_list.id, cancel=cancel)
+    prepared = CompanyCodes(standard_codes(records))
+    return CompanyList(company_id, erp_list, prepared, datetime.now(UTC))
+
+
+def refusal_reason(project: Project, company_list: CompanyList) -> str | None:
+    """Why this project cannot be refreshed from the company list (plain words), or None."""
+    if project.is_erp_integrated is False:
+        return (
+            f"'{project.name}' is not connected to Sage 300 CRE in Procore, so its cost codes do "
+            "not come from the company list. Connect it in the ERP Integrations tool first."
+        )
+    if project.standard_cost_code_list_id != company_list.list.id:
+        return (
+            f"'{project.name}' uses a different cost code list, not "
+            f"'{company_list.list.name}'. Procore only refreshes a project from the list it "
+            "was created with."
+        )
+    return None

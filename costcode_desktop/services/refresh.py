@@ -1,0 +1,391 @@
+"""Refresh one project from the company list: add missing codes, update descriptions, verify.
+
+This is the documented equivalent of Procore's Refresh Cost Codes button (see the API
+reference, "No public refresh endpoint"). Nothing is ever deleted, and what the result reports
+comes from reading the project again, not from what the write calls answered.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from costcode_desktop.costcodes import (
+    LOCKED_REASON,
+    Comparison,
+    DiffStatus,
+    NameUpdate,
+    RefreshPlan,
+    StandardCode,
+    compare,
+)
+from costcode_desktop.costcodes import plan_refresh as make_plan
+from costcode_desktop.procore import CancelToken, ProcoreClient
+from costcode_desktop.procore.errors import (
+    Cancelled,
+    ConnectionFailed,
+    InvalidRequest,
+    MalformedResponse,
+    NotFound,
+    PermissionDenied,
+    ProcoreError,
+    ServerError,
+)
+from costcode_desktop.procore.records import CopyFailure, Project, SyncError
+
+from .company import CompanyList, refusal_reason
+from .convert import project_codes
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+COPY_ATTEMPTS = 3  # a copy that may have landed is re-read and re-planned before another try
+_LOCK_WORDS = ("erp", "managed", "locked", "origin", "sage", "integration")
+
+
+class RefreshOutcome(enum.Enum):
+    REFRESHED = "refreshed"  # changes made and verified by reading the project again
+    UNCHANGED = "unchanged"  # nothing to add or update (or a dry run)
+    REFUSED = "refused"  # cannot be refreshed from the company list; nothing was sent
+    FAILED = "failed"  # some change did not happen; see `failed` and `message`
+
+
+@dataclass(frozen=True, slots=True)
+class CodeIssue:
+    full_code: str
+    name: str
+    reason: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    project: Project
+    outcome: RefreshOutcome
+    message: str
+    before: Comparison | None = None
+    after: Comparison | None = None
+    plan: RefreshPlan | None = None
+    added: tuple[StandardCode, ...] = ()
+    updated: tuple[NameUpdate, ...] = ()
+    skipped: tuple[CodeIssue, ...] = ()
+    failed: tuple[CodeIssue, ...] = ()
+    dry_run: bool = False
+    error: ProcoreError | None = field(default=None, repr=False)
+
+    @property
+    def verified_in_sync(self) -> bool:
+        """The project read back after the refresh has nothing left to add or update."""
+        return self.after is not None and self.after.in_sync
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+def refresh_project(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    project_id: int,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> RefreshResult:
+    """Bring one project in line with the company list and say exactly what happened."""
+    run = _Refresh(client, company_list, progress or (lambda _message: None), cancel)
+    return run.execute(project_id, dry_run)
+
+
+class _Refresh:
+    def __init__(
+        self,
+        client: ProcoreClient,
+        company_list: CompanyList,
+        progress: Progress,
+        cancel: CancelToken | None,
+    ) -> None:
+        self.client = client
+        self.company_list = company_list
+        self.company_id = company_list.company_id
+        self.progress = progress
+        self.cancel = cancel
+        self.copy_failures: dict[int, CopyFailure] = {}
+        self.copy_error: ProcoreError | None = None
+        self.update_errors: dict[int, tuple[str, str | None]] = {}
+
+    def read(self, project: Project, cancel: CancelToken | None) -> Comparison:
+        codes = self.client.cost_codes(self.company_id, project.id, cancel=cancel)
+        return compare(self.company_list.prepared, project_codes(codes))
+
+    def execute(self, project_id: int, dry_run: bool) -> RefreshResult:
+        self.progress("Reading the project")
+        try:
+            project = self.client.project(self.company_id, project_id, cancel=self.cancel)
+        except (NotFound, PermissionDenied) as exc:
+            stand_in = Project(project_id, f"Project {project_id}", None, True)
+            return RefreshResult(stand_in, RefreshOutcome.REFUSED, str(exc), error=exc)
+        refusal = refusal_reason(project, self.company_list)
+        if refusal is not None:
+            return RefreshResult(project, RefreshOutcome.REFUSED, refusal)
+
+        self.progress(f"Reading the cost codes of '{project.name}'")
+        before = self.read(project, self.cancel)
+        plan = make_plan(before)
+        skipped = tuple(CodeIssue(s.full_code, s.name, s.reason) for s in plan.skipped)
+        if dry_run or plan.is_empty:
+            return RefreshResult(
+                project,
+                RefreshOutcome.UNCHANGED,
+                _plan_message(project, plan, dry_run),
+                before,
+                before,
+                plan,
+                skipped=skipped,
+                dry_run=dry_run,
+            )
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
+
+        try:
+            if plan.to_add:
+                self.copy(project, before, plan)
+            if plan.updates:
+                self.update_names(project, plan)
+        except PermissionDenied as exc:
+            message = (
+                f"You need 'Admin' on the Admin tool of '{project.name}' in Procore to refresh "
+                "its cost codes. Ask a Procore administrator for it, then try again."
+            )
+            return self.finish(project, before, plan, skipped, exc.with_message(message))
+        except Cancelled as exc:
+            return self.finish(project, before, plan, skipped, exc)
+        return self.finish(project, before, plan, skipped, None)
+
+    def copy(self, project: Project, before: Comparison, plan: RefreshPlan) -> None:
+        self.progress(f"Adding {_codes(len(plan.to_add))} to '{project.name}'")
+        copy_ids = plan.copy_ids
+        for attempt in range(1, COPY_ATTEMPTS + 1):
+            try:
+                result = self.client.copy_subset_from_standard_list(
+                    self.company_id,
+                    project.id,
+                    self.company_list.list.id,
+                    copy_ids,
+                    cancel=self.cancel,
+                )
+            except (ConnectionFailed, ServerError, MalformedResponse) as exc:
+                # The copy may have landed: look before trying again, never copy blindly.
+                log.warning("copy to project %s failed (attempt %d): %s", project.id, attempt, exc)
+                self.copy_error = exc
+                fresh = make_plan(self.read(project, self.cancel))
+                if not fresh.to_add:
+                    return
+                copy_ids = fresh.copy_ids
+                continue
+            self.copy_error = None
+            for failure in result.failures:
+                if failure.standard_cost_code_id is not None:
+                    self.copy_failures[failure.standard_cost_code_id] = failure
+            return
+
+    def update_names(self, project: Project, plan: RefreshPlan) -> None:
+        self.progress(f"Updating {_descriptions(len(plan.updates))} on '{project.name}'")
+        for batch in plan.update_batches():
+            pairs = [(u.cost_code_id, u.new_name) for u in batch]
+            try:
+                result = self.client.sync_cost_codes(
+                    self.company_id, project.id, pairs, cancel=self.cancel
+                )
+            except InvalidRequest:
+                # Some servers refuse a whole batch for one locked record: go one by one.
+                self.update_one_by_one(project, batch)
+                continue
+            except (ConnectionFailed, ServerError, MalformedResponse) as exc:
+                for update in batch:
+                    self.update_errors[update.cost_code_id] = (str(exc), exc.request_id)
+                continue
+            request_id = result.request_ids[0] if result.request_ids else None
+            for error in result.errors:
+                self.record_update_error(error, request_id)
+
+    def update_one_by_one(self, project: Project, batch: Sequence[NameUpdate]) -> None:
+        for update in batch:
+            try:
+                self.client.update_cost_code(
+                    self.company_id,
+                    project.id,
+                    update.cost_code_id,
+                    update.new_name,
+                    cancel=self.cancel,
+                )
+            except (InvalidRequest, NotFound, ConnectionFailed, ServerError) as exc:
+                reason = exc.detail or str(exc)
+                self.update_errors[update.cost_code_id] = (reason, exc.request_id)
+
+    def record_update_error(self, error: SyncError, request_id: str | None) -> None:
+        if error.id is not None:
+            self.update_errors[error.id] = (error.message, request_id)
+
+    def finish(
+        self,
+        project: Project,
+        before: Comparison,
+        plan: RefreshPlan,
+        skipped: tuple[CodeIssue, ...],
+        error: ProcoreError | None,
+    ) -> RefreshResult:
+        self.progress(f"Checking '{project.name}'")
+        try:
+            after = self.read(project, None)  # verification runs even after a cancel
+        except ProcoreError as exc:
+            return RefreshResult(
+                project,
+                RefreshOutcome.FAILED,
+                f"The changes were sent but '{project.name}' could not be read back to check "
+                f"them: {exc} Reload to see where it stands.",
+                before,
+                None,
+                plan,
+                skipped=skipped,
+                error=exc,
+            )
+        after_rows = {row.standard.id: row for row in after.rows if row.standard is not None}
+        added = tuple(
+            code
+            for code in plan.to_add
+            if (row := after_rows.get(code.id)) is not None and row.project is not None
+        )
+        updated: list[NameUpdate] = []
+        locked: list[CodeIssue] = []
+        failed: list[CodeIssue] = []
+        for code in plan.to_add:
+            if code not in added:
+                failed.append(self.copy_issue(code, error))
+        by_project_id = {row.project.id: row for row in after.rows if row.project is not None}
+        for update in plan.updates:
+            row = by_project_id.get(update.cost_code_id)
+            if row is not None and row.project is not None and row.project.name == update.new_name:
+                updated.append(update)
+                continue
+            reason, request_id = self.update_errors.get(update.cost_code_id, ("", None))
+            is_locked = (
+                row is not None and row.project is not None and row.project.erp_managed
+            ) or (any(word in reason.lower() for word in _LOCK_WORDS))
+            if is_locked and error is None:
+                locked.append(CodeIssue(update.full_code, update.old_name, LOCKED_REASON))
+            else:
+                failed.append(
+                    CodeIssue(
+                        update.full_code,
+                        update.old_name,
+                        reason or _why_not_done(error, "The description was not updated."),
+                        request_id or (error.request_id if error else None),
+                    )
+                )
+        all_skipped = skipped + tuple(locked)
+        outcome = RefreshOutcome.FAILED if failed else RefreshOutcome.REFRESHED
+        if not failed and not added and not updated:
+            outcome = RefreshOutcome.UNCHANGED
+        if isinstance(error, PermissionDenied) and not added and not updated:
+            outcome = RefreshOutcome.REFUSED
+            failed = []
+        message = _result_message(
+            project, outcome, added, updated, all_skipped, failed, after, error
+        )
+        return RefreshResult(
+            project,
+            outcome,
+            message,
+            before,
+            after,
+            plan,
+            added,
+            tuple(updated),
+            all_skipped,
+            tuple(failed),
+            error=error,
+        )
+
+    def copy_issue(self, code: StandardCode, error: ProcoreError | None) -> CodeIssue:
+        failure = self.copy_failures.get(code.id)
+        if failure is not None:
+            return CodeIssue(code.full_code, code.name, failure.reason)
+        cause = error or self.copy_error
+        return CodeIssue(
+            code.full_code,
+            code.name,
+            _why_not_done(cause, "Procore did not add the code."),
+            cause.request_id if cause else None,
+        )
+
+
+def _why_not_done(error: ProcoreError | None, default: str) -> str:
+    if isinstance(error, Cancelled):
+        return "Not done: the refresh was cancelled."
+    return str(error) if error is not None else default
+
+
+def _codes(n: int) -> str:
+    return f"{n} code" + ("" if n == 1 else "s")
+
+
+def _descriptions(n: int) -> str:
+    return f"{n} description" + ("" if n == 1 else "s")
+
+
+def _plan_message(project: Project, plan: RefreshPlan, dry_run: bool) -> str:
+    if plan.is_empty:
+        text = f"'{project.name}' already matches the company list; nothing to change."
+        if plan.skipped:
+            text += f" {_codes(len(plan.skipped))} on the company list cannot be sent."
+        return text
+    parts = []
+    if plan.to_add:
+        parts.append(f"add {_codes(len(plan.to_add))}")
+    if plan.updates:
+        parts.append(f"update {_descriptions(len(plan.updates))}")
+    text = f"A refresh of '{project.name}' would {' and '.join(parts)}."
+    if plan.skipped:
+        text += f" {_codes(len(plan.skipped))} would be skipped."
+    return text + " Nothing was sent (dry run)."
+
+
+def _result_message(
+    project: Project,
+    outcome: RefreshOutcome,
+    added: Sequence[StandardCode],
+    updated: Sequence[NameUpdate],
+    skipped: Sequence[CodeIssue],
+    failed: Sequence[CodeIssue],
+    after: Comparison,
+    error: ProcoreError | None,
+) -> str:
+    if outcome is RefreshOutcome.REFUSED and error is not None:
+        return str(error)
+    done = []
+    if added:
+        done.append(f"added {_codes(len(added))}")
+    if updated:
+        done.append(f"updated {_descriptions(len(updated))}")
+    text = f"'{project.name}': " + (" and ".join(done) if done else "nothing changed")
+    text += "."
+    if skipped:
+        text += f" {len(skipped)} skipped."
+    if failed:
+        text += f" {len(failed)} failed."
+    if isinstance(error, Cancelled):
+        text += " Cancelled part-way."
+    if after.in_sync:
+        text += " Verified: the project now matches the company list."
+    else:
+        left = after.differences
+        text += f" Checked: {left} difference" + ("" if left == 1 else "s") + " remain."
+    return text
+
+
+def describe_remaining(after: Comparison) -> dict[str, int]:
+    """Counts per status of a comparison, keyed by the status's value (for JSON output)."""
+    return {status.value: after.count(status) for status in DiffStatus}

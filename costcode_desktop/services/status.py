@@ -1,0 +1,114 @@
+"""Where each project stands against the company list."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from costcode_desktop.costcodes import Comparison, DiffStatus, compare
+from costcode_desktop.procore import CancelToken, ProcoreClient
+from costcode_desktop.procore.errors import Cancelled, NotFound, PermissionDenied, ProcoreError
+from costcode_desktop.procore.records import Project
+
+from .company import CompanyList, refusal_reason
+from .convert import project_codes
+
+
+class ProjectState(enum.Enum):
+    IN_SYNC = "in_sync"
+    OUT_OF_DATE = "out_of_date"
+    NOT_ERP_INTEGRATED = "not_erp_integrated"
+    OTHER_LIST = "other_list"
+    NO_ACCESS = "no_access"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    ProjectState.IN_SYNC: "In sync",
+    ProjectState.OUT_OF_DATE: "Out of date",
+    ProjectState.NOT_ERP_INTEGRATED: "Not ERP-integrated",
+    ProjectState.OTHER_LIST: "Other list",
+    ProjectState.NO_ACCESS: "No access",
+    ProjectState.ERROR: "Error",
+}
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    project: Project
+    state: ProjectState
+    comparison: Comparison | None = None
+    message: str = ""  # why, for every state but in sync / out of date
+    error: ProcoreError | None = field(default=None, repr=False)
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def count(self, status: DiffStatus) -> int:
+        return self.comparison.count(status) if self.comparison else 0
+
+    @property
+    def summary(self) -> str:
+        """'In sync', '7 differences', or the state's label."""
+        if self.state is ProjectState.OUT_OF_DATE and self.comparison is not None:
+            n = self.comparison.differences
+            return f"{n} difference" + ("" if n == 1 else "s")
+        return self.state.label
+
+
+def check_project(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    project_id: int,
+    *,
+    cancel: CancelToken | None = None,
+    listed: Project | None = None,
+) -> ProjectStatus:
+    """Read one project and its codes and compare them with the company list."""
+    company_id = company_list.company_id
+    try:
+        project = client.project(company_id, project_id, cancel=cancel)
+    except (NotFound, PermissionDenied) as exc:
+        stand_in = listed or Project(project_id, f"Project {project_id}", None, True)
+        return ProjectStatus(stand_in, ProjectState.NO_ACCESS, message=str(exc), error=exc)
+    refusal = refusal_reason(project, company_list)
+    if refusal is not None:
+        state = (
+            ProjectState.NOT_ERP_INTEGRATED
+            if project.is_erp_integrated is False
+            else ProjectState.OTHER_LIST
+        )
+        return ProjectStatus(project, state, message=refusal)
+    try:
+        codes = client.cost_codes(company_id, project.id, cancel=cancel)
+    except (NotFound, PermissionDenied) as exc:
+        return ProjectStatus(project, ProjectState.NO_ACCESS, message=str(exc), error=exc)
+    comparison = compare(company_list.prepared, project_codes(codes))
+    state = ProjectState.IN_SYNC if comparison.in_sync else ProjectState.OUT_OF_DATE
+    return ProjectStatus(project, state, comparison)
+
+
+def check_projects(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    projects: Iterable[Project],
+    *,
+    cancel: CancelToken | None = None,
+    on_error: Callable[[Project, ProcoreError], None] | None = None,
+) -> Iterator[ProjectStatus]:
+    """Statuses one by one, so a caller can show each as soon as it is known."""
+    for project in projects:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        try:
+            yield check_project(client, company_list, project.id, cancel=cancel, listed=project)
+        except Cancelled:
+            raise
+        except ProcoreError as exc:
+            if on_error is not None:
+                on_error(project, exc)
+            yield ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)

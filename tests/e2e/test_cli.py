@@ -16,8 +16,7 @@ import pytest
 
 from costcode_desktop.cli import main
 from costcode_desktop.sandbox import SandboxServer, demo_seed
-
-from ..sandbox_support import api_writes, running
+from tests.sandbox_support import api_writes, running
 
 COMPANY = "4264807"
 

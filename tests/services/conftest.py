@@ -7,8 +7,8 @@ import pytest
 from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services import CompanyList, read_company_list
+from tests.sandbox_support import running, signed_in_client
 
-from ..sandbox_support import running, signed_in_client
 from .seeds import COMPANY, small_seed
 
 

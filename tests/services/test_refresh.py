@@ -15,8 +15,8 @@ from costcode_desktop.services import (
     read_company_list,
     refresh_project,
 )
+from tests.sandbox_support import api_writes, signed_in_client
 
-from ..sandbox_support import api_writes, signed_in_client
 from .seeds import COMPANY, P_DRIFTED, P_IN_SYNC, P_NO_ADMIN, P_NOT_ERP, P_OTHER_LIST
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from costcode_desktop.costcodes import (
     LOCKED_REASON,
     Comparison,
-    DiffStatus,
     NameUpdate,
     RefreshPlan,
     StandardCode,
@@ -33,7 +32,7 @@ from costcode_desktop.procore.errors import (
     ProcoreError,
     ServerError,
 )
-from costcode_desktop.procore.records import CopyFailure, Project, SyncError
+from costcode_desktop.procore.records import CopyFailure, Project
 
 from .company import CompanyList, refusal_reason
 from .convert import project_codes
@@ -208,8 +207,9 @@ class _Refresh:
                     self.update_errors[update.cost_code_id] = (str(exc), exc.request_id)
                 continue
             request_id = result.request_ids[0] if result.request_ids else None
-            for error in result.errors:
-                self.record_update_error(error, request_id)
+            for item in result.errors:
+                if item.id is not None:
+                    self.update_errors[item.id] = (item.message, request_id)
 
     def update_one_by_one(self, project: Project, batch: Sequence[NameUpdate]) -> None:
         for update in batch:
@@ -224,10 +224,6 @@ class _Refresh:
             except (InvalidRequest, NotFound, ConnectionFailed, ServerError) as exc:
                 reason = exc.detail or str(exc)
                 self.update_errors[update.cost_code_id] = (reason, exc.request_id)
-
-    def record_update_error(self, error: SyncError, request_id: str | None) -> None:
-        if error.id is not None:
-            self.update_errors[error.id] = (error.message, request_id)
 
     def finish(
         self,
@@ -252,39 +248,9 @@ class _Refresh:
                 skipped=skipped,
                 error=exc,
             )
-        after_rows = {row.standard.id: row for row in after.rows if row.standard is not None}
-        added = tuple(
-            code
-            for code in plan.to_add
-            if (row := after_rows.get(code.id)) is not None and row.project is not None
-        )
-        updated: list[NameUpdate] = []
-        locked: list[CodeIssue] = []
-        failed: list[CodeIssue] = []
-        for code in plan.to_add:
-            if code not in added:
-                failed.append(self.copy_issue(code, error))
-        by_project_id = {row.project.id: row for row in after.rows if row.project is not None}
-        for update in plan.updates:
-            row = by_project_id.get(update.cost_code_id)
-            if row is not None and row.project is not None and row.project.name == update.new_name:
-                updated.append(update)
-                continue
-            reason, request_id = self.update_errors.get(update.cost_code_id, ("", None))
-            is_locked = (
-                row is not None and row.project is not None and row.project.erp_managed
-            ) or (any(word in reason.lower() for word in _LOCK_WORDS))
-            if is_locked and error is None:
-                locked.append(CodeIssue(update.full_code, update.old_name, LOCKED_REASON))
-            else:
-                failed.append(
-                    CodeIssue(
-                        update.full_code,
-                        update.old_name,
-                        reason or _why_not_done(error, "The description was not updated."),
-                        request_id or (error.request_id if error else None),
-                    )
-                )
+        added, failed = self.check_additions(after, plan, error)
+        updated, locked, failed_updates = self.check_updates(after, plan, error)
+        failed += failed_updates
         all_skipped = skipped + tuple(locked)
         outcome = RefreshOutcome.FAILED if failed else RefreshOutcome.REFRESHED
         if not failed and not added and not updated:
@@ -308,6 +274,40 @@ class _Refresh:
             tuple(failed),
             error=error,
         )
+
+    def check_additions(
+        self, after: Comparison, plan: RefreshPlan, error: ProcoreError | None
+    ) -> tuple[tuple[StandardCode, ...], list[CodeIssue]]:
+        """Which planned codes the project now really has, and why the others are not there."""
+        present = {
+            row.standard.id
+            for row in after.rows
+            if row.standard is not None and row.project is not None
+        }
+        added = tuple(code for code in plan.to_add if code.id in present)
+        failed = [self.copy_issue(code, error) for code in plan.to_add if code.id not in present]
+        return added, failed
+
+    def check_updates(
+        self, after: Comparison, plan: RefreshPlan, error: ProcoreError | None
+    ) -> tuple[list[NameUpdate], list[CodeIssue], list[CodeIssue]]:
+        """(updated, skipped as locked, failed), judged by the names read back."""
+        names = {row.project.id: row.project.name for row in after.rows if row.project is not None}
+        updated: list[NameUpdate] = []
+        locked: list[CodeIssue] = []
+        failed: list[CodeIssue] = []
+        for update in plan.updates:
+            if names.get(update.cost_code_id) == update.new_name:
+                updated.append(update)
+                continue
+            reason, request_id = self.update_errors.get(update.cost_code_id, ("", None))
+            if error is None and any(word in reason.lower() for word in _LOCK_WORDS):
+                locked.append(CodeIssue(update.full_code, update.old_name, LOCKED_REASON))
+                continue
+            reason = reason or _why_not_done(error, "The description was not updated.")
+            request_id = request_id or (error.request_id if error else None)
+            failed.append(CodeIssue(update.full_code, update.old_name, reason, request_id))
+        return updated, locked, failed
 
     def copy_issue(self, code: StandardCode, error: ProcoreError | None) -> CodeIssue:
         failure = self.copy_failures.get(code.id)
@@ -382,10 +382,5 @@ def _result_message(
         text += " Verified: the project now matches the company list."
     else:
         left = after.differences
-        text += f" Checked: {left} difference" + ("" if left == 1 else "s") + " remain."
+        text += f" Checked: {left} difference" + (" remains." if left == 1 else "s remain.")
     return text
-
-
-def describe_remaining(after: Comparison) -> dict[str, int]:
-    """Counts per status of a comparison, keyed by the status's value (for JSON output)."""
-    return {status.value: after.count(status) for status in DiffStatus}

@@ -2,7 +2,14 @@
 
 from .codes import DELIMITERS, ProjectCode, StandardCode, code_problem, natural_key
 from .compare import CompanyCodes, Comparison, ComparisonRow, DiffStatus, compare
-from .plan import LOCKED_REASON, SYNC_BATCH_LIMIT, NameUpdate, RefreshPlan, SkippedCode, plan_refresh
+from .plan import (
+    LOCKED_REASON,
+    SYNC_BATCH_LIMIT,
+    NameUpdate,
+    RefreshPlan,
+    SkippedCode,
+    plan_refresh,
+)
 
 __all__ = [
     "DELIMITERS",

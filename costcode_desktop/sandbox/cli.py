@@ -1,0 +1,138 @@
+"""costcode-sandbox: run the Procore sandbox on loopback until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from .demo import demo_seed
+from .faults import FaultConfig
+from .ratelimit import RateLimitConfig
+from .seed import SeedError, load_seed
+from .server import SandboxServer, loopback_address
+
+PROG = "costcode-sandbox"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A Procore-compatible API server on this computer, for the demo and tests.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    parser.add_argument("--seed", type=Path, help="seed JSON file (default: the built-in demo)")
+    parser.add_argument("--db", type=Path, help="SQLite file to keep state in (default: memory)")
+    parser.add_argument(
+        "--reset", action="store_true", help="reload the seed even if --db already holds state"
+    )
+    parser.add_argument(
+        "--token-lifetime", type=int, default=5400, metavar="S", help="access token lifetime"
+    )
+    parser.add_argument("--latency", type=float, default=0.0, metavar="S")
+    parser.add_argument("--error-rate", type=float, default=0.0, metavar="F")
+    parser.add_argument("--drop-rate", type=float, default=0.0, metavar="F")
+    parser.add_argument("--malformed-rate", type=float, default=0.0, metavar="F")
+    parser.add_argument("--hourly-limit", type=int, default=3600, metavar="N", help="0 = unlimited")
+    parser.add_argument("--spike-limit", type=int, default=100, metavar="N", help="0 = unlimited")
+    parser.add_argument(
+        "--write-demo-seed", type=Path, metavar="FILE", help="write the demo seed to FILE and exit"
+    )
+    return parser
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.write_demo_seed is not None:
+        try:
+            args.write_demo_seed.write_text(
+                json.dumps(demo_seed(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+        except OSError as exc:
+            return _fail(f"cannot write {args.write_demo_seed}: {exc.strerror or exc}", 1)
+        print(f"Wrote the demo seed to {args.write_demo_seed}")
+        return 0
+    try:
+        loopback_address(args.host)
+        faults = FaultConfig(
+            latency=args.latency,
+            error_rate=args.error_rate,
+            drop_rate=args.drop_rate,
+            malformed_rate=args.malformed_rate,
+        )
+        limits = RateLimitConfig(hourly=args.hourly_limit, spike=args.spike_limit)
+    except ValueError as exc:
+        return _fail(str(exc))
+    try:
+        seed = load_seed(args.seed) if args.seed is not None else demo_seed()
+        server = SandboxServer(
+            seed,
+            db_path=args.db,
+            host=args.host,
+            port=args.port,
+            faults=faults,
+            rate_limits=limits,
+            token_lifetime=args.token_lifetime,
+            reset=args.reset,
+        )
+    except SeedError as exc:
+        return _fail(f"bad seed: {exc}")
+    except sqlite3.Error as exc:
+        return _fail(f"cannot use the database {args.db}: {exc}", 1)
+    try:
+        server.start()
+    except OSError as exc:
+        server.stop()
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", 1)
+    _announce(server, args.db)
+    return _serve(server)
+
+
+def _announce(server: SandboxServer, db: Path | None) -> None:
+    lines = [
+        f"Procore sandbox running at {server.url}",
+        f"  OAuth token URL: {server.url}/oauth/token",
+        f"  client_id:       {server.client_id}",
+        f"  client_secret:   {server.client_secret}",
+    ]
+    for company_id, name in server.companies():
+        lines.append(f"  company:         {company_id}  {name}")
+    if db is not None:
+        state = "kept existing state" if server.reused_state else "loaded the seed"
+        lines.append(f"  database:        {db} ({state}; --reset reloads the seed)")
+    lines.append("Press Ctrl+C to stop.")
+    print("\n".join(lines), flush=True)
+
+
+def _serve(server: SandboxServer) -> int:
+    stop = threading.Event()
+    previous = None
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+
+        def on_term(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        if in_main and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        print("Sandbox stopped.", flush=True)
+    return 0

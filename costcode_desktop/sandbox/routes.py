@@ -1,0 +1,74 @@
+"""The route table: method, path pattern, endpoint, and which checks run before it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import api_company, api_cost_codes, oauth
+from .context import Context
+from .wire import Response
+
+Endpoint = Callable[[Context], Response]
+
+KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    endpoint: Endpoint
+    auth: bool = True  # Bearer token required
+    company: bool = True  # Procore-Company-Id header required
+
+
+def _route(
+    method: str, path: str, endpoint: Endpoint, *, auth: bool = True, company: bool = True
+) -> Route:
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+)", path)
+    return Route(method, re.compile(f"^{regex}/?$"), endpoint, auth, company)
+
+
+ROUTES: tuple[Route, ...] = (
+    _route("POST", "/oauth/token", oauth.token_endpoint, auth=False, company=False),
+    _route("POST", "/oauth/revoke", oauth.revoke_endpoint, auth=False, company=False),
+    _route("GET", "/oauth/token/info", oauth.token_info_endpoint, auth=False, company=False),
+    _route("GET", "/rest/v1.0/me", api_company.me, company=False),
+    _route("GET", "/rest/v1.0/companies", api_company.companies, company=False),
+    _route("GET", "/rest/v1.0/projects", api_company.projects),
+    _route("GET", "/rest/v1.1/projects", api_company.projects),
+    _route("GET", "/rest/v1.0/projects/{id}", api_company.project_detail),
+    _route("GET", "/rest/v1.1/projects/{id}", api_company.project_detail),
+    _route("GET", "/rest/v1.0/standard_cost_code_lists", api_company.standard_cost_code_lists),
+    _route("GET", "/rest/v1.0/standard_cost_codes", api_company.standard_cost_codes),
+    _route("GET", "/rest/v1.0/cost_codes", api_cost_codes.list_cost_codes),
+    _route(
+        "POST",
+        "/rest/v1.0/cost_codes/copy_subset_from_standard_list",
+        api_cost_codes.copy_subset,
+    ),
+    _route("PATCH", "/rest/v1.0/cost_codes/sync", api_cost_codes.sync),
+    _route("GET", "/rest/v1.0/cost_codes/{id}", api_cost_codes.show_cost_code),
+    _route("PATCH", "/rest/v1.0/cost_codes/{id}", api_cost_codes.update_cost_code),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    route: Route | None
+    args: dict[str, str]
+    allowed: tuple[str, ...]  # methods the path accepts (for 405)
+
+
+def match(method: str, path: str) -> Match:
+    allowed: list[str] = []
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if found is None:
+            continue
+        if route.method == method:
+            return Match(route, found.groupdict(), ())
+        allowed.append(route.method)
+    return Match(None, {}, tuple(dict.fromkeys(allowed)))

@@ -1,0 +1,520 @@
+"""Seed files: the initial state of a sandbox, as JSON.
+
+A seed is one JSON object. Keys not listed here are allowed and ignored.
+
+```json
+{
+  "app": {"client_id": "demo-client", "client_secret": "demo-secret", "acts_as_user": 1,
+          "redirect_uris": ["http://localhost:8765/callback"]},
+  "users": [{"id": 1, "login": "ap@example.com", "name": "A. P. Clerk", "password": "demo",
+             "project_admin": "all", "projects": "all", "companies": [4264807]}],
+  "companies": [{
+    "id": 4264807, "name": "Example Builders", "is_active": true, "my_company": true,
+    "standard_cost_code_lists": [{"id": 11, "name": "Sage 300 CRE Standard Cost Code List",
+      "is_erp_list": true, "available_to_use_on_new_projects": true,
+      "codes": [{"full_code": "01", "name": "General Requirements"},
+                {"full_code": "01-100", "name": "Project Manager", "parent": "01",
+                 "id": 10000000001, "origin_id": "7f3a…", "active": true}]}],
+    "projects": [{"id": 562949953421312, "name": "Riverside Clinic", "project_number": "23-104",
+      "display_name": "23-104 - Riverside Clinic", "active": true, "stage": "Bidding",
+      "is_erp_integrated": true, "standard_cost_code_list_id": 11,
+      "cost_codes": [{"full_code": "01", "name": "General Requirements"},
+                     {"full_code": "01-900", "name": "Owner Allowance", "parent": "01",
+                      "standard": false}]}]
+  }]
+}
+```
+
+`app` (required)
+    `client_id`, `client_secret` (strings, required): the credentials the client-credentials grant
+    accepts. `acts_as_user` (required): the user id a client-credentials token acts for.
+    `redirect_uris` (optional list of strings): for the authorization-code grant.
+`users` (required, at least one)
+    `id` (int), `login`, `name` (strings) are required. `password` (optional string) is for the
+    sign-in page. `project_admin`: `"all"` (default) or a list of project ids on which the user
+    has 'Admin' (may write cost codes). `projects`: `"all"` (default) or the list of project ids
+    the user can see at all; other projects answer 404 and are never listed. `companies`: `"all"`
+    (default) or the list of company ids the user belongs to.
+`companies` (required)
+    `id` (int), `name` required; `is_active`, `my_company` (default true).
+    `standard_cost_code_lists`: `id` (int), `name` required; `is_erp_list` (default false),
+    `available_to_use_on_new_projects` (default true), `codes`.
+    `projects`: `id` (int), `name` required; `project_number`, `display_name` (default
+    "<number> - <name>"), `stage`, `origin_id` (strings or null), `active` (default true),
+    `is_erp_integrated` (default false), `standard_cost_code_list_id` (a list of the same company,
+    or null), `cost_codes`.
+
+Cost codes (standard and project)
+    `full_code`, `name` required. `parent`: the parent's full code; the `code` segment is the full
+    code minus the parent's full code and one delimiter (`01-100` under `01` has code `100`; a code
+    without parent has code = full code). `id` optional (otherwise assigned: standard codes from
+    10,000,000,000, project codes from 562,949,953,500,000, so ids exceed 32 bits). `origin_id`
+    (string) marks a record owned by the ERP connector (locked); `origin_data` (string) optional.
+    Standard codes may say `"active": false`.
+    A project code whose full code is on the project's standard list is linked to that standard code
+    (`standard_cost_code_id`) unless it says `"standard": false`. Without `parent`, a linked project
+    code's parent is the project code whose full code is the standard parent's full code.
+
+Errors raise `SeedError` naming the place, e.g.
+`companies[0].projects[2].cost_codes[5]: parent '01' not found`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .seedmodel import (
+    PROJECT_CODE_ID_START,
+    STANDARD_CODE_ID_START,
+    AppSpec,
+    CompanySpec,
+    ProjectCodeSpec,
+    ProjectSpec,
+    Seed,
+    StandardCodeSpec,
+    StandardListSpec,
+    UserSpec,
+)
+
+
+class SeedError(ValueError):
+    """The seed is not usable; the message names the offending key or path."""
+
+
+def load_seed(path: str | Path) -> dict[str, Any]:
+    """Read a seed file and validate it; the raw dict is returned for SandboxServer."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot read seed file ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise SeedError(f"{path}: seed file is not UTF-8 text") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SeedError(
+            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
+    try:
+        parse_seed(data)
+    except SeedError as exc:
+        raise SeedError(f"{path}: {exc}") from exc
+    if not isinstance(data, dict):  # parse_seed already refused it; keeps mypy informed
+        raise SeedError(f"{path}: the seed must be a JSON object")
+    return data
+
+
+# --- small typed readers ---------------------------------------------------------------------
+
+
+def _obj(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise SeedError(f"{where}: expected an object")
+    return value
+
+
+def _list(obj: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> list[Any]:
+    if key not in obj or obj[key] is None:
+        if required:
+            raise SeedError(f"{where}: missing required key '{key}'")
+        return []
+    value = obj[key]
+    if not isinstance(value, list):
+        raise SeedError(f"{where}.{key}: expected a list")
+    return value
+
+
+def _int(obj: Mapping[str, Any], key: str, where: str) -> int:
+    if key not in obj:
+        raise SeedError(f"{where}: missing required key '{key}'")
+    value = obj[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise SeedError(f"{where}.{key}: expected a positive integer, got {value!r}")
+    return value
+
+
+def _opt_int(obj: Mapping[str, Any], key: str, where: str) -> int | None:
+    if obj.get(key) is None:
+        return None
+    return _int(obj, key, where)
+
+
+def _str(obj: Mapping[str, Any], key: str, where: str) -> str:
+    if key not in obj:
+        raise SeedError(f"{where}: missing required key '{key}'")
+    value = obj[key]
+    if not isinstance(value, str) or not value.strip():
+        raise SeedError(f"{where}.{key}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SeedError(f"{where}.{key}: expected a string or null, got {value!r}")
+    return value
+
+
+def _bool(obj: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+    value = obj.get(key, default)
+    if not isinstance(value, bool):
+        raise SeedError(f"{where}.{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _scope(obj: Mapping[str, Any], key: str, where: str) -> frozenset[int] | None:
+    value = obj.get(key, "all")
+    if value == "all":
+        return None
+    if not isinstance(value, list) or any(
+        isinstance(v, bool) or not isinstance(v, int) for v in value
+    ):
+        raise SeedError(f'{where}.{key}: expected "all" or a list of integer ids')
+    return frozenset(value)
+
+
+class _Ids:
+    """Hands out ids from a start value, skipping ids the seed gave explicitly."""
+
+    def __init__(self, start: int, taken: set[int]) -> None:
+        self._next = start
+        self._taken = taken
+
+    def take(self) -> int:
+        while self._next in self._taken:
+            self._next += 1
+        self._taken.add(self._next)
+        return self._next
+
+
+class _Unique:
+    """Remembers where each id was used so that a duplicate names both places."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._seen: dict[object, str] = {}
+
+    def add(self, value: object, where: str) -> None:
+        if value in self._seen:
+            raise SeedError(
+                f"{where}: duplicate {self._what} {value!r} (already used at {self._seen[value]})"
+            )
+        self._seen[value] = where
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._seen
+
+
+def _segment(full_code: str, parent_full: str | None, where: str) -> str:
+    if parent_full is None:
+        return full_code
+    if not full_code.startswith(parent_full) or len(full_code) < len(parent_full) + 2:
+        raise SeedError(
+            f"{where}: full code '{full_code}' must be the parent's full code '{parent_full}' "
+            "plus a delimiter and a segment"
+        )
+    return full_code[len(parent_full) + 1 :]
+
+
+def _explicit_code_ids(raw_codes: Sequence[Any], where: str, unique: _Unique) -> set[int]:
+    ids: set[int] = set()
+    for i, raw in enumerate(raw_codes):
+        here = f"{where}[{i}]"
+        code = _obj(raw, here)
+        explicit = _opt_int(code, "id", here)
+        if explicit is not None:
+            unique.add(explicit, f"{here}.id")
+            ids.add(explicit)
+    return ids
+
+
+# --- the parser --------------------------------------------------------------------------------
+
+
+def parse_seed(seed: object) -> Seed:
+    """Validate a seed dict and resolve ids and parents; raises SeedError naming the place."""
+    root = _obj(seed, "seed")
+    raw_app = _obj(root.get("app"), "app") if "app" in root else None
+    if raw_app is None:
+        raise SeedError("seed: missing required key 'app'")
+    redirect_uris = _list(raw_app, "redirect_uris", "app")
+    if any(not isinstance(u, str) for u in redirect_uris):
+        raise SeedError("app.redirect_uris: expected a list of strings")
+    app = AppSpec(
+        client_id=_str(raw_app, "client_id", "app"),
+        client_secret=_str(raw_app, "client_secret", "app"),
+        acts_as_user=_int(raw_app, "acts_as_user", "app"),
+        redirect_uris=tuple(redirect_uris),
+    )
+
+    companies_raw = _list(root, "companies", "seed", required=True)
+    company_ids = _Unique("company id")
+    list_ids = _Unique("standard cost code list id")
+    project_ids = _Unique("project id")
+    std_code_ids = _Unique("standard cost code id")
+    project_code_ids = _Unique("cost code id")
+
+    # First pass: explicit code ids, so that assigned ids never collide with them.
+    taken_std: set[int] = set()
+    taken_project: set[int] = set()
+    for c, raw_company in enumerate(companies_raw):
+        company = _obj(raw_company, f"companies[{c}]")
+        for li, raw_list in enumerate(
+            _list(company, "standard_cost_code_lists", f"companies[{c}]")
+        ):
+            here = f"companies[{c}].standard_cost_code_lists[{li}]"
+            codes = _list(_obj(raw_list, here), "codes", here)
+            taken_std |= _explicit_code_ids(codes, f"{here}.codes", std_code_ids)
+        for pi, raw_project in enumerate(_list(company, "projects", f"companies[{c}]")):
+            here = f"companies[{c}].projects[{pi}]"
+            codes = _list(_obj(raw_project, here), "cost_codes", here)
+            taken_project |= _explicit_code_ids(codes, f"{here}.cost_codes", project_code_ids)
+    std_ids = _Ids(STANDARD_CODE_ID_START, taken_std)
+    code_ids = _Ids(PROJECT_CODE_ID_START, taken_project)
+
+    companies: list[CompanySpec] = []
+    std_by_id: dict[int, StandardCodeSpec] = {}
+    for c, raw_company in enumerate(companies_raw):
+        where = f"companies[{c}]"
+        company = _obj(raw_company, where)
+        company_id = _int(company, "id", where)
+        company_ids.add(company_id, f"{where}.id")
+        lists: list[StandardListSpec] = []
+        for li, raw_list in enumerate(_list(company, "standard_cost_code_lists", where)):
+            here = f"{where}.standard_cost_code_lists[{li}]"
+            std_list = _parse_list(_obj(raw_list, here), here, company_id, list_ids, std_ids)
+            lists.append(std_list)
+            std_by_id.update((code.id, code) for code in std_list.codes)
+        lists_by_id = {lst.id: lst for lst in lists}
+        projects = [
+            _parse_project(
+                _obj(raw_project, f"{where}.projects[{pi}]"),
+                f"{where}.projects[{pi}]",
+                company_id,
+                lists_by_id,
+                std_by_id,
+                project_ids,
+                code_ids,
+            )
+            for pi, raw_project in enumerate(_list(company, "projects", where))
+        ]
+        companies.append(
+            CompanySpec(
+                id=company_id,
+                name=_str(company, "name", where),
+                is_active=_bool(company, "is_active", where, True),
+                my_company=_bool(company, "my_company", where, True),
+                lists=tuple(lists),
+                projects=tuple(projects),
+            )
+        )
+
+    users = _parse_users(root, company_ids, project_ids)
+    if app.acts_as_user not in {u.id for u in users}:
+        raise SeedError(f"app.acts_as_user: unknown user id {app.acts_as_user}")
+    return Seed(app=app, users=tuple(users), companies=tuple(companies))
+
+
+def _parse_users(
+    root: Mapping[str, Any], company_ids: _Unique, project_ids: _Unique
+) -> list[UserSpec]:
+    raw_users = _list(root, "users", "seed", required=True)
+    if not raw_users:
+        raise SeedError("users: at least one user is required")
+    user_ids = _Unique("user id")
+    logins = _Unique("login")
+    users: list[UserSpec] = []
+    for u, raw_user in enumerate(raw_users):
+        where = f"users[{u}]"
+        user = _obj(raw_user, where)
+        user_id = _int(user, "id", where)
+        user_ids.add(user_id, f"{where}.id")
+        login = _str(user, "login", where)
+        logins.add(login.lower(), f"{where}.login")
+        spec = UserSpec(
+            id=user_id,
+            login=login,
+            name=_str(user, "name", where),
+            password=_opt_str(user, "password", where),
+            project_admin=_scope(user, "project_admin", where),
+            projects=_scope(user, "projects", where),
+            companies=_scope(user, "companies", where),
+        )
+        for key, scope, known in (
+            ("project_admin", spec.project_admin, project_ids),
+            ("projects", spec.projects, project_ids),
+            ("companies", spec.companies, company_ids),
+        ):
+            for value in sorted(scope or ()):
+                if value not in known:
+                    kind = "company" if key == "companies" else "project"
+                    raise SeedError(f"{where}.{key}: unknown {kind} id {value}")
+        users.append(spec)
+    return users
+
+
+def _parse_list(
+    raw: Mapping[str, Any], where: str, company_id: int, list_ids: _Unique, ids: _Ids
+) -> StandardListSpec:
+    list_id = _int(raw, "id", where)
+    list_ids.add(list_id, f"{where}.id")
+    by_full: dict[str, StandardCodeSpec] = {}
+    raw_codes = _list(raw, "codes", where)
+    pending = list(_code_entries(raw_codes, f"{where}.codes"))
+    assigned = [_opt_int(entry, "id", here) or ids.take() for here, entry in pending]
+    # Parents may be listed after their children: resolve shortest full codes first.
+    order = sorted(range(len(pending)), key=lambda i: len(pending[i][1]["full_code"]))
+    resolved: dict[int, StandardCodeSpec] = {}
+    for i in order:
+        here, entry = pending[i]
+        full_code = entry["full_code"]
+        if full_code in by_full:
+            raise SeedError(f"{here}: duplicate full code '{full_code}' in this list")
+        parent_full = _opt_str(entry, "parent", here)
+        parent = None
+        if parent_full is not None:
+            parent = by_full.get(parent_full)
+            if parent is None:
+                raise SeedError(f"{here}: parent '{parent_full}' not found")
+        spec = StandardCodeSpec(
+            id=assigned[i],
+            list_id=list_id,
+            parent_id=parent.id if parent else None,
+            code=_check_code(entry, here, _segment(full_code, parent_full, here)),
+            full_code=full_code,
+            name=entry["name"],
+            origin_id=_opt_str(entry, "origin_id", here),
+            origin_data=_opt_str(entry, "origin_data", here),
+            active=_bool(entry, "active", here, True),
+        )
+        by_full[full_code] = spec
+        resolved[i] = spec
+    codes = [resolved[i] for i in range(len(pending))]
+    return StandardListSpec(
+        id=list_id,
+        company_id=company_id,
+        name=_str(raw, "name", where),
+        is_erp_list=_bool(raw, "is_erp_list", where, False),
+        available_to_use_on_new_projects=_bool(
+            raw, "available_to_use_on_new_projects", where, True
+        ),
+        codes=tuple(codes),
+    )
+
+
+def _code_entries(raw_codes: Sequence[Any], where: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for i, raw in enumerate(raw_codes):
+        here = f"{where}[{i}]"
+        entry = _obj(raw, here)
+        _str(entry, "full_code", here)
+        _str(entry, "name", here)
+        yield here, entry
+
+
+def _check_code(entry: Mapping[str, Any], where: str, derived: str) -> str:
+    given = _opt_str(entry, "code", where)
+    if given is not None and given != derived:
+        raise SeedError(
+            f"{where}.code: '{given}' does not match the segment '{derived}' of its full code"
+        )
+    return derived
+
+
+def _parse_project(
+    raw: Mapping[str, Any],
+    where: str,
+    company_id: int,
+    lists: Mapping[int, StandardListSpec],
+    std_by_id: Mapping[int, StandardCodeSpec],
+    project_ids: _Unique,
+    ids: _Ids,
+) -> ProjectSpec:
+    project_id = _int(raw, "id", where)
+    project_ids.add(project_id, f"{where}.id")
+    name = _str(raw, "name", where)
+    number = _opt_str(raw, "project_number", where)
+    list_id = _opt_int(raw, "standard_cost_code_list_id", where)
+    std_list = None
+    if list_id is not None:
+        std_list = lists.get(list_id)
+        if std_list is None:
+            known = ", ".join(str(i) for i in lists) or "none"
+            raise SeedError(
+                f"{where}.standard_cost_code_list_id: unknown list id {list_id} "
+                f"(company {company_id} has lists: {known})"
+            )
+    std_by_full = {code.full_code: code for code in std_list.codes} if std_list else {}
+
+    by_full: dict[str, ProjectCodeSpec] = {}
+    pending = list(_code_entries(_list(raw, "cost_codes", where), f"{where}.cost_codes"))
+    assigned = [_opt_int(entry, "id", here) or ids.take() for here, entry in pending]
+    order = sorted(range(len(pending)), key=lambda i: len(pending[i][1]["full_code"]))
+    resolved: dict[int, ProjectCodeSpec] = {}
+    for i in order:
+        here, entry = pending[i]
+        full_code = entry["full_code"]
+        if full_code in by_full:
+            raise SeedError(f"{here}: duplicate full code '{full_code}' on this project")
+        linked = None
+        if _bool(entry, "standard", here, True):
+            linked = std_by_full.get(full_code)
+        parent_full = _opt_str(entry, "parent", here)
+        if parent_full is None and linked is not None and linked.parent_id is not None:
+            parent_full = std_by_id[linked.parent_id].full_code
+        parent = None
+        if parent_full is not None:
+            parent = by_full.get(parent_full)
+            if parent is None:
+                raise SeedError(f"{here}: parent '{parent_full}' not found")
+        spec = ProjectCodeSpec(
+            id=assigned[i],
+            project_id=project_id,
+            parent_id=parent.id if parent else None,
+            code=_check_code(entry, here, _segment(full_code, parent_full, here)),
+            full_code=full_code,
+            name=entry["name"],
+            origin_id=_opt_str(entry, "origin_id", here),
+            origin_data=_opt_str(entry, "origin_data", here),
+            standard_cost_code_id=linked.id if linked else None,
+            position=i + 1,
+        )
+        by_full[full_code] = spec
+        resolved[i] = spec
+    codes = [resolved[i] for i in range(len(pending))]
+    return ProjectSpec(
+        id=project_id,
+        company_id=company_id,
+        name=name,
+        display_name=_opt_str(raw, "display_name", where)
+        or (f"{number} - {name}" if number else name),
+        project_number=number,
+        active=_bool(raw, "active", where, True),
+        stage=_opt_str(raw, "stage", where),
+        origin_id=_opt_str(raw, "origin_id", where),
+        is_erp_integrated=_bool(raw, "is_erp_integrated", where, False),
+        standard_cost_code_list_id=list_id,
+        codes=tuple(codes),
+    )
+
+
+__all__ = [
+    "PROJECT_CODE_ID_START",
+    "STANDARD_CODE_ID_START",
+    "AppSpec",
+    "CompanySpec",
+    "ProjectCodeSpec",
+    "ProjectSpec",
+    "Seed",
+    "SeedError",
+    "StandardCodeSpec",
+    "StandardListSpec",
+    "UserSpec",
+    "load_seed",
+    "parse_seed",
+]

@@ -1,0 +1,99 @@
+"""The validated form of a seed: every id assigned, every parent resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STANDARD_CODE_ID_START = 10_000_000_000
+PROJECT_CODE_ID_START = 562_949_953_500_000
+
+
+@dataclass(frozen=True, slots=True)
+class AppSpec:
+    client_id: str
+    client_secret: str
+    acts_as_user: int
+    redirect_uris: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UserSpec:
+    id: int
+    login: str
+    name: str
+    password: str | None
+    # None means "all".
+    project_admin: frozenset[int] | None
+    projects: frozenset[int] | None
+    companies: frozenset[int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class StandardCodeSpec:
+    id: int
+    list_id: int
+    parent_id: int | None
+    code: str
+    full_code: str
+    name: str
+    origin_id: str | None
+    origin_data: str | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StandardListSpec:
+    id: int
+    company_id: int
+    name: str
+    is_erp_list: bool
+    available_to_use_on_new_projects: bool
+    codes: tuple[StandardCodeSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectCodeSpec:
+    id: int
+    project_id: int
+    parent_id: int | None
+    code: str
+    full_code: str
+    name: str
+    origin_id: str | None
+    origin_data: str | None
+    standard_cost_code_id: int | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSpec:
+    id: int
+    company_id: int
+    name: str
+    display_name: str
+    project_number: str | None
+    active: bool
+    stage: str | None
+    origin_id: str | None
+    is_erp_integrated: bool
+    standard_cost_code_list_id: int | None
+    codes: tuple[ProjectCodeSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompanySpec:
+    id: int
+    name: str
+    is_active: bool
+    my_company: bool
+    lists: tuple[StandardListSpec, ...]
+    projects: tuple[ProjectSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """A validated seed with every id assigned and every parent resolved."""
+
+    app: AppSpec
+    users: tuple[UserSpec, ...]
+    companies: tuple[CompanySpec, ...]

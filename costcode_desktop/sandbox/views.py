@@ -1,0 +1,85 @@
+"""Database rows rendered as the JSON objects Procore returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .clock import iso8601
+from .store import Row
+
+
+def company_view(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "is_active": bool(row["is_active"]),
+        "logo_url": None,
+        "my_company": bool(row["my_company"]),
+    }
+
+
+def project_view(row: Row, company: Row, *, detail: bool = False) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": row["id"],
+        "name": row["name"],
+        "display_name": row["display_name"],
+        "project_number": row["project_number"],
+        "active": bool(row["active"]),
+        "stage": row["stage"],
+        "origin_id": row["origin_id"],
+        "company": {"id": company["id"], "name": company["name"]},
+        "created_at": iso8601(row["created_at"]),
+        "updated_at": iso8601(row["updated_at"]),
+    }
+    if detail:
+        view["standard_cost_code_list_id"] = row["standard_cost_code_list_id"]
+        view["is_erp_integrated"] = bool(row["is_erp_integrated"])
+    return view
+
+
+def standard_list_view(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "is_erp_list": bool(row["is_erp_list"]),
+        "available_to_use_on_new_projects": bool(row["available"]),
+    }
+
+
+def standard_code_view(row: Row, *, extended: bool = True) -> dict[str, Any]:
+    if not extended:
+        return {"id": row["id"], "standard_cost_code_list_id": row["list_id"]}
+    return {
+        "id": row["id"],
+        "standard_cost_code_list_id": row["list_id"],
+        "parent_id": row["parent_id"],
+        "code": row["code"],
+        "full_code": row["full_code"],
+        "name": row["name"],
+        "origin_id": row["origin_id"],
+        "origin_data": row["origin_data"],
+    }
+
+
+def cost_code_view(row: Row, project: Row) -> dict[str, Any]:
+    sub_job = row["sub_job_id"]
+    return {
+        "id": row["id"],
+        "code": row["code"],
+        "full_code": row["full_code"],
+        "name": row["name"],
+        "parent": None if row["parent_id"] is None else {"id": row["parent_id"]},
+        "position": row["position"],
+        "origin_id": row["origin_id"],
+        "origin_data": row["origin_data"],
+        "standard_cost_code_id": row["standard_cost_code_id"],
+        "budgeted": bool(row["budgeted"]),
+        "biller": project["name"],
+        "biller_id": project["id"] if sub_job is None else sub_job,
+        "biller_type": "Project" if sub_job is None else "SubJob",
+        "created_at": iso8601(row["created_at"]),
+        "updated_at": iso8601(row["updated_at"]),
+        "deleted_at": iso8601(row["deleted_at"]),
+        "line_item_types": [],
+        "sortable_code": row["full_code"],
+    }

@@ -91,7 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
+    try:
+        return _main(argv, out or sys.stdout)
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_SOME_FAILED
+
+
+def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     args = build_parser().parse_args(argv)
     with contextlib.ExitStack() as stack:
         try:
@@ -220,8 +228,16 @@ def _status_json(status: ProjectStatus) -> dict[str, Any]:
         "state": status.state.value,
         "summary": status.summary,
         "message": status.message,
-        "counts": {s.value: status.count(s) for s in DiffStatus} if status.comparison else None,
+        "counts": _counts_json(status),
     }
+
+
+def _counts_json(status: ProjectStatus) -> dict[str, int] | None:
+    if status.comparison is None:
+        return None
+    counts = {s.value: status.count(s) for s in DiffStatus}
+    counts["locked_differences"] = status.comparison.locked_differences
+    return counts
 
 
 def _print_status_table(
@@ -232,7 +248,8 @@ def _print_status_table(
         f"{company_list.read_at.astimezone():%Y-%m-%d %H:%M})",
         file=out,
     )
-    header = ["Number", "Project", "Active", "Status"] + [title for _, title in COUNT_COLUMNS]
+    header = ["Number", "Project", "Active", "Status"]
+    header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
     rows = [
         [
             s.project.project_number or "",
@@ -241,6 +258,7 @@ def _print_status_table(
             s.summary,
         ]
         + [str(s.count(status)) if s.comparison else "-" for status, _ in COUNT_COLUMNS]
+        + [str(s.comparison.locked_differences) if s.comparison else "-"]
         for s in statuses
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

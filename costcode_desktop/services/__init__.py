@@ -2,7 +2,13 @@
 
 from .company import CompanyList, CompanyListUnavailable, read_company_list, refusal_reason
 from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
-from .status import ProjectState, ProjectStatus, check_project, check_projects
+from .status import (
+    ProjectState,
+    ProjectStatus,
+    check_project,
+    check_projects,
+    status_after_refresh,
+)
 
 __all__ = [
     "CodeIssue",
@@ -17,4 +23,5 @@ __all__ = [
     "read_company_list",
     "refresh_project",
     "refusal_reason",
+    "status_after_refresh",
 ]

@@ -14,6 +14,7 @@ from costcode_desktop.procore.records import Project
 
 from .company import CompanyList, refusal_reason
 from .convert import project_codes
+from .refresh import RefreshResult
 
 
 class ProjectState(enum.Enum):
@@ -112,3 +113,11 @@ def check_projects(
             if on_error is not None:
                 on_error(project, exc)
             yield ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)
+
+
+def status_after_refresh(result: RefreshResult) -> ProjectStatus | None:
+    """The project's state as read back by a refresh, so no second read is needed."""
+    if result.after is None:
+        return None
+    state = ProjectState.IN_SYNC if result.after.in_sync else ProjectState.OUT_OF_DATE
+    return ProjectStatus(result.project, state, result.after)

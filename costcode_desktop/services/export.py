@@ -1,0 +1,396 @@
+"""Export a comparison as CSV or XLSX that an accountant can open, filter and print.
+
+Text a spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading
+single quote, the usual neutralisation: a code such as -100 then reads '-100, still plainly the
+code, and never turns into a number or a formula. Numbers are written as numbers. Every file is
+written to a temporary file in the target folder and moved into place, so a failed export never
+leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import errno
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from copy import copy
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, overload
+
+from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.styles import (  # type: ignore[import-untyped, unused-ignore]
+    Alignment,
+    Border,
+    Font,
+    PatternFill,
+    Side,
+)
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.worksheet.properties import (  # type: ignore[import-untyped, unused-ignore]
+    PageSetupProperties,
+)
+
+from costcode_desktop import APP_NAME
+from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
+
+CellValue = str | int | float
+
+COLUMNS = (
+    "Status",
+    "Company code",
+    "Company description",
+    "Project code",
+    "Project description",
+    "Note",
+)
+STATUS_WORDS = {
+    DiffStatus.IN_SYNC: "In sync",
+    DiffStatus.MISSING: "Missing from project",
+    DiffStatus.DESCRIPTION_DIFFERS: "Description differs",
+    DiffStatus.ONLY_ON_PROJECT: "Only on project",
+    DiffStatus.UNSUPPORTED: "Unsupported code",
+}
+LOCKED_NOTE = "Locked by Sage 300 CRE"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+# Light fills that print well in colour and in grey; the status words are always there too.
+_STATUS_FILLS = {
+    DiffStatus.IN_SYNC: "E2EFDA",  # pale green
+    DiffStatus.MISSING: "F8CBAD",  # pale red
+    DiffStatus.DESCRIPTION_DIFFERS: "FFF2CC",  # pale yellow
+    DiffStatus.ONLY_ON_PROJECT: "DDEBF7",  # pale blue
+    DiffStatus.UNSUPPORTED: "E7E6E6",  # pale grey
+}
+_CODE_COLUMNS = (1, 3)  # zero-based: Company code, Project code (indented by tier)
+_MAX_INDENT = 15
+_EXCEL_CELL_LIMIT = 32_767
+# (minimum, maximum) width in characters per column; E also holds the count labels on top.
+_WIDTHS = ((20, 24), (10, 30), (16, 60), (10, 30), (24, 60), (12, 70))
+
+
+class ExportError(Exception):
+    """An export that did not happen, with a message that tells the user what to do."""
+
+
+@dataclass(frozen=True)
+class ExportHeader:
+    """What the comparison is about: shown above the XLSX table and used in the file name."""
+
+    company_name: str
+    list_name: str
+    project_name: str
+    project_number: str | None
+    company_read_at: datetime
+    project_read_at: datetime | None
+
+    @property
+    def project_label(self) -> str:
+        number = (self.project_number or "").strip()
+        return f"{number} {self.project_name}" if number else self.project_name
+
+
+@overload
+def safe_cell(value: str) -> str: ...
+@overload
+def safe_cell(value: int) -> int: ...
+@overload
+def safe_cell(value: float) -> float: ...
+def safe_cell(value: CellValue) -> CellValue:
+    """Text a spreadsheet would run as a formula gets a leading quote; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_rows(comparison: Comparison) -> list[list[CellValue]]:
+    """The table as plain values, header first; the writers neutralise formulas, not this."""
+    rows: list[list[CellValue]] = [list(COLUMNS)]
+    rows.extend(_row_values(row) for row in comparison.rows)
+    return rows
+
+
+def _row_values(row: ComparisonRow) -> list[CellValue]:
+    standard, project = row.standard, row.project
+    note = row.note
+    if (
+        not note
+        and row.status is DiffStatus.DESCRIPTION_DIFFERS
+        and project is not None
+        and project.erp_managed
+    ):
+        note = LOCKED_NOTE
+    return [
+        STATUS_WORDS[row.status],
+        standard.full_code if standard is not None else "",
+        standard.name if standard is not None else "",
+        project.full_code if project is not None else "",
+        project.name if project is not None else "",
+        note,
+    ]
+
+
+def suggested_file_name(header: ExportHeader, suffix: str = ".xlsx") -> str:
+    """A name the save dialog can propose: which project, and the day its list was read."""
+    when = (header.project_read_at or header.company_read_at).astimezone()
+    stem = f"Cost codes - {header.project_label} - {when:%Y-%m-%d}"
+    stem = " ".join(_NOT_IN_FILE_NAMES.sub("_", stem).split())[:150].rstrip(" .")
+    return stem + suffix
+
+
+def format_read_at(when: datetime | None) -> str:
+    """Local time with its UTC offset, so a reader in another office still knows the moment."""
+    if when is None:
+        return "Not read"
+    local = when.astimezone()
+    offset = local.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:5]}" if offset else ""
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset})"
+
+
+def write_csv(path: Path, header: ExportHeader, comparison: Comparison) -> None:
+    """A clean table (one header row, then data) that Excel opens and other tools re-import."""
+    del header  # context goes in the XLSX only: lines above the table would break re-import
+
+    def write(temp: Path) -> None:
+        # The BOM makes Excel on Windows read UTF-8 instead of the ANSI code page.
+        with temp.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            for values in export_rows(comparison):
+                writer.writerow([safe_cell(value) for value in values])
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    write_atomically(path, write)
+
+
+def write_xlsx(path: Path, header: ExportHeader, comparison: Comparison) -> None:
+    """A workbook with a title block, coloured statuses, a frozen filtered header, print setup."""
+
+    def write(temp: Path) -> None:
+        _save_workbook(temp, header, comparison)
+        with temp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+
+    write_atomically(path, write)
+
+
+def _save_workbook(path: Path, header: ExportHeader, comparison: Comparison) -> None:
+    """Write-only mode streams rows, so 20,000 codes take little memory and time."""
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = APP_NAME
+    sheet = workbook.create_sheet("Comparison")
+    table = export_rows(comparison)
+    title = _title_block(sheet, header, comparison)
+    header_row = len(title) + 1
+    last_row = header_row + len(comparison.rows)
+    last_column = get_column_letter(len(COLUMNS))
+
+    # Everything about the sheet goes before the first row: write-only mode writes it first.
+    for index, width in enumerate(_column_widths(comparison, table), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:{last_column}{last_row}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+    for cells in title:
+        sheet.append(cells)
+    sheet.append(_header_cells(sheet))
+    styles = _DataStyles(sheet)
+    for row, values in zip(comparison.rows, table[1:], strict=True):
+        sheet.append(_data_cells(sheet, styles, row, values))
+    workbook.save(path)
+
+
+def _title_block(sheet: Any, header: ExportHeader, comparison: Comparison) -> list[list[Any]]:
+    """Who, which list, which project, when each was read; counts per status on the right."""
+    bold = Font(bold=True)
+    title = WriteOnlyCell(sheet, "Cost code comparison")
+    title.font = Font(bold=True, size=14)
+    facts = [
+        ("Company", header.company_name),
+        ("Cost code list", header.list_name),
+        ("Project", header.project_label),
+        ("Company list read", format_read_at(header.company_read_at)),
+        ("Project list read", format_read_at(header.project_read_at)),
+    ]
+    counts: list[tuple[str, int, str | None]] = [
+        (words, comparison.count(status), _STATUS_FILLS[status])
+        for status, words in STATUS_WORDS.items()
+    ]
+    if comparison.locked_differences:
+        counts.append((LOCKED_NOTE, comparison.locked_differences, None))
+    rows: list[list[Any]] = [[title]]
+    for index in range(max(len(facts), len(counts))):
+        cells: list[Any] = [None] * len(COLUMNS)
+        if index < len(facts):
+            label, value = facts[index]
+            cells[0] = _styled(sheet, label, font=bold)
+            cells[1] = _xlsx_value(value)
+        if index < len(counts):
+            words, count, colour = counts[index]
+            fill = PatternFill("solid", fgColor=colour) if colour else None
+            cells[4] = _styled(sheet, words, font=bold, fill=fill)
+            cells[5] = _styled(sheet, count, alignment=Alignment(horizontal="left"))
+        rows.append(cells)
+    rows.append([])
+    return rows
+
+
+def _header_cells(sheet: Any) -> list[Any]:
+    font = Font(bold=True)
+    fill = PatternFill("solid", fgColor="D9D9D9")
+    border = Border(bottom=Side(style="thin"))
+    return [_styled(sheet, name, font=font, fill=fill, border=border) for name in COLUMNS]
+
+
+class _DataStyles:
+    """One style per (status, indent), set through openpyxl once and then copied to each cell.
+
+    Assigning fill and alignment cell by cell hashes the style objects every time and made a
+    20,000-row export take seconds; copying the finished style array is what openpyxl itself
+    does for named styles.
+    """
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.templates: dict[tuple[DiffStatus, int], Any] = {}
+
+    def style(self, status: DiffStatus, indent: int) -> Any:
+        key = (status, indent)
+        template = self.templates.get(key)
+        if template is None:
+            template = WriteOnlyCell(self.sheet)
+            template.fill = PatternFill("solid", fgColor=_STATUS_FILLS[status])
+            if indent:
+                template.alignment = Alignment(indent=indent)
+            self.templates[key] = template
+        return template._style
+
+
+def _data_cells(
+    sheet: Any, styles: _DataStyles, row: ComparisonRow, values: list[CellValue]
+) -> list[Any]:
+    plain = styles.style(row.status, 0)
+    indented = styles.style(row.status, max(0, min(row.depth, _MAX_INDENT)))
+    cells = []
+    for column, value in enumerate(values):
+        cell = WriteOnlyCell(sheet, _xlsx_value(value))
+        cell._style = copy(indented if column in _CODE_COLUMNS else plain)
+        cells.append(cell)
+    return cells
+
+
+def _styled(sheet: Any, value: CellValue, **style: Any) -> Any:
+    cell = WriteOnlyCell(sheet, _xlsx_value(value))
+    for name, item in style.items():
+        if item is not None:
+            setattr(cell, name, item)
+    return cell
+
+
+def _xlsx_value(value: CellValue) -> CellValue:
+    """Neutralise formulas, and drop control characters XML cannot hold (openpyxl refuses them)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:_EXCEL_CELL_LIMIT]
+    return safe_cell(value)
+
+
+def _column_widths(comparison: Comparison, table: list[list[CellValue]]) -> list[float]:
+    """Wide enough for most text, capped so one long description does not push the rest away."""
+    longest = [len(str(name)) for name in COLUMNS]
+    for row, values in zip(comparison.rows, table[1:], strict=True):
+        for column, value in enumerate(values):
+            size = len(str(value)) + (2 * row.depth if column in _CODE_COLUMNS else 0)
+            if size > longest[column]:
+                longest[column] = size
+    return [
+        float(min(max(size + 2, low), high))
+        for size, (low, high) in zip(longest, _WIDTHS, strict=True)
+    ]
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write next to the target and move into place: the target is either whole or untouched."""
+    if path.is_dir():
+        raise ExportError(_explain(path, IsADirectoryError(errno.EISDIR, "folder"), placing=True))
+    try:
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        raise ExportError(_explain(path, exc, placing=False)) from exc
+    os.close(handle)
+    temp = Path(temp_name)
+    placing = False
+    try:
+        write(temp)
+        _ordinary_permissions(temp, path)
+        placing = True
+        os.replace(temp, path)
+    except BaseException as exc:
+        _remove_quietly(temp)
+        if isinstance(exc, OSError):
+            raise ExportError(_explain(path, exc, placing=placing)) from exc
+        if isinstance(exc, Exception):
+            raise ExportError(
+                f"Could not write '{path.name}': {type(exc).__name__}: {exc}. Export again; "
+                "if it keeps failing, report it with this message."
+            ) from exc
+        raise
+
+
+def _explain(path: Path, exc: OSError, *, placing: bool) -> str:
+    """What went wrong in the user's terms, and what to do about it."""
+    code = exc.errno
+    if isinstance(exc, IsADirectoryError) or code == errno.EISDIR:
+        advice = "there is a folder with that name. Choose a file name and export again."
+    elif isinstance(exc, FileNotFoundError) or code == errno.ENOENT:
+        advice = (
+            f"the folder '{path.parent}' does not exist. Choose another folder and export again."
+        )
+    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        advice = "the disk is full. Free some space or choose another drive, then export again."
+    elif code == errno.EROFS:
+        advice = "the drive is read-only. Choose another folder and export again."
+    elif code == errno.ENAMETOOLONG:
+        advice = "the name or folder path is too long. Choose a shorter one and export again."
+    elif isinstance(exc, PermissionError) and placing:
+        advice = "the file is open in another program, or is read-only. Close it and export again."
+    elif isinstance(exc, PermissionError):
+        advice = (
+            f"you may not save files in '{path.parent}'. Choose another folder and export again."
+        )
+    elif code == errno.EINVAL:
+        advice = "that name is not allowed there. Choose another name and export again."
+    else:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        advice = f"{reason}. Check the folder and export again."
+    return f"Could not write '{path.name}': {advice}"
+
+
+def _ordinary_permissions(temp: Path, target: Path) -> None:
+    """mkstemp makes a private file; keep the old file's mode, or the usual one for a new file."""
+    if os.name == "nt":
+        return
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o644
+    os.chmod(temp, mode)
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)

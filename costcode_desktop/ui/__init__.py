@@ -1,0 +1,1 @@
+"""The Qt layer: widgets, models, delegates, the worker helper and dialogs."""

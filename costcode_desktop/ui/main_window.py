@@ -1,0 +1,575 @@
+"""The main window: projects on the left, the comparison on the right, the banner on top."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from costcode_desktop import APP_NAME
+from costcode_desktop.procore.records import Project
+from costcode_desktop.services import (
+    CompanyList,
+    ProjectState,
+    ProjectStatus,
+    RefreshOutcome,
+    RefreshResult,
+    status_after_refresh,
+)
+from costcode_desktop.services.export import ExportHeader
+from costcode_desktop.services.session import Session
+from costcode_desktop.ui.banner import StatusBanner
+from costcode_desktop.ui.compare_pane import ComparePane
+from costcode_desktop.ui.controller import Controller, RefreshRun
+from costcode_desktop.ui.projects_pane import ProjectsPane
+
+log = logging.getLogger(__name__)
+
+REFUSED_STATES = {
+    ProjectState.NOT_ERP_INTEGRATED,
+    ProjectState.OTHER_LIST,
+    ProjectState.NO_ACCESS,
+}
+
+
+def _action(
+    window: QMainWindow,
+    text: str,
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+    tip: str,
+) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        tip = f"{tip} ({keys})"
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    return action
+
+
+class MainWindow(QMainWindow):
+    checks_finished = Signal()
+    refresh_finished = Signal(object)  # RefreshRun
+
+    def __init__(
+        self, controller: Controller | None = None, settings: QSettings | None = None
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.controller = controller or Controller(self)
+        self.settings = settings
+        self.session: Session | None = None
+        self.company_list: CompanyList | None = None
+        self.last_run: RefreshRun | None = None
+
+        self.banner = StatusBanner(self)
+        self.projects = ProjectsPane(self)
+        self.compare = ComparePane(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.projects)
+        self.splitter.addWidget(self.compare)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self._update_actions()
+        self._default_size()
+        self._restore_settings()
+
+    # -- construction --------------------------------------------------------------------------
+
+    def _default_size(self) -> None:
+        """Room for every column on a 1080p screen; smaller screens get most of their area."""
+        width, height = 1560, 880
+        screen = self.screen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            width = min(width, int(area.width() * 0.95))
+            height = min(height, int(area.height() * 0.9))
+        self.resize(width, height)
+        self.splitter.setSizes([int(width * 0.5), int(width * 0.5)])
+
+    def _build_actions(self) -> None:
+        self.reload_action = _action(
+            self,
+            "&Reload",
+            QKeySequence.StandardKey.Refresh,
+            "Read the company list and every project again",
+        )
+        self.reload_action.setShortcuts([QKeySequence("F5")])
+        self.reload_action.setToolTip("Read the company list and every project again (F5)")
+        self.refresh_action = _action(
+            self,
+            "Refresh &Selected",
+            "Ctrl+R",
+            "Refresh the selected projects' cost codes from the company list",
+        )
+        self.export_csv_action = _action(
+            self,
+            "Export Comparison to &CSV…",
+            "Ctrl+E",
+            "Save the comparison shown on the right as a CSV file",
+        )
+        self.export_xlsx_action = _action(
+            self,
+            "Export Comparison to E&xcel…",
+            "Ctrl+Shift+E",
+            "Save the comparison shown on the right as an Excel workbook",
+        )
+        self.quit_action = _action(
+            self, "&Quit", QKeySequence.StandardKey.Quit, "Close CostCodeSync"
+        )
+        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
+        self.differences_action = _action(
+            self, "&Differences Only", "Ctrl+D", "Hide codes that are the same on both lists"
+        )
+        self.differences_action.setCheckable(True)
+        self.out_of_date_action = _action(
+            self,
+            "&Out-of-Date Projects Only",
+            "Alt+O",
+            "Show only projects whose cost codes differ",
+        )
+        self.out_of_date_action.setCheckable(True)
+        self.find_action = _action(
+            self, "&Find Project", QKeySequence.StandardKey.Find, "Type to filter the projects"
+        )
+        self.about_action = _action(self, "&About CostCodeSync", None, "Version and licences")
+        self.demo_action = _action(
+            self, "Open &Demo Company", None, "Explore CostCodeSync on its built-in demo company"
+        )
+        self.refresh_action.setObjectName("refreshAction")
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addActions([self.export_csv_action, self.export_xlsx_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = menu.addMenu("&View")
+        view_menu.addActions([self.reload_action, self.find_action])
+        view_menu.addSeparator()
+        view_menu.addActions([self.out_of_date_action, self.differences_action])
+        project_menu = menu.addMenu("&Project")
+        project_menu.addAction(self.refresh_action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addAction(self.reload_action)
+        toolbar.addAction(self.refresh_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.export_csv_action)
+        toolbar.addAction(self.export_xlsx_action)
+        self.addToolBar(toolbar)
+        button = toolbar.widgetForAction(self.refresh_action)
+        button.setObjectName("refreshButton")
+        button.setAccessibleName("Refresh selected projects")
+        self.refresh_button = button
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("statusBar")
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("loadProgress")
+        self.progress.setFixedWidth(180)
+        self.progress.setFormat("Checking %v of %m")
+        self.progress.hide()
+        self.signed_in = QLabel("Not signed in", self)
+        self.signed_in.setObjectName("signedInLabel")
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.signed_in)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.session_opened.connect(self._session_opened)
+        c.company_loaded.connect(self._company_loaded)
+        c.project_checked.connect(self._project_checked)
+        c.checking_progress.connect(self._checking_progress)
+        c.checks_finished.connect(self._checks_finished)
+        c.refresh_progress.connect(self._refresh_progress)
+        c.project_refreshed.connect(self._project_refreshed)
+        c.refresh_finished.connect(self._refresh_finished)
+        c.export_finished.connect(self._export_finished)
+        c.failed.connect(self._failed)
+        c.worker.busy_changed.connect(lambda _busy: self._update_actions())
+        self.banner.cancel_requested.connect(c.cancel_refresh)
+        self.projects.selection_changed.connect(self._selection_changed)
+        self.reload_action.triggered.connect(self.reload)
+        self.refresh_action.triggered.connect(self.refresh_selected)
+        self.export_csv_action.triggered.connect(lambda: self.choose_export("csv"))
+        self.export_xlsx_action.triggered.connect(lambda: self.choose_export("xlsx"))
+        self.quit_action.triggered.connect(self.close)
+        self.differences_action.toggled.connect(self.compare.differences_only.setChecked)
+        self.compare.differences_only.toggled.connect(self.differences_action.setChecked)
+        self.out_of_date_action.toggled.connect(self.projects.out_of_date_only.setChecked)
+        self.projects.out_of_date_only.toggled.connect(self.out_of_date_action.setChecked)
+        self.find_action.triggered.connect(lambda: self.projects.search.setFocus())
+        self.about_action.triggered.connect(self._about)
+        self.demo_action.triggered.connect(lambda: self.open_demo())
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def show_sign_in_pending(self) -> None:
+        """Until sign-in to real Procore lands, say so plainly and offer the demo."""
+        self.compare.show_message(
+            "<h3>Sign-in to Procore is coming</h3>"
+            "<p>This version cannot sign in to a Procore account yet. You can explore everything "
+            "CostCodeSync does on its built-in demo company: choose <b>File → Open Demo "
+            "Company</b>, or start it with <code>costcode-desktop --demo</code>.</p>"
+        )
+        self.signed_in.setText("Not signed in")
+
+    def select_first_out_of_date(self) -> bool:
+        proxy = self.projects.proxy
+        for row in range(proxy.rowCount()):
+            source = proxy.mapToSource(proxy.index(row, 0)).row()
+            entry = self.projects.model.row_at(source)
+            if entry.out_of_date:
+                return self.projects.select_project(entry.project.id)
+        return False
+
+    def open_demo(self, *, reset: bool = False) -> None:
+        self.signed_in.setText("Starting the demo…")
+        self._show_loading("Starting the built-in demo sandbox…")
+        self.controller.open_demo(reset=reset)
+
+    @Slot()
+    def reload(self) -> None:
+        if self.controller.session is None or self.controller.refreshing:
+            return
+        self._show_loading("Reading the company list and projects…")
+        self.controller.reload()
+
+    def _show_loading(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+
+    @Slot(object)
+    def _session_opened(self, session: Session) -> None:
+        self.session = session
+        self.signed_in.setText(f"Signed in as {session.signed_in_text}")
+        self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
+        self.setWindowTitle(f"{APP_NAME} — {session.company.name}")
+        self._show_loading("Reading the company list and projects…")
+
+    @Slot(object, object, object)
+    def _company_loaded(
+        self, company_list: CompanyList, projects: list[Project], last: dict[int, datetime]
+    ) -> None:
+        keep = self.projects.current_project_id()
+        self.company_list = company_list
+        self.compare.company_list = company_list
+        self.projects.model.set_projects(projects, last)
+        if keep is not None:
+            self.projects.select_project(keep)
+        self._selection_changed()
+        self.statusBar().showMessage(
+            f"{len(projects)} projects; comparing each with '{company_list.list.name}'…"
+        )
+
+    @Slot(object)
+    def _project_checked(self, status: ProjectStatus) -> None:
+        self.projects.model.set_status(status)
+        if self.projects.current_project_id() == status.project.id:
+            self.compare.show_status(status, self.company_list)
+        self._update_actions()
+
+    @Slot(int, int)
+    def _checking_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 0))
+        self.progress.setValue(done)
+        self.progress.setVisible(True)
+
+    @Slot()
+    def _checks_finished(self) -> None:
+        self.progress.hide()
+        rows = self.projects.model.rows()
+        stale = sum(1 for row in rows if row.out_of_date)
+        self.statusBar().showMessage(f"Checked {len(rows)} projects: {stale} out of date.", 15_000)
+        self._update_actions()
+        self.checks_finished.emit()
+
+    # -- selection -----------------------------------------------------------------------------
+
+    @Slot()
+    def _selection_changed(self) -> None:
+        project_id = self.projects.current_project_id()
+        row = self.projects.model.row_for(project_id) if project_id is not None else None
+        if row is None:
+            self.compare.show_message(
+                "Select a project to compare its cost codes with the company list."
+            )
+        elif row.status is None:
+            self.compare.show_message(f"Checking '{row.project.name}'…")
+        else:
+            self.compare.show_status(row.status, self.company_list)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has_session = self.controller.session is not None
+        refreshing = self.controller.refreshing
+        self.demo_action.setEnabled(not has_session and not self.controller.loading)
+        self.reload_action.setEnabled(has_session and not refreshing)
+        self.refresh_action.setEnabled(
+            has_session and not refreshing and bool(self.projects.selected_projects())
+        )
+        has_comparison = self.compare.comparison is not None
+        self.export_csv_action.setEnabled(has_comparison)
+        self.export_xlsx_action.setEnabled(has_comparison)
+
+    # -- refresh -------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh_selected(self) -> None:
+        selected = self.projects.selected_projects()
+        if not selected or self.controller.refreshing:
+            return
+        refused: list[tuple[Project, str]] = []
+        to_refresh: list[Project] = []
+        for project in selected:
+            row = self.projects.model.row_for(project.id)
+            status = row.status if row else None
+            if status is not None and status.state in REFUSED_STATES:
+                refused.append((project, status.message or status.state.label))
+            else:
+                to_refresh.append(project)
+        if refused and not self._confirm_refusals(refused, to_refresh):
+            return
+        if not to_refresh:
+            return
+        started = self.controller.refresh(to_refresh)
+        if started:
+            for project in to_refresh:
+                self.projects.model.mark_checking(project.id)
+            name = to_refresh[0].name
+            text = (
+                f"Refreshing cost codes on '{name}'…"
+                if len(to_refresh) == 1
+                else f"Refreshing cost codes on {len(to_refresh)} projects…"
+            )
+            self.banner.show_working(text, 0, len(to_refresh))
+            self._selection_changed()
+        self._update_actions()
+
+    def _confirm_refusals(self, refused: list[tuple[Project, str]], rest: list[Project]) -> bool:
+        """Explain, before anything is sent, why some projects cannot be refreshed."""
+        lines = "".join(f"<li><b>{p.name}</b>: {reason}</li>" for p, reason in refused)
+        box = QMessageBox(self)
+        box.setObjectName("refusalDialog")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Some projects cannot be refreshed")
+        if rest:
+            box.setText(
+                f"{len(refused)} of the selected projects cannot be refreshed from the "
+                f"company list and will be skipped:<ul>{lines}</ul>"
+            )
+            box.setStandardButtons(
+                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel
+            )
+            box.button(QMessageBox.StandardButton.Ok).setText(f"Refresh the other {len(rest)}")
+        else:
+            box.setText(f"Nothing was sent to Procore.<ul>{lines}</ul>")
+            box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        self.refusal_box = box
+        answer = box.exec()
+        return bool(rest) and answer == QMessageBox.StandardButton.Ok
+
+    @Slot(str, int, int)
+    def _refresh_progress(self, text: str, done: int, total: int) -> None:
+        if total > 1:
+            text = f"{text} ({done + 1} of {total})"
+        self.banner.show_working(text, done, total)
+
+    @Slot(object)
+    def _project_refreshed(self, result: RefreshResult) -> None:
+        status = status_after_refresh(result)
+        if status is not None:
+            self.projects.model.set_status(status)
+        if result.outcome is RefreshOutcome.REFRESHED:
+            self.projects.model.set_last_refreshed(result.project.id, datetime.now(UTC))
+        if status is not None and self.projects.current_project_id() == result.project.id:
+            self.compare.show_status(status, self.company_list)
+
+    @Slot(object)
+    def _refresh_finished(self, run: RefreshRun) -> None:
+        self.last_run = run
+        # Projects whose refresh could not say where they stand are checked again.
+        unknown = [r.project for r in run.results if r.after is None] + run.not_started
+        if unknown:
+            self.controller.check(unknown)
+        failures = [
+            r for r in run.results if r.outcome in (RefreshOutcome.FAILED, RefreshOutcome.REFUSED)
+        ]
+        if failures:
+            first = failures[0]
+            text = (
+                first.message
+                if len(failures) == 1
+                else f"{len(failures)} projects could not be refreshed. {first.message}"
+            )
+            details = "\n\n".join(
+                f"{r.project.name}: {r.message}"
+                + (f"\n{r.error.technical_details()}" if r.error else "")
+                for r in failures
+            )
+            self.banner.show_error(text, details)
+        else:
+            self.banner.clear()
+        self.statusBar().showMessage(_confirmation(run), 20_000)
+        self._update_actions()
+        self.refresh_finished.emit(run)
+
+    # -- export --------------------------------------------------------------------------------
+
+    def choose_export(self, kind: str) -> None:
+        status = self.compare.status
+        if status is None or self.compare.comparison is None:
+            return
+        project = status.project
+        name = f"{project.project_number or project.id} {project.name} cost codes.{kind}"
+        name = "".join(ch for ch in name if ch not in '<>:"/\\|?*')
+        filters = "Excel workbook (*.xlsx)" if kind == "xlsx" else "CSV file (*.csv)"
+        path, _ = QFileDialog.getSaveFileName(self, "Export comparison", name, filters)
+        if path:
+            if not path.lower().endswith(f".{kind}"):
+                path += f".{kind}"
+            self.export(Path(path))
+
+    def export(self, path: Path) -> bool:
+        status, comparison, company = (
+            self.compare.status,
+            self.compare.comparison,
+            self.company_list,
+        )
+        if status is None or comparison is None or company is None or self.session is None:
+            return False
+        header = ExportHeader(
+            company_name=self.session.company.name,
+            list_name=company.list.name,
+            project_name=status.project.name,
+            project_number=status.project.project_number,
+            company_read_at=company.read_at,
+            project_read_at=status.checked_at,
+        )
+        self.statusBar().showMessage(f"Exporting to {path.name}…")
+        self.controller.export(path, header, comparison)
+        return True
+
+    @Slot(str)
+    def _export_finished(self, path: str) -> None:
+        self.statusBar().showMessage(f"Saved {path}", 15_000)
+
+    # -- failures ------------------------------------------------------------------------------
+
+    @Slot(str, str, str)
+    def _failed(self, doing: str, message: str, details: str) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        self.banner.show_error(f"{doing} failed: {message}", details)
+        if self.controller.session is None:
+            self.signed_in.setText("Not signed in")
+        self._update_actions()
+
+    # -- window state --------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        if s is None:
+            return
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/splitter", self.splitter.restoreState),
+            ("projects/header", self.projects.view.horizontalHeader().restoreState),
+            ("compare/header", self.compare.view.horizontalHeader().restoreState),
+        ):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+        self.compare.differences_only.setChecked(
+            bool(s.value("compare/differences_only", False, bool))
+        )
+
+    def save_settings(self) -> None:
+        s = self.settings
+        if s is None:
+            return
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("projects/header", self.projects.view.horizontalHeader().saveState())
+        s.setValue("compare/header", self.compare.view.horizontalHeader().saveState())
+        s.setValue("compare/differences_only", self.compare.differences_only.isChecked())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_settings()
+        self.controller.shutdown()
+        super().closeEvent(event)
+
+    def _about(self) -> None:
+        from costcode_desktop import __version__
+
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>Keeps Procore project cost codes in line with "
+            "the company's Sage 300 CRE standard cost code list.",
+        )
+
+
+def _confirmation(run: RefreshRun) -> str:
+    """One line that says what a refresh run changed."""
+    added = sum(len(r.added) for r in run.results)
+    updated = sum(len(r.updated) for r in run.results)
+    done = run.count(RefreshOutcome.REFRESHED)
+    unchanged = run.count(RefreshOutcome.UNCHANGED)
+    failed = run.count(RefreshOutcome.FAILED) + run.count(RefreshOutcome.REFUSED)
+    if len(run.results) == 1 and not run.not_started:
+        text = run.results[0].message
+    else:
+        plural = "s" if done != 1 else ""
+        text = (
+            f"Refreshed {done} project{plural}: added {added} codes, "
+            f"updated {updated} descriptions."
+        )
+        if unchanged:
+            text += f" {unchanged} already in sync."
+        if failed:
+            text += f" {failed} failed."
+    if run.cancelled:
+        text += f" Cancelled: {len(run.not_started)} not started."
+    if run.history_problem:
+        text += f" {run.history_problem}"
+    return text

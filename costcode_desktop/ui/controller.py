@@ -79,6 +79,7 @@ class Controller(QObject):
         self.history: HistoryStore | None = None
         self._check_job: Job | None = None
         self._refresh_job: Job | None = None
+        self._refreshing: list[Project] = []
         self._loading = False
 
     # -- state ---------------------------------------------------------------------------------
@@ -90,6 +91,10 @@ class Controller(QObject):
     @property
     def loading(self) -> bool:
         return self._loading
+
+    def refreshing_project(self, index: int) -> Project | None:
+        """The project at this position of the running refresh."""
+        return self._refreshing[index] if 0 <= index < len(self._refreshing) else None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -189,6 +194,7 @@ class Controller(QObject):
             return False
         history = self.history
         total = len(projects)
+        self._refreshing = list(projects)
 
         def work(job: Job) -> RefreshRun:
             run = RefreshRun()
@@ -241,6 +247,7 @@ class Controller(QObject):
 
     def _refresh_done(self) -> None:
         self._refresh_job = None
+        self._refreshing = []
 
     # -- export --------------------------------------------------------------------------------
 

@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
         started = self.controller.refresh(to_refresh)
         if started:
             for project in to_refresh:
-                self.projects.model.mark_checking(project.id)
+                self.projects.model.mark_busy(project.id, "↻ Waiting to refresh…")
             name = to_refresh[0].name
             text = (
                 f"Refreshing cost codes on '{name}'…"
@@ -408,6 +408,9 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int, int)
     def _refresh_progress(self, text: str, done: int, total: int) -> None:
+        project = self.controller.refreshing_project(done)
+        if project is not None:
+            self.projects.model.mark_busy(project.id, "↻ Refreshing…")
         if total > 1:
             text = f"{text} ({done + 1} of {total})"
         self.banner.show_working(text, done, total)
@@ -427,6 +430,9 @@ class MainWindow(QMainWindow):
         self.last_run = run
         # Projects whose refresh could not say where they stand are checked again.
         unknown = [r.project for r in run.results if r.after is None] + run.not_started
+        for project in unknown:
+            self.projects.model.mark_busy(project.id, "")
+            self.projects.model.mark_checking(project.id)
         if unknown:
             self.controller.check(unknown)
         failures = [

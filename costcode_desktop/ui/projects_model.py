@@ -66,6 +66,7 @@ class ProjectRow:
     project: Project
     status: ProjectStatus | None = None  # None while it is being checked
     last_refreshed: datetime | None = None
+    busy: str = ""  # set while a refresh of this project is queued or running
     display: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -82,6 +83,8 @@ class ProjectRow:
     def update_display(self) -> None:
         s = self.status
         status_text = f"{self.look.symbol} {s.summary}" if s else theme.CHECKING_LOOK.label
+        if self.busy:
+            status_text = self.busy
         counts = [
             str(s.count(diff)) if s is not None and s.comparison is not None else ""
             for diff in COUNT_COLUMNS.values()
@@ -140,16 +143,26 @@ class ProjectsModel(QAbstractTableModel):
             return
         row = self._rows[index]
         row.status = status
+        row.busy = ""
         row.project = status.project  # the detail read carries the fresher fields
         row.update_display()
         self.dataChanged.emit(self.index(index, 0), self.index(index, len(HEADERS) - 1))
 
     def mark_checking(self, project_id: int) -> None:
+        self._change(project_id, status=None)
+
+    def mark_busy(self, project_id: int, text: str) -> None:
+        """Show that a refresh is waiting or running; the last known counts stay visible."""
+        self._change(project_id, busy=text)
+
+    def _change(self, project_id: int, **values: Any) -> None:
         index = self._index_of.get(project_id)
         if index is None:
             return
-        self._rows[index].status = None
-        self._rows[index].update_display()
+        row = self._rows[index]
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.update_display()
         self.dataChanged.emit(self.index(index, 0), self.index(index, len(HEADERS) - 1))
 
     def set_last_refreshed(self, project_id: int, when: datetime) -> None:
@@ -231,12 +244,21 @@ class ProjectsFilter(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def set_text(self, text: str) -> None:
-        self._text = text.strip().casefold()
-        self.invalidateFilter()
+        self._refilter(_text=text.strip().casefold())
 
     def set_out_of_date_only(self, enabled: bool) -> None:
-        self._out_of_date_only = enabled
-        self.invalidateFilter()
+        self._refilter(_out_of_date_only=enabled)
+
+    def _refilter(self, **values: Any) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidate*Filter is deprecated there
+            self.beginFilterChange()
+            for name, value in values.items():
+                setattr(self, name, value)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            for name, value in values.items():
+                setattr(self, name, value)
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
         model = self.sourceModel()

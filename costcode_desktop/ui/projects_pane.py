@@ -21,6 +21,7 @@ from costcode_desktop.ui.projects_model import (
     COL_LAST_REFRESHED,
     COL_NAME,
     COL_NUMBER,
+    COL_ONLY_PROJECT,
     COL_STATUS,
     HEADERS,
     ProjectsFilter,
@@ -72,7 +73,8 @@ class ProjectsPane(QWidget):
         header.setHighlightSections(False)
         for column in range(len(HEADERS)):
             header.resizeSection(column, DEFAULT_WIDTHS.get(column, 62))
-        header.resizeSection(COL_LAST_REFRESHED, 112)
+        header.resizeSection(COL_ONLY_PROJECT, 86)
+        header.resizeSection(COL_LAST_REFRESHED, 124)
         self.view.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit()
         )

@@ -1,0 +1,103 @@
+"""The real main window on the sandbox; a guard fails any network use from the GUI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings, QThread
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
+from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
+from costcode_desktop.services.history import HistoryStore
+from costcode_desktop.services.session import Session
+from costcode_desktop.ui.main_window import MainWindow
+from tests.sandbox_support import FAST_RETRY
+
+COMPANY = 4264807
+PINECREST = 562949953421320  # inactive, missing the new codes
+LINCOLN = 562949953421316  # missing codes and edited descriptions
+SUMMIT = 562949953421323  # the demo user is not Admin there
+TRANSIT = 562949953421321  # not ERP-integrated
+
+
+class GuiThreadGuard(httpx.BaseTransport):
+    """Real HTTP, but any request made from the GUI thread is recorded and refused."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.armed = False
+        self.violations: list[str] = []
+        self.requests = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        app = QCoreApplication.instance()
+        if self.armed and app is not None and QThread.currentThread() == app.thread():
+            self.violations.append(f"{request.method} {request.url.path}")
+            raise AssertionError(f"network call on the GUI thread: {request.url.path}")
+        self.requests += 1
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    server = SandboxServer(demo_seed(), rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def guard() -> GuiThreadGuard:
+    return GuiThreadGuard()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+
+
+def make_session(sandbox: SandboxServer, guard: GuiThreadGuard) -> Session:
+    environment = custom_environment(sandbox.url, sandbox.url, key="demo", label="Demo")
+    tokens = ClientCredentials(sandbox.url, sandbox.client_id, sandbox.client_secret)
+    client = ProcoreClient(sandbox.url, tokens, transport=guard, retry=FAST_RETRY)
+    user = client.me()
+    companies = client.companies()
+    company = next(c for c in companies if c.id == COMPANY)
+    return Session(environment, client, user, company, companies, [tokens])
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    guard: GuiThreadGuard,
+    settings: QSettings,
+    tmp_path: Path,
+) -> Iterator[MainWindow]:
+    session = make_session(sandbox, guard)  # set-up reads happen here, before the guard arms
+    guard.armed = True
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1560, 880)
+    win.show()
+    with qtbot.waitSignal(win.checks_finished, timeout=30_000):
+        win.controller.use_session(session, HistoryStore(tmp_path / "history.sqlite3"))
+    yield win
+    win.close()
+    assert guard.violations == [], "the GUI thread made network calls"
+
+
+def shot(window: MainWindow, folder: Path, name: str) -> Path:
+    """Save what a user would see, for people to look at."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    QApplication.processEvents()  # let layouts settle as they would on screen
+    assert window.grab().save(str(path))
+    return path

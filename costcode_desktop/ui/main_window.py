@@ -32,6 +32,7 @@ from costcode_desktop.services import (
 )
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.session import Session
+from costcode_desktop.ui import memory
 from costcode_desktop.ui.banner import StatusBanner
 from costcode_desktop.ui.compare_pane import ComparePane
 from costcode_desktop.ui.controller import Controller, RefreshRun
@@ -291,6 +292,7 @@ class MainWindow(QMainWindow):
         keep = self.projects.current_project_id()
         self.company_list = company_list
         self.compare.company_list = company_list
+        memory.settle()
         self.projects.model.set_projects(projects, last)
         if keep is not None:
             self.projects.select_project(keep)
@@ -302,6 +304,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _project_checked(self, status: ProjectStatus) -> None:
         self.projects.model.set_status(status)
+        memory.settle()
         if self.projects.current_project_id() == status.project.id:
             self.compare.show_status(status, self.company_list)
         self._update_actions()
@@ -319,6 +322,7 @@ class MainWindow(QMainWindow):
         stale = sum(1 for row in rows if row.out_of_date)
         self.statusBar().showMessage(f"Checked {len(rows)} projects: {stale} out of date.", 15_000)
         self._update_actions()
+        memory.settle()
         self.checks_finished.emit()
 
     # -- selection -----------------------------------------------------------------------------
@@ -417,6 +421,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _project_refreshed(self, result: RefreshResult) -> None:
+        memory.settle()
         status = status_after_refresh(result)
         if status is not None:
             self.projects.model.set_status(status)
@@ -455,6 +460,7 @@ class MainWindow(QMainWindow):
             self.banner.clear()
         self.statusBar().showMessage(_confirmation(run), 20_000)
         self._update_actions()
+        memory.settle()
         self.refresh_finished.emit(run)
 
     # -- export --------------------------------------------------------------------------------

@@ -1,0 +1,192 @@
+"""GUI benchmarks: a 20,000-code comparison in the table, and GUI-thread stalls during a refresh.
+
+Targets: model reset and filtering fast enough to feel instant (under 100 ms), scrolling a page
+under 16 ms, and no GUI-thread stall over 50 ms while a refresh of many projects runs.
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--projects 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from compare import project_list, standard_list, status_seed
+from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from costcode_desktop.costcodes import CompanyCodes, compare
+from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
+from costcode_desktop.services.history import HistoryStore
+from costcode_desktop.services.session import Session
+from costcode_desktop.ui.compare_pane import ComparePane
+from costcode_desktop.ui.main_window import MainWindow
+
+
+def measure(app: QApplication, fn: Callable[[], object], runs: int = 7) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        app.processEvents()  # the view handles the reset and repaints
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def line(label: str, times: list[float], target: float) -> None:
+    median = statistics.median(times)
+    verdict = "met" if max(times) < target else "MISSED"
+    print(f"  {label:<44} median {median:6.1f} ms  max {max(times):6.1f} ms  "
+          f"target < {target:.0f} ms: {verdict}")  # fmt: skip
+
+
+def bench_table(app: QApplication, size: int) -> None:
+    standard = standard_list(size)
+    comparison = compare(CompanyCodes(standard), project_list(standard, size))
+    pane = ComparePane()
+    pane.resize(1200, 800)
+    pane.show()
+    model, view = pane.model, pane.view
+    pane.stack.setCurrentWidget(view)
+    print(f"Comparison table: {len(comparison.rows):,} rows")
+    line(
+        "model reset (set_comparison)", measure(app, lambda: model.set_comparison(comparison)), 100
+    )
+    line(
+        "filter: differences only on",
+        measure(app, lambda: model.set_filter(differences_only=True)),
+        100,
+    )
+    line(
+        "filter: differences only off",
+        measure(app, lambda: model.set_filter(differences_only=False)),
+        100,
+    )
+    line("filter: search 'code 12'", measure(app, lambda: model.set_filter(text="code 12")), 100)
+    line("filter: clear search", measure(app, lambda: model.set_filter(text="")), 100)
+    bar = view.verticalScrollBar()
+    step = max(1, bar.pageStep())
+    positions = [min(bar.maximum(), i * step * 37) for i in range(40)]
+    times = []
+    for position in positions:
+        start = time.perf_counter()
+        bar.setValue(position)
+        view.viewport().grab()  # forces a real paint of the visible rows
+        times.append((time.perf_counter() - start) * 1000)
+    line("scroll a page and repaint (all rows)", times, 16)
+    model.set_filter(differences_only=True)  # every visible row now paints a word diff or a tint
+    times = []
+    for position in positions:
+        start = time.perf_counter()
+        bar.setValue(min(bar.maximum(), position // 20))
+        view.viewport().grab()
+        times.append((time.perf_counter() - start) * 1000)
+    line("scroll a page and repaint (differences only)", times, 16)
+    pane.close()
+
+
+class StallMeter:
+    """Ticks every 5 ms on the GUI thread; the longest gap between ticks is the worst stall."""
+
+    def __init__(self) -> None:
+        self.clock = QElapsedTimer()
+        self.gaps: list[float] = []
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+
+    def start(self) -> None:
+        self.clock.start()
+        self.last = 0.0
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = self.clock.nsecsElapsed() / 1e6
+        self.gaps.append(now - self.last)
+        self.last = now
+
+
+def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
+    print(f"Refresh of {projects} projects x {codes:,} codes through the window (20 ms latency)")
+    folder = Path(tempfile.mkdtemp())
+    seed_file = folder / "seed.json"
+    seed_file.write_text(json.dumps(status_seed(projects, codes)))
+    # The sandbox runs in its own process, as Procore would: its work must not count as ours.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "costcode_desktop.sandbox", "--seed", str(seed_file),
+         "--latency", "0.02", "--hourly-limit", "0", "--spike-limit", "0"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split()[-1]
+        environment = custom_environment(url, url, key="bench", label="Bench")
+        tokens = ClientCredentials(url, "bench", "bench-secret")
+        client = ProcoreClient(url, tokens)
+        user, companies = client.me(), client.companies()
+        session = Session(environment, client, user, companies[0], companies, [tokens])
+        window = MainWindow(settings=QSettings(str(folder / "w.ini"), QSettings.Format.IniFormat))
+        window.resize(1560, 880)
+        window.show()
+        meter = StallMeter()
+        meter.start()
+        start = time.perf_counter()
+        done = {"checks": False, "refresh": False}
+        window.checks_finished.connect(lambda: done.__setitem__("checks", True))
+        window.controller.use_session(session, HistoryStore(folder / "history.sqlite3"))
+        while not done["checks"]:
+            app.processEvents()
+        load_gaps = list(meter.gaps)
+        print(f"  load and check {projects} projects: {time.perf_counter() - start:.1f} s; "
+              f"longest GUI stall {max(load_gaps):.1f} ms")  # fmt: skip
+        window.projects.view.selectAll()
+        window.refresh_finished.connect(lambda _run: done.__setitem__("refresh", True))
+        meter.gaps.clear()
+        start = time.perf_counter()
+        window.refresh_selected()
+        while not done["refresh"]:
+            app.processEvents()
+        meter.stop()
+        gaps = sorted(meter.gaps)
+        run = window.last_run
+        assert run is not None
+        print(f"  refreshed {len(run.results)} projects in {time.perf_counter() - start:.1f} s")
+        print(f"  GUI-thread gaps during the refresh: {len(gaps)} ticks, p99 "
+              f"{gaps[int(len(gaps) * 0.99)]:.1f} ms, longest {gaps[-1]:.1f} ms "
+              f"(target < 50 ms: {'met' if gaps[-1] < 50 else 'MISSED'})")  # fmt: skip
+        window.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=20_000)
+    parser.add_argument("--projects", type=int, default=40)
+    parser.add_argument("--codes", type=int, default=1000)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("COSTCODESYNC_HOME", tempfile.mkdtemp())
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    bench_table(app, args.size)
+    bench_refresh_stalls(app, args.projects, args.codes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

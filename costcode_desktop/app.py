@@ -101,7 +101,7 @@ def _screenshot(app: QApplication, window: object, target: Path) -> int:
             window.close()
 
     window.resize(1560, 880)  # documentation size, whatever screen (or none) is attached
-    window.splitter.setSizes([760, 800])
+    window.splitter.setSizes([820, 740])
     window.checks_finished.connect(lambda: QTimer.singleShot(300, shoot))
     window.controller.failed.connect(failed)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, timed_out)

@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
             width = min(width, int(area.width() * 0.95))
             height = min(height, int(area.height() * 0.9))
         self.resize(width, height)
-        self.splitter.setSizes([int(width * 0.5), int(width * 0.5)])
+        self.splitter.setSizes([int(width * 0.53), int(width * 0.47)])
 
     def _build_actions(self) -> None:
         self.reload_action = _action(

@@ -326,27 +326,25 @@ def _issue_json(issue: CodeIssue) -> dict[str, Any]:
 
 def _print_refresh(result: RefreshResult, out: TextIO) -> None:
     print(result.message, file=out)
+
+    def line(kind: str, full_code: str, text: str) -> None:
+        print(f"  {kind:<13} {full_code}  {text}", file=out)
+
     plan = result.plan
     if result.dry_run and plan is not None:
         for code in plan.to_add:
-            print(f"  would add     {code.full_code}  {code.name}", file=out)
+            line("would add", code.full_code, code.name)
         for update in plan.updates:
-            print(
-                f"  would update  {update.full_code}  {update.old_name!r} -> {update.new_name!r}",
-                file=out,
-            )
+            line("would update", update.full_code, f"{update.old_name!r} -> {update.new_name!r}")
     for code in result.added:
-        print(f"  added         {code.full_code}  {code.name}", file=out)
+        line("added", code.full_code, code.name)
     for update in result.updated:
-        print(
-            f"  updated       {update.full_code}  {update.old_name!r} -> {update.new_name!r}",
-            file=out,
-        )
+        line("updated", update.full_code, f"{update.old_name!r} -> {update.new_name!r}")
     for issue in result.skipped:
-        print(f"  skipped       {issue.full_code}  {issue.name}: {issue.reason}", file=out)
+        line("skipped", issue.full_code, f"{issue.name}: {issue.reason}")
     for issue in result.failed:
         ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
-        print(f"  failed        {issue.full_code}  {issue.name}: {issue.reason}{ref}", file=out)
+        line("failed", issue.full_code, f"{issue.name}: {issue.reason}{ref}")
 
 
 if __name__ == "__main__":

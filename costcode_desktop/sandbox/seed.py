@@ -64,7 +64,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .seedmodel import (
     PROJECT_CODE_ID_START,
@@ -78,6 +78,8 @@ from .seedmodel import (
     StandardListSpec,
     UserSpec,
 )
+
+_T = TypeVar("_T")
 
 
 class SeedError(ValueError):
@@ -377,11 +379,7 @@ def _parse_list(
         if full_code in by_full:
             raise SeedError(f"{here}: duplicate full code '{full_code}' in this list")
         parent_full = _opt_str(entry, "parent", here)
-        parent = None
-        if parent_full is not None:
-            parent = by_full.get(parent_full)
-            if parent is None:
-                raise SeedError(f"{here}: parent '{parent_full}' not found")
+        parent = _find_parent(by_full, parent_full, here)
         spec = StandardCodeSpec(
             id=assigned[i],
             list_id=list_id,
@@ -467,11 +465,7 @@ def _parse_project(
         parent_full = _opt_str(entry, "parent", here)
         if parent_full is None and linked is not None and linked.parent_id is not None:
             parent_full = std_by_id[linked.parent_id].full_code
-        parent = None
-        if parent_full is not None:
-            parent = by_full.get(parent_full)
-            if parent is None:
-                raise SeedError(f"{here}: parent '{parent_full}' not found")
+        parent = _find_parent(by_full, parent_full, here)
         spec = ProjectCodeSpec(
             id=assigned[i],
             project_id=project_id,
@@ -518,3 +512,13 @@ __all__ = [
     "load_seed",
     "parse_seed",
 ]
+
+
+def _find_parent(by_full: Mapping[str, _T], parent_full: str | None, here: str) -> _T | None:
+    """The already-read code a seed entry names as its parent, or a SeedError naming the place."""
+    if parent_full is None:
+        return None
+    parent = by_full.get(parent_full)
+    if parent is None:
+        raise SeedError(f"{here}: parent '{parent_full}' not found")
+    return parent

@@ -14,11 +14,12 @@ from costcode_desktop import __version__
 
 from .auth import TokenSource
 from .cancel import CancelToken
-from .errors import MalformedResponse
+from .errors import InvalidRequest, MalformedResponse, NotFound, PermissionDenied
 from .http import ApiResponse, Params, Requester, RetryPolicy, SleepFunction, WaitCallback
 from .pagination import pages
 from .parse import (
     merge_sync_results,
+    parse_admin_permission,
     parse_company,
     parse_copy_result,
     parse_cost_code,
@@ -186,6 +187,21 @@ class ProcoreClient:
             cancel=cancel,
         )
         return _parsed(response, parse_project)
+
+    def can_manage_cost_codes(
+        self, company_id: int, project_id: int, *, cancel: CancelToken | None = None
+    ) -> bool | None:
+        """Whether the user may change this project's cost codes; None when Procore won't say."""
+        try:
+            response = self._get(
+                "/rest/v1.0/settings/permissions",
+                {"project_id": int(project_id)},
+                company_id=company_id,
+                cancel=cancel,
+            )
+        except (InvalidRequest, NotFound, PermissionDenied, MalformedResponse):
+            return None  # no manifest for us: the write itself will tell
+        return parse_admin_permission(response.data)
 
     def standard_cost_code_lists(
         self, company_id: int, *, cancel: CancelToken | None = None

@@ -424,3 +424,33 @@ def merge_sync_results(results: Iterable[SyncResult]) -> SyncResult:
         errors.extend(result.errors)
         request_ids.extend(result.request_ids)
     return SyncResult(tuple(updated), tuple(errors), tuple(request_ids))
+
+
+_ADMIN_TOOL_NAMES = frozenset({"admin", "project admin"})
+
+
+def parse_admin_permission(obj: object) -> bool | None:
+    """Whether a permission manifest lets the user change the project's cost codes.
+
+    True for 'Admin' on the project's Admin tool, or any granted action about cost codes (the
+    'Manage Cost Codes' granular permission); False for a lower level without one; None when
+    the manifest does not say, since Procore has not confirmed its tool and action names.
+    """
+    tools = obj.get("tools") if isinstance(obj, dict) else None
+    if not isinstance(tools, list):
+        return None
+    for tool in tools:
+        if not isinstance(tool, dict):
+            continue
+        name = str(tool.get("name", "")).strip().lower().replace("_", " ")
+        if name not in _ADMIN_TOOL_NAMES:
+            continue
+        level = tool.get("user_access_level")
+        level_name = level.get("name") if isinstance(level, dict) else level
+        actions = tool.get("permitted_actions")
+        if isinstance(actions, list) and any("cost_code" in str(a).lower() for a in actions):
+            return True
+        if not isinstance(level_name, str):
+            return None
+        return level_name.strip().lower() == "admin"
+    return None

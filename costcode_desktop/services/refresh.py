@@ -147,6 +147,17 @@ class _Refresh:
             )
         if self.cancel is not None:
             self.cancel.raise_if_cancelled()
+        allowed = self.client.can_manage_cost_codes(self.company_id, project.id, cancel=self.cancel)
+        if allowed is False:
+            return RefreshResult(
+                project,
+                RefreshOutcome.REFUSED,
+                _no_admin_message(project) + " Nothing was sent.",
+                before,
+                before,
+                plan,
+                skipped=skipped,
+            )
 
         try:
             if plan.to_add:
@@ -154,10 +165,7 @@ class _Refresh:
             if plan.updates:
                 self.update_names(project, plan)
         except PermissionDenied as exc:
-            message = (
-                f"You need 'Admin' on the Admin tool of '{project.name}' in Procore to refresh "
-                "its cost codes. Ask a Procore administrator for it, then try again."
-            )
+            message = _no_admin_message(project)
             return self.finish(project, before, plan, skipped, exc.with_message(message))
         except Cancelled as exc:
             return self.finish(project, before, plan, skipped, exc)
@@ -320,6 +328,13 @@ class _Refresh:
             _why_not_done(cause, "Procore did not add the code."),
             cause.request_id if cause else None,
         )
+
+
+def _no_admin_message(project: Project) -> str:
+    return (
+        f"You need 'Admin' on the Admin tool of '{project.name}' in Procore to refresh its cost "
+        "codes. Ask a Procore administrator for it, then try again."
+    )
 
 
 def _why_not_done(error: ProcoreError | None, default: str) -> str:

@@ -47,6 +47,31 @@ class RefreshRun:
     def count(self, outcome: RefreshOutcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
 
+    def summary(self) -> str:
+        """One line that says what this run changed."""
+        added = sum(len(r.added) for r in self.results)
+        updated = sum(len(r.updated) for r in self.results)
+        done = self.count(RefreshOutcome.REFRESHED)
+        unchanged = self.count(RefreshOutcome.UNCHANGED)
+        failed = self.count(RefreshOutcome.FAILED) + self.count(RefreshOutcome.REFUSED)
+        if len(self.results) == 1 and not self.not_started:
+            text = self.results[0].message
+        else:
+            plural = "s" if done != 1 else ""
+            text = (
+                f"Refreshed {done} project{plural}: added {added} codes, "
+                f"updated {updated} descriptions."
+            )
+            if unchanged:
+                text += f" {unchanged} already in sync."
+            if failed:
+                text += f" {failed} failed."
+        if self.cancelled:
+            text += f" Cancelled: {len(self.not_started)} not started."
+        if self.history_problem:
+            text += f" {self.history_problem}"
+        return text
+
 
 def explain(error: BaseException, details: str) -> tuple[str, str]:
     """A plain message for the banner, and the details behind it (never with secrets)."""

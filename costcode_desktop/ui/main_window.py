@@ -34,6 +34,7 @@ from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.session import Session
 from costcode_desktop.ui import memory
 from costcode_desktop.ui.banner import StatusBanner
+from costcode_desktop.ui.before_refresh import BeforeRefreshDialog, unsendable_codes
 from costcode_desktop.ui.compare_pane import ComparePane
 from costcode_desktop.ui.controller import Controller, RefreshRun
 from costcode_desktop.ui.projects_pane import ProjectsPane
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.company_list: CompanyList | None = None
         self.last_run: RefreshRun | None = None
+        self.before_refresh_dialog: BeforeRefreshDialog | None = None
 
         self.banner = StatusBanner(self)
         self.projects = ProjectsPane(self)
@@ -369,10 +371,17 @@ class MainWindow(QMainWindow):
                 refused.append((project, status.message or status.state.label))
             else:
                 to_refresh.append(project)
-        if refused and not self._confirm_refusals(refused, to_refresh):
+        statuses = [row.status for p in to_refresh if (row := self.projects.model.row_for(p.id))]
+        unsendable = unsendable_codes(statuses)
+        if refused or unsendable:
+            dialog = BeforeRefreshDialog(self, refused, unsendable, to_refresh)
+            dialog.go_ahead.connect(lambda: self._start_refresh(to_refresh))
+            self.before_refresh_dialog = dialog
+            dialog.open()  # not exec(): no nested event loop, the window keeps painting
             return
-        if not to_refresh:
-            return
+        self._start_refresh(to_refresh)
+
+    def _start_refresh(self, to_refresh: list[Project]) -> None:
         started = self.controller.refresh(to_refresh)
         if started:
             for project in to_refresh:
@@ -386,29 +395,6 @@ class MainWindow(QMainWindow):
             self.banner.show_working(text, 0, len(to_refresh))
             self._selection_changed()
         self._update_actions()
-
-    def _confirm_refusals(self, refused: list[tuple[Project, str]], rest: list[Project]) -> bool:
-        """Explain, before anything is sent, why some projects cannot be refreshed."""
-        lines = "".join(f"<li><b>{p.name}</b>: {reason}</li>" for p, reason in refused)
-        box = QMessageBox(self)
-        box.setObjectName("refusalDialog")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle("Some projects cannot be refreshed")
-        if rest:
-            box.setText(
-                f"{len(refused)} of the selected projects cannot be refreshed from the "
-                f"company list and will be skipped:<ul>{lines}</ul>"
-            )
-            box.setStandardButtons(
-                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel
-            )
-            box.button(QMessageBox.StandardButton.Ok).setText(f"Refresh the other {len(rest)}")
-        else:
-            box.setText(f"Nothing was sent to Procore.<ul>{lines}</ul>")
-            box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        self.refusal_box = box
-        answer = box.exec()
-        return bool(rest) and answer == QMessageBox.StandardButton.Ok
 
     @Slot(str, int, int)
     def _refresh_progress(self, text: str, done: int, total: int) -> None:
@@ -458,7 +444,7 @@ class MainWindow(QMainWindow):
             self.banner.show_error(text, details)
         else:
             self.banner.clear()
-        self.statusBar().showMessage(_confirmation(run), 20_000)
+        self.statusBar().showMessage(run.summary(), 20_000)
         self._update_actions()
         memory.settle()
         self.refresh_finished.emit(run)
@@ -559,29 +545,3 @@ class MainWindow(QMainWindow):
             f"<b>{APP_NAME}</b> {__version__}<br>Keeps Procore project cost codes in line with "
             "the company's Sage 300 CRE standard cost code list.",
         )
-
-
-def _confirmation(run: RefreshRun) -> str:
-    """One line that says what a refresh run changed."""
-    added = sum(len(r.added) for r in run.results)
-    updated = sum(len(r.updated) for r in run.results)
-    done = run.count(RefreshOutcome.REFRESHED)
-    unchanged = run.count(RefreshOutcome.UNCHANGED)
-    failed = run.count(RefreshOutcome.FAILED) + run.count(RefreshOutcome.REFUSED)
-    if len(run.results) == 1 and not run.not_started:
-        text = run.results[0].message
-    else:
-        plural = "s" if done != 1 else ""
-        text = (
-            f"Refreshed {done} project{plural}: added {added} codes, "
-            f"updated {updated} descriptions."
-        )
-        if unchanged:
-            text += f" {unchanged} already in sync."
-        if failed:
-            text += f" {failed} failed."
-    if run.cancelled:
-        text += f" Cancelled: {len(run.not_started)} not started."
-    if run.history_problem:
-        text += f" {run.history_problem}"
-    return text

@@ -126,11 +126,36 @@ def test_projects_that_cannot_be_refreshed_are_refused_before_sending(
     assert api_writes(server) == []
 
 
-def test_missing_admin_permission_is_a_plain_refusal_and_changes_nothing(
+def test_missing_admin_permission_is_explained_before_anything_is_sent(
     server: SandboxServer, client: ProcoreClient, company_list: CompanyList
 ) -> None:
     before = server.project_cost_codes(P_NO_ADMIN)
     result = refresh_project(client, company_list, P_NO_ADMIN)
+    assert result.outcome is RefreshOutcome.REFUSED
+    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in result.message
+    assert "Nothing was sent." in result.message
+    assert not result.failed
+    assert api_writes(server) == []
+    assert server.project_cost_codes(P_NO_ADMIN) == before
+
+
+class NoPermissionManifest(httpx.BaseTransport):
+    """A Procore that does not offer the permission manifest (its names are unconfirmed)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/settings/permissions"):
+            return httpx.Response(404, json={"errors": "Not Found"})
+        return self.inner.handle_request(request)
+
+
+def test_without_a_manifest_a_403_still_ends_as_a_plain_refusal(server: SandboxServer) -> None:
+    before = server.project_cost_codes(P_NO_ADMIN)
+    with signed_in_client(server, transport=NoPermissionManifest()) as client:
+        company_list = read_company_list(client, COMPANY)
+        result = refresh_project(client, company_list, P_NO_ADMIN)
     assert result.outcome is RefreshOutcome.REFUSED
     assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in result.message
     assert not result.failed

@@ -23,6 +23,7 @@ PINECREST = 562949953421320  # inactive, missing the new codes
 LINCOLN = 562949953421316  # missing codes and edited descriptions
 SUMMIT = 562949953421323  # the demo user is not Admin there
 TRANSIT = 562949953421321  # not ERP-integrated
+HARBORVIEW = 562949953421314  # missing the new codes and the unsupported "02 410"
 
 
 class GuiThreadGuard(httpx.BaseTransport):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped, unused-ignore]
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.costcodes import DiffStatus
@@ -20,7 +20,7 @@ from costcode_desktop.ui.compare_model import COL_COMPANY_NAME, COL_PROJECT_NAME
 from costcode_desktop.ui.main_window import MainWindow
 from costcode_desktop.ui.roles import DIFF_STATUS_ROLE, WORD_DIFF_ROLE
 
-from .conftest import LINCOLN, PINECREST, SUMMIT, TRANSIT, GuiThreadGuard, shot
+from .conftest import HARBORVIEW, LINCOLN, PINECREST, SUMMIT, TRANSIT, GuiThreadGuard, shot
 
 SHOTS = "screenshots"
 
@@ -130,8 +130,10 @@ def test_cancel_stops_before_the_next_project(
     window.projects.view.selectAll()
     stale = window.projects.selected_projects()
     assert len(stale) == 8
+    window.refresh_selected()
+    assert "02 410" in _dialog_text(window)  # Harborview lacks the unsupported code
     with qtbot.waitSignal(window.controller.project_refreshed, timeout=30_000):
-        window.refresh_selected()
+        _answer(window, QMessageBox.StandardButton.Ok)
     qtbot.mouseClick(window.banner.cancel_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.refresh_finished, timeout=30_000) as finished:
         pass
@@ -159,8 +161,9 @@ def test_missing_permission_gives_the_red_banner_and_changes_nothing(
     assert "You need 'Admin' on the Admin tool of 'Summit Ridge Data Center'" in (
         window.banner.message.text()
     )
+    assert "Nothing was sent." in window.banner.message.text()
     assert window.banner.details_button.isVisible()
-    assert "PermissionDenied" in window.banner.details
+    assert "Summit Ridge Data Center" in window.banner.details
     assert sandbox.project_cost_codes(SUMMIT) == before
     assert states(window)[SUMMIT] is ProjectState.OUT_OF_DATE
     shot(window, tmp_path / SHOTS, "4-error")
@@ -168,16 +171,17 @@ def test_missing_permission_gives_the_red_banner_and_changes_nothing(
     assert window.banner.property("state") == "hidden"
 
 
-def _answer_next_dialog(button: QMessageBox.StandardButton, seen: list[str]) -> None:
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            seen.append(box.text())
-            box.button(button).click()
-        else:
-            QTimer.singleShot(20, answer)
+def _dialog_text(window: MainWindow) -> str:
+    dialog = window.before_refresh_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    return dialog.text()
 
-    QTimer.singleShot(20, answer)
+
+def _answer(window: MainWindow, button: QMessageBox.StandardButton) -> None:
+    dialog = window.before_refresh_dialog
+    assert dialog is not None
+    dialog.button(button).click()
 
 
 def test_refusals_are_explained_before_anything_is_sent(
@@ -185,11 +189,11 @@ def test_refusals_are_explained_before_anything_is_sent(
 ) -> None:
     sandbox.clear_requests()
     assert window.projects.select_project(TRANSIT)
-    seen: list[str] = []
-    _answer_next_dialog(QMessageBox.StandardButton.Ok, seen)
     window.refresh_selected()
-    assert "Nothing was sent to Procore." in seen[0]
-    assert "not connected to Sage 300 CRE" in seen[0]
+    text = _dialog_text(window)
+    assert "Nothing was sent to Procore." in text
+    assert "not connected to Sage 300 CRE" in text
+    _answer(window, QMessageBox.StandardButton.Ok)
     assert not window.controller.refreshing
     assert [r for r in sandbox.requests if r.method != "GET"] == []
 
@@ -262,3 +266,18 @@ def test_screenshot_flag_writes_a_png(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_codes_that_cannot_be_sent_are_explained_and_cancel_sends_nothing(
+    window: MainWindow, sandbox: SandboxServer
+) -> None:
+    sandbox.clear_requests()
+    assert window.projects.select_project(HARBORVIEW)
+    window.refresh_selected()
+    text = _dialog_text(window)
+    assert "cannot be sent to Procore and will be skipped" in text
+    assert "02 410" in text
+    assert "space as a separator" in text
+    _answer(window, QMessageBox.StandardButton.Cancel)
+    assert not window.controller.refreshing
+    assert [r for r in sandbox.requests if r.method != "GET"] == []

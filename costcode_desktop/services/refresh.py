@@ -130,7 +130,7 @@ class _Refresh:
         if refusal is not None:
             return RefreshResult(project, RefreshOutcome.REFUSED, refusal)
 
-        self.progress(f"Reading the cost codes of '{project.name}'")
+        self.progress("Reading its cost codes")
         before = self.read(project, self.cancel)
         plan = make_plan(before)
         skipped = tuple(CodeIssue(s.full_code, s.name, s.reason) for s in plan.skipped)
@@ -172,7 +172,7 @@ class _Refresh:
         return self.finish(project, before, plan, skipped, None)
 
     def copy(self, project: Project, before: Comparison, plan: RefreshPlan) -> None:
-        self.progress(f"Adding {_codes(len(plan.to_add))} to '{project.name}'")
+        self.progress(f"Adding {_codes(len(plan.to_add))}")
         copy_ids = plan.copy_ids
         for attempt in range(1, COPY_ATTEMPTS + 1):
             try:
@@ -199,7 +199,7 @@ class _Refresh:
             return
 
     def update_names(self, project: Project, plan: RefreshPlan) -> None:
-        self.progress(f"Updating {_descriptions(len(plan.updates))} on '{project.name}'")
+        self.progress(f"Updating {_descriptions(len(plan.updates))}")
         for batch in plan.update_batches():
             pairs = [(u.cost_code_id, u.new_name) for u in batch]
             try:
@@ -241,7 +241,7 @@ class _Refresh:
         skipped: tuple[CodeIssue, ...],
         error: ProcoreError | None,
     ) -> RefreshResult:
-        self.progress(f"Checking '{project.name}'")
+        self.progress("Checking the result")
         try:
             after = self.read(project, None)  # verification runs even after a cancel
         except ProcoreError as exc:

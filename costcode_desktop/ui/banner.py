@@ -6,7 +6,7 @@ tests read, so colour follows state in one place.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Property, QTimer, Signal, Slot
+from PySide6.QtCore import Property, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,6 +25,7 @@ STYLE = """
 #statusBanner[state="ok"] { background: #1e7b34; }
 #statusBanner[state="error"] { background: #b3261e; }
 #statusBanner QLabel { color: white; font-weight: 600; }
+#statusBanner QLabel#bannerDetail { font-weight: normal; padding-right: 8px; }
 #statusBanner QPushButton { color: white; background: transparent;
     border: 1px solid rgba(255, 255, 255, 0.7); border-radius: 3px; padding: 3px 10px; }
 #statusBanner QPushButton:hover { background: rgba(255, 255, 255, 0.15); }
@@ -47,6 +48,11 @@ class StatusBanner(QFrame):
         self.message = QLabel(self)
         self.message.setObjectName("bannerMessage")
         self.message.setWordWrap(True)
+        self.detail = QLabel(self)
+        self.detail.setObjectName("bannerDetail")
+        # A steady width: the step text changes every second and must not push the buttons.
+        self.detail.setMinimumWidth(240)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("bannerProgress")
         self.progress.setFixedWidth(160)
@@ -65,6 +71,7 @@ class StatusBanner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 6)
         layout.addWidget(self.message, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.progress)
         layout.addWidget(self.details_button)
         layout.addWidget(self.cancel_button)
@@ -90,6 +97,7 @@ class StatusBanner(QFrame):
         self.style().polish(self)
         self.setVisible(state != HIDDEN)
         self.progress.setVisible(state == WORKING)
+        self.detail.setVisible(state == WORKING)
         self.cancel_button.setVisible(state == WORKING)
         self.details_button.setVisible(state == ERROR and bool(self._details))
         self.dismiss_button.setVisible(state in (OK, ERROR))
@@ -98,9 +106,10 @@ class StatusBanner(QFrame):
     # -- what callers use ----------------------------------------------------------------------
 
     def show_working(
-        self, text: str, done: int = 0, total: int = 0, cancellable: bool = True
+        self, text: str, detail: str = "", done: int = 0, total: int = 0, cancellable: bool = True
     ) -> None:
         self.message.setText(text)
+        self.detail.setText(detail)
         if total > 1:
             self.progress.setRange(0, total)
             self.progress.setValue(done)

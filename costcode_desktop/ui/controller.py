@@ -90,7 +90,7 @@ class Controller(QObject):
     project_checked = Signal(object)  # ProjectStatus
     checking_progress = Signal(int, int)  # done, total
     checks_finished = Signal()
-    refresh_progress = Signal(str, int, int)  # text, projects done, projects total
+    refresh_progress = Signal(object, str, int, int)  # Project, step, projects done, total
     project_refreshed = Signal(object)  # RefreshResult
     refresh_finished = Signal(object)  # RefreshRun
     export_finished = Signal(str)  # path
@@ -104,7 +104,6 @@ class Controller(QObject):
         self.history: HistoryStore | None = None
         self._check_job: Job | None = None
         self._refresh_job: Job | None = None
-        self._refreshing: list[Project] = []
         self._loading = False
 
     # -- state ---------------------------------------------------------------------------------
@@ -116,10 +115,6 @@ class Controller(QObject):
     @property
     def loading(self) -> bool:
         return self._loading
-
-    def refreshing_project(self, index: int) -> Project | None:
-        """The project at this position of the running refresh."""
-        return self._refreshing[index] if 0 <= index < len(self._refreshing) else None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -219,7 +214,6 @@ class Controller(QObject):
             return False
         history = self.history
         total = len(projects)
-        self._refreshing = list(projects)
 
         def work(job: Job) -> RefreshRun:
             run = RefreshRun()
@@ -230,10 +224,10 @@ class Controller(QObject):
                     run.cancelled = True
                     break
 
-                def step(text: str, index: int = index) -> None:
-                    job.report(("step", text, index, total))
+                def step(text: str, index: int = index, project: Project = project) -> None:
+                    job.report(("step", project, text, index, total))
 
-                job.report(("step", f"Refreshing cost codes on '{project.name}'…", index, total))
+                step("Starting")
                 try:
                     result = refresh_project(
                         session.client, company_list, project.id, progress=step, cancel=job.cancel
@@ -252,8 +246,8 @@ class Controller(QObject):
 
         def progressed(item: tuple[Any, ...]) -> None:
             if item[0] == "step":
-                _, text, done, count = item
-                self.refresh_progress.emit(text, done, count)
+                _, project, text, done, count = item
+                self.refresh_progress.emit(project, text, done, count)
             else:
                 self.project_refreshed.emit(item[1])
 
@@ -272,7 +266,6 @@ class Controller(QObject):
 
     def _refresh_done(self) -> None:
         self._refresh_job = None
-        self._refreshing = []
 
     # -- export --------------------------------------------------------------------------------
 

@@ -392,18 +392,17 @@ class MainWindow(QMainWindow):
                 if len(to_refresh) == 1
                 else f"Refreshing cost codes on {len(to_refresh)} projects…"
             )
-            self.banner.show_working(text, 0, len(to_refresh))
+            self.banner.show_working(text, "Starting…", 0, len(to_refresh))
             self._selection_changed()
         self._update_actions()
 
-    @Slot(str, int, int)
-    def _refresh_progress(self, text: str, done: int, total: int) -> None:
-        project = self.controller.refreshing_project(done)
-        if project is not None:
-            self.projects.model.mark_busy(project.id, "↻ Refreshing…")
+    @Slot(object, str, int, int)
+    def _refresh_progress(self, project: Project, step: str, done: int, total: int) -> None:
+        self.projects.model.mark_busy(project.id, "↻ Refreshing…")
+        headline = f"Refreshing cost codes on '{project.name}'…"
         if total > 1:
-            text = f"{text} ({done + 1} of {total})"
-        self.banner.show_working(text, done, total)
+            headline = f"Refreshing cost codes on '{project.name}' ({done + 1} of {total})…"
+        self.banner.show_working(headline, f"{step}…", done, total)
 
     @Slot(object)
     def _project_refreshed(self, result: RefreshResult) -> None:

@@ -47,7 +47,13 @@ def test_refresh_adds_updates_skips_and_verifies(
     assert result.verified_in_sync
     assert "Verified: the project now matches the company list." in result.message
     assert steps[0] == "Reading the project"
-    assert any(step.startswith("Adding 6 codes") for step in steps)
+    assert steps == [
+        "Reading the project",
+        "Reading its cost codes",
+        "Adding 6 codes",
+        "Updating 1 description",
+        "Checking the result",
+    ]
 
     after = codes_on(server, P_DRIFTED)
     assert set(before) <= set(after), "a refresh never deletes"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .auth import ClientCredentials, StaticToken, TokenSource
+from .auth import ClientCredentials, RefreshingTokens, StaticToken, TokenSource, TokenVault
 from .cancel import CancelToken
 from .client import ProcoreClient
 from .environments import (
@@ -30,6 +30,13 @@ from .errors import (
     TimedOut,
 )
 from .http import RetryPolicy
+from .oauth import (
+    OOB_REDIRECT_URI,
+    SignInExpired,
+    TokenEndpoint,
+    TokenGrant,
+    new_state,
+)
 from .records import (
     Company,
     CopyFailure,
@@ -48,6 +55,7 @@ __all__ = [
     "DEVELOPER_SANDBOX",
     "ENVIRONMENTS",
     "MONTHLY_SANDBOX",
+    "OOB_REDIRECT_URI",
     "PRODUCTION",
     "AuthenticationFailed",
     "CancelToken",
@@ -70,16 +78,22 @@ __all__ = [
     "Project",
     "RateLimitStatus",
     "RateLimited",
+    "RefreshingTokens",
     "RetryPolicy",
     "ServerError",
+    "SignInExpired",
     "StandardCostCode",
     "StandardCostCodeList",
     "StaticToken",
     "SyncError",
     "SyncResult",
     "TimedOut",
+    "TokenEndpoint",
+    "TokenGrant",
     "TokenSource",
+    "TokenVault",
     "User",
     "custom_environment",
     "is_loopback_host",
+    "new_state",
 ]

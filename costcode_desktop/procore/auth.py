@@ -1,38 +1,30 @@
-"""Where the bearer token comes from: a pasted token, or OAuth client credentials (DMSA)."""
+"""Where the bearer token comes from: a pasted token, client credentials, or a user's sign-in."""
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 import httpx
 
-from costcode_desktop import __version__
-
 from .cancel import CancelToken, check
-from .environments import normalize_base_url
-from .error_bodies import error_from_response, redact, truncate
-from .errors import (
-    AuthenticationFailed,
-    ConnectionFailed,
-    MalformedResponse,
-    NotFound,
-    ProcoreError,
-    TimedOut,
-)
-from .parse import Fields
+from .oauth import CLIENT_REJECTED_MESSAGE, DEFAULT_TOKEN_LIFETIME, SignInExpired, TokenEndpoint
 
 log = logging.getLogger("costcode_desktop.procore")
 
-CLIENT_REJECTED_MESSAGE = (
-    "Procore did not accept the client id and secret. Check them in Settings (the app must be "
-    "installed in your Procore company)."
-)
-DEFAULT_TOKEN_LIFETIME = 5400.0  # seconds; Procore's documented access token lifetime
+__all__ = [
+    "CLIENT_REJECTED_MESSAGE",
+    "DEFAULT_TOKEN_LIFETIME",
+    "ClientCredentials",
+    "RefreshingTokens",
+    "StaticToken",
+    "TokenSource",
+    "TokenVault",
+]
 
 
 class TokenSource(Protocol):
@@ -81,16 +73,18 @@ class ClientCredentials(TokenSource):
         refresh_margin: float = 120.0,
         timeout: float = 30.0,
     ) -> None:
-        self.login_url = normalize_base_url(
-            login_url, "sign-in (login) address", "https://login.procore.com"
+        self._endpoint = TokenEndpoint(
+            login_url,
+            client_id,
+            client_secret,
+            http=http,
+            clock=clock,
+            refresh_margin=refresh_margin,
+            timeout=timeout,
         )
-        self.client_id = client_id.strip()
-        self.__secret = client_secret.strip()
+        self.login_url = self._endpoint.login_url
+        self.client_id = self._endpoint.client_id
         self._clock = clock
-        self._margin = max(0.0, refresh_margin)
-        self._timeout = httpx.Timeout(timeout, connect=min(10.0, timeout))
-        self._owns_http = http is None
-        self._http = http if http is not None else httpx.Client(timeout=self._timeout)
         self._lock = threading.Lock()
         self.__token: str | None = None
         self._refresh_at = 0.0
@@ -101,7 +95,7 @@ class ClientCredentials(TokenSource):
 
     @property
     def token_url(self) -> str:
-        return f"{self.login_url}/oauth/token"
+        return self._endpoint.token_url
 
     @property
     def fetch_count(self) -> int:
@@ -109,24 +103,18 @@ class ClientCredentials(TokenSource):
         return self._fetches
 
     def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
+        self._endpoint.close()
 
     def bearer_token(self, cancel: CancelToken | None = None) -> str:
-        check(cancel)
-        # Wait for another thread's fetch, but stay responsive to cancel meanwhile.
-        while not self._lock.acquire(timeout=0.2):
-            check(cancel)
-        try:
+        with _holding(self._lock, cancel):
             token = self.__token
             if token is not None and self._clock() < self._refresh_at:
                 return token
             check(cancel)
-            token, self._refresh_at = self._fetch()
-            self.__token = token
-            return token
-        finally:
-            self._lock.release()
+            self._fetches += 1
+            grant = self._endpoint.client_credentials()
+            self.__token, self._refresh_at = grant.access_token, grant.refresh_at
+            return grant.access_token
 
     def token_rejected(self, token: str) -> bool:
         with self._lock:
@@ -135,102 +123,134 @@ class ClientCredentials(TokenSource):
                 self._refresh_at = 0.0
         return True
 
-    def _fetch(self) -> tuple[str, float]:
-        """POST the grant (secrets in the form body, never the URL); return (token, refresh_at)."""
-        self._fetches += 1
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": self.client_id,
-            "client_secret": self.__secret,
-        }
-        headers = {"Accept": "application/json", "User-Agent": f"CostCodeSync/{__version__}"}
-        started = time.monotonic()
-        try:
-            response = self._http.post(
-                self.token_url, data=form, headers=headers, timeout=self._timeout
-            )
-        except httpx.TimeoutException as exc:
-            raise TimedOut(detail=self._describe(exc)) from None
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise ConnectionFailed(detail=self._describe(exc)) from None
-        request_id = response.headers.get("x-request-id")
-        log.debug(
-            "POST /oauth/token -> %s request_id=%s %.0f ms",
-            response.status_code,
-            request_id,
-            (time.monotonic() - started) * 1000,
-        )
-        if response.status_code != 200:
-            raise self._error(response)
-        try:
-            data = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise MalformedResponse(
-                status=200, request_id=request_id, detail="The token answer was not JSON."
-            ) from None
-        try:
-            fields = Fields(data, "token answer")
-            token = fields.req_str("access_token").strip()
-            lifetime = fields.obj.get("expires_in")
-            created = fields.obj.get("created_at")
-        except MalformedResponse as exc:
-            exc.status, exc.request_id = 200, request_id
-            raise
-        if not token:
-            raise MalformedResponse(status=200, request_id=request_id, detail="Empty access token.")
-        return token, self._refresh_time(lifetime, created)
 
-    def _refresh_time(self, lifetime: object, created: object) -> float:
-        """When to fetch again: expiry minus the margin, from created_at when Procore sent it."""
-        now = self._clock()
-        seconds = (
-            float(lifetime)
-            if isinstance(lifetime, int | float) and not isinstance(lifetime, bool) and lifetime > 0
-            else DEFAULT_TOKEN_LIFETIME
-        )
-        issued = now
-        if isinstance(created, int | float) and not isinstance(created, bool):
-            # A token issued earlier (Procore may hand back a still-valid one) expires earlier;
-            # a server clock ahead of ours must not stretch the lifetime.
-            issued = min(float(created), now)
-        refresh_at = issued + seconds - self._margin
-        # A fresh token is trusted for a little while even when the clocks disagree, so a skewed
-        # clock cannot turn every request into a token fetch (a real expiry still answers 401).
-        return max(refresh_at, now + min(seconds / 2, 60.0))
+class TokenVault(Protocol):
+    """Where a user's refresh token is kept between runs (the OS keyring), shared by processes."""
 
-    def _error(self, response: httpx.Response) -> ProcoreError:
-        status = response.status_code
-        error = error_from_response(
-            status, response.headers, response.content, secrets=(self.__secret,)
-        )
-        if status in (400, 401):
-            code = ""
+    def load(self) -> str | None:
+        """The newest stored refresh token (another process may have rotated it)."""
+        ...
+
+    def save(self, refresh_token: str) -> None:
+        """Store the new token; called before the access token that came with it is used."""
+        ...
+
+    def lock(self) -> contextlib.AbstractContextManager[object]:
+        """Held across a refresh, so two processes never spend the same refresh token."""
+        ...
+
+
+class RefreshingTokens(TokenSource):
+    """A signed-in user's tokens: the access token in memory, refreshed before it expires.
+
+    Refresh tokens are single-use and rotate. One refresh runs at a time (a lock here, and the
+    vault's lock across processes); the new refresh token is saved before the new access token
+    is used; a refresh token Procore no longer accepts ends the sign-in with SignInExpired
+    instead of a retry loop.
+    """
+
+    def __init__(
+        self,
+        endpoint: TokenEndpoint,
+        vault: TokenVault,
+        *,
+        grant_access: str | None = None,
+        grant_refresh_at: float = 0.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._endpoint = endpoint
+        self._vault = vault
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.__access = grant_access
+        self._refresh_at = grant_refresh_at
+        self._ended: SignInExpired | None = None
+        self.save_problem: str | None = None  # set when the keyring refused the new token
+        self.refresh_count = 0
+
+    def __repr__(self) -> str:
+        return f"RefreshingTokens(client_id={self._endpoint.client_id!r})"
+
+    @property
+    def ended(self) -> bool:
+        return self._ended is not None
+
+    def bearer_token(self, cancel: CancelToken | None = None) -> str:
+        with _holding(self._lock, cancel):
+            if self._ended is not None:
+                raise self._ended
+            access = self.__access
+            if access is not None and self._clock() < self._refresh_at:
+                return access
+            check(cancel)
+            return self._refresh()
+
+    def token_rejected(self, token: str) -> bool:
+        with self._lock:
+            if self.__access == token:
+                self.__access = None
+                self._refresh_at = 0.0
+            return self._ended is None
+
+    def _refresh(self) -> str:
+        with self._vault.lock():
+            stored = self._vault.load()
+            if stored is None:
+                self._ended = SignInExpired()
+                raise self._ended
             try:
-                body = json.loads(response.content)
-                if isinstance(body, dict) and isinstance(body.get("error"), str):
-                    code = body["error"]
-            except (ValueError, UnicodeDecodeError):
-                pass
-            if status == 401 or code in ("invalid_client", "unauthorized_client"):
-                message = CLIENT_REJECTED_MESSAGE
-            else:
-                message = (
-                    "Procore refused the sign-in request. Check the client id, the secret and "
-                    "the Procore environment in Settings."
-                )
-            return AuthenticationFailed(
-                message, status=status, request_id=error.request_id, detail=error.detail
-            )
-        if status == 404:
-            return NotFound(
-                "Procore's sign-in address was not found. Check the environment (or the custom "
-                "sign-in URL) in Settings.",
-                status=status,
-                request_id=error.request_id,
-                detail=error.detail,
-            )
-        return error
+                grant = self._endpoint.refresh(stored)
+            except SignInExpired as exc:
+                self._ended = exc
+                raise
+            self.refresh_count += 1
+            if grant.refresh_token is not None:
+                try:
+                    self._vault.save(grant.refresh_token)
+                    self.save_problem = None
+                except Exception as exc:  # the keyring refused: keep the token for this session
+                    self.save_problem = str(exc)
+                    log.warning("the new refresh token could not be stored: %s", exc)
+                    self._vault = _MemoryVault(grant.refresh_token, self._vault)
+        self.__access, self._refresh_at = grant.access_token, grant.refresh_at
+        return grant.access_token
 
-    def _describe(self, exc: Exception) -> str:
-        text = redact(f"{type(exc).__name__}: {exc}", (self.__secret,)) or ""
-        return truncate(text, 300)
+    def sign_out(self) -> None:
+        """Revoke the tokens at Procore (best effort) and forget them here."""
+        with self._lock:
+            access, self.__access = self.__access, None
+            with self._vault.lock():
+                stored = self._vault.load()
+            for token in (stored, access):
+                if token:
+                    self._endpoint.revoke(token)
+            self._ended = SignInExpired("You signed out of Procore.")
+
+
+class _MemoryVault:
+    """Stands in when the keyring refuses a new token mid-session (never loses the token)."""
+
+    def __init__(self, token: str, inner: TokenVault) -> None:
+        self.__token = token
+        self._inner = inner
+
+    def load(self) -> str | None:
+        return self.__token
+
+    def save(self, refresh_token: str) -> None:
+        self.__token = refresh_token
+
+    def lock(self) -> contextlib.AbstractContextManager[object]:
+        return self._inner.lock()
+
+
+@contextlib.contextmanager
+def _holding(lock: threading.Lock, cancel: CancelToken | None) -> Iterator[None]:
+    """Wait for another thread's token request, but stay responsive to cancel meanwhile."""
+    check(cancel)
+    while not lock.acquire(timeout=0.2):
+        check(cancel)
+    try:
+        yield
+    finally:
+        lock.release()

@@ -138,7 +138,7 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
         tokens = ClientCredentials(url, "bench", "bench-secret")
         client = ProcoreClient(url, tokens)
         user, companies = client.me(), client.companies()
-        session = Session(environment, client, user, companies[0], companies, [tokens])
+        session = Session(environment, client, user, companies[0], companies, tokens, [tokens])
         window = MainWindow(settings=QSettings(str(folder / "w.ini"), QSettings.Format.IniFormat))
         window.resize(1560, 880)
         window.show()

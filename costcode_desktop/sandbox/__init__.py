@@ -5,6 +5,7 @@ Standard library only. See `seed.py` for the seed format and `faults.py` for fau
 
 from __future__ import annotations
 
+from .browser import SignInError
 from .demo import demo_seed
 from .engine import RequestRecord
 from .faults import FaultConfig
@@ -18,6 +19,7 @@ __all__ = [
     "RequestRecord",
     "SandboxServer",
     "SeedError",
+    "SignInError",
     "demo_seed",
     "load_seed",
 ]

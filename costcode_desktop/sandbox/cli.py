@@ -103,6 +103,7 @@ def _announce(server: SandboxServer, db: Path | None) -> None:
     lines = [
         f"Procore sandbox running at {server.url}",
         f"  OAuth token URL: {server.url}/oauth/token",
+        f"  sign-in URL:     {server.url}/oauth/authorize",
         f"  client_id:       {server.client_id}",
         f"  client_secret:   {server.client_secret}",
     ]

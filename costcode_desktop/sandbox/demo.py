@@ -68,6 +68,15 @@ DEMO_PROJECT_STATES: dict[int, str] = {
     EXECUTIVE_RESIDENCE: "not visible to the demo user",
 }
 
+# The desktop app's loopback redirect is http://localhost:<port>/callback; Procore matches
+# redirect URIs exactly, so every port the app may fall back to is registered, under both names.
+DEMO_REDIRECT_PORTS = (8765, 8766, 8767, 8768, 8769)
+DEMO_REDIRECT_URIS: tuple[str, ...] = tuple(
+    f"http://{host}:{port}/callback"
+    for port in DEMO_REDIRECT_PORTS
+    for host in ("localhost", "127.0.0.1")
+)
+
 _NAMESPACE = uuid.UUID("6f1c1f0e-8a39-4c57-9d3e-0c7d3f5b2a10")
 
 
@@ -268,7 +277,7 @@ def demo_seed() -> dict[str, Any]:
             "client_id": "demo-client",
             "client_secret": "demo-secret",
             "acts_as_user": DEMO_USER_ID,
-            "redirect_uris": ["http://localhost:8765/callback", "urn:ietf:wg:oauth:2.0:oob"],
+            "redirect_uris": [*DEMO_REDIRECT_URIS, "urn:ietf:wg:oauth:2.0:oob"],
         },
         "users": [
             {

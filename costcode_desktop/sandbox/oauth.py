@@ -1,8 +1,21 @@
 """OAuth 2.0 on the sandbox host: /oauth/token, /oauth/revoke, /oauth/token/info, bearer checks.
 
-Only the client-credentials grant is implemented. Grants are dispatched through `GRANTS`, and the
-token table already has a refresh_token column, so the authorization-code and refresh-token
-(single-use, rotating) grants slot in as two more functions.
+The sign-in page (/oauth/authorize) that hands out authorization codes is in `authorize.py`.
+
+Grants of /oauth/token (form-encoded or JSON; `client_id` and `client_secret` always required,
+in the body or as HTTP Basic, never in the query string):
+
+- `client_credentials`: a token acting for the app's `acts_as_user`, without refresh token.
+- `authorization_code` (`code`, `redirect_uri`): the code is single-use, expires after 600 s
+  of the sandbox clock and must come back with the client and redirect URI it was issued for.
+  A code presented a second time is refused and every token issued from it is revoked
+  (RFC 6749 section 4.1.2). The tokens act for the user who signed in.
+- `refresh_token` (`refresh_token`): single use with rotation. The old refresh token is spent the
+  moment the request is processed (even when the answer never reaches the client) and a new pair
+  is returned; the old access token stays valid until it expires, as on Procore.
+
+Failures answer `{"error": ..., "error_description": ...}`: 401 `invalid_client`, 400
+`invalid_request`, `invalid_grant` or `unsupported_grant_type`.
 """
 
 from __future__ import annotations
@@ -82,8 +95,17 @@ def authenticate_client(ctx: Context, form: Mapping[str, str]) -> Row:
     return app
 
 
+AUTH_CODE_LIFETIME = 600.0  # seconds of the sandbox clock
+
+
 def issue_token(
-    ctx: Context, app: Row, user_id: int, grant_type: str, *, refresh: bool
+    ctx: Context,
+    app: Row,
+    user_id: int,
+    grant_type: str,
+    *,
+    refresh: bool,
+    grant_id: str | None = None,
 ) -> dict[str, Any]:
     now = ctx.now()
     access = secrets.token_urlsafe(32)
@@ -96,6 +118,7 @@ def issue_token(
         grant_type=grant_type,
         now=now,
         lifetime=ctx.token_lifetime,
+        grant_id=grant_id,
     )
     body: dict[str, Any] = {
         "access_token": access,
@@ -113,10 +136,92 @@ def _grant_client_credentials(ctx: Context, app: Row, form: Mapping[str, str]) -
     return issue_token(ctx, app, app["acts_as_user"], "client_credentials", refresh=False)
 
 
+def _required(form: Mapping[str, str], name: str) -> str:
+    value = form.get(name, "")
+    if not value:
+        raise oauth_error(400, "invalid_request", f"The request is missing {name}.")
+    return value
+
+
+def _code_problem(code: Row | None, app: Row, redirect_uri: str, now: float) -> str | None:
+    """Why `code` cannot be exchanged by `app`, or None when it can."""
+    if code is None:
+        return "The authorization code is unknown."
+    if code["used_at"] is not None:
+        return "The authorization code was already used; the tokens issued from it are revoked."
+    if code["client_id"] != app["client_id"]:
+        return "The authorization code was issued to another client."
+    if now >= code["expires_at"]:
+        return "The authorization code expired (codes live 10 minutes)."
+    if code["redirect_uri"] != redirect_uri:
+        return (
+            "The redirect_uri does not match the redirection URI used in the authorization request."
+        )
+    return None
+
+
+def _grant_authorization_code(ctx: Context, app: Row, form: Mapping[str, str]) -> dict[str, Any]:
+    value = _required(form, "code")
+    redirect_uri = _required(form, "redirect_uri")
+    store = ctx.store
+    with store.transaction():
+        now = ctx.now()
+        code = store.auth_code(value)
+        problem = _code_problem(code, app, redirect_uri, now)
+        if problem is None and code is not None and store.use_auth_code(value, now):
+            return issue_token(
+                ctx,
+                app,
+                code["user_id"],
+                "authorization_code",
+                refresh=True,
+                grant_id=code["grant_id"],
+            )
+        if code is not None and code["used_at"] is not None:
+            # Replayed: whoever holds the code should not hold its tokens either.
+            store.revoke_grant(code["grant_id"], now)
+    # Raised outside the transaction, which would otherwise roll the revocation back.
+    raise oauth_error(400, "invalid_grant", problem or "The authorization code was already used.")
+
+
+def _refresh_problem(token: Row | None, app: Row) -> str | None:
+    if token is None:
+        return "The refresh token is unknown."
+    if token["client_id"] != app["client_id"]:
+        return "The refresh token was issued to another client."
+    if token["revoked_at"] is not None:
+        return "The refresh token was revoked."
+    if token["refresh_used_at"] is not None:
+        return "The refresh token was already used (refresh tokens are single-use)."
+    return None
+
+
+def _grant_refresh_token(ctx: Context, app: Row, form: Mapping[str, str]) -> dict[str, Any]:
+    value = _required(form, "refresh_token")
+    store = ctx.store
+    with store.transaction():
+        now = ctx.now()
+        token = store.token_by_refresh(value)
+        problem = _refresh_problem(token, app)
+        if problem is None and token is not None and store.use_refresh_token(value, now):
+            return issue_token(
+                ctx,
+                app,
+                token["user_id"],
+                "refresh_token",
+                refresh=True,
+                grant_id=token["grant_id"],
+            )
+    raise oauth_error(400, "invalid_grant", problem or "The refresh token was already used.")
+
+
 Grant = Callable[[Context, Row, Mapping[str, str]], dict[str, Any]]
 
-# authorization_code and refresh_token go here next.
-GRANTS: dict[str, Grant] = {"client_credentials": _grant_client_credentials}
+GRANTS: dict[str, Grant] = {
+    "authorization_code": _grant_authorization_code,
+    "client_credentials": _grant_client_credentials,
+    "refresh_token": _grant_refresh_token,
+}
 
 
 def token_endpoint(ctx: Context) -> Response:
@@ -136,16 +241,31 @@ def token_endpoint(ctx: Context) -> Response:
 
 
 def revoke_endpoint(ctx: Context) -> Response:
+    """RFC 7009: revoke the pair (access and refresh token) holding `token`; always 200.
+
+    Unknown tokens, tokens of another client and tokens already revoked answer 200 as well,
+    and nothing changes.
+    """
     form = parse_form(ctx)
-    authenticate_client(ctx, form)
+    app = authenticate_client(ctx, form)
     token = form.get("token", "")
     if token:
-        ctx.store.revoke_token(token, ctx.now())
-    return json_response(200, {})
+        ctx.store.revoke_token(token, ctx.now(), client_id=app["client_id"])
+    return json_response(200, {}, [("Cache-Control", "no-store")])
 
 
 def token_info_endpoint(ctx: Context) -> Response:
-    token = bearer_token(ctx)
+    """Doorkeeper's token info; invalid, expired or revoked tokens answer 401 invalid_token."""
+    token = _token_or_problem(ctx)
+    if isinstance(token, str):
+        header = (
+            f'Bearer realm="Procore Sandbox", error="invalid_token", error_description="{token}"'
+        )
+        raise ApiError(
+            401,
+            {"error": "invalid_token", "error_description": token},
+            [("WWW-Authenticate", header)],
+        )
     now = ctx.now()
     return json_response(
         200,
@@ -154,8 +274,10 @@ def token_info_endpoint(ctx: Context) -> Response:
             "scope": [],
             "expires_in_seconds": max(0, int(token["expires_at"] - now)),
             "application": {"uid": token["client_id"]},
-            "created_at": int(token["created_at"]),
+            # The client's frame, like created_at of the token response.
+            "created_at": int(ctx.clock.to_wall(token["created_at"])),
         },
+        [("Cache-Control", "no-store")],
     )
 
 
@@ -164,17 +286,27 @@ def _unauthorized(message: str, error: str = "invalid_token") -> ApiError:
     return ApiError(401, {"errors": message}, [("WWW-Authenticate", header)])
 
 
-def bearer_token(ctx: Context) -> Row:
-    """The valid token row for the request's bearer token, or 401."""
+def _token_or_problem(ctx: Context) -> Row | str:
+    """The valid token row for the request's bearer token, or what is wrong with it."""
     auth = ctx.request.header("authorization") or ""
     scheme, _, value = auth.strip().partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise _unauthorized("Authorization header with a Bearer access token is required")
+        return "Authorization header with a Bearer access token is required"
     token = ctx.store.token(value.strip())
-    if token is None or token["revoked_at"] is not None:
-        raise _unauthorized("The access token is invalid")
+    if token is None:
+        return "The access token is invalid"
+    if token["revoked_at"] is not None:
+        return "The access token was revoked"
     if ctx.now() >= token["expires_at"]:
-        raise _unauthorized("The access token expired")
+        return "The access token expired"
+    return token
+
+
+def bearer_token(ctx: Context) -> Row:
+    """The valid token row for the request's bearer token, or 401."""
+    token = _token_or_problem(ctx)
+    if isinstance(token, str):
+        raise _unauthorized(token)
     return token
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import api_company, api_cost_codes, oauth
+from . import api_company, api_cost_codes, authorize, oauth
 from .context import Context
 from .wire import Response
 
@@ -32,6 +32,8 @@ def _route(
 
 
 ROUTES: tuple[Route, ...] = (
+    _route("GET", "/oauth/authorize", authorize.authorize_page, auth=False, company=False),
+    _route("POST", "/oauth/authorize", authorize.authorize_decision, auth=False, company=False),
     _route("POST", "/oauth/token", oauth.token_endpoint, auth=False, company=False),
     _route("POST", "/oauth/revoke", oauth.revoke_endpoint, auth=False, company=False),
     _route("GET", "/oauth/token/info", oauth.token_info_endpoint, auth=False, company=False),

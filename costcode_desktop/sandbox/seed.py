@@ -26,15 +26,22 @@ A seed is one JSON object. Keys not listed here are allowed and ignored.
 ```
 
 `app` (required)
-    `client_id`, `client_secret` (strings, required): the credentials the client-credentials grant
-    accepts. `acts_as_user` (required): the user id a client-credentials token acts for.
-    `redirect_uris` (optional list of strings): for the authorization-code grant.
+    `client_id`, `client_secret` (strings, required): the credentials every grant of
+    `/oauth/token` requires. `acts_as_user` (required): the user id a client-credentials token
+    acts for (tokens from the authorization-code grant act for the user who signed in).
+    `redirect_uris` (optional list of absolute URIs, default none): the redirect URIs registered
+    for the authorization-code grant. `/oauth/authorize` and the code exchange accept only an exact
+    match (no dynamic ports or paths, as on Procore); `urn:ietf:wg:oauth:2.0:oob` (the
+    installed-app variant: the sign-in page shows the code) is always accepted, listed or not.
+    `name` (optional string, default "CostCodeSync"): the app name the sign-in page shows.
 `users` (required, at least one)
-    `id` (int), `login`, `name` (strings) are required. `password` (optional string) is for the
-    sign-in page. `project_admin`: `"all"` (default) or a list of project ids on which the user
-    has 'Admin' (may write cost codes). `projects`: `"all"` (default) or the list of project ids
-    the user can see at all; other projects answer 404 and are never listed. `companies`: `"all"`
-    (default) or the list of company ids the user belongs to.
+    `id` (int), `login`, `name` (strings) are required; logins are unique ignoring case.
+    `password` (optional string): what the sign-in page of `/oauth/authorize` accepts together
+    with the login (the login ignoring case, the password exactly); a user without a password
+    cannot sign in there. `project_admin`: `"all"` (default) or a list of project ids on which the
+    user has 'Admin' (may write cost codes). `projects`: `"all"` (default) or the list of project
+    ids the user can see at all; other projects answer 404 and are never listed. `companies`:
+    `"all"` (default) or the list of company ids the user belongs to.
 `companies` (required)
     `id` (int), `name` required; `is_active`, `my_company` (default true).
     `standard_cost_code_lists`: `id` (int), `name` required; `is_erp_list` (default false),
@@ -65,8 +72,11 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from .seedmodel import (
+    DEFAULT_APP_NAME,
+    OOB_REDIRECT_URI,
     PROJECT_CODE_ID_START,
     STANDARD_CODE_ID_START,
     AppSpec,
@@ -245,14 +255,12 @@ def parse_seed(seed: object) -> Seed:
     raw_app = _obj(root.get("app"), "app") if "app" in root else None
     if raw_app is None:
         raise SeedError("seed: missing required key 'app'")
-    redirect_uris = _list(raw_app, "redirect_uris", "app")
-    if any(not isinstance(u, str) for u in redirect_uris):
-        raise SeedError("app.redirect_uris: expected a list of strings")
     app = AppSpec(
         client_id=_str(raw_app, "client_id", "app"),
         client_secret=_str(raw_app, "client_secret", "app"),
         acts_as_user=_int(raw_app, "acts_as_user", "app"),
-        redirect_uris=tuple(redirect_uris),
+        redirect_uris=_redirect_uris(raw_app),
+        name=_str(raw_app, "name", "app") if "name" in raw_app else DEFAULT_APP_NAME,
     )
 
     companies_raw = _list(root, "companies", "seed", required=True)
@@ -321,6 +329,22 @@ def parse_seed(seed: object) -> Seed:
     if app.acts_as_user not in {u.id for u in users}:
         raise SeedError(f"app.acts_as_user: unknown user id {app.acts_as_user}")
     return Seed(app=app, users=tuple(users), companies=tuple(companies))
+
+
+def _redirect_uris(raw_app: Mapping[str, Any]) -> tuple[str, ...]:
+    uris: list[str] = []
+    for i, uri in enumerate(_list(raw_app, "redirect_uris", "app")):
+        where = f"app.redirect_uris[{i}]"
+        if not isinstance(uri, str) or not uri.strip():
+            raise SeedError(f"{where}: expected a non-empty string, got {uri!r}")
+        if uri != OOB_REDIRECT_URI:
+            parts = urlsplit(uri)
+            if not parts.scheme or (parts.scheme in ("http", "https") and not parts.hostname):
+                raise SeedError(f"{where}: {uri!r} is not an absolute URI")
+            if "#" in uri:
+                raise SeedError(f"{where}: {uri!r} must not have a fragment (#...)")
+        uris.append(uri)
+    return tuple(uris)
 
 
 def _parse_users(

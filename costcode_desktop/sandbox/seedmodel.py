@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 STANDARD_CODE_ID_START = 10_000_000_000
 PROJECT_CODE_ID_START = 562_949_953_500_000
+# The installed-app ("out of band") redirect: the sign-in page shows the code instead of
+# redirecting. Always allowed, registered or not.
+OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
+DEFAULT_APP_NAME = "CostCodeSync"
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +18,7 @@ class AppSpec:
     client_secret: str
     acts_as_user: int
     redirect_uris: tuple[str, ...] = ()
+    name: str = DEFAULT_APP_NAME  # shown on the sign-in page
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,9 @@ import threading
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote, urlencode
 
+from . import browser
 from .clock import SandboxClock
 from .engine import RequestRecord, SandboxApp
 from .faults import FaultConfig
@@ -153,6 +155,42 @@ class SandboxServer:
             lifetime=self._app.token_lifetime,
         )
         return token
+
+    # --- the authorization-code sign-in, as a browser and its user would do it -----------------
+
+    @property
+    def redirect_uris(self) -> tuple[str, ...]:
+        """The redirect URIs registered for the app (the OOB URI is accepted besides these)."""
+        return Store.redirect_uris(self._store.first_app())
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        """The sign-in URL a client opens in the browser: GET /oauth/authorize with its query."""
+        query = urlencode(
+            [
+                ("response_type", "code"),
+                ("client_id", self.client_id),
+                ("redirect_uri", redirect_uri),
+                ("state", state),
+            ],
+            quote_via=quote,
+            safe="",
+        )
+        return f"{self.url}/oauth/authorize?{query}"
+
+    def approve(self, authorize_url: str, login: str, password: str) -> str:
+        """Sign in on the page at `authorize_url` and press Allow, over HTTP like a browser.
+
+        Returns the redirect's Location URL (`redirect_uri?code=…&state=…`, not followed), or
+        for the out-of-band redirect URI the code the page shows. Raises `SignInError` when the
+        page refuses (wrong login or password, unknown client, unregistered redirect URI).
+        Safe from any thread.
+        """
+        return browser.submit(authorize_url, login, password, "allow")
+
+    def user_password(self, login: str) -> str | None:
+        """The seeded password of the user with `login` (ignoring case); None if none."""
+        user = self._store.user_by_login(login)
+        return None if user is None else user["password"]
 
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox clock forward (token expiry, rate-limit windows)."""

@@ -13,7 +13,8 @@ from typing import Any
 
 from .seedmodel import PROJECT_CODE_ID_START, STANDARD_CODE_ID_START, Seed
 
-SCHEMA_VERSION = "1"
+# Bumped whenever the schema changes: a database file of another version is reseeded.
+SCHEMA_VERSION = "2"
 
 Row = sqlite3.Row
 
@@ -27,13 +28,15 @@ _TABLES = (
     "projects",
     "cost_codes",
     "tokens",
+    "auth_codes",
 )
 
+# Statements are split on ";": keep semicolons out of the comments.
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE apps (
     client_id TEXT PRIMARY KEY, client_secret TEXT NOT NULL, acts_as_user INTEGER NOT NULL,
-    redirect_uris TEXT NOT NULL, seq INTEGER NOT NULL);
+    redirect_uris TEXT NOT NULL, name TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE users (
     id INTEGER PRIMARY KEY, login TEXT NOT NULL, name TEXT NOT NULL, password TEXT,
     project_admin TEXT, projects TEXT, companies TEXT);
@@ -60,12 +63,20 @@ CREATE TABLE cost_codes (
     budgeted INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, updated_at REAL NOT NULL,
     deleted_at REAL);
 CREATE INDEX cost_codes_by_project ON cost_codes (project_id, position);
--- One row per issued access token. refresh_token stays NULL for client credentials, the
--- authorization-code and refresh-token grants fill it and rotate it (single use).
+-- One row per issued access token and its refresh token (a pair). refresh_token stays NULL
+-- for client credentials, the authorization-code and refresh-token grants fill it, and a refresh
+-- sets refresh_used_at (single use) and inserts the next pair. grant_id ties every pair that
+-- descends from one authorization code, so that a reused code can revoke them all.
 CREATE TABLE tokens (
     access_token TEXT PRIMARY KEY, refresh_token TEXT UNIQUE, client_id TEXT NOT NULL,
     user_id INTEGER NOT NULL, grant_type TEXT NOT NULL, created_at REAL NOT NULL,
-    expires_at REAL NOT NULL, revoked_at REAL, refresh_used_at REAL);
+    expires_at REAL NOT NULL, revoked_at REAL, refresh_used_at REAL, grant_id TEXT);
+CREATE INDEX tokens_by_grant ON tokens (grant_id);
+-- Authorization codes: single use (used_at), bound to client, redirect URI and user.
+CREATE TABLE auth_codes (
+    code TEXT PRIMARY KEY, grant_id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL, user_id INTEGER NOT NULL, created_at REAL NOT NULL,
+    expires_at REAL NOT NULL, used_at REAL);
 """
 
 
@@ -171,8 +182,15 @@ class Store:
         c = self._conn
         app = seed.app
         c.execute(
-            "INSERT INTO apps VALUES (?, ?, ?, ?, 0)",
-            (app.client_id, app.client_secret, app.acts_as_user, json.dumps(app.redirect_uris)),
+            "INSERT INTO apps (client_id, client_secret, acts_as_user, redirect_uris, name, seq) "
+            "VALUES (?, ?, ?, ?, ?, 0)",
+            (
+                app.client_id,
+                app.client_secret,
+                app.acts_as_user,
+                json.dumps(app.redirect_uris),
+                app.name,
+            ),
         )
         c.executemany(
             "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -279,8 +297,18 @@ class Store:
     def app(self, client_id: str) -> Row | None:
         return self.one("SELECT * FROM apps WHERE client_id = ?", (client_id,))
 
+    @staticmethod
+    def redirect_uris(app: Row) -> tuple[str, ...]:
+        """The redirect URIs registered for the app, as the seed lists them."""
+        uris: list[str] = json.loads(app["redirect_uris"])
+        return tuple(uris)
+
     def user(self, user_id: int) -> Row | None:
         return self.one("SELECT * FROM users WHERE id = ?", (user_id,))
+
+    def user_by_login(self, login: str) -> Row | None:
+        """Logins are unique ignoring case (the seed checks it)."""
+        return self.one("SELECT * FROM users WHERE lower(login) = lower(?)", (login,))
 
     def insert_token(
         self,
@@ -292,22 +320,86 @@ class Store:
         grant_type: str,
         now: float,
         lifetime: float,
+        grant_id: str | None = None,
     ) -> None:
         self.execute(
             "INSERT INTO tokens (access_token, refresh_token, client_id, user_id, grant_type, "
-            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (access_token, refresh_token, client_id, user_id, grant_type, now, now + lifetime),
+            "created_at, expires_at, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                access_token,
+                refresh_token,
+                client_id,
+                user_id,
+                grant_type,
+                now,
+                now + lifetime,
+                grant_id,
+            ),
         )
 
     def token(self, access_token: str) -> Row | None:
         return self.one("SELECT * FROM tokens WHERE access_token = ?", (access_token,))
 
-    def revoke_token(self, token: str, now: float) -> None:
-        self.execute(
-            "UPDATE tokens SET revoked_at = ? WHERE (access_token = ? OR refresh_token = ?) "
-            "AND revoked_at IS NULL",
-            (now, token, token),
+    def token_by_refresh(self, refresh_token: str) -> Row | None:
+        return self.one("SELECT * FROM tokens WHERE refresh_token = ?", (refresh_token,))
+
+    def use_refresh_token(self, refresh_token: str, now: float) -> bool:
+        """Mark the refresh token used; False when it already was (someone else won)."""
+        changed = self.execute(
+            "UPDATE tokens SET refresh_used_at = ? WHERE refresh_token = ? "
+            "AND refresh_used_at IS NULL AND revoked_at IS NULL",
+            (now, refresh_token),
         )
+        return changed == 1
+
+    def revoke_token(self, token: str, now: float, client_id: str | None = None) -> int:
+        """Revoke the pair holding `token` as access or refresh token; returns the rows changed.
+
+        With `client_id`, only a pair issued to that client is touched.
+        """
+        sql = (
+            "UPDATE tokens SET revoked_at = ? WHERE (access_token = ? OR refresh_token = ?) "
+            "AND revoked_at IS NULL"
+        )
+        params: list[Any] = [now, token, token]
+        if client_id is not None:
+            sql += " AND client_id = ?"
+            params.append(client_id)
+        return self.execute(sql, params)
+
+    def revoke_grant(self, grant_id: str, now: float) -> int:
+        """Revoke every pair descending from one authorization code; returns the rows changed."""
+        return self.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
+            (now, grant_id),
+        )
+
+    def insert_auth_code(
+        self,
+        *,
+        code: str,
+        grant_id: str,
+        client_id: str,
+        redirect_uri: str,
+        user_id: int,
+        now: float,
+        lifetime: float,
+    ) -> None:
+        self.execute(
+            "INSERT INTO auth_codes (code, grant_id, client_id, redirect_uri, user_id, "
+            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (code, grant_id, client_id, redirect_uri, user_id, now, now + lifetime),
+        )
+
+    def auth_code(self, code: str) -> Row | None:
+        return self.one("SELECT * FROM auth_codes WHERE code = ?", (code,))
+
+    def use_auth_code(self, code: str, now: float) -> bool:
+        """Mark the code used; False when it already was."""
+        changed = self.execute(
+            "UPDATE auth_codes SET used_at = ? WHERE code = ? AND used_at IS NULL", (now, code)
+        )
+        return changed == 1
 
     # --- companies, lists, projects ------------------------------------------------------------
 

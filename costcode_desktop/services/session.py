@@ -11,6 +11,7 @@ from costcode_desktop.procore import (
     ClientCredentials,
     Environment,
     ProcoreClient,
+    TokenSource,
     custom_environment,
 )
 from costcode_desktop.procore.records import Company, User
@@ -22,8 +23,9 @@ class Session:
     environment: Environment
     client: ProcoreClient
     user: User
-    company: Company
+    company: Company  # the one the window shows; switching company changes only this
     companies: list[Company]
+    tokens: TokenSource | None = field(default=None, repr=False)
     _owned: list[Any] = field(default_factory=list, repr=False)  # things to stop on close
 
     def close(self) -> None:
@@ -60,4 +62,4 @@ def open_demo_session(*, reset: bool = False, cancel: CancelToken | None = None)
     except BaseException:
         server.stop()
         raise
-    return Session(environment, client, user, company, companies, [tokens, server])
+    return Session(environment, client, user, company, companies, tokens, [tokens, server])

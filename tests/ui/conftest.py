@@ -71,7 +71,7 @@ def make_session(sandbox: SandboxServer, guard: GuiThreadGuard) -> Session:
     user = client.me()
     companies = client.companies()
     company = next(c for c in companies if c.id == COMPANY)
-    return Session(environment, client, user, company, companies, [tokens])
+    return Session(environment, client, user, company, companies, tokens, [tokens])
 
 
 @pytest.fixture

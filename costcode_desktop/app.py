@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo:
         window.open_demo(reset=args.demo_reset)
     else:
-        window.show_sign_in_pending()
+        window.start()
     if args.screenshot:
         return _screenshot(app, window, args.screenshot)
     return app.exec()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -32,12 +34,14 @@ from costcode_desktop.services import (
 )
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.session import Session
+from costcode_desktop.services.settings import Settings
 from costcode_desktop.ui import memory
 from costcode_desktop.ui.banner import StatusBanner
 from costcode_desktop.ui.before_refresh import BeforeRefreshDialog, unsendable_codes
 from costcode_desktop.ui.compare_pane import ComparePane
 from costcode_desktop.ui.controller import Controller, RefreshRun
 from costcode_desktop.ui.projects_pane import ProjectsPane
+from costcode_desktop.ui.sign_in_dialog import SignInDialog
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,9 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.company_list: CompanyList | None = None
         self.last_run: RefreshRun | None = None
+        self.sign_in_dialog: SignInDialog | None = None
+        self.company_dialog: QInputDialog | None = None
+        self.url_opener: Callable[[str], object] = self._system_browser
         self.before_refresh_dialog: BeforeRefreshDialog | None = None
 
         self.banner = StatusBanner(self)
@@ -167,10 +174,25 @@ class MainWindow(QMainWindow):
         self.demo_action = _action(
             self, "Open &Demo Company", None, "Explore CostCodeSync on its built-in demo company"
         )
+        self.sign_in_action = _action(
+            self,
+            "&Sign In to Procore…",
+            "Ctrl+Shift+L",
+            "Choose the Procore environment and sign in",
+        )
+        self.switch_company_action = _action(
+            self, "Switch &Company…", "Ctrl+Shift+C", "Show another of your Procore companies"
+        )
+        self.sign_out_action = _action(
+            self, "Sign &Out", None, "Sign out of Procore and remove the sign-in from this computer"
+        )
         self.refresh_action.setObjectName("refreshAction")
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
+        file_menu.addActions(
+            [self.sign_in_action, self.switch_company_action, self.sign_out_action]
+        )
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addActions([self.export_csv_action, self.export_xlsx_action])
@@ -240,18 +262,93 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(lambda: self.projects.search.setFocus())
         self.about_action.triggered.connect(self._about)
         self.demo_action.triggered.connect(lambda: self.open_demo())
+        self.sign_in_action.triggered.connect(lambda: self.show_sign_in())
+        self.switch_company_action.triggered.connect(self.choose_company)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        c.sign_in_needed.connect(self._sign_in_needed)
+        c.signed_out.connect(self._signed_out)
 
     # -- loading -------------------------------------------------------------------------------
 
+    def start(self) -> None:
+        """A normal start: the stored sign-in if there is one, else the sign-in dialog."""
+        self.signed_in.setText("Signing in…")
+        self._show_loading("Signing in to Procore…")
+        self.controller.restore()
+
     def show_sign_in_pending(self) -> None:
-        """Until sign-in to real Procore lands, say so plainly and offer the demo."""
+        """No session: say what to do, plainly."""
         self.compare.show_message(
-            "<h3>Sign-in to Procore is coming</h3>"
-            "<p>This version cannot sign in to a Procore account yet. You can explore everything "
-            "CostCodeSync does on its built-in demo company: choose <b>File → Open Demo "
-            "Company</b>, or start it with <code>costcode-desktop --demo</code>.</p>"
+            "<h3>Not signed in</h3><p>Choose <b>File → Sign In to Procore…</b> to connect to "
+            "your company, or <b>File → Open Demo Company</b> to explore CostCodeSync on its "
+            "built-in demo company.</p>"
         )
         self.signed_in.setText("Not signed in")
+
+    def show_sign_in(self, message: str = "", settings: Settings | None = None) -> SignInDialog:
+        store = self.controller.store
+        dialog = SignInDialog(
+            self.controller,
+            settings or self.controller.settings,
+            self,
+            message=message,
+            secret_location=store.location if store is not None else "",
+            keyring_problem=message if "password store" in message else "",
+        )
+        self.sign_in_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_external_url(self, url: str) -> None:
+        """Open a page in the system browser (tests replace `url_opener`)."""
+        self.url_opener(url)
+
+    @staticmethod
+    def _system_browser(url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))
+
+    @Slot(object, str)
+    def _sign_in_needed(self, settings: Settings, message: str) -> None:
+        self.progress.hide()
+        self.statusBar().clearMessage()
+        self.show_sign_in_pending()
+        self.show_sign_in(message, settings)
+
+    def choose_company(self) -> None:
+        session = self.controller.session
+        if session is None:
+            return
+        names = [f"{c.name}  ({c.id})" for c in session.companies]
+        current = next(i for i, c in enumerate(session.companies) if c.id == session.company.id)
+        dialog = QInputDialog(self)
+        dialog.setObjectName("companyDialog")
+        dialog.setWindowTitle("Switch company")
+        dialog.setLabelText("Show the projects of:")
+        dialog.setComboBoxItems(names)
+        dialog.setTextValue(names[current])
+        dialog.setComboBoxEditable(False)
+        dialog.textValueSelected.connect(
+            lambda text: self.controller.switch_company(session.companies[names.index(text)])
+        )
+        self.company_dialog = dialog
+        dialog.open()
+
+    def sign_out(self) -> None:
+        self.statusBar().showMessage("Signing out…")
+        self.controller.sign_out()
+
+    @Slot()
+    def _signed_out(self) -> None:
+        self.session = None
+        self.company_list = None
+        self.compare.company_list = None
+        self.projects.model.set_projects([])
+        self.show_sign_in_pending()
+        self.setWindowTitle(APP_NAME)
+        self.statusBar().showMessage(
+            "Signed out. The sign-in was removed from this computer.", 15_000
+        )
+        self._update_actions()
 
     def select_first_out_of_date(self) -> bool:
         proxy = self.projects.proxy
@@ -281,6 +378,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _session_opened(self, session: Session) -> None:
+        # A new sign-in or another company: nothing of the previous one stays on screen.
+        self.company_list = None
+        self.compare.company_list = None
+        self.projects.model.set_projects([])
+        self.compare.show_message(f"Reading the company list of {session.company.name}…")
         self.session = session
         self.signed_in.setText(f"Signed in as {session.signed_in_text}")
         self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
@@ -292,6 +394,8 @@ class MainWindow(QMainWindow):
         self, company_list: CompanyList, projects: list[Project], last: dict[int, datetime]
     ) -> None:
         keep = self.projects.current_project_id()
+        if self.banner.property("state") == "error":  # an earlier failure is over
+            self.banner.clear()
         self.company_list = company_list
         self.compare.company_list = company_list
         memory.settle()
@@ -347,6 +451,12 @@ class MainWindow(QMainWindow):
         has_session = self.controller.session is not None
         refreshing = self.controller.refreshing
         self.demo_action.setEnabled(not has_session and not self.controller.loading)
+        self.sign_in_action.setEnabled(not refreshing)
+        session = self.controller.session
+        self.switch_company_action.setEnabled(
+            session is not None and len(session.companies) > 1 and not refreshing
+        )
+        self.sign_out_action.setEnabled(has_session and not refreshing)
         self.reload_action.setEnabled(has_session and not refreshing)
         self.refresh_action.setEnabled(
             has_session and not refreshing and bool(self.projects.selected_projects())
@@ -494,6 +604,11 @@ class MainWindow(QMainWindow):
     def _failed(self, doing: str, message: str, details: str) -> None:
         self.progress.hide()
         self.statusBar().clearMessage()
+        if self.company_list is None and self.session is not None:
+            self.compare.show_message(
+                f"The company list of {self.session.company.name} could not be read. The red "
+                "message above says why; choose Reload (F5) to try again."
+            )
         self.banner.show_error(f"{doing} failed: {message}", details)
         if self.controller.session is None:
             self.signed_in.setText("Not signed in")

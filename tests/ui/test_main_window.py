@@ -244,11 +244,11 @@ def test_no_network_call_ever_runs_on_the_gui_thread(
     assert guard.violations == []
 
 
-def test_plain_start_is_honest_about_sign_in(qtbot: QtBot, settings: QSettings) -> None:
+def test_plain_start_without_a_session_says_what_to_do(qtbot: QtBot, settings: QSettings) -> None:
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
     win.show_sign_in_pending()
-    assert "Sign-in to Procore is coming" in win.compare.placeholder.text()
+    assert "Not signed in" in win.compare.placeholder.text()
     assert win.demo_action.isEnabled()
     assert not win.refresh_action.isEnabled()
 

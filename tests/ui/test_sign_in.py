@@ -1,0 +1,264 @@
+"""Signing in through the real window: the dialog, the browser and pasted-code flows,
+the stored sign-in on the next start, switching company, signing out, and no keyring."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
+from costcode_desktop.services.secrets import SERVICE
+from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.sign_in_dialog import SignInDialog
+from tests.keyring_memory import MemoryKeyring, failing_backend, installed
+
+from .conftest import shot
+
+LOGIN, PASSWORD = "ap@example.com", "demo"
+SHOTS = "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def sandbox(port: int) -> Iterator[SandboxServer]:
+    seed = demo_seed()
+    seed["app"]["redirect_uris"].append(f"http://localhost:{port}/callback")
+    server = SandboxServer(seed, rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def keyring_backend() -> Iterator[MemoryKeyring]:
+    with installed(MemoryKeyring(max_bytes=2560)) as backend:
+        assert isinstance(backend, MemoryKeyring)
+        yield backend
+
+
+def new_window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
+    window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 860)
+    window.show()
+    return window
+
+
+def start(window: MainWindow, qtbot: QtBot) -> SignInDialog:
+    window.start()
+    qtbot.waitUntil(lambda: window.sign_in_dialog is not None, timeout=15_000)
+    dialog = window.sign_in_dialog
+    assert dialog is not None
+    return dialog
+
+
+def fill(dialog: SignInDialog, sandbox: SandboxServer, port: int, method: str) -> None:
+    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
+    dialog.login_url.setText(sandbox.url)
+    dialog.api_url.setText(sandbox.url)
+    dialog.client_id.setText(sandbox.client_id)
+    dialog.client_secret.setText(sandbox.client_secret)
+    dialog.port.setValue(port)
+    dialog.findChild(type(dialog.methods.button(0)), f"method_{method}").setChecked(True)
+
+
+def settings_text(home: Path) -> str:
+    return (home / "config" / "settings.json").read_text()
+
+
+def test_first_run_sign_in_with_a_pasted_code(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+    isolated_home: Path,
+) -> None:
+    window = new_window(qtbot, tmp_path)
+    dialog = start(window, qtbot)
+    shot(window, tmp_path / SHOTS, "1-not-signed-in")
+    fill(dialog, sandbox, port, "paste_code")
+    assert "urn:ietf:wg:oauth:2.0:oob" in dialog.redirect_hint.text()
+    opened: list[str] = []
+    window.url_opener = opened.append
+    dialog.sign_in_button.click()
+    assert dialog.code_row.isVisible()
+    assert len(opened) == 1
+    dialog.grab().save(str(tmp_path / SHOTS / "2-paste-code-dialog.png"))
+
+    dialog.code.setText(sandbox.approve(opened[0], LOGIN, PASSWORD))
+    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
+        dialog.code_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert window.signed_in.text().startswith("Signed in as A. P. Clerk · Example Builders ·")
+    assert len(window.projects.model.rows()) == 12
+    shot(window, tmp_path / SHOTS, "3-signed-in")
+
+    stored = keyring_backend.usernames(SERVICE)
+    assert any(name.startswith("refresh_token/") for name in stored)
+    assert any(name.startswith("client_secret/") for name in stored)
+    text = settings_text(isolated_home)
+    assert sandbox.client_secret not in text
+    saved = json.loads(text)
+    assert saved["connection"]["client_id"] == sandbox.client_id
+    assert 4264807 in saved["companies"].values()
+
+
+def test_browser_sign_in_then_the_next_start_needs_no_sign_in(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+) -> None:
+    window = new_window(qtbot, tmp_path)
+    dialog = start(window, qtbot)
+    fill(dialog, sandbox, port, "browser")
+
+    def browser(url: str) -> None:  # the system browser, and the user pressing Allow
+        def act() -> None:
+            location = sandbox.approve(url, LOGIN, PASSWORD)
+            httpx.get(location.replace("localhost", "127.0.0.1"), timeout=10)
+
+        threading.Thread(target=act, daemon=True).start()
+
+    window.url_opener = browser
+    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
+        dialog.sign_in_button.click()
+        assert "browser" in dialog.status.text()
+    window.close()
+
+    again = new_window(qtbot, tmp_path)
+    again.url_opener = lambda url: pytest.fail("no sign-in expected")
+    with qtbot.waitSignal(again.checks_finished, timeout=30_000):
+        again.start()
+    assert again.sign_in_dialog is None
+    assert again.signed_in.text().startswith("Signed in as A. P. Clerk")
+
+
+def signed_in_window(qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: Path) -> MainWindow:
+    window = new_window(qtbot, tmp_path)
+    dialog = start(window, qtbot)
+    fill(dialog, sandbox, port, "paste_code")
+    opened: list[str] = []
+    window.url_opener = opened.append
+    dialog.sign_in_button.click()
+    dialog.code.setText(sandbox.approve(opened[0], LOGIN, PASSWORD))
+    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
+        dialog.code_button.click()
+    return window
+
+
+def test_switching_company_reloads_its_projects(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+    isolated_home: Path,
+) -> None:
+    window = signed_in_window(qtbot, sandbox, port, tmp_path)
+    assert window.switch_company_action.isEnabled()
+    window.choose_company()
+    dialog = window.company_dialog
+    assert dialog is not None
+    other = next(t for t in dialog.comboBoxItems() if "Service Co." in t)
+    dialog.setTextValue(other)
+    # The service company has no Sage 300 CRE list: the window says so, plainly.
+    with qtbot.waitSignal(window.controller.failed, timeout=30_000):
+        dialog.accept()
+    assert "Example Builders Service Co." in window.signed_in.text()
+    assert window.banner.property("state") == "error"
+    assert "has no ERP standard cost code list" in window.banner.message.text()
+    assert 4264901 in json.loads(settings_text(isolated_home))["companies"].values()
+    shot(window, tmp_path / SHOTS, "5-company-without-erp-list")
+
+    window.choose_company()
+    back = window.company_dialog
+    assert back is not None
+    back.setTextValue(next(t for t in back.comboBoxItems() if "(4264807)" in t))
+    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
+        back.accept()
+    assert window.banner.property("state") == "hidden"
+    assert len(window.projects.model.rows()) == 12
+
+
+def test_sign_out_revokes_and_removes_the_sign_in(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+) -> None:
+    window = signed_in_window(qtbot, sandbox, port, tmp_path)
+    session = window.controller.session
+    assert session is not None
+    assert session.tokens is not None
+    access = session.tokens.bearer_token()
+    with qtbot.waitSignal(window.controller.signed_out, timeout=15_000):
+        window.sign_out_action.trigger()
+    assert not any(n.startswith("refresh_token/") for n in keyring_backend.usernames(SERVICE))
+    assert window.signed_in.text() == "Not signed in"
+    assert window.projects.model.rows() == []
+    answer = httpx.get(f"{sandbox.url}/rest/v1.0/me", headers={"Authorization": f"Bearer {access}"})
+    assert answer.status_code == 401
+    shot(window, tmp_path / SHOTS, "4-signed-out")
+
+
+def test_without_a_keyring_the_sign_in_is_for_this_session_only(
+    qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: Path, isolated_home: Path
+) -> None:
+    with installed(failing_backend()):
+        window = new_window(qtbot, tmp_path)
+        dialog = start(window, qtbot)
+        assert dialog.keyring_note.isVisible()
+        assert "no password store" in dialog.keyring_note.text()
+        assert dialog.session_only.isChecked()
+        assert not dialog.session_only.isEnabled()
+        dialog.grab().save(str(tmp_path / "no-keyring-dialog.png"))
+        fill(dialog, sandbox, port, "paste_code")
+        opened: list[str] = []
+        window.url_opener = opened.append
+        dialog.sign_in_button.click()
+        dialog.code.setText(sandbox.approve(opened[0], LOGIN, PASSWORD))
+        with qtbot.waitSignal(window.checks_finished, timeout=30_000):
+            dialog.code_button.click()
+        assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+        assert sandbox.client_secret not in settings_text(isolated_home)
+
+
+def test_wrong_secret_is_explained_in_the_dialog(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+) -> None:
+    window = new_window(qtbot, tmp_path)
+    dialog = start(window, qtbot)
+    fill(dialog, sandbox, port, "service_account")
+    dialog.client_secret.setText("not-the-secret")
+    with qtbot.waitSignal(window.controller.sign_in_failed, timeout=15_000):
+        dialog.sign_in_button.click()
+    assert "did not accept the client id and secret" in dialog.status.text()
+    assert dialog.isVisible()
+    assert dialog.sign_in_button.isEnabled()
+    dialog.grab().save(str(tmp_path / "wrong-secret-dialog.png"))

@@ -8,6 +8,7 @@ as 'interrupted' once the process that wrote it is gone.
 from __future__ import annotations
 
 import enum
+import logging
 import os
 import secrets
 import sqlite3
@@ -508,3 +509,12 @@ def _when(text: str) -> datetime:
 def _reason(exc: BaseException) -> str:
     text = str(exc).rstrip(".")
     return text or type(exc).__name__
+
+
+def open_history_or_none() -> HistoryStore | None:
+    """The default history, or None (logged) when it cannot be opened: refreshes still work."""
+    try:
+        return HistoryStore()
+    except HistoryError:
+        logging.getLogger(__name__).warning("refresh history unavailable", exc_info=True)
+        return None

@@ -32,6 +32,7 @@ from costcode_desktop.services import (
     RefreshResult,
     status_after_refresh,
 )
+from costcode_desktop.services.bulk import RefreshRun
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.session import Session
 from costcode_desktop.services.settings import Settings
@@ -39,7 +40,7 @@ from costcode_desktop.ui import memory
 from costcode_desktop.ui.banner import StatusBanner
 from costcode_desktop.ui.before_refresh import BeforeRefreshDialog, unsendable_codes
 from costcode_desktop.ui.compare_pane import ComparePane
-from costcode_desktop.ui.controller import Controller, RefreshRun
+from costcode_desktop.ui.controller import Controller
 from costcode_desktop.ui.projects_pane import ProjectsPane
 from costcode_desktop.ui.sign_in_dialog import SignInDialog
 
@@ -265,8 +266,8 @@ class MainWindow(QMainWindow):
         self.sign_in_action.triggered.connect(lambda: self.show_sign_in())
         self.switch_company_action.triggered.connect(self.choose_company)
         self.sign_out_action.triggered.connect(self.sign_out)
-        c.sign_in_needed.connect(self._sign_in_needed)
-        c.signed_out.connect(self._signed_out)
+        c.account.sign_in_needed.connect(self._sign_in_needed)
+        c.account.signed_out.connect(self._signed_out)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -274,7 +275,7 @@ class MainWindow(QMainWindow):
         """A normal start: the stored sign-in if there is one, else the sign-in dialog."""
         self.signed_in.setText("Signing in…")
         self._show_loading("Signing in to Procore…")
-        self.controller.restore()
+        self.controller.account.restore()
 
     def show_sign_in_pending(self) -> None:
         """No session: say what to do, plainly."""
@@ -286,10 +287,10 @@ class MainWindow(QMainWindow):
         self.signed_in.setText("Not signed in")
 
     def show_sign_in(self, message: str = "", settings: Settings | None = None) -> SignInDialog:
-        store = self.controller.store
+        store = self.controller.account.store
         dialog = SignInDialog(
             self.controller,
-            settings or self.controller.settings,
+            settings or self.controller.account.settings,
             self,
             message=message,
             secret_location=store.location if store is not None else "",
@@ -328,14 +329,16 @@ class MainWindow(QMainWindow):
         dialog.setTextValue(names[current])
         dialog.setComboBoxEditable(False)
         dialog.textValueSelected.connect(
-            lambda text: self.controller.switch_company(session.companies[names.index(text)])
+            lambda text: self.controller.account.switch_company(
+                session.companies[names.index(text)]
+            )
         )
         self.company_dialog = dialog
         dialog.open()
 
     def sign_out(self) -> None:
         self.statusBar().showMessage("Signing out…")
-        self.controller.sign_out()
+        self.controller.account.sign_out()
 
     @Slot()
     def _signed_out(self) -> None:

@@ -187,9 +187,9 @@ class SignInDialog(QDialog):
         self.environment.currentIndexChanged.connect(self._update)
         self.methods.idToggled.connect(lambda *_: self._update())
         self.port.valueChanged.connect(self._update)
-        controller.sign_in_progress.connect(self._progress)
-        controller.sign_in_failed.connect(self._failed)
-        controller.open_url.connect(self._open)
+        controller.account.sign_in_progress.connect(self._progress)
+        controller.account.sign_in_failed.connect(self._failed)
+        controller.account.open_url.connect(self._open)
         controller.session_opened.connect(self._signed_in)
         self.code_row.hide()
         self.reopen.hide()
@@ -252,7 +252,7 @@ class SignInDialog(QDialog):
         self._set_busy(True)
         secret = self.client_secret.text().strip()
         if connection.sign_in_method == "paste_code" and connection.environment != "demo":
-            url = self.controller.pasted_code_url(connection, secret)
+            url = self.controller.account.pasted_code_url(connection, secret)
             self._open(url)
             self._show(
                 "Sign in on the Procore page that opened, then paste the code it shows.", False
@@ -265,7 +265,9 @@ class SignInDialog(QDialog):
             self._show("Opening Procore's sign-in page in your browser…", False)
         else:
             self._show("Signing in…", False)
-        self.controller.sign_in(connection, secret, session_only=self.session_only.isChecked())
+        self.controller.account.sign_in(
+            connection, secret, session_only=self.session_only.isChecked()
+        )
 
     @Slot()
     def _continue_with_code(self) -> None:
@@ -274,7 +276,7 @@ class SignInDialog(QDialog):
             self._failed("Paste the code Procore showed you.")
             return
         self.code_button.setEnabled(False)
-        self.controller.finish_pasted_code(
+        self.controller.account.finish_pasted_code(
             self.connection(),
             self.client_secret.text().strip(),
             code,
@@ -311,7 +313,7 @@ class SignInDialog(QDialog):
     @Slot()
     def _cancel(self) -> None:
         if self._busy:
-            self.controller.cancel_sign_in()
+            self.controller.account.cancel_sign_in()
             self._set_busy(False)
             self._show("Sign-in cancelled.", False)
             self.code_row.hide()
@@ -340,10 +342,10 @@ class SignInDialog(QDialog):
         self.cancel_button.setText("Stop" if busy else "Cancel")
 
     def done(self, result: int) -> None:
-        self.controller.sign_in_progress.disconnect(self._progress)
-        self.controller.sign_in_failed.disconnect(self._failed)
-        self.controller.open_url.disconnect(self._open)
+        self.controller.account.sign_in_progress.disconnect(self._progress)
+        self.controller.account.sign_in_failed.disconnect(self._failed)
+        self.controller.account.open_url.disconnect(self._open)
         self.controller.session_opened.disconnect(self._signed_in)
         if self._busy:
-            self.controller.cancel_sign_in()
+            self.controller.account.cancel_sign_in()
         super().done(result)

@@ -213,7 +213,7 @@ def test_sign_out_revokes_and_removes_the_sign_in(
     assert session is not None
     assert session.tokens is not None
     access = session.tokens.bearer_token()
-    with qtbot.waitSignal(window.controller.signed_out, timeout=15_000):
+    with qtbot.waitSignal(window.controller.account.signed_out, timeout=15_000):
         window.sign_out_action.trigger()
     assert not any(n.startswith("refresh_token/") for n in keyring_backend.usernames(SERVICE))
     assert window.signed_in.text() == "Not signed in"
@@ -256,7 +256,7 @@ def test_wrong_secret_is_explained_in_the_dialog(
     dialog = start(window, qtbot)
     fill(dialog, sandbox, port, "service_account")
     dialog.client_secret.setText("not-the-secret")
-    with qtbot.waitSignal(window.controller.sign_in_failed, timeout=15_000):
+    with qtbot.waitSignal(window.controller.account.sign_in_failed, timeout=15_000):
         dialog.sign_in_button.click()
     assert "did not accept the client id and secret" in dialog.status.text()
     assert dialog.isVisible()

@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="costcode-sync",
         description="Compare and refresh Procore project cost codes from the company's "
         "Sage 300 CRE standard cost code list.",
-        epilog="Secrets are safer in the environment than on the command line: "
+        epilog="Without sign-in options it uses the desktop app's stored sign-in (settings and "
+        "OS keyring). Secrets are safer in the environment than on the command line: "
         "PROCORE_TOKEN, PROCORE_CLIENT_ID, PROCORE_CLIENT_SECRET (also PROCORE_BASE_URL, "
         "PROCORE_LOGIN_URL, PROCORE_COMPANY_ID).",
     )
@@ -106,10 +107,13 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
             if args.demo:
                 environment, tokens, demo_company = _start_demo(stack, args.demo_reset)
                 company_id = args.company or demo_company
-            else:
+            elif _explicit_sign_in(args):
                 environment = _environment(args)
                 company_id = args.company or _int_env("PROCORE_COMPANY_ID")
                 tokens = _tokens(args, environment)
+            else:
+                environment, tokens, remembered = _stored_sign_in()
+                company_id = args.company or _int_env("PROCORE_COMPANY_ID") or remembered
             if company_id is None:
                 raise UsageError(
                     "give the Procore company id with --company (or PROCORE_COMPANY_ID)"
@@ -148,6 +152,36 @@ def _run(
     except (ProcoreError, CompanyListUnavailable) as exc:
         print(f"costcode-sync: error: {exc}", file=sys.stderr)
         return EXIT_NOTHING_DONE
+
+
+def _explicit_sign_in(args: argparse.Namespace) -> bool:
+    """Anything on the command line or in the environment says where and how to sign in."""
+    given = (args.environment, args.base_url, args.token, args.client_id, args.client_secret)
+    names = ("PROCORE_BASE_URL", "PROCORE_TOKEN", "PROCORE_CLIENT_ID", "PROCORE_CLIENT_SECRET")
+    return any(given) or any(os.environ.get(name) for name in names)
+
+
+def _stored_sign_in() -> tuple[Environment, TokenSource, int | None]:
+    """The desktop app's sign-in: its settings, and the secrets it keeps in the OS keyring."""
+    from .services.secrets import SecretStore, SecretStoreError, SecretStoreUnavailable
+    from .services.settings import load_settings
+    from .services.signin import NoStoredSignIn, stored_tokens
+
+    settings, problem = load_settings()
+    if problem is not None:
+        raise UsageError(str(problem))
+    connection = settings.connection
+    if connection.environment == "demo":
+        raise UsageError("the desktop app is on its demo; use --demo here too")
+    try:
+        tokens = stored_tokens(connection, SecretStore())
+        environment = connection.environment_obj()
+    except (NoStoredSignIn, SecretStoreUnavailable, SecretStoreError, ValueError) as exc:
+        raise UsageError(
+            f"{exc} Sign in with the desktop app first, or give --client-id and "
+            "--client-secret (or --token) here."
+        ) from None
+    return environment, tokens, settings.companies.get(connection.environment_key())
 
 
 def _environment(args: argparse.Namespace) -> Environment:

@@ -20,7 +20,7 @@ def unsendable_codes(statuses: Iterable[ProjectStatus | None]) -> list[Unsendabl
     found: dict[str, Unsendable] = {}
     for status in statuses:
         comparison = status.comparison if status is not None else None
-        if comparison is None:
+        if comparison is None or not comparison.count(DiffStatus.UNSUPPORTED):
             continue
         for line in comparison.rows_with(DiffStatus.UNSUPPORTED):
             if line.project is None and line.standard is not None:

@@ -497,8 +497,8 @@ class MainWindow(QMainWindow):
     def _start_refresh(self, to_refresh: list[Project]) -> None:
         started = self.controller.refresh(to_refresh)
         if started:
-            for project in to_refresh:
-                self.projects.model.mark_busy(project.id, "↻ Waiting to refresh…")
+            waiting = [project.id for project in to_refresh]
+            self.projects.model.mark_all_busy(waiting, "↻ Waiting to refresh…")
             name = to_refresh[0].name
             text = (
                 f"Refreshing cost codes on '{name}'…"
@@ -506,7 +506,6 @@ class MainWindow(QMainWindow):
                 else f"Refreshing cost codes on {len(to_refresh)} projects…"
             )
             self.banner.show_working(text, "Starting…", 0, len(to_refresh))
-            self._selection_changed()
         self._update_actions()
 
     @Slot(object, str, int, int)

@@ -155,6 +155,16 @@ class ProjectsModel(QAbstractTableModel):
         """Show that a refresh is waiting or running; the last known counts stay visible."""
         self._change(project_id, busy=text)
 
+    def mark_all_busy(self, project_ids: list[int], text: str) -> None:
+        """mark_busy for many rows with one change notification (one re-sort, not hundreds)."""
+        rows = [self._index_of[pid] for pid in project_ids if pid in self._index_of]
+        for index in rows:
+            self._rows[index].busy = text
+            self._rows[index].update_display()
+        if rows:
+            last = len(HEADERS) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
+
     def _change(self, project_id: int, **values: Any) -> None:
         index = self._index_of.get(project_id)
         if index is None:

@@ -59,8 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
 
     from costcode_desktop.ui.main_window import MainWindow
+    from costcode_desktop.ui.single_instance import SingleInstance
+
+    guard = SingleInstance(parent=app)
+    if not args.screenshot and not guard.claim():
+        print("CostCodeSync is already running; its window was brought to the front.")
+        return 0
 
     window = MainWindow(settings=window_settings())
+    guard.activation_requested.connect(window.bring_to_front)
     window.show()
     if args.demo:
         window.open_demo(reset=args.demo_reset)
@@ -68,7 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.start()
     if args.screenshot:
         return _screenshot(app, window, args.screenshot)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        guard.release()
 
 
 def _screenshot(app: QApplication, window: object, target: Path) -> int:

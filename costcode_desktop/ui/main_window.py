@@ -300,6 +300,14 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def bring_to_front(self) -> None:
+        """Another launch asked for this window: show it instead of starting a second copy."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def open_external_url(self, url: str) -> None:
         """Open a page in the system browser (tests replace `url_opener`)."""
         self.url_opener(url)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from costcode_desktop.ui.single_instance import SingleInstance, instance_name
+
+
+def test_the_second_claim_hands_over_to_the_first(qtbot: QtBot) -> None:
+    name = f"CostCodeSync-test-{uuid.uuid4().hex[:8]}"
+    first, second = SingleInstance(name), SingleInstance(name)
+    assert first.claim()
+    with qtbot.waitSignal(first.activation_requested, timeout=10_000):
+        assert not second.claim()
+    first.release()
+    assert second.claim(), "once the first is gone, the next start runs"
+    second.release()
+
+
+def test_a_second_launch_of_the_app_brings_the_first_forward(
+    qtbot: QtBot, isolated_home: Path
+) -> None:
+    running = SingleInstance(instance_name())  # this test plays the first copy
+    assert running.claim()
+    exe = Path(sys.executable).parent / "costcode-desktop"
+    env = {**os.environ, "COSTCODESYNC_HOME": str(isolated_home), "QT_QPA_PLATFORM": "offscreen"}
+    finished: list[subprocess.CompletedProcess[str]] = []
+
+    def launch() -> None:
+        finished.append(
+            subprocess.run(
+                [str(exe), "--demo"], env=env, capture_output=True, text=True, timeout=120
+            )
+        )
+
+    with qtbot.waitSignal(running.activation_requested, timeout=60_000):
+        thread = threading.Thread(target=launch)
+        thread.start()
+    thread.join(120)
+    running.release()
+    assert finished[0].returncode == 0
+    assert "already running" in finished[0].stdout

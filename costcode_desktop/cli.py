@@ -7,7 +7,9 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
 
 from . import __version__
@@ -16,9 +18,12 @@ from .procore import (
     DEVELOPER_SANDBOX,
     MONTHLY_SANDBOX,
     PRODUCTION,
+    CancelToken,
     ClientCredentials,
+    Company,
     Environment,
     ProcoreClient,
+    Project,
     StaticToken,
     TokenSource,
     custom_environment,
@@ -28,14 +33,18 @@ from .services import (
     CodeIssue,
     CompanyList,
     CompanyListUnavailable,
+    ProjectState,
     ProjectStatus,
     RefreshOutcome,
     RefreshResult,
+    check_project,
     check_projects,
     paths,
     read_company_list,
-    refresh_project,
 )
+from .services.bulk import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, RefreshRun, refresh_many
+from .services.history import HistoryStore, open_history_or_none
+from .services.session import Session
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE = 0, 1, 2
 ENVIRONMENTS = {env.key: env for env in (PRODUCTION, DEVELOPER_SANDBOX, MONTHLY_SANDBOX)}
@@ -82,13 +91,46 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--project", type=int, action="append", help="only this project (repeat)")
     status.add_argument("--json", action="store_true", help="machine-readable output")
 
-    refresh = commands.add_parser("refresh", help="refresh a project from the company list")
-    refresh.add_argument("--project", type=int, required=True, help="project id")
+    refresh = commands.add_parser(
+        "refresh", help="refresh projects from the company list (one, several, or all out of date)"
+    )
+    refresh.add_argument(
+        "--project",
+        type=int,
+        action="append",
+        help="this project, active or not (repeat for several)",
+    )
+    refresh.add_argument(
+        "--all-out-of-date",
+        action="store_true",
+        help="every active project that is out of date",
+    )
+    refresh.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"projects refreshed at a time, 1 to {MAX_CONCURRENCY} (default "
+        f"{DEFAULT_CONCURRENCY})",
+    )
     refresh.add_argument(
         "--dry-run", action="store_true", help="show what would change; send nothing"
     )
     refresh.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse a command-line mistake before signing in."""
+    if args.command != "refresh":
+        return
+    if not args.project and not args.all_out_of_date:
+        raise UsageError("refresh needs --project ID (repeatable) or --all-out-of-date")
+    if not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        raise UsageError(
+            f"--concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, "
+            f"not {args.concurrency}"
+        )
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -104,6 +146,7 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     args = build_parser().parse_args(argv)
     with contextlib.ExitStack() as stack:
         try:
+            _check_arguments(args)
             if args.demo:
                 environment, tokens, demo_company = _start_demo(stack, args.demo_reset)
                 company_id = args.company or demo_company
@@ -148,7 +191,7 @@ def _run(
             company_list = read_company_list(client, company_id)
             if args.command == "status":
                 return _status(client, company_list, args, out)
-            return _refresh(client, company_list, args, out)
+            return _refresh(client, environment, tokens, company_list, args, out)
     except (ProcoreError, CompanyListUnavailable) as exc:
         print(f"costcode-sync: error: {exc}", file=sys.stderr)
         return EXIT_NOTHING_DONE
@@ -308,25 +351,225 @@ def _print_status_table(
 
 
 def _refresh(
-    client: ProcoreClient, company_list: CompanyList, args: argparse.Namespace, out: TextIO
+    client: ProcoreClient,
+    environment: Environment,
+    tokens: TokenSource,
+    company_list: CompanyList,
+    args: argparse.Namespace,
+    out: TextIO,
 ) -> int:
-    def progress(message: str) -> None:
-        if not args.json:
-            print(f"  {message}…", file=sys.stderr)
-
-    result = refresh_project(
-        client, company_list, args.project, dry_run=args.dry_run, progress=progress
-    )
-    if args.json:
-        json.dump(_refresh_json(result), out, indent=2)
+    projects = _projects_to_refresh(client, company_list, args)
+    session = _session(client, environment, tokens, company_list.company_id)
+    history = open_history_or_none()
+    try:
+        run = _run_refresh(session, company_list, projects, history, args)
+    finally:
+        if history is not None:
+            history.close()
+    single = len(args.project or ()) == 1 and not args.all_out_of_date
+    if single and len(run.results) == 1:
+        result = run.results[0]
+        if args.json:
+            json.dump(_refresh_json(result), out, indent=2)
+            out.write("\n")
+        else:
+            _print_refresh(result, out)
+    elif args.json:
+        json.dump(_run_json(run, client, args), out, indent=2)
         out.write("\n")
     else:
-        _print_refresh(result, out)
-    if result.outcome is RefreshOutcome.REFUSED:
-        return EXIT_NOTHING_DONE
-    if result.outcome is RefreshOutcome.FAILED:
-        return EXIT_SOME_FAILED if result.changed else EXIT_NOTHING_DONE
-    return EXIT_OK
+        _print_run(run, out)
+    if run.history_problem:
+        print(f"costcode-sync: warning: {run.history_problem}", file=sys.stderr)
+    return _exit_code(run)
+
+
+def _exit_code(run: RefreshRun) -> int:
+    """0 all done (refreshed, in sync, skipped); 1 some failed; 2 nothing done."""
+    if not run.results and not run.not_started:
+        return EXIT_OK  # nothing was out of date
+    fine = run.refreshed + run.unchanged
+    if run.failed or run.not_started:
+        something = fine or any(r.changed for r in run.failed)
+        return EXIT_SOME_FAILED if something else EXIT_NOTHING_DONE
+    return EXIT_OK if fine else EXIT_NOTHING_DONE  # every project refused: nothing done
+
+
+def _projects_to_refresh(
+    client: ProcoreClient, company_list: CompanyList, args: argparse.Namespace
+) -> list[Project]:
+    """Active out-of-date projects (with --all-out-of-date), then those named with --project."""
+    chosen: dict[int, Project] = {}
+    if args.all_out_of_date:
+        active = [p for p in client.projects(company_list.company_id, status="Active") if p.active]
+        for project in _out_of_date(client, company_list, active, args):
+            chosen[project.id] = project
+    for project_id in args.project or ():
+        chosen.setdefault(project_id, Project(project_id, f"Project {project_id}", None, True))
+    return list(chosen.values())
+
+
+def _out_of_date(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    projects: list[Project],
+    args: argparse.Namespace,
+) -> list[Project]:
+    """The projects whose comparison is out of date, or could not be read (the refresh says)."""
+    total = len(projects)
+    if not args.json:
+        print(f"Checking {total} active projects…", file=sys.stderr)
+
+    def check(project: Project) -> ProjectStatus:
+        try:
+            return check_project(client, company_list, project.id, listed=project)
+        except ProcoreError as exc:
+            return ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)
+
+    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+        statuses = list(pool.map(check, projects))
+    chosen = [
+        s.project for s in statuses if s.state in (ProjectState.OUT_OF_DATE, ProjectState.ERROR)
+    ]
+    if not args.json:
+        print(f"{len(chosen)} of {total} active projects are out of date.", file=sys.stderr)
+    return chosen
+
+
+def _session(
+    client: ProcoreClient, environment: Environment, tokens: TokenSource, company_id: int
+) -> Session:
+    """Who is signed in and to which company: the history records both."""
+    user = client.me()
+    companies = client.companies()
+    company = next((c for c in companies if c.id == company_id), None)
+    return Session(
+        environment,
+        client,
+        user,
+        company or Company(company_id, f"Company {company_id}"),
+        companies,
+        tokens,
+    )
+
+
+def _run_refresh(
+    session: Session,
+    company_list: CompanyList,
+    projects: list[Project],
+    history: HistoryStore | None,
+    args: argparse.Namespace,
+) -> RefreshRun:
+    """refresh_many on a thread; Ctrl+C stops new projects, those under way finish."""
+    total = len(projects)
+    printing = threading.Lock()
+
+    def say(text: str) -> None:
+        if not args.json:
+            with printing:
+                print(text, file=sys.stderr, flush=True)
+
+    def step(project: Project, text: str, index: int, count: int) -> None:
+        if text == "Starting":
+            return
+        if total == 1:
+            say(f"  {text}…")
+        else:
+            say(f"[{index + 1}/{count}] {project.name}: {text[:1].lower()}{text[1:]}…")
+
+    def waiting(reason: str, seconds: float) -> None:
+        say(f"  {reason}")
+
+    cancel = CancelToken()
+    done: list[RefreshRun] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            done.append(
+                refresh_many(
+                    session,
+                    company_list,
+                    projects,
+                    history=history,
+                    concurrency=args.concurrency,
+                    dry_run=args.dry_run,
+                    on_step=step,
+                    on_wait=waiting,
+                    cancel=cancel,
+                )
+            )
+        except BaseException as exc:  # handed to the main thread
+            failure.append(exc)
+
+    _wait_for(threading.Thread(target=work, name="refresh-run", daemon=True), cancel, say)
+    if failure:
+        raise failure[0]
+    return done[0]
+
+
+def _wait_for(thread: threading.Thread, cancel: CancelToken, say: Callable[[str], None]) -> None:
+    thread.start()
+    while thread.is_alive():
+        try:
+            thread.join(0.2)
+        except KeyboardInterrupt:
+            if cancel.cancelled:
+                raise
+            cancel.cancel()
+            say(
+                "Stopping: no new project starts; the ones under way finish and are checked. "
+                "Press Ctrl+C again to quit at once."
+            )
+
+
+_LABELS = {
+    RefreshOutcome.REFRESHED: "refreshed",
+    RefreshOutcome.UNCHANGED: "unchanged",
+    RefreshOutcome.REFUSED: "skipped",
+    RefreshOutcome.FAILED: "failed",
+}
+
+
+def _label(result: RefreshResult) -> str:
+    if result.dry_run and result.plan is not None and not result.plan.is_empty:
+        return "would change"
+    return _LABELS[result.outcome]
+
+
+def _print_run(run: RefreshRun, out: TextIO) -> None:
+    if not run.results and not run.not_started:
+        print("No active project is out of date; nothing to do.", file=out)
+        return
+    for result in run.results:
+        print(f"{_label(result):<12}  {result.message}", file=out)
+        for issue in result.failed:
+            ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
+            print(f"{'':<12}    {issue.full_code}  {issue.name}: {issue.reason}{ref}", file=out)
+    for project in run.not_started:
+        print(f"{'not started':<12}  '{project.name}'", file=out)
+    print(run.summary(), file=out)
+
+
+def _run_json(run: RefreshRun, client: ProcoreClient, args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "dry_run": args.dry_run,
+        "concurrency": args.concurrency,
+        "summary": run.summary(),
+        "counts": {
+            "refreshed": len(run.refreshed),
+            "unchanged": len(run.unchanged),
+            "skipped": len(run.skipped),
+            "failed": len(run.failed),
+            "not_started": len(run.not_started),
+        },
+        "cancelled": run.cancelled,
+        "projects": [{**_refresh_json(r), "state": _label(r)} for r in run.results],
+        "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
+        "history_problem": run.history_problem or None,
+        "requests": client.request_count,
+        "rate_limited_answers": client.throttled_count,
+    }
 
 
 def _refresh_json(result: RefreshResult) -> dict[str, Any]:

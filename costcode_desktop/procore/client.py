@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar
@@ -15,7 +16,16 @@ from costcode_desktop import __version__
 from .auth import TokenSource
 from .cancel import CancelToken
 from .errors import InvalidRequest, MalformedResponse, NotFound, PermissionDenied
-from .http import ApiResponse, Params, Requester, RetryPolicy, SleepFunction, WaitCallback
+from .http import (
+    ApiResponse,
+    Params,
+    Requester,
+    RetryPolicy,
+    SleepFunction,
+    WaitCallback,
+    waits_reported_to,
+)
+from .pacing import PacingStats
 from .pagination import pages
 from .parse import (
     merge_sync_results,
@@ -54,6 +64,8 @@ class ProcoreClient:
     """Typed calls to the Procore REST API (production, sandboxes, custom URL, built-in sandbox).
 
     Every method takes `cancel`, checked before each HTTP attempt and during every wait.
+    Thread-safe: one instance serves all workers, and with `pacing` (the default) they share one
+    pacer that slows every request down before Procore's quota runs out (see pacing.py).
     """
 
     def __init__(
@@ -68,6 +80,7 @@ class ProcoreClient:
         sleep: SleepFunction | None = None,
         user_agent: str = f"CostCodeSync/{__version__}",
         clock: Callable[[], float] = time.time,
+        pacing: bool = True,
     ) -> None:
         self._http = Requester(
             api_url,
@@ -79,6 +92,7 @@ class ProcoreClient:
             sleep=sleep,
             user_agent=user_agent,
             clock=clock,
+            pacing=pacing,
         )
 
     def __repr__(self) -> str:
@@ -111,6 +125,23 @@ class ProcoreClient:
     def request_count(self) -> int:
         """HTTP requests sent by this client, retries included."""
         return self._http.request_count
+
+    @property
+    def throttled_count(self) -> int:
+        """429 answers received by this client (each one waited out or reported)."""
+        return self._http.throttled_count
+
+    @property
+    def pacing_stats(self) -> PacingStats:
+        """How often and how long pacing held requests back to stay under the quota."""
+        return self._http.pacing_stats
+
+    def waits_reported_to(self, callback: WaitCallback | None) -> AbstractContextManager[None]:
+        """Within the block, this thread's waits (limits, retries) are also told to `callback`.
+
+        For one run among others on the shared client: its callback hears only its own waits.
+        """
+        return waits_reported_to(callback)
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,7 @@ from .errors import (
     ServerError,
     TimedOut,
 )
+from .pacing import Pacer, PacingStats
 from .records import RateLimitStatus
 
 log = logging.getLogger("costcode_desktop.procore")
@@ -36,6 +39,20 @@ RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 Params = Mapping[str, str | int]
 WaitCallback = Callable[[str, float], None]
 SleepFunction = Callable[[float, CancelToken | None], None]
+
+# Extra listener for waits of requests made in this thread (or context): lets one run of several
+# projects hear the waits its own requests cause, with one client shared by everything.
+_wait_listener: ContextVar[WaitCallback | None] = ContextVar("procore_wait_listener", default=None)
+
+
+@contextmanager
+def waits_reported_to(callback: WaitCallback | None) -> Iterator[None]:
+    """Within this block, waits of requests sent from this thread are also told to `callback`."""
+    token = _wait_listener.set(callback)
+    try:
+        yield
+    finally:
+        _wait_listener.reset(token)
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,7 @@ class Requester:
         sleep: SleepFunction | None,
         user_agent: str,
         clock: Callable[[], float],
+        pacing: bool = True,
     ) -> None:
         self.api_url = normalize_base_url(api_url, "API address", "https://api.procore.com")
         self._origin = httpx.URL(self.api_url)
@@ -151,7 +169,9 @@ class Requester:
         self._rng = random.Random()
         self._lock = threading.Lock()
         self._count = 0
+        self._throttled = 0
         self._rate = RateLimitStatus()
+        self._pacer = Pacer(clock, enabled=pacing, max_wait=retry.max_rate_limit_wait)
         client_timeout = httpx.Timeout(timeout, connect=min(10.0, timeout))
         if transport is None:  # keep httpx's default transport: proxy discovery from the system
             self._client = httpx.Client(timeout=client_timeout, follow_redirects=False)
@@ -171,20 +191,32 @@ class Requester:
             return self._count
 
     @property
+    def throttled_count(self) -> int:
+        """429 answers received (each one was waited out or reported)."""
+        with self._lock:
+            return self._throttled
+
+    @property
+    def pacing_stats(self) -> PacingStats:
+        return self._pacer.stats
+
+    @property
     def rate_limit(self) -> RateLimitStatus:
         with self._lock:
             return self._rate
 
-    def _note_rate_limit(self, headers: httpx.Headers) -> None:
+    def _note_rate_limit(self, headers: httpx.Headers) -> RateLimitStatus | None:
         limit = _parse_int(headers.get("x-rate-limit-limit"))
         remaining = _parse_int(headers.get("x-rate-limit-remaining"))
         reset = _parse_number(headers.get("x-rate-limit-reset"))
         if limit is None and remaining is None and reset is None:
-            return
+            return None
         if reset is not None and reset < 1_000_000_000:  # seconds from now, not a Unix time
             reset += self._clock()
+        status = RateLimitStatus(limit=limit, remaining=remaining, reset_at=reset)
         with self._lock:
-            self._rate = RateLimitStatus(limit=limit, remaining=remaining, reset_at=reset)
+            self._rate = status
+        return status
 
     # -- URLs and headers ------------------------------------------------------------------
 
@@ -239,9 +271,8 @@ class Requester:
             attempt += 1
             check(cancel)
             try:
-                token = self._token(cancel)
-                response = self._attempt(
-                    method, url, params, json_body, token, company_id, attempt, idempotent
+                response, token = self._attempt(
+                    method, url, params, json_body, company_id, attempt, idempotent, cancel
                 )
                 status = response.status_code
                 if status == 401:
@@ -291,13 +322,48 @@ class Requester:
         url: httpx.URL,
         params: Params | None,
         json_body: Mapping[str, Any] | None,
-        token: str,
         company_id: int | None,
         attempt: int,
         idempotent: bool,
+        cancel: CancelToken | None,
+    ) -> tuple[httpx.Response, str]:
+        """Send once when the pacer allows; returns the answer and the token it was sent with.
+
+        Transport failures become _AttemptFailedError. The token is taken after any pacing
+        wait, so a long wait never sends a token that expired meanwhile.
+        """
+        ticket = self._pacer.before_send(lambda why, seconds: self._wait(why, seconds, cancel))
+        reading: RateLimitStatus | None = None
+        try:
+            token = self._token(cancel)
+            headers = self._headers(token, company_id, json_body is not None)
+            response = self._send_once(
+                method, url, params, json_body, headers, token, attempt, idempotent
+            )
+            status = response.status_code
+            if status == 429:
+                with self._lock:
+                    self._throttled += 1
+            found = self._note_rate_limit(response.headers)
+            # 401s and server errors are not counted against the quota: their headers (if any)
+            # say nothing reliable about it.
+            if status != 401 and status < 500:
+                reading = found
+            return response, token
+        finally:
+            self._pacer.after_answer(ticket, reading)
+
+    def _send_once(
+        self,
+        method: str,
+        url: httpx.URL,
+        params: Params | None,
+        json_body: Mapping[str, Any] | None,
+        headers: dict[str, str],
+        token: str,
+        attempt: int,
+        idempotent: bool,
     ) -> httpx.Response:
-        """Send once; transport failures become _AttemptFailedError, any answer is returned."""
-        headers = self._headers(token, company_id, json_body is not None)
         with self._lock:
             self._count += 1
         started = time.monotonic()
@@ -331,7 +397,6 @@ class Requester:
             elapsed,
             attempt,
         )
-        self._note_rate_limit(response.headers)
         return response
 
     def _transport_failure(
@@ -443,15 +508,26 @@ class Requester:
         if attempt >= self._retry.max_attempts or delay > self._retry.max_rate_limit_wait:
             raise limited
         delay += self._rng.uniform(0.25, 2.0)  # spread the threads that all hit the limit
-        resume = _clock_text(self._clock() + delay)
+        until = self._clock() + delay
         what = "Procore limit reached" if status == 429 else "Procore is busy"
-        self._wait(f"{what}; resuming at {resume}", delay, cancel)
+        self._wait(f"{what}; resuming at {_clock_text(until)}", delay, cancel)
+        self._pacer.waited_until(until)
 
     def _wait(self, reason: str, seconds: float, cancel: CancelToken | None) -> None:
+        """Sleep (waking on cancel); a reason is logged and told to the wait listeners."""
         check(cancel)
-        log.info("waiting %.1f s: %s", seconds, reason)
-        if self._on_wait is not None:
-            self._on_wait(reason, seconds)
+        if reason:
+            log.info("waiting %.1f s: %s", seconds, reason)
+            if self._on_wait is not None:
+                self._on_wait(reason, seconds)
+            listener = _wait_listener.get()
+            if listener is not None:
+                try:
+                    listener(reason, seconds)
+                except Exception:  # a listener's bug must not break the request
+                    log.exception("wait listener failed")
+        else:
+            log.debug("pacing: holding a request back %.2f s", seconds)
         self._sleep(seconds, cancel)
         if cancel is not None and cancel.cancelled:
             raise Cancelled()

@@ -1,63 +1,137 @@
 """Refresh several projects in one run, recorded in the history: the CLI and the window use it.
 
-Plain Python. Projects are refreshed one after another here; a cancel stops before the next
-project starts, and every project ends in a definite state: refreshed, unchanged, refused,
-failed, or not started.
+Plain Python. Up to `concurrency` projects are refreshed at a time over the session's one
+(thread-safe) client. A cancel stops projects from starting; a project whose writes have begun
+is carried through to its read-back, so it is never left half-done and unchecked. Every project
+ends in one definite state: refreshed (verified by reading it again), unchanged, skipped (refused,
+with the reason), failed (with the reason), or not started.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from costcode_desktop.costcodes import compare
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Project
-from costcode_desktop.services.company import CompanyList
-from costcode_desktop.services.history import HistoryError, HistoryStore
-from costcode_desktop.services.refresh import RefreshOutcome, RefreshResult, refresh_project
-from costcode_desktop.services.session import Session
+
+from .company import CompanyList
+from .convert import project_codes
+from .history import HistoryError, HistoryStore
+from .refresh import RefreshOutcome, RefreshResult, refresh_project
+from .session import Session
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 3
+MAX_CONCURRENCY = 10
 
 # (project, plain words for the current step, index of the project, number of projects)
 StepReport = Callable[[Project, str, int, int], None]
+# (plain reason, seconds): the run waits for Procore's request limit, or before a retry
+WaitReport = Callable[[str, float], None]
+
+# refresh_project's steps that only read; any other step means its writes are about to begin.
+_READING_STEPS = frozenset({"Starting", "Reading the project", "Reading its cost codes"})
 
 
 @dataclass
 class RefreshRun:
     """What one press of Refresh did, project by project."""
 
-    results: list[RefreshResult] = field(default_factory=list)
+    results: list[RefreshResult] = field(default_factory=list)  # in the order projects were given
     not_started: list[Project] = field(default_factory=list)
     cancelled: bool = False
     history_problem: str = ""
+    dry_run: bool = False
 
     def count(self, outcome: RefreshOutcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
 
+    def _with(self, outcome: RefreshOutcome) -> list[RefreshResult]:
+        return [r for r in self.results if r.outcome is outcome]
+
+    @property
+    def refreshed(self) -> list[RefreshResult]:
+        """Changed, and verified by reading the project again."""
+        return self._with(RefreshOutcome.REFRESHED)
+
+    @property
+    def unchanged(self) -> list[RefreshResult]:
+        """Nothing to change (or a dry run)."""
+        return self._with(RefreshOutcome.UNCHANGED)
+
+    @property
+    def skipped(self) -> list[RefreshResult]:
+        """Refused before anything was sent: not ERP-integrated, another list, no permission."""
+        return self._with(RefreshOutcome.REFUSED)
+
+    @property
+    def failed(self) -> list[RefreshResult]:
+        return self._with(RefreshOutcome.FAILED)
+
+    @property
+    def total(self) -> int:
+        return len(self.results) + len(self.not_started)
+
+    def retry_failed(self) -> list[Project]:
+        """The projects to run again for "Retry failed"."""
+        return [r.project for r in self.failed]
+
     def summary(self) -> str:
         """One line that says what this run changed."""
-        added = sum(len(r.added) for r in self.results)
-        updated = sum(len(r.updated) for r in self.results)
-        done = self.count(RefreshOutcome.REFRESHED)
-        unchanged = self.count(RefreshOutcome.UNCHANGED)
-        failed = self.count(RefreshOutcome.FAILED) + self.count(RefreshOutcome.REFUSED)
         if len(self.results) == 1 and not self.not_started:
             text = self.results[0].message
+        elif self.dry_run:
+            text = self._dry_run_summary()
         else:
-            plural = "s" if done != 1 else ""
-            text = (
-                f"Refreshed {done} project{plural}: added {added} codes, "
-                f"updated {updated} descriptions."
-            )
-            if unchanged:
-                text += f" {unchanged} already in sync."
-            if failed:
-                text += f" {failed} failed."
+            text = self._run_summary()
         if self.cancelled:
             text += f" Cancelled: {len(self.not_started)} not started."
         if self.history_problem:
             text += f" {self.history_problem}"
         return text
+
+    def _run_summary(self) -> str:
+        projects = "project" if self.total == 1 else "projects"
+        text = f"{len(self.refreshed)} of {self.total} {projects} refreshed"
+        if self.failed:
+            text += f", {len(self.failed)} failed"
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped"
+        if self.unchanged:
+            text += f"; {len(self.unchanged)} unchanged"
+        text += "."
+        added = sum(len(r.added) for r in self.results)
+        updated = sum(len(r.updated) for r in self.results)
+        if added or updated:
+            text += f" Added {_n(added, 'code')}, updated {_n(updated, 'description')}."
+        return text
+
+    def _dry_run_summary(self) -> str:
+        plans = [r.plan for r in self.results if r.plan is not None and not r.plan.is_empty]
+        added = sum(len(p.to_add) for p in plans)
+        updated = sum(len(p.updates) for p in plans)
+        text = (
+            f"Dry run: {len(plans)} of {_n(self.total, 'project')} would change (add "
+            f"{_n(added, 'code')}, update {_n(updated, 'description')})"
+        )
+        if self.failed:
+            text += f", {len(self.failed)} failed"
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped"
+        return text + ". Nothing was sent."
+
+
+def retry_failed(run: RefreshRun) -> list[Project]:
+    """The projects of `run` to run again for "Retry failed"."""
+    return run.retry_failed()
 
 
 def refresh_many(
@@ -66,76 +140,233 @@ def refresh_many(
     projects: Sequence[Project],
     *,
     history: HistoryStore | None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    dry_run: bool = False,
     on_step: StepReport | None = None,
     on_result: Callable[[RefreshResult], None] | None = None,
+    on_wait: WaitReport | None = None,
     cancel: CancelToken | None = None,
 ) -> RefreshRun:
-    """Refresh each project in turn, record each outcome as soon as it is known."""
-    total = len(projects)
-    run = RefreshRun()
-    run_id = _start_history_run(history, session, run)
-    for index, project in enumerate(projects):
-        if cancel is not None and cancel.cancelled:
-            run.not_started = list(projects[index:])
-            run.cancelled = True
-            break
+    """Refresh the projects, `concurrency` at a time; record each outcome as soon as it is known.
 
-        def step(text: str, index: int = index, project: Project = project) -> None:
-            if on_step is not None:
-                on_step(project, text, index, total)
+    `on_step`, `on_result` and `on_wait` may be called from worker threads.
+    """
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}")
+    unique = list({project.id: project for project in projects}.values())  # once each
+    batch = _Batch(session, company_list, unique, history, dry_run, on_step, on_result, on_wait)
+    batch.run(concurrency, cancel)
+    return batch.run_record
 
-        step("Starting")
+
+class _UntilWrites(CancelToken):
+    """The run's cancel token for one project, until its writes begin; then never cancelled.
+
+    A project whose writes have begun goes on to its read-back, whatever the user pressed.
+    """
+
+    __slots__ = ("_detached", "_run")
+
+    def __init__(self, run: CancelToken | None) -> None:
+        super().__init__()
+        self._run = run
+        self._detached = False
+
+    def detach(self) -> None:
+        self._detached = True
+
+    @property
+    def detached(self) -> bool:
+        return self._detached
+
+    @property
+    def cancelled(self) -> bool:
+        return not self._detached and self._run is not None and self._run.cancelled
+
+    def wait(self, seconds: float) -> bool:
+        if self._detached or self._run is None:
+            time.sleep(max(0.0, seconds))
+            return False
+        return self._run.wait(seconds)
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancelled:
+            raise Cancelled()
+
+
+class _Batch:
+    """One call of refresh_many: the work queue, the results and the history run."""
+
+    def __init__(
+        self,
+        session: Session,
+        company_list: CompanyList,
+        projects: list[Project],
+        history: HistoryStore | None,
+        dry_run: bool,
+        on_step: StepReport | None,
+        on_result: Callable[[RefreshResult], None] | None,
+        on_wait: WaitReport | None,
+    ) -> None:
+        self.session = session
+        self.client = session.client
+        self.company_list = company_list
+        self.projects = projects
+        self.history = history
+        self.dry_run = dry_run
+        self.on_step = on_step
+        self.on_result = on_result
+        self.on_wait = on_wait
+        self.run_record = RefreshRun(dry_run=dry_run)
+        self._lock = threading.Lock()
+        self._next = 0
+        self._results: dict[int, RefreshResult] = {}  # by index in `projects`
+        self._run_id: int | None = None
+
+    def run(self, concurrency: int, cancel: CancelToken | None) -> None:
+        self._run_id = self._start_history()
+        workers = min(concurrency, len(self.projects))
+        if workers <= 1:
+            self._work(cancel)
+        else:
+            threads = [
+                threading.Thread(
+                    target=self._work, args=(cancel,), name=f"refresh-{n + 1}", daemon=True
+                )
+                for n in range(workers)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        run = self.run_record
+        run.results = [self._results[i] for i in sorted(self._results)]
+        run.not_started = [p for i, p in enumerate(self.projects) if i not in self._results]
+        run.cancelled = bool(run.not_started) and cancel is not None and cancel.cancelled
+        self._finish_history()
+
+    def _take(self, cancel: CancelToken | None) -> int | None:
+        with self._lock:
+            if (cancel is not None and cancel.cancelled) or self._next >= len(self.projects):
+                return None
+            index = self._next
+            self._next += 1
+            return index
+
+    def _work(self, cancel: CancelToken | None) -> None:
+        while (index := self._take(cancel)) is not None:
+            result = self._refresh_one(index, cancel)
+            if result is None:
+                continue  # cancelled before anything was sent: not started
+            with self._lock:
+                self._results[index] = result
+            self._record(result)
+            if self.on_result is not None:
+                try:
+                    self.on_result(result)
+                except Exception:  # the caller's bug must not stop the other projects
+                    log.exception("on_result failed for project %s", result.project.id)
+
+    def _refresh_one(self, index: int, cancel: CancelToken | None) -> RefreshResult | None:
+        project = self.projects[index]
+        gate = _UntilWrites(cancel)
+        total = len(self.projects)
+
+        def step(text: str) -> None:
+            if text not in _READING_STEPS:
+                gate.detach()
+            if self.on_step is not None:
+                self.on_step(project, text, index, total)
+
+        waits = self.client.waits_reported_to(self.on_wait) if self.on_wait else nullcontext()
         try:
-            result = refresh_project(
-                session.client, company_list, project.id, progress=step, cancel=cancel
-            )
+            with waits:
+                step("Starting")
+                return refresh_project(
+                    self.client,
+                    self.company_list,
+                    project.id,
+                    dry_run=self.dry_run,
+                    progress=step,
+                    cancel=gate,
+                )
         except Cancelled:
-            run.not_started = list(projects[index:])
-            run.cancelled = True
-            break
+            if not gate.detached:
+                return None
+            return self._stopped_part_way(project, Cancelled())
         except ProcoreError as exc:
-            result = RefreshResult(project, RefreshOutcome.FAILED, str(exc), error=exc)
-        run.results.append(result)
-        _record(history, run_id, result, run)
-        if on_result is not None:
-            on_result(result)
-    _finish_history_run(history, run_id, run)
-    return run
+            if not gate.detached:
+                return RefreshResult(project, RefreshOutcome.FAILED, str(exc), error=exc)
+            return self._stopped_part_way(project, exc)
+        except Exception as exc:  # a bug must cost one project, never the run
+            log.exception("refresh of project %s failed unexpectedly", project.id)
+            return self._stopped_part_way(project, exc)
+
+    def _stopped_part_way(self, project: Project, exc: Exception) -> RefreshResult:
+        """A refresh that ended with an error: read the project back to say where it stands."""
+        if isinstance(exc, ProcoreError):
+            message = f"The refresh of '{project.name}' stopped: {exc}"
+            error: ProcoreError | None = exc
+        else:
+            message = (
+                f"The refresh of '{project.name}' stopped because of an unexpected problem "
+                f"({type(exc).__name__}); the details are in the log."
+            )
+            error = None
+        after = None
+        try:
+            codes = self.client.cost_codes(self.company_list.company_id, project.id)
+            after = compare(self.company_list.prepared, project_codes(codes))
+        except Exception:
+            log.warning("could not read project %s back", project.id, exc_info=True)
+            message += " Reload to see where it stands."
+        if after is not None:
+            if after.in_sync:
+                message += " Checked: the project matches the company list."
+            else:
+                left = after.differences
+                message += f" Checked: {_n(left, 'difference')} left."
+        return RefreshResult(project, RefreshOutcome.FAILED, message, after=after, error=error)
+
+    # -- history -------------------------------------------------------------------------------
+
+    def _problem(self, text: str) -> None:
+        with self._lock:
+            self.run_record.history_problem = text
+
+    def _start_history(self) -> int | None:
+        if self.history is None:
+            self._problem("The refresh history is not available, so this run is not recorded.")
+            return None
+        session = self.session
+        try:
+            return self.history.start_run(
+                user=session.user.login,
+                environment=session.environment.key,
+                company_id=session.company.id,
+                company_name=session.company.name,
+                dry_run=self.dry_run,
+            )
+        except HistoryError as exc:
+            self._problem(str(exc))
+            return None
+
+    def _record(self, result: RefreshResult) -> None:
+        if self.history is None or self._run_id is None:
+            return
+        try:
+            self.history.record_project(self._run_id, result)
+        except HistoryError as exc:
+            self._problem(str(exc))
+
+    def _finish_history(self) -> None:
+        if self.history is None or self._run_id is None:
+            return
+        try:
+            self.history.finish_run(self._run_id, cancelled=self.run_record.cancelled)
+        except HistoryError as exc:
+            self._problem(str(exc))
 
 
-def _start_history_run(
-    history: HistoryStore | None, session: Session, run: RefreshRun
-) -> int | None:
-    if history is None:
-        run.history_problem = "The refresh history is not available, so this run is not recorded."
-        return None
-    try:
-        return history.start_run(
-            user=session.user.login,
-            environment=session.environment.key,
-            company_id=session.company.id,
-            company_name=session.company.name,
-        )
-    except HistoryError as exc:
-        run.history_problem = str(exc)
-        return None
-
-
-def _record(
-    history: HistoryStore | None, run_id: int | None, result: RefreshResult, run: RefreshRun
-) -> None:
-    if history is None or run_id is None:
-        return
-    try:
-        history.record_project(run_id, result)
-    except HistoryError as exc:
-        run.history_problem = str(exc)
-
-
-def _finish_history_run(history: HistoryStore | None, run_id: int | None, run: RefreshRun) -> None:
-    if history is None or run_id is None:
-        return
-    try:
-        history.finish_run(run_id, cancelled=run.cancelled)
-    except HistoryError as exc:
-        run.history_problem = str(exc)
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")

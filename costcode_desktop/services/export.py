@@ -237,7 +237,7 @@ def _title_block(sheet: Any, header: ExportHeader, comparison: Comparison) -> li
         if index < len(facts):
             label, value = facts[index]
             cells[0] = _styled(sheet, label, font=bold)
-            cells[1] = _xlsx_value(value)
+            cells[1] = xlsx_value(value)
         if index < len(counts):
             words, count, colour = counts[index]
             fill = PatternFill("solid", fgColor=colour) if colour else None
@@ -286,21 +286,21 @@ def _data_cells(
     indented = styles.style(row.status, max(0, min(row.depth, _MAX_INDENT)))
     cells = []
     for column, value in enumerate(values):
-        cell = WriteOnlyCell(sheet, _xlsx_value(value))
+        cell = WriteOnlyCell(sheet, xlsx_value(value))
         cell._style = copy(indented if column in _CODE_COLUMNS else plain)
         cells.append(cell)
     return cells
 
 
 def _styled(sheet: Any, value: CellValue, **style: Any) -> Any:
-    cell = WriteOnlyCell(sheet, _xlsx_value(value))
+    cell = WriteOnlyCell(sheet, xlsx_value(value))
     for name, item in style.items():
         if item is not None:
             setattr(cell, name, item)
     return cell
 
 
-def _xlsx_value(value: CellValue) -> CellValue:
+def xlsx_value(value: CellValue) -> CellValue:
     """Neutralise formulas, and drop control characters XML cannot hold (openpyxl refuses them)."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:_EXCEL_CELL_LIMIT]

@@ -37,6 +37,7 @@ STYLE = """
 
 class StatusBanner(QFrame):
     cancel_requested = Signal()
+    retry_requested = Signal()
     state_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -65,6 +66,11 @@ class StatusBanner(QFrame):
         self.details_button.setObjectName("bannerDetails")
         self.details_button.setAccessibleName("Show the details of the error")
         self.details_button.clicked.connect(self.show_details)
+        self.retry_button = QPushButton("Retry Failed", self)
+        self.retry_button.setObjectName("bannerRetry")
+        self.retry_button.setAccessibleName("Refresh the failed projects again")
+        self.retry_button.clicked.connect(self.retry_requested)
+        self._can_retry = False
         self.dismiss_button = QPushButton("Dismiss", self)
         self.dismiss_button.setObjectName("bannerDismiss")
         self.dismiss_button.clicked.connect(self.clear)
@@ -74,6 +80,7 @@ class StatusBanner(QFrame):
         layout.addWidget(self.detail)
         layout.addWidget(self.progress)
         layout.addWidget(self.details_button)
+        layout.addWidget(self.retry_button)
         layout.addWidget(self.cancel_button)
         layout.addWidget(self.dismiss_button)
         self.setStyleSheet(STYLE)
@@ -100,6 +107,7 @@ class StatusBanner(QFrame):
         self.detail.setVisible(state == WORKING)
         self.cancel_button.setVisible(state == WORKING)
         self.details_button.setVisible(state == ERROR and bool(self._details))
+        self.retry_button.setVisible(state == ERROR and self._can_retry)
         self.dismiss_button.setVisible(state in (OK, ERROR))
         self.state_changed.emit(state)
 
@@ -128,14 +136,16 @@ class StatusBanner(QFrame):
         if hide_after_ms:
             self._hide_timer.start(hide_after_ms)
 
-    def show_error(self, text: str, details: str = "") -> None:
+    def show_error(self, text: str, details: str = "", *, can_retry: bool = False) -> None:
         self.message.setText(text)
         self._details = details
+        self._can_retry = can_retry
         self._apply(ERROR)
 
     @Slot()
     def clear(self) -> None:
         self._details = ""
+        self._can_retry = False
         self._apply(HIDDEN)
 
     @property

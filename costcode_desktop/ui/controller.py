@@ -42,6 +42,7 @@ class Controller(QObject):
     refresh_progress = Signal(object, str, int, int)  # Project, step, projects done, total
     project_refreshed = Signal(object)  # RefreshResult
     refresh_finished = Signal(object)  # RefreshRun
+    refresh_waiting = Signal(str, float)  # why (Procore's request limit), seconds
     export_finished = Signal(str)  # path
     failed = Signal(str, str, str)  # what was being done, message, details
 
@@ -161,8 +162,8 @@ class Controller(QObject):
 
     # -- refreshing ----------------------------------------------------------------------------
 
-    def refresh(self, projects: list[Project]) -> bool:
-        """Refresh these projects one after another; False when a refresh is already running."""
+    def refresh(self, projects: list[Project], *, concurrency: int = 3) -> bool:
+        """Refresh these projects, a few at a time; False when a refresh is already running."""
         session, company_list = self.session, self.company_list
         if session is None or company_list is None or self.refreshing or not projects:
             return False
@@ -176,6 +177,8 @@ class Controller(QObject):
                 history=history,
                 on_step=lambda *step: job.report(("step", *step)),
                 on_result=lambda result: job.report(("result", result)),
+                on_wait=lambda reason, seconds: job.report(("wait", reason, seconds)),
+                concurrency=concurrency,
                 cancel=job.cancel,
             )
 
@@ -183,6 +186,8 @@ class Controller(QObject):
             if item[0] == "step":
                 _, project, text, done, count = item
                 self.refresh_progress.emit(project, text, done, count)
+            elif item[0] == "wait":
+                self.refresh_waiting.emit(item[1], item[2])
             else:
                 self.project_refreshed.emit(item[1])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from costcode_desktop.procore.errors import ProcoreError
 from costcode_desktop.services import CompanyListUnavailable
+from costcode_desktop.services.export import ExportError
 from costcode_desktop.services.history import HistoryError
 from costcode_desktop.services.loopback import SignInFailed
 from costcode_desktop.services.secrets import SecretStoreError, SecretStoreUnavailable
@@ -20,6 +21,7 @@ def explain(error: BaseException, details: str) -> tuple[str, str]:
         | SecretStoreUnavailable
         | SecretStoreError
         | SignInFailed
+        | ExportError
         | ValueError,
     ):
         return str(error), ""

@@ -39,8 +39,10 @@ from costcode_desktop.services.settings import Settings
 from costcode_desktop.ui import memory
 from costcode_desktop.ui.banner import StatusBanner
 from costcode_desktop.ui.before_refresh import BeforeRefreshDialog, unsendable_codes
+from costcode_desktop.ui.bulk_dialog import BulkRefreshDialog, preview
 from costcode_desktop.ui.compare_pane import ComparePane
 from costcode_desktop.ui.controller import Controller
+from costcode_desktop.ui.history_window import HistoryWindow
 from costcode_desktop.ui.projects_pane import ProjectsPane
 from costcode_desktop.ui.sign_in_dialog import SignInDialog
 
@@ -88,6 +90,10 @@ class MainWindow(QMainWindow):
         self.company_dialog: QInputDialog | None = None
         self.url_opener: Callable[[str], object] = self._system_browser
         self.before_refresh_dialog: BeforeRefreshDialog | None = None
+        self.bulk_dialog: BulkRefreshDialog | None = None
+        self.history_window: HistoryWindow | None = None
+        self.concurrency = 3
+        self._run_done = self._run_failed = self._run_total = 0
 
         self.banner = StatusBanner(self)
         self.projects = ProjectsPane(self)
@@ -168,6 +174,13 @@ class MainWindow(QMainWindow):
             "Show only projects whose cost codes differ",
         )
         self.out_of_date_action.setCheckable(True)
+        self.history_action = _action(
+            self,
+            "Refresh &History…",
+            "Ctrl+H",
+            "See past refreshes: what each run changed, on which project, and when",
+        )
+        self.history_action.setObjectName("historyAction")
         self.find_action = _action(
             self, "&Find Project", QKeySequence.StandardKey.Find, "Type to filter the projects"
         )
@@ -188,6 +201,13 @@ class MainWindow(QMainWindow):
             self, "Sign &Out", None, "Sign out of Procore and remove the sign-in from this computer"
         )
         self.refresh_action.setObjectName("refreshAction")
+        self.refresh_all_action = _action(
+            self,
+            "Refresh &All Out-of-Date Projects…",
+            "Ctrl+Shift+R",
+            "Refresh every active project that differs from the company list",
+        )
+        self.refresh_all_action.setObjectName("refreshAllAction")
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -203,8 +223,11 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.reload_action, self.find_action])
         view_menu.addSeparator()
         view_menu.addActions([self.out_of_date_action, self.differences_action])
+        view_menu.addSeparator()
+        view_menu.addAction(self.history_action)
         project_menu = menu.addMenu("&Project")
         project_menu.addAction(self.refresh_action)
+        project_menu.addAction(self.refresh_all_action)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -214,6 +237,7 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(self.reload_action)
         toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.refresh_all_action)
         toolbar.addSeparator()
         toolbar.addAction(self.export_csv_action)
         toolbar.addAction(self.export_xlsx_action)
@@ -253,6 +277,11 @@ class MainWindow(QMainWindow):
         self.projects.selection_changed.connect(self._selection_changed)
         self.reload_action.triggered.connect(self.reload)
         self.refresh_action.triggered.connect(self.refresh_selected)
+        self.refresh_all_action.triggered.connect(self.refresh_all_out_of_date)
+        self.banner.retry_requested.connect(self.retry_failed)
+        c.refresh_waiting.connect(self._refresh_waiting)
+        self.history_action.triggered.connect(self.show_history)
+        c.refresh_finished.connect(self._reload_history)
         self.export_csv_action.triggered.connect(lambda: self.choose_export("csv"))
         self.export_xlsx_action.triggered.connect(lambda: self.choose_export("xlsx"))
         self.quit_action.triggered.connect(self.close)
@@ -472,6 +501,11 @@ class MainWindow(QMainWindow):
         self.refresh_action.setEnabled(
             has_session and not refreshing and bool(self.projects.selected_projects())
         )
+        self.refresh_all_action.setEnabled(
+            has_session
+            and not refreshing
+            and any(row.out_of_date and row.project.active for row in self.projects.model.rows())
+        )
         has_comparison = self.compare.comparison is not None
         self.export_csv_action.setEnabled(has_comparison)
         self.export_xlsx_action.setEnabled(has_comparison)
@@ -502,31 +536,116 @@ class MainWindow(QMainWindow):
             return
         self._start_refresh(to_refresh)
 
-    def _start_refresh(self, to_refresh: list[Project]) -> None:
-        started = self.controller.refresh(to_refresh)
+    def _start_refresh(self, to_refresh: list[Project], concurrency: int = 3) -> None:
+        started = self.controller.refresh(to_refresh, concurrency=concurrency)
         if started:
+            self._run_done = self._run_failed = 0
+            self._run_total = len(to_refresh)
             waiting = [project.id for project in to_refresh]
             self.projects.model.mark_all_busy(waiting, "↻ Waiting to refresh…")
-            name = to_refresh[0].name
             text = (
-                f"Refreshing cost codes on '{name}'…"
+                f"Refreshing cost codes on '{to_refresh[0].name}'…"
                 if len(to_refresh) == 1
-                else f"Refreshing cost codes on {len(to_refresh)} projects…"
+                else self._run_headline()
             )
             self.banner.show_working(text, "Starting…", 0, len(to_refresh))
         self._update_actions()
 
+    @Slot()
+    def refresh_all_out_of_date(self) -> BulkRefreshDialog | None:
+        """Active out-of-date projects, after a look at what would change (nothing is sent)."""
+        if self.controller.refreshing:
+            return None
+        rows = self.projects.model.rows()
+        stale = [row.status for row in rows if row.out_of_date and row.project.active]
+        inactive = sum(1 for row in rows if row.out_of_date and not row.project.active)
+        statuses = [status for status in stale if status is not None]
+        if not statuses:
+            self.statusBar().showMessage("Every active project matches the company list.", 10_000)
+            return None
+        dialog = BulkRefreshDialog(
+            preview(statuses), self, inactive_left_out=inactive, concurrency=self.concurrency
+        )
+        projects = [status.project for status in statuses]
+
+        def go() -> None:
+            self.concurrency = dialog.concurrency.value()
+            self._start_refresh(projects, self.concurrency)
+
+        dialog.accepted.connect(go)
+        self.bulk_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_history(self) -> HistoryWindow:
+        """The history of this company's refreshes (read on the worker when shown)."""
+        c, session = self.controller, self.controller.session
+        company_id = session.company.id if session else None
+        environment = session.environment.key if session else None
+        window = self.history_window
+        if window is None or (window.company_id, window.environment) != (company_id, environment):
+            if window is not None:
+                window.close()
+                window.deleteLater()
+            window = HistoryWindow(
+                c.worker,
+                lambda: c.history,
+                company_id,
+                environment,
+                self,
+                company_name=session.company.name if session else "",
+            )
+            self.history_window = window
+        was_visible = window.isVisible()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if was_visible:
+            window.reload()
+        return window
+
+    def _reload_history(self, _run: object) -> None:
+        if self.history_window is not None and self.history_window.isVisible():
+            self.history_window.reload()
+
+    @Slot()
+    def retry_failed(self) -> None:
+        run = self.last_run
+        if run is None or self.controller.refreshing:
+            return
+        again = [r.project for r in run.results if r.outcome is RefreshOutcome.FAILED]
+        if again:
+            self.banner.clear()
+            self._start_refresh(again, self.concurrency)
+
     @Slot(object, str, int, int)
-    def _refresh_progress(self, project: Project, step: str, done: int, total: int) -> None:
+    def _refresh_progress(self, project: Project, step: str, _index: int, total: int) -> None:
         self.projects.model.mark_busy(project.id, "↻ Refreshing…")
-        headline = f"Refreshing cost codes on '{project.name}'…"
-        if total > 1:
-            headline = f"Refreshing cost codes on '{project.name}' ({done + 1} of {total})…"
-        self.banner.show_working(headline, f"{step}…", done, total)
+        if total == 1:
+            self.banner.show_working(
+                f"Refreshing cost codes on '{project.name}'…", f"{step}…", 0, 1
+            )
+        else:
+            detail = f"{project.name}: {step[:1].lower()}{step[1:]}…"
+            self.banner.show_working(self._run_headline(), detail, self._run_done, total)
+
+    def _run_headline(self) -> str:
+        """'12 of 48 projects refreshed, 2 failed' while a run of several projects goes on."""
+        text = f"Refreshing cost codes: {self._run_done} of {self._run_total} projects done"
+        if self._run_failed:
+            text += f", {self._run_failed} failed"
+        return text + "…"
+
+    @Slot(str, float)
+    def _refresh_waiting(self, reason: str, _seconds: float) -> None:
+        total = max(self._run_total, 1)
+        self.banner.show_working(self._run_headline(), reason, self._run_done, total)
 
     @Slot(object)
     def _project_refreshed(self, result: RefreshResult) -> None:
         memory.settle()
+        self._run_done += 1
+        self._run_failed += result.outcome is RefreshOutcome.FAILED
         status = status_after_refresh(result)
         if status is not None:
             self.projects.model.set_status(status)
@@ -545,22 +664,27 @@ class MainWindow(QMainWindow):
             self.projects.model.mark_checking(project.id)
         if unknown:
             self.controller.check(unknown)
-        failures = [
-            r for r in run.results if r.outcome in (RefreshOutcome.FAILED, RefreshOutcome.REFUSED)
+        # Skipped projects (refused) are not failures in a run of several; alone, one is news.
+        alone = len(run.results) + len(run.not_started) == 1
+        shown = [
+            r
+            for r in run.results
+            if r.outcome is RefreshOutcome.FAILED or (alone and r.outcome is RefreshOutcome.REFUSED)
         ]
-        if failures:
-            first = failures[0]
+        if shown:
+            first = shown[0]
             text = (
                 first.message
-                if len(failures) == 1
-                else f"{len(failures)} projects could not be refreshed. {first.message}"
+                if len(shown) == 1
+                else f"{len(shown)} projects could not be refreshed. {first.message}"
             )
             details = "\n\n".join(
                 f"{r.project.name}: {r.message}"
                 + (f"\n{r.error.technical_details()}" if r.error else "")
-                for r in failures
+                for r in shown
             )
-            self.banner.show_error(text, details)
+            retry = any(r.outcome is RefreshOutcome.FAILED for r in shown)
+            self.banner.show_error(text, details, can_retry=retry)
         else:
             self.banner.clear()
         self.statusBar().showMessage(run.summary(), 20_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class GuiThreadGuard(httpx.BaseTransport):
         self.armed = False
         self.violations: list[str] = []
         self.requests = 0
+        self.fail_copies_for: set[int] = set()  # project ids whose copy answers 500
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         app = QCoreApplication.instance()
@@ -41,6 +43,10 @@ class GuiThreadGuard(httpx.BaseTransport):
             self.violations.append(f"{request.method} {request.url.path}")
             raise AssertionError(f"network call on the GUI thread: {request.url.path}")
         self.requests += 1
+        if request.url.path.endswith("/copy_subset_from_standard_list") and self.fail_copies_for:
+            body = json.loads(request.content)
+            if body.get("project_id") in self.fail_copies_for:
+                return httpx.Response(500, json={"errors": "Internal Server Error"})
         return self.inner.handle_request(request)
 
     def close(self) -> None:

@@ -1,0 +1,187 @@
+"""Slow down before Procore's request quota runs out, instead of running into 429s.
+
+Every answer carries `X-Rate-Limit-Limit / -Remaining / -Reset` for whichever window (hourly or
+10-second spike) is nearer exhaustion. One Pacer, shared by all the threads of one client, keeps
+the latest reading and, before each request:
+
+- goes ahead while plenty is left;
+- when little is left (at most max(2, 10 % of the limit), or no more than the requests in
+  flight), spreads what is left evenly over the time to the reset;
+- when nothing is left, waits until the reset ("Procore limit reached; resuming at 14:05").
+
+Readings can arrive out of order from several threads: a reading counts only when it is newer
+(by send order) than the one held, and every request still in flight when it arrives is assumed
+not yet counted by Procore. Answers Procore does not count (401, server errors) carry no
+reading. 429 and 503 answers are still honoured by the request loop as before.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .records import RateLimitStatus
+
+# (plain reason, seconds): does the waiting and raises Cancelled when the caller cancels.
+Wait = Callable[[str, float], None]
+
+LOW_SHARE = 0.10  # "little left" starts at this share of the limit...
+LOW_FLOOR = 2  # ...and at no fewer requests than this
+RESET_MARGIN = 0.25  # seconds past the reset before sending again (clocks differ a little)
+REPORT_SPREAD_OVER = 5.0  # spreading pauses shorter than this are not worth telling anyone
+_SILENT_KEPT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class PacingStats:
+    """How often and how long the pacer held requests back (for the benchmark and the log)."""
+
+    pauses: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Pause:
+    seconds: float
+    reason: str  # "" when the pause is too short to mention
+    retry: bool  # True: nothing was left, ask again afterwards; False: the turn is taken
+    until: float  # the moment the pause ends
+
+
+def _clock_text(moment: float) -> str:
+    return time.strftime("%H:%M", time.localtime(moment))
+
+
+class Pacer:
+    """Shared by every request of one client; thread-safe. `enabled=False` never waits."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        *,
+        enabled: bool = True,
+        max_wait: float = 900.0,
+    ) -> None:
+        self.enabled = enabled
+        self._clock = clock
+        self._max_wait = max_wait
+        self._lock = threading.Lock()
+        self._sent = 0  # requests sent so far; each one's number is its ticket
+        self._in_flight = 0
+        self._limit: int | None = None
+        self._left: int | None = None  # estimate: the reading, less what was sent after it
+        self._reset_at: float | None = None
+        self._reading_ticket = -1
+        self._silent: list[int] = []  # tickets that ended without a reading since the last one
+        self._next_slot = 0.0
+        self._pauses = 0
+        self._paused = 0.0
+
+    @property
+    def stats(self) -> PacingStats:
+        with self._lock:
+            return PacingStats(self._pauses, self._paused)
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
+    @property
+    def estimate(self) -> int | None:
+        """Requests believed left in the current window; None when unknown."""
+        with self._lock:
+            if self._reset_at is None or self._clock() >= self._reset_at:
+                return None
+            return self._left
+
+    def before_send(self, wait: Wait) -> int:
+        """Wait for a turn to send (through `wait`); returns the ticket for `after_answer`."""
+        while True:
+            with self._lock:
+                pause = self._plan(self._clock())
+                ticket = self._take_turn() if pause is None or not pause.retry else None
+                if pause is not None:
+                    self._pauses += 1
+                    self._paused += pause.seconds
+            if pause is None:
+                assert ticket is not None
+                return ticket
+            try:
+                wait(pause.reason, pause.seconds)
+            except BaseException:
+                if ticket is not None:
+                    self.after_answer(ticket, None)
+                raise
+            if ticket is not None:
+                return ticket
+            self.waited_until(pause.until)
+
+    def waited_until(self, moment: float) -> None:
+        """Someone waited until `moment` on purpose: a window that ended by then is over."""
+        with self._lock:
+            if self._reset_at is not None and self._reset_at <= moment:
+                self._left = None
+
+    def after_answer(self, ticket: int, reading: RateLimitStatus | None) -> None:
+        """The request with `ticket` is over; `reading` is what its answer said, if anything."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            if reading is None or reading.remaining is None or reading.reset_at is None:
+                self._silent.append(ticket)  # it may have been counted all the same
+                del self._silent[:-_SILENT_KEPT]  # a server that never says stays bounded
+                return
+            now = self._clock()
+            held_expired = self._left is None or self._reset_at is None or now >= self._reset_at
+            if not held_expired and ticket < self._reading_ticket:
+                return  # an older answer that arrived late: the held reading knows more
+            self._silent = [t for t in self._silent if t > ticket]
+            self._reading_ticket = ticket
+            self._limit = reading.limit
+            self._reset_at = reading.reset_at
+            # Whatever is still in flight, sent before or after this request, may not be
+            # counted in `remaining` yet; nor what ended after it without a reading.
+            self._left = reading.remaining - self._in_flight - len(self._silent)
+
+    # -- inside the lock ------------------------------------------------------------------------
+
+    def _take_turn(self) -> int:
+        self._sent += 1
+        self._in_flight += 1
+        if self._left is not None:
+            self._left -= 1
+        return self._sent
+
+    def _plan(self, now: float) -> _Pause | None:
+        """None to send now, or how long to hold back first."""
+        if not self.enabled or self._left is None or self._reset_at is None:
+            return None
+        to_reset = self._reset_at - now
+        if to_reset <= 0:
+            self._left = None  # that window is over; the next answer tells about the new one
+            return None
+        if self._left <= 0:
+            seconds = to_reset + RESET_MARGIN
+            if seconds > self._max_wait:
+                return None  # too long to hold back: Procore's own 429 will say so plainly
+            resume = _clock_text(now + seconds)
+            reason = f"Procore limit reached; resuming at {resume}"
+            return _Pause(seconds, reason, retry=True, until=now + seconds)
+        low = max(LOW_FLOOR, math.ceil(LOW_SHARE * (self._limit or 0)), self._in_flight)
+        if self._left > low:
+            return None
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + to_reset / self._left
+        if slot <= now:
+            return None
+        seconds = slot - now
+        reason = ""
+        if seconds >= REPORT_SPREAD_OVER:
+            reason = (
+                f"Close to Procore's request limit; slowing down until "
+                f"{_clock_text(self._reset_at)}"
+            )
+        return _Pause(seconds, reason, retry=False, until=slot)

@@ -1,0 +1,134 @@
+"""Confirm a refresh of many projects, with what each would change (a dry run, nothing sent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from costcode_desktop.costcodes import plan_refresh
+from costcode_desktop.procore.records import Project
+from costcode_desktop.services import ProjectStatus
+
+MAX_CONCURRENCY = 10
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    project: Project
+    to_add: int
+    to_update: int
+    skipped: int  # codes that cannot be sent, or locked descriptions
+
+
+def preview(statuses: list[ProjectStatus]) -> list[PreviewLine]:
+    """What a refresh would do to each project, from the comparisons already on screen."""
+    lines = []
+    for status in statuses:
+        if status.comparison is None:
+            continue
+        plan = plan_refresh(status.comparison)
+        lines.append(
+            PreviewLine(status.project, len(plan.to_add), len(plan.updates), len(plan.skipped))
+        )
+    return lines
+
+
+class BulkRefreshDialog(QDialog):
+    """Lists the projects and their changes; accepted means go, at the chosen concurrency."""
+
+    def __init__(
+        self,
+        lines: list[PreviewLine],
+        parent: QWidget | None = None,
+        *,
+        inactive_left_out: int = 0,
+        concurrency: int = 3,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("bulkRefreshDialog")
+        self.setWindowTitle("Refresh out-of-date projects")
+        self.setMinimumSize(640, 420)
+        adds = sum(line.to_add for line in lines)
+        updates = sum(line.to_update for line in lines)
+        noun = "project" if len(lines) == 1 else "projects"
+        heading = QLabel(
+            f"<b>Refresh {len(lines)} out-of-date {noun}?</b><br>{adds} codes will be added and "
+            f"{updates} descriptions updated from the company list. Nothing is deleted; each "
+            "project is read again afterwards to check the result."
+        )
+        heading.setWordWrap(True)
+        self.table = QTableWidget(len(lines), 4, self)
+        self.table.setObjectName("bulkPreview")
+        self.table.setHorizontalHeaderLabels(
+            ["Project", "Codes to add", "Descriptions to update", "Left as they are"]
+        )
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        for row, line in enumerate(lines):
+            name = f"{line.project.project_number or ''} {line.project.name}".strip()
+            cells = [name, str(line.to_add), str(line.to_update), str(line.skipped or "")]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        notes = []
+        if inactive_left_out:
+            notes.append(
+                f"{inactive_left_out} inactive out-of-date project"
+                f"{'s are' if inactive_left_out != 1 else ' is'} not included: select them and "
+                "choose Refresh Selected to refresh them."
+            )
+        notes.append(
+            "Projects that cannot be refreshed (not connected to Sage 300 CRE, on another list, "
+            "or without Admin permission) are skipped with the reason, not counted as failures."
+        )
+        note = QLabel(" ".join(notes))
+        note.setWordWrap(True)
+        self.concurrency = QSpinBox(self)
+        self.concurrency.setObjectName("bulkConcurrency")
+        self.concurrency.setRange(1, MAX_CONCURRENCY)
+        self.concurrency.setValue(concurrency)
+        self.concurrency.setToolTip(
+            "How many projects are refreshed at the same time. More is faster, within Procore's "
+            "request limits (CostCodeSync slows down on its own before it reaches them)."
+        )
+        at_once = QHBoxLayout()
+        at_once.addWidget(QLabel("Projects at a time:"))
+        at_once.addWidget(self.concurrency)
+        at_once.addStretch(1)
+        buttons = QDialogButtonBox(self)
+        go = buttons.addButton(
+            f"Refresh {len(lines)} {noun.title()}", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        go.setObjectName("bulkGo")
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(note)
+        layout.addLayout(at_once)
+        layout.addWidget(buttons)

@@ -1,0 +1,134 @@
+"""Kill the headless refresh mid-run (kill -9), start it again: nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from costcode_desktop.procore import ClientCredentials, ProcoreClient
+from costcode_desktop.services.history import HistoryStore, RunStatus
+
+COMPANY = 4264807
+PROJECTS = 24
+
+
+def seed() -> dict[str, Any]:
+    standard: list[dict[str, Any]] = []
+    for d in range(1, 11):
+        standard.append({"full_code": f"{d:02d}", "name": f"Division {d}"})
+        standard += [
+            {"full_code": f"{d:02d}-{n:03d}", "name": f"Code {d}.{n}", "parent": f"{d:02d}"}
+            for n in range(29)
+        ]
+    projects = []
+    for p in range(PROJECTS):
+        codes = [dict(c) for i, c in enumerate(standard) if "parent" not in c or i % 7 != p % 7]
+        projects.append(
+            {
+                "id": 562949953421312 + p,
+                "name": f"Project {p:02d}",
+                "project_number": f"26-{p:03d}",
+                "active": True,
+                "is_erp_integrated": True,
+                "standard_cost_code_list_id": 11,
+                "cost_codes": codes,
+            }
+        )
+    return {
+        "app": {"client_id": "kill-client", "client_secret": "kill-secret", "acts_as_user": 1},
+        "users": [{"id": 1, "login": "ap@example.com", "name": "A. P.", "project_admin": "all"}],
+        "companies": [
+            {
+                "id": COMPANY,
+                "name": "Example Builders",
+                "standard_cost_code_lists": [
+                    {"id": 11, "name": "Sage 300 CRE", "is_erp_list": True, "codes": standard}
+                ],
+                "projects": projects,
+            }
+        ],
+    }
+
+
+@pytest.fixture
+def sandbox_url(tmp_path: Path) -> Iterator[str]:
+    """A sandbox in its own process, state in a file, slow enough to be killed mid-run."""
+    seed_file = tmp_path / "seed.json"
+    seed_file.write_text(json.dumps(seed()))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "costcode_desktop.sandbox", "--seed", str(seed_file),
+         "--db", str(tmp_path / "state.sqlite3"), "--latency", "0.08",
+         "--hourly-limit", "0", "--spike-limit", "0"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert server.stdout is not None
+    yield server.stdout.readline().split()[-1]
+    server.terminate()
+    server.wait(10)
+
+
+def command(url: str, home: Path) -> tuple[list[str], dict[str, str]]:
+    exe = str(Path(sys.executable).parent / "costcode-sync")
+    args = [exe, "--base-url", url, "--client-id", "kill-client", "--client-secret",
+            "kill-secret", "--company", str(COMPANY), "refresh", "--all-out-of-date",
+            "--concurrency", "3", "--json"]  # fmt: skip
+    return args, {**os.environ, "COSTCODESYNC_HOME": str(home)}
+
+
+def recorded_projects(home: Path) -> int:
+    path = home / "data" / "history.sqlite3"
+    if not path.exists():
+        return 0
+    with HistoryStore(path) as history:
+        runs = history.runs(limit=5)
+        return sum(run.projects for run in runs)
+
+
+def test_kill_9_mid_run_then_a_new_run_finishes_the_job(sandbox_url: str, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    args, env = command(sandbox_url, home)
+    first = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while recorded_projects(home) < 3:
+        assert first.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline, "the run never got going"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+
+    with HistoryStore(home / "data" / "history.sqlite3") as history:
+        (interrupted,) = history.runs()
+        assert interrupted.status is RunStatus.INTERRUPTED
+        assert 3 <= interrupted.projects < PROJECTS
+        done_before = {p.project_id for p in history.run_details(interrupted.id).projects}
+
+    second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    report = json.loads(second.stdout)
+    assert report  # the JSON report of the second run
+
+    with HistoryStore(home / "data" / "history.sqlite3") as history:
+        latest, older = history.runs()
+        assert older.status is RunStatus.INTERRUPTED, "the killed run stays on record"
+        assert latest.status is RunStatus.FINISHED
+        redone = {p.project_id for p in history.run_details(latest.id).projects}
+    assert not (done_before & redone), "projects finished before the kill were in sync already"
+    # Projects in flight at the kill may have been completed by their own writes already.
+    assert len(done_before | redone) >= PROJECTS - 3
+
+    tokens = ClientCredentials(sandbox_url, "kill-client", "kill-secret")
+    with ProcoreClient(sandbox_url, tokens) as client:
+        for project in client.projects(COMPANY):
+            codes = Counter(c.full_code for c in client.cost_codes(COMPANY, project.id))
+            assert max(codes.values()) == 1, f"duplicate codes on {project.name}"
+            assert len(codes) == 300, f"{project.name} is not complete"

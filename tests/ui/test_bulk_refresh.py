@@ -1,0 +1,94 @@
+"""Refreshing every out-of-date project from the window: preview, progress, skips, retry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from costcode_desktop.sandbox import FaultConfig, SandboxServer
+from costcode_desktop.services import ProjectState
+from costcode_desktop.ui.main_window import MainWindow
+
+from .conftest import LINCOLN, PINECREST, SUMMIT, GuiThreadGuard, shot
+
+
+def states(window: MainWindow) -> dict[int, ProjectState | None]:
+    return {
+        row.project.id: (row.status.state if row.status else None)
+        for row in window.projects.model.rows()
+    }
+
+
+def test_refresh_all_out_of_date_projects(
+    window: MainWindow, sandbox: SandboxServer, qtbot: QtBot, tmp_path: Path
+) -> None:
+    sandbox.faults = FaultConfig(latency=0.03)
+    assert window.refresh_all_action.isEnabled()
+    dialog = window.refresh_all_out_of_date()
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert dialog.table.rowCount() == 7  # the 8 out-of-date projects but the inactive one
+    names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert not any("Pinecrest" in name for name in names)
+    dialog.grab().save(str(tmp_path / "bulk-dialog.png"))
+    dialog.concurrency.setValue(3)
+
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
+        dialog.accept()
+        assert window.banner.property("state") == "working"
+        assert "of 7 projects done" in window.banner.message.text()
+        shot(window, tmp_path, "bulk-running")
+    run = finished.args[0]
+    outcomes = {r.project.id: r.outcome.value for r in run.results}
+    assert len(outcomes) == 7
+    assert outcomes[SUMMIT] == "refused"  # no Admin there: skipped with its reason
+    assert {v for k, v in outcomes.items() if k != SUMMIT} == {"refreshed"}
+    assert window.banner.property("state") == "hidden", "skips are not failures"
+    found = states(window)
+    assert found[LINCOLN] is ProjectState.IN_SYNC
+    assert found[SUMMIT] is ProjectState.OUT_OF_DATE
+    assert found[PINECREST] is ProjectState.OUT_OF_DATE, "inactive projects only by hand"
+    assert "6 of 7 projects refreshed" in window.statusBar().currentMessage()
+    assert window.refresh_all_action.isEnabled(), "Summit Ridge is still out of date"
+
+
+def test_failed_projects_can_be_retried_alone(
+    window: MainWindow, sandbox: SandboxServer, guard: GuiThreadGuard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    guard.fail_copies_for = {LINCOLN}
+    dialog = window.refresh_all_out_of_date()
+    assert dialog is not None
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
+        dialog.accept()
+    run = finished.args[0]
+    failed = [r.project.id for r in run.results if r.outcome.value == "failed"]
+    assert failed == [LINCOLN]
+    assert window.banner.property("state") == "error"
+    assert window.banner.retry_button.isVisible()
+    shot(window, tmp_path, "bulk-failed")
+
+    guard.fail_copies_for = set()
+    sandbox.clear_requests()
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as again:
+        qtbot.mouseClick(window.banner.retry_button, Qt.MouseButton.LeftButton)
+    retried = again.args[0]
+    assert [r.project.id for r in retried.results] == [LINCOLN]
+    assert retried.results[0].outcome.value == "refreshed"
+    assert states(window)[LINCOLN] is ProjectState.IN_SYNC
+    writes = {r.query.get("project_id", [""])[0] for r in sandbox.requests if r.method != "GET"}
+    assert writes <= {str(LINCOLN), ""}, "only the failed project was sent again"
+
+
+def test_history_shows_what_a_refresh_did(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    assert window.projects.select_project(LINCOLN)
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
+        window.refresh_selected()
+    history = window.show_history()  # reads on the worker, then fills in
+    qtbot.waitUntil(lambda: history.runs_model.rowCount() == 1, timeout=30_000)
+    with qtbot.waitSignal(history.details_loaded, timeout=30_000):
+        assert history.select_run(history.listed_run_ids()[0])
+    assert history.projects_model.rowCount() == 1
+    history.resize(1100, 700)
+    history.grab().save(str(tmp_path / "history-after-refresh.png"))

@@ -250,8 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_quota:
         print(
             "Quota 100 per 10 s and 3,600 per hour, concurrency 3 (the whole run needs "
-            f"about {minimum + 6} requests, within the hourly quota, so it can finish in one "
-            "hour; the 10-second quota sets the pace):"
+            f"about {minimum + 6} requests: it fits in the hourly quota, and the 10-second "
+            "quota sets the pace):"
         )
         for pacing in (True, False):
             extra = ["--hourly", "3600", "--spike", "100"] + ([] if pacing else ["--no-pacing"])
@@ -259,8 +259,9 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  pacing {'on ' if pacing else 'off'}: {f['refresh_seconds']:6.1f} s, "
                 f"{f['throttled']} answers 429, pacing held requests back {f['paced_pauses']} "
-                f"times, {f['paced_seconds']:.0f} s summed over threads; {f['refreshed']} refreshed, "
-                f"{f['failed']} failed; {f['refresh_requests']} requests"
+                f"times ({f['paced_seconds']:.0f} s summed over threads); "
+                f"{f['refreshed']} refreshed, {f['failed']} failed; "
+                f"{f['refresh_requests']} requests"
             )
     return 0
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from costcode_desktop.costcodes import compare
 from costcode_desktop.procore import CancelToken
@@ -45,7 +45,9 @@ _READING_STEPS = frozenset({"Starting", "Reading the project", "Reading its cost
 class RefreshRun:
     """What one press of Refresh did, project by project."""
 
-    results: list[RefreshResult] = field(default_factory=list)  # in the order projects were given
+    # In the order the projects were given; each without its `before` comparison (on_result
+    # gets the whole result), so a run of hundreds of projects holds one comparison per project.
+    results: list[RefreshResult] = field(default_factory=list)
     not_started: list[Project] = field(default_factory=list)
     cancelled: bool = False
     history_problem: str = ""
@@ -258,9 +260,11 @@ class _Batch:
             result = self._refresh_one(index, cancel)
             if result is None:
                 continue  # cancelled before anything was sent: not started
-            with self._lock:
-                self._results[index] = result
             self._record(result)
+            with self._lock:
+                # Only the comparison read back is kept: over hundreds of projects the one read
+                # before the changes would double the memory, and nothing needs it afterwards.
+                self._results[index] = replace(result, before=None)
             if self.on_result is not None:
                 try:
                     self.on_result(result)
@@ -358,6 +362,9 @@ class _Batch:
             self.history.record_project(self._run_id, result)
         except HistoryError as exc:
             self._problem(str(exc))
+        except Exception:  # never lose the other projects over one record
+            log.exception("could not record project %s in the history", result.project.id)
+            self._problem("A project could not be recorded in the refresh history (see the log).")
 
     def _finish_history(self) -> None:
         if self.history is None or self._run_id is None:

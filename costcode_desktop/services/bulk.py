@@ -37,9 +37,6 @@ StepReport = Callable[[Project, str, int, int], None]
 # (plain reason, seconds): the run waits for Procore's request limit, or before a retry
 WaitReport = Callable[[str, float], None]
 
-# refresh_project's steps that only read; any other step means its writes are about to begin.
-_READING_STEPS = frozenset({"Starting", "Reading the project", "Reading its cost codes"})
-
 
 @dataclass
 class RefreshRun:
@@ -277,8 +274,6 @@ class _Batch:
         total = len(self.projects)
 
         def step(text: str) -> None:
-            if text not in _READING_STEPS:
-                gate.detach()
             if self.on_step is not None:
                 self.on_step(project, text, index, total)
 
@@ -293,6 +288,7 @@ class _Batch:
                     dry_run=self.dry_run,
                     progress=step,
                     cancel=gate,
+                    on_writes=gate.detach,
                 )
         except Cancelled:
             if not gate.detached:

@@ -92,9 +92,15 @@ def refresh_project(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    on_writes: Callable[[], None] | None = None,
 ) -> RefreshResult:
-    """Bring one project in line with the company list and say exactly what happened."""
+    """Bring one project in line with the company list and say exactly what happened.
+
+    `on_writes` is called once, just before the first change is sent: from then on the project
+    is finished and read back whatever happens, so a caller can stop offering to cancel it.
+    """
     run = _Refresh(client, company_list, progress or (lambda _message: None), cancel)
+    run.on_writes = on_writes
     return run.execute(project_id, dry_run)
 
 
@@ -114,6 +120,7 @@ class _Refresh:
         self.copy_failures: dict[int, CopyFailure] = {}
         self.copy_error: ProcoreError | None = None
         self.update_errors: dict[int, tuple[str, str | None]] = {}
+        self.on_writes: Callable[[], None] | None = None
 
     def read(self, project: Project, cancel: CancelToken | None) -> Comparison:
         codes = self.client.cost_codes(self.company_id, project.id, cancel=cancel)
@@ -159,6 +166,8 @@ class _Refresh:
                 skipped=skipped,
             )
 
+        if self.on_writes is not None:
+            self.on_writes()
         try:
             if plan.to_add:
                 self.copy(project, before, plan)

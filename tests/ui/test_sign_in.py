@@ -188,7 +188,11 @@ def test_switching_company_reloads_its_projects(
     assert "Example Builders Service Co." in window.signed_in.text()
     assert window.banner.property("state") == "error"
     assert "has no ERP standard cost code list" in window.banner.message.text()
-    assert 4264901 in json.loads(settings_text(isolated_home))["companies"].values()
+    # The choice is saved on the worker, beside the reload: wait for it rather than race it.
+    qtbot.waitUntil(
+        lambda: 4264901 in json.loads(settings_text(isolated_home))["companies"].values(),
+        timeout=10_000,
+    )
     shot(window, tmp_path / SHOTS, "5-company-without-erp-list")
 
     window.choose_company()

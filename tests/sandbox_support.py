@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import socket
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,3 +36,30 @@ def running(server: SandboxServer) -> Iterator[SandboxServer]:
         yield server
     finally:
         server.stop()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for redirect URIs and listeners)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_cli(server: SandboxServer, company: str, *args: str) -> tuple[int, str, str]:
+    """costcode-sync in this process against the sandbox: (exit code, stdout, stderr)."""
+    from costcode_desktop.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = [
+        "--base-url", server.url,
+        "--client-id", server.client_id,
+        "--client-secret", server.client_secret,
+        "--company", company,
+        *args,
+    ]  # fmt: skip
+    old_err, sys.stderr = sys.stderr, err
+    try:
+        code = main(argv, out=out)
+    finally:
+        sys.stderr = old_err
+    return code, out.getvalue(), err.getvalue()

@@ -16,7 +16,7 @@ import pytest
 
 from costcode_desktop.cli import main
 from costcode_desktop.sandbox import SandboxServer, demo_seed
-from tests.sandbox_support import api_writes, running
+from tests.sandbox_support import api_writes, run_cli, running
 
 COMPANY = "4264807"
 
@@ -27,21 +27,7 @@ def server() -> Iterator[SandboxServer]:
 
 
 def run(server: SandboxServer, *args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    argv = [
-        "--base-url", server.url,
-        "--client-id", server.client_id,
-        "--client-secret", server.client_secret,
-        "--company", COMPANY,
-        *args,
-    ]  # fmt: skip
-    old_err = sys.stderr
-    sys.stderr = err
-    try:
-        code = main(argv, out=out)
-    finally:
-        sys.stderr = old_err
-    return code, out.getvalue(), err.getvalue()
+    return run_cli(server, COMPANY, *args)
 
 
 def status_by_name(server: SandboxServer) -> dict[str, dict[str, Any]]:

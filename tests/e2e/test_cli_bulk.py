@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from costcode_desktop.cli import main
 from costcode_desktop.sandbox import FaultConfig, SandboxServer, demo_seed
 from costcode_desktop.sandbox.demo import (
     BAYSIDE_MARINA,
@@ -25,7 +22,7 @@ from costcode_desktop.sandbox.demo import (
     WESTGATE_OFFICE_PARK,
 )
 from costcode_desktop.services.history import HistoryStore
-from tests.sandbox_support import api_writes, running
+from tests.sandbox_support import api_writes, run_cli, running
 
 COMPANY = "4264807"
 ACTIVE_OUT_OF_DATE = {
@@ -45,21 +42,7 @@ def server() -> Iterator[SandboxServer]:
 
 
 def run(server: SandboxServer, *args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    argv = [
-        "--base-url", server.url,
-        "--client-id", server.client_id,
-        "--client-secret", server.client_secret,
-        "--company", COMPANY,
-        *args,
-    ]  # fmt: skip
-    old_err = sys.stderr
-    sys.stderr = err
-    try:
-        code = main(argv, out=out)
-    finally:
-        sys.stderr = old_err
-    return code, out.getvalue(), err.getvalue()
+    return run_cli(server, COMPANY, *args)
 
 
 def by_id(report: dict[str, Any]) -> dict[int, dict[str, Any]]:

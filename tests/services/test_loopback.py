@@ -9,12 +9,7 @@ import pytest
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled
 from costcode_desktop.services.loopback import LoopbackReceiver, SignInFailed
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.sandbox_support import free_port
 
 
 def get(url: str) -> httpx.Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -31,15 +30,10 @@ from costcode_desktop.services.signin import (
     user_tokens,
 )
 from costcode_desktop.services.status import check_projects
+from tests.sandbox_support import free_port
 
 LOGIN, PASSWORD = "ap@example.com", "demo"
 COMPANY = 4264807
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the stored sign-in on the next start, switching company, signing out, and no key
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,17 +19,12 @@ from costcode_desktop.services.secrets import SERVICE
 from costcode_desktop.ui.main_window import MainWindow
 from costcode_desktop.ui.sign_in_dialog import SignInDialog
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
+from tests.sandbox_support import free_port
 
 from .conftest import shot
 
 LOGIN, PASSWORD = "ap@example.com", "demo"
 SHOTS = "screenshots"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

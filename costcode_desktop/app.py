@@ -47,10 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot and not args.demo:
         print("costcode-desktop: --screenshot needs --demo", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from costcode_desktop.services import logging_setup
+
+    log_path = logging_setup.configure(logging.INFO, to_console=bool(args.screenshot))
+    log.info("CostCodeSync %s starting (%s); log at %s", __version__,
+             "demo" if args.demo else "Procore", log_path)  # fmt: skip
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -34,6 +34,7 @@ from costcode_desktop.services import (
 )
 from costcode_desktop.services.bulk import RefreshRun
 from costcode_desktop.services.export import ExportHeader
+from costcode_desktop.services.logging_setup import log_file
 from costcode_desktop.services.session import Session
 from costcode_desktop.services.settings import Settings
 from costcode_desktop.ui import memory
@@ -185,6 +186,9 @@ class MainWindow(QMainWindow):
             self, "&Find Project", QKeySequence.StandardKey.Find, "Type to filter the projects"
         )
         self.about_action = _action(self, "&About CostCodeSync", None, "Version and licences")
+        self.log_folder_action = _action(
+            self, "Open &Log Folder", None, "Show the folder with CostCodeSync's log files"
+        )
         self.demo_action = _action(
             self, "Open &Demo Company", None, "Explore CostCodeSync on its built-in demo company"
         )
@@ -229,6 +233,7 @@ class MainWindow(QMainWindow):
         project_menu.addAction(self.refresh_action)
         project_menu.addAction(self.refresh_all_action)
         help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.log_folder_action)
         help_menu.addAction(self.about_action)
 
         toolbar = QToolBar("Main", self)
@@ -291,6 +296,9 @@ class MainWindow(QMainWindow):
         self.projects.out_of_date_only.toggled.connect(self.out_of_date_action.setChecked)
         self.find_action.triggered.connect(lambda: self.projects.search.setFocus())
         self.about_action.triggered.connect(self._about)
+        self.log_folder_action.triggered.connect(
+            lambda: self.url_opener(QUrl.fromLocalFile(str(log_file().parent)).toString())
+        )
         self.demo_action.triggered.connect(lambda: self.open_demo())
         self.sign_in_action.triggered.connect(lambda: self.show_sign_in())
         self.switch_company_action.triggered.connect(self.choose_company)

@@ -281,3 +281,10 @@ def test_codes_that_cannot_be_sent_are_explained_and_cancel_sends_nothing(
     _answer(window, QMessageBox.StandardButton.Cancel)
     assert not window.controller.refreshing
     assert [r for r in sandbox.requests if r.method != "GET"] == []
+
+
+def test_help_opens_the_log_folder(window: MainWindow, isolated_home: Path) -> None:
+    opened: list[str] = []
+    window.url_opener = opened.append
+    window.log_folder_action.trigger()
+    assert opened == [(isolated_home / "log").as_uri()]

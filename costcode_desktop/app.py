@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
 
+    from costcode_desktop.ui.crash import CrashReporter
     from costcode_desktop.ui.main_window import MainWindow
     from costcode_desktop.ui.single_instance import SingleInstance
 
@@ -68,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     window = MainWindow(settings=window_settings())
+    crash_reporter = CrashReporter(window)
+    crash_reporter.install()
     guard.activation_requested.connect(window.bring_to_front)
     window.show()
     if args.demo:

@@ -50,9 +50,6 @@ class RefreshRun:
     history_problem: str = ""
     dry_run: bool = False
 
-    def count(self, outcome: RefreshOutcome) -> int:
-        return sum(1 for r in self.results if r.outcome is outcome)
-
     def _with(self, outcome: RefreshOutcome) -> list[RefreshResult]:
         return [r for r in self.results if r.outcome is outcome]
 

@@ -150,7 +150,14 @@ def test_browser_sign_in_then_the_next_start_needs_no_sign_in(
 
 def signed_in_window(qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: Path) -> MainWindow:
     window = new_window(qtbot, tmp_path)
-    dialog = start(window, qtbot)
+    paste_code_sign_in(qtbot, window, start(window, qtbot), sandbox, port)
+    return window
+
+
+def paste_code_sign_in(
+    qtbot: QtBot, window: MainWindow, dialog: SignInDialog, sandbox: SandboxServer, port: int
+) -> None:
+    """Fill the dialog, let the user sign in on Procore's page, paste the code it shows."""
     fill(dialog, sandbox, port, "paste_code")
     opened: list[str] = []
     window.url_opener = opened.append
@@ -158,7 +165,6 @@ def signed_in_window(qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: 
     dialog.code.setText(sandbox.approve(opened[0], LOGIN, PASSWORD))
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         dialog.code_button.click()
-    return window
 
 
 def test_switching_company_reloads_its_projects(
@@ -232,13 +238,7 @@ def test_without_a_keyring_the_sign_in_is_for_this_session_only(
         assert dialog.session_only.isChecked()
         assert not dialog.session_only.isEnabled()
         dialog.grab().save(str(tmp_path / "no-keyring-dialog.png"))
-        fill(dialog, sandbox, port, "paste_code")
-        opened: list[str] = []
-        window.url_opener = opened.append
-        dialog.sign_in_button.click()
-        dialog.code.setText(sandbox.approve(opened[0], LOGIN, PASSWORD))
-        with qtbot.waitSignal(window.checks_finished, timeout=30_000):
-            dialog.code_button.click()
+        paste_code_sign_in(qtbot, window, dialog, sandbox, port)
         assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
         assert sandbox.client_secret not in settings_text(isolated_home)
 

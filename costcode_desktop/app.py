@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from costcode_desktop import APP_NAME, __version__
@@ -35,7 +37,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="load everything, select the first out-of-date project, save a PNG and exit",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation offscreen on the demo sandbox (load, refresh one "
+        "project, verify, export) and exit 0 if everything works",
+    )
     return parser
+
+
+def route_qt_messages() -> None:
+    """Qt's own warnings go to the log file, not to a console the user never sees."""
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def window_settings() -> QSettings:
@@ -47,9 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot and not args.demo:
         print("costcode-desktop: --screenshot needs --demo", file=sys.stderr)
         return 2
+    if args.self_test:
+        return _self_test()
     from costcode_desktop.services import logging_setup
 
     log_path = logging_setup.configure(logging.INFO, to_console=bool(args.screenshot))
+    route_qt_messages()
     log.info("CostCodeSync %s starting (%s); log at %s", __version__,
              "demo" if args.demo else "Procore", log_path)  # fmt: skip
 
@@ -58,11 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("costcodesync")  # Wayland/X11 taskbars match the window to its icon
 
     from costcode_desktop.ui.crash import CrashReporter
+    from costcode_desktop.ui.icons import app_icon
     from costcode_desktop.ui.main_window import MainWindow
     from costcode_desktop.ui.single_instance import SingleInstance
 
+    app.setWindowIcon(app_icon())
     guard = SingleInstance(parent=app)
     if not args.screenshot and not guard.claim():
         print("CostCodeSync is already running; its window was brought to the front.")
@@ -83,6 +114,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         guard.release()
+
+
+def _self_test() -> int:
+    """Offscreen, in a throw-away home folder: the user's settings and demo stay untouched."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="costcodesync-self-test-") as home:
+        os.environ[paths.HOME_OVERRIDE] = home
+        from costcode_desktop.services import logging_setup
+
+        log_path = logging_setup.configure(logging.INFO, to_console=False)
+        route_qt_messages()
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        assert isinstance(app, QApplication)
+        app.setApplicationName(APP_NAME)
+        app.setApplicationVersion(__version__)
+        from costcode_desktop.self_test import SelfTest
+        from costcode_desktop.ui.icons import app_icon
+
+        app.setWindowIcon(app_icon())
+        from costcode_desktop.ui.main_window import MainWindow
+
+        window = MainWindow(settings=window_settings())
+        window.show()
+        test = SelfTest(window, Path(home), sys.stdout)
+        test.finished.connect(lambda _passed: app.quit())
+        QTimer.singleShot(0, test.start)
+        app.exec()
+        if not test.passed:
+            _print_log_tail(log_path)
+        logging.shutdown()
+        return 0 if test.passed else 1
+
+
+def _print_log_tail(log_path: Path, lines: int = 40) -> None:
+    if sys.stderr is None:
+        return
+    try:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    except OSError:
+        return
+    print("Last lines of the log:", *tail, sep="\n  ", file=sys.stderr)
 
 
 def _screenshot(app: QApplication, window: object, target: Path) -> int:

@@ -1,0 +1,1 @@
+"""Files the application loads at run time (icons), found through importlib.resources."""

@@ -1,0 +1,174 @@
+"""What goes into the PyInstaller bundle, kept out of the spec so it can be read and tested."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BUILD = HERE / "build"
+APP_NAME = "CostCodeSync"
+BUNDLE_ID = "com.costcodesync.desktop"
+PUBLISHER = "CostCodeSync"
+
+# keyring loads its backends by name at run time: PyInstaller cannot see those imports.
+KEYRING_BACKENDS = [
+    "keyring.backends.chainer",
+    "keyring.backends.fail",
+    "keyring.backends.null",
+    "keyring.backends.Windows",
+    "keyring.backends.macOS",
+    "keyring.backends.macOS.api",
+    "keyring.backends.SecretService",
+    "keyring.backends.libsecret",
+    "keyring.backends.kwallet",
+]
+# What each platform's keyring backend needs from outside keyring itself.
+PLATFORM_IMPORTS = {
+    "win32": ["win32ctypes.core", "win32ctypes.pywin32.win32cred"],
+    "linux": ["secretstorage", "jeepney", "jeepney.io.blocking"],
+}
+
+EXCLUDED_MODULES = [
+    "tkinter",
+    "_tkinter",
+    "pydoc_data",
+    "lib2to3",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtOpenGL",
+    "PySide6.QtPdf",
+]
+
+# Qt pieces the app never uses; each line is a path fragment in the bundle.
+UNUSED_QT = [
+    "/translations/",  # the interface is English only
+    "/imageformats/libqtiff",
+    "/imageformats/libqwebp",
+    "/imageformats/libqpdf",
+    "/imageformats/libqicns",
+    "/imageformats/libqtga",
+    "/imageformats/libqwbmp",
+    "/imageformats/qtiff",
+    "/imageformats/qwebp",
+    "/imageformats/qpdf",
+    "/imageformats/qicns",
+    "/imageformats/qtga",
+    "/imageformats/qwbmp",
+    "/platforms/libqvnc",
+    "/platforms/libqlinuxfb",
+    "/platforms/libqeglfs",
+    "/platforms/libqminimalegl",
+    "/platforms/libqvkkhrdisplay",
+    "/platformthemes/libqgtk3",  # would pull in GTK; the xdg-desktop-portal theme stays
+    "/egldeviceintegrations/",
+    "/generic/",
+    "/platforminputcontexts/",
+    "/networkinformation/",
+    "/tls/",  # the app's HTTPS is Python's ssl; QtNetwork only serves the local socket
+]
+
+
+def version() -> str:
+    sys.path.insert(0, str(HERE.parent))
+    from costcode_desktop import __version__
+
+    return __version__
+
+
+def numeric_version(text: str) -> tuple[int, int, int, int]:
+    """'1.2.3' or '1.2.3rc1' as the four numbers Windows' version resource wants."""
+    parts: list[int] = []
+    for piece in text.split(".")[:4]:
+        digits = "".join(ch for ch in piece if ch.isdigit()) or "0"
+        parts.append(int(digits))
+    parts += [0] * (4 - len(parts))
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def hidden_imports() -> list[str]:
+    wanted = KEYRING_BACKENDS + PLATFORM_IMPORTS.get(sys.platform, []) + ["truststore"]
+    return [name for name in wanted if _importable(name)]
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def prune(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Drop the unused Qt plugins and translations from a PyInstaller TOC."""
+    kept = []
+    for entry in entries:
+        dest = "/" + entry[0].replace("\\", "/")
+        if not any(fragment in dest for fragment in UNUSED_QT):
+            kept.append(entry)
+    return kept
+
+
+def icon_file() -> str | None:
+    """The platform's icon, rendered from resources/costcodesync.svg when it is not there yet."""
+    suffix = {"win32": ".ico", "darwin": ".icns"}.get(sys.platform)
+    if suffix is None:
+        return None
+    icons = BUILD / "icons"
+    path = icons / f"costcodesync{suffix}"
+    if not path.exists():
+        sys.path.insert(0, str(HERE))
+        import render_icons
+
+        render_icons.main(["--out", str(icons)])
+    return str(path)
+
+
+def info_plist(version_text: str) -> dict[str, object]:
+    return {
+        "CFBundleName": APP_NAME,
+        "CFBundleDisplayName": APP_NAME,
+        "CFBundleIdentifier": BUNDLE_ID,
+        "CFBundleShortVersionString": version_text,
+        "CFBundleVersion": version_text,
+        "CFBundlePackageType": "APPL",
+        "LSMinimumSystemVersion": "11.0",
+        "LSApplicationCategoryType": "public.app-category.business",
+        "NSHighResolutionCapable": True,
+        "NSRequiresAquaSystemAppearance": False,  # follow the system's light or dark mode
+        "NSHumanReadableCopyright": f"© {PUBLISHER}",
+    }
+
+
+def windows_version_file(version_text: str) -> str | None:
+    """The version resource Explorer shows under Properties → Details (Windows only)."""
+    if sys.platform != "win32":
+        return None
+    numbers = numeric_version(version_text)
+    strings = {
+        "CompanyName": PUBLISHER,
+        "FileDescription": APP_NAME,
+        "FileVersion": version_text,
+        "InternalName": APP_NAME,
+        "OriginalFilename": f"{APP_NAME}.exe",
+        "ProductName": APP_NAME,
+        "ProductVersion": version_text,
+        "LegalCopyright": f"© {PUBLISHER}",
+    }
+    table = ",\n".join(f"          StringStruct({k!r}, {v!r})" for k, v in strings.items())
+    text = f"""VSVersionInfo(
+  ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}, mask=0x3f, flags=0x0,
+                    OS=0x40004, fileType=0x1, subtype=0x0, date=(0, 0)),
+  kids=[
+    StringFileInfo([StringTable('040904B0', [
+{table}
+    ])]),
+    VarFileInfo([VarStruct('Translation', [1033, 1200])])
+  ]
+)
+"""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    path = BUILD / "version_info.txt"
+    path.write_text(text, encoding="utf-8")
+    return str(path)

@@ -1,0 +1,91 @@
+"""`costcode-desktop --self-test`: what CI runs on the frozen bundle, run here from source."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from costcode_desktop import self_test
+from costcode_desktop.procore.errors import ConnectionFailed
+from costcode_desktop.self_test import SelfTest, StepFailed
+from costcode_desktop.services import session as session_module
+from costcode_desktop.ui.main_window import MainWindow
+
+STEPS = [
+    "Bundled modules and data",
+    "Start the demo sandbox and sign in",
+    "Load the company list and check every project",
+    "Refresh '",
+    "Export the comparison to Excel",
+    "Find the refresh in the history",
+    "Draw the window",
+]
+
+
+def test_self_test_passes_and_leaves_the_users_folders_alone(isolated_home: Path) -> None:
+    env = dict(os.environ, COSTCODESYNC_HOME=str(isolated_home))
+    done = subprocess.run(
+        [sys.executable, "-m", "costcode_desktop.app", "--self-test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    ok_lines = [line.strip() for line in done.stdout.splitlines() if line.startswith("  ok")]
+    assert len(ok_lines) == len(STEPS)
+    for line, step in zip(ok_lines, STEPS, strict=True):
+        assert line.removeprefix("ok").strip().startswith(step)
+    assert "Verified: the project now matches the company list" in done.stdout
+    assert "Self-test passed: 7 steps" in done.stdout
+    # The demo it refreshed lived in a throw-away folder, not in the user's.
+    assert not (isolated_home / "data" / "demo-sandbox.sqlite3").exists()
+    assert not (isolated_home / "data" / "history.sqlite3").exists()
+
+
+def run_in_process(qtbot: QtBot, tmp_path: Path) -> tuple[SelfTest, str]:
+    window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    out = io.StringIO()
+    test = SelfTest(window, tmp_path, out)
+    with qtbot.waitSignal(test.finished, timeout=120_000):
+        test.start()
+    return test, out.getvalue()
+
+
+def test_a_missing_data_file_fails_the_first_step_by_name(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing() -> str:
+        raise StepFailed("the sandbox's data files are missing")
+
+    monkeypatch.setattr(self_test, "check_bundle", missing)
+    test, output = run_in_process(qtbot, tmp_path)
+    assert not test.passed
+    assert "FAIL  Bundled modules and data: StepFailed: the sandbox's data files are missing" in (
+        output
+    )
+    assert "Self-test FAILED at 'Bundled modules and data'." in output
+
+
+def test_a_sandbox_that_cannot_start_fails_the_sign_in_step(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(**_kwargs: object) -> None:
+        raise ConnectionFailed("Could not reach the demo sandbox.")
+
+    monkeypatch.setattr(session_module, "open_demo_session", refuse)
+    monkeypatch.setattr("costcode_desktop.ui.controller.open_demo_session", refuse)
+    test, output = run_in_process(qtbot, tmp_path)
+    assert not test.passed
+    assert "FAIL  Start the demo sandbox and sign in: Starting the demo" in output
+    assert "Could not reach the demo sandbox." in output
+    assert [step.ok for step in test.steps] == [True, False]

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from PySide6.QtCore import QSettings, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
@@ -137,7 +138,7 @@ def _self_test() -> int:
 
         window = MainWindow(settings=window_settings())
         window.show()
-        test = SelfTest(window, Path(home), sys.stdout)
+        test = SelfTest(window, Path(home), _console_output())
         test.finished.connect(lambda _passed: app.quit())
         QTimer.singleShot(0, test.start)
         app.exec()
@@ -145,6 +146,18 @@ def _self_test() -> int:
             _print_log_tail(log_path)
         logging.shutdown()
         return 0 if test.passed else 1
+
+
+def _console_output() -> TextIO | None:
+    """A windowed build on Windows has no stdout: borrow the console it was started from."""
+    if sys.stdout is not None:
+        return sys.stdout
+    if sys.platform == "win32":
+        import ctypes
+
+        if ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+            return open("CONOUT$", "w", encoding="utf-8", errors="replace")
+    return None
 
 
 def _print_log_tail(log_path: Path, lines: int = 40) -> None:

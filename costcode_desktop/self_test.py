@@ -9,6 +9,7 @@ every step passed. A missing Qt plugin, data file or hidden import fails a step 
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from costcode_desktop.services.bulk import RefreshRun
 from costcode_desktop.ui.before_refresh import unsendable_codes
 from costcode_desktop.ui.main_window import MainWindow
 
+log = logging.getLogger(__name__)
 TIMEOUT_MS = 180_000
 
 # The keyring backend each platform needs; keyring finds backends at run time, so a frozen
@@ -90,6 +92,7 @@ class SelfTest(QObject):
     # -- bookkeeping -----------------------------------------------------------------------
 
     def _say(self, text: str) -> None:
+        log.info("self-test: %s", text.strip())
         if self.out is not None:  # a windowed build on Windows has no console
             print(text, file=self.out, flush=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -79,11 +80,15 @@ def version() -> str:
 
 
 def numeric_version(text: str) -> tuple[int, int, int, int]:
-    """'1.2.3' or '1.2.3rc1' as the four numbers Windows' version resource wants."""
+    """'1.2.3' or '1.2.3rc1' as the four numbers Windows' version resource wants.
+
+    Only each piece's leading digits count, so a pre-release (1.2.3rc1 → 1.2.3.0) is never
+    stamped above its final release.
+    """
     parts: list[int] = []
     for piece in text.split(".")[:4]:
-        digits = "".join(ch for ch in piece if ch.isdigit()) or "0"
-        parts.append(int(digits))
+        digits = re.match(r"\d*", piece)
+        parts.append(int(digits.group() or 0) if digits else 0)
     parts += [0] * (4 - len(parts))
     return parts[0], parts[1], parts[2], parts[3]
 
@@ -131,7 +136,7 @@ def info_plist(version_text: str) -> dict[str, object]:
         "CFBundleDisplayName": APP_NAME,
         "CFBundleIdentifier": BUNDLE_ID,
         "CFBundleShortVersionString": version_text,
-        "CFBundleVersion": version_text,
+        "CFBundleVersion": ".".join(map(str, numeric_version(version_text)[:3])),  # digits only
         "CFBundlePackageType": "APPL",
         "LSMinimumSystemVersion": "11.0",
         "LSApplicationCategoryType": "public.app-category.business",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import sys
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -16,6 +17,9 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from costcode_desktop.services import paths
 
 CONNECT_TIMEOUT_MS = 500
+# Windows: the installer's AppMutex (packaging/windows/costcodesync.iss) looks for this name to
+# ask the user to close CostCodeSync before an upgrade or an uninstall.
+INSTALLER_MUTEX = "CostCodeSyncRunning"
 MESSAGE = b"activate\n"  # informative only: a connection itself is the request
 
 
@@ -34,6 +38,7 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.name = name or instance_name()
         self._server: QLocalServer | None = None
+        self._mutex: int | None = None  # held until the process ends; Windows frees it then
 
     def claim(self) -> bool:
         if self._ask_running_copy():
@@ -47,6 +52,7 @@ class SingleInstance(QObject):
                 return True  # cannot guard; better to run than to refuse to start
         server.newConnection.connect(self._incoming)
         self._server = server
+        self._mutex = _hold_installer_mutex()
         return True
 
     def release(self) -> None:
@@ -71,3 +77,12 @@ class SingleInstance(QObject):
             connection.abort()
             connection.deleteLater()
             self.activation_requested.emit()
+
+
+def _hold_installer_mutex() -> int | None:
+    if sys.platform != "win32":
+        return None
+    import ctypes
+
+    handle = ctypes.windll.kernel32.CreateMutexW(None, False, INSTALLER_MUTEX)
+    return int(handle) or None

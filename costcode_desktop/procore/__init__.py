@@ -17,19 +17,25 @@ from .environments import (
 from .errors import (
     AuthenticationFailed,
     Cancelled,
+    CertificateBundleUnusable,
+    CertificateNotTrusted,
     Conflict,
     ConnectionFailed,
+    HostNotFound,
     InvalidRequest,
     MalformedResponse,
     NotFound,
     PayloadTooLarge,
     PermissionDenied,
     ProcoreError,
+    ProxyAuthenticationRequired,
+    ProxyFailed,
     RateLimited,
     ServerError,
     TimedOut,
 )
 from .http import RetryPolicy
+from .network import CA_BUNDLE_ENV, build_http_client
 from .oauth import (
     OOB_REDIRECT_URI,
     SignInExpired,
@@ -52,6 +58,7 @@ from .records import (
 )
 
 __all__ = [
+    "CA_BUNDLE_ENV",
     "DEVELOPER_SANDBOX",
     "ENVIRONMENTS",
     "MONTHLY_SANDBOX",
@@ -60,6 +67,8 @@ __all__ = [
     "AuthenticationFailed",
     "CancelToken",
     "Cancelled",
+    "CertificateBundleUnusable",
+    "CertificateNotTrusted",
     "ClientCredentials",
     "Company",
     "Conflict",
@@ -68,6 +77,7 @@ __all__ = [
     "CopyResult",
     "CostCode",
     "Environment",
+    "HostNotFound",
     "InvalidRequest",
     "MalformedResponse",
     "NotFound",
@@ -76,6 +86,8 @@ __all__ = [
     "ProcoreClient",
     "ProcoreError",
     "Project",
+    "ProxyAuthenticationRequired",
+    "ProxyFailed",
     "RateLimitStatus",
     "RateLimited",
     "RefreshingTokens",
@@ -93,6 +105,7 @@ __all__ = [
     "TokenSource",
     "TokenVault",
     "User",
+    "build_http_client",
     "custom_environment",
     "is_loopback_host",
     "new_state",

@@ -49,10 +49,62 @@ class ConnectionFailed(ProcoreError):
         "Could not reach Procore. Check the internet connection (and proxy, if your office uses "
         "one), then try again."
     )
+    # True when trying again cannot help until a setting changes (a certificate, a proxy
+    # password): the request loop then gives up at once instead of retrying.
+    permanent: bool = False
 
 
 class TimedOut(ConnectionFailed):
     default_message = "Procore did not answer in time. Try again in a few minutes."
+
+
+class HostNotFound(ConnectionFailed):
+    """The server's name could not be looked up (DNS): usually no internet connection."""
+
+    default_message = (
+        "Could not find Procore's server. Check that this computer is connected to the internet, "
+        "then try again."
+    )
+
+
+class ProxyFailed(ConnectionFailed):
+    """The proxy server could not be reached, or would not pass the request on."""
+
+    default_message = (
+        "Could not get through the proxy server. Check the network connection; if it keeps "
+        "happening, ask your IT department."
+    )
+
+
+class ProxyAuthenticationRequired(ProxyFailed):
+    """407: the proxy wants a sign-in this app cannot give (or refused the one it gave)."""
+
+    default_message = (
+        "The proxy server asks for a user name and password. Ask your IT department to let "
+        "CostCodeSync reach Procore without a proxy sign-in."
+    )
+    permanent = True
+
+
+class CertificateNotTrusted(ConnectionFailed):
+    """TLS certificate verification failed (often a TLS-inspecting company firewall)."""
+
+    default_message = (
+        "The secure connection to Procore could not be verified. A network device may be "
+        "inspecting traffic: ask your IT department to install the company's root certificate "
+        "in Windows or macOS, or to set COSTCODESYNC_CA_BUNDLE."
+    )
+    permanent = True
+
+
+class CertificateBundleUnusable(ConnectionFailed):
+    """COSTCODESYNC_CA_BUNDLE names a file that cannot be used."""
+
+    default_message = (
+        "The certificate file named by COSTCODESYNC_CA_BUNDLE cannot be used. Correct the path "
+        "or remove the variable, then restart CostCodeSync."
+    )
+    permanent = True
 
 
 class AuthenticationFailed(ProcoreError):

@@ -29,6 +29,8 @@ from .errors import (
     ServerError,
     TimedOut,
 )
+from .network import build_http_client
+from .network_errors import connection_failure, proxy_auth_response, retry_reason
 from .pacing import Pacer, PacingStats
 from .records import RateLimitStatus
 
@@ -173,12 +175,9 @@ class Requester:
         self._rate = RateLimitStatus()
         self._pacer = Pacer(clock, enabled=pacing, max_wait=retry.max_rate_limit_wait)
         client_timeout = httpx.Timeout(timeout, connect=min(10.0, timeout))
-        if transport is None:  # keep httpx's default transport: proxy discovery from the system
-            self._client = httpx.Client(timeout=client_timeout, follow_redirects=False)
-        else:
-            self._client = httpx.Client(
-                timeout=client_timeout, transport=transport, follow_redirects=False
-            )
+        # Proxies from the environment or the system and the OS certificate store, unless a
+        # transport is given (tests): see network.py.
+        self._client = build_http_client(client_timeout, transport=transport)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -275,6 +274,8 @@ class Requester:
                     method, url, params, json_body, company_id, attempt, idempotent, cancel
                 )
                 status = response.status_code
+                if status == 407:  # a proxy wants a sign-in: trying again cannot help
+                    raise proxy_auth_response(response)
                 if status == 401:
                     if (
                         not auth_retried
@@ -313,8 +314,10 @@ class Requester:
         try:
             return self._tokens.bearer_token(cancel)
         except (ConnectionFailed, ServerError) as exc:
-            # Nothing reached the API yet, so trying again is safe for every method.
-            raise _AttemptFailedError(exc, True, "Could not get a Procore sign-in token") from exc
+            # Nothing reached the API yet, so trying again is safe for every method (unless it
+            # cannot help: a certificate or a proxy sign-in).
+            retry = not (isinstance(exc, ConnectionFailed) and exc.permanent)
+            raise _AttemptFailedError(exc, retry, "Could not get a Procore sign-in token") from exc
 
     def _attempt(
         self,
@@ -404,7 +407,14 @@ class Requester:
     ) -> _AttemptFailedError:
         detail = truncate(redact(f"{type(exc).__name__}: {exc}", (token,)) or "", 300)
         # These fail before anything was sent: safe to repeat even a POST.
-        not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        not_sent = isinstance(
+            exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ProxyError
+        )
+        network = connection_failure(exc, detail)
+        if network is not None:
+            return _AttemptFailedError(
+                network, not network.permanent and (idempotent or not_sent), retry_reason(network)
+            )
         if isinstance(exc, httpx.TimeoutException):
             return _AttemptFailedError(
                 TimedOut(detail=detail), idempotent or not_sent, "Procore did not answer in time"

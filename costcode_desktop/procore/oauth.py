@@ -28,6 +28,8 @@ from .errors import (
     ProcoreError,
     TimedOut,
 )
+from .network import build_http_client
+from .network_errors import connection_failure, proxy_auth_response
 from .parse import Fields
 
 log = logging.getLogger("costcode_desktop.procore")
@@ -88,7 +90,8 @@ class TokenEndpoint:
         self._margin = max(0.0, refresh_margin)
         self._timeout = httpx.Timeout(timeout, connect=min(10.0, timeout))
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.Client(timeout=self._timeout)
+        # Proxies and the OS certificate store as for the API (network.py).
+        self._http = http if http is not None else build_http_client(self._timeout)
 
     def __repr__(self) -> str:
         return f"TokenEndpoint(login_url={self.login_url!r}, client_id={self.client_id!r})"
@@ -151,10 +154,8 @@ class TokenEndpoint:
                 f"{self.login_url}/oauth/token/info",
                 headers={**self._headers(), "Authorization": f"Bearer {access_token}"},
             )
-        except httpx.TimeoutException as exc:
-            raise TimedOut(detail=self._describe(exc, (access_token,))) from None
         except httpx.HTTPError as exc:
-            raise ConnectionFailed(detail=self._describe(exc, (access_token,))) from None
+            raise self._transport_error(exc, (access_token,)) from None
         if response.status_code == 401:
             raise SignInExpired(status=401, request_id=response.headers.get("x-request-id"))
         if response.status_code != 200:
@@ -177,9 +178,9 @@ class TokenEndpoint:
             response = self._http.post(
                 self.token_url, data=body, headers=self._headers(), timeout=self._timeout
             )
-        except httpx.TimeoutException as exc:
-            raise TimedOut(detail=self._describe(exc, hide)) from None
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, hide) from None
+        except httpx.InvalidURL as exc:
             raise ConnectionFailed(detail=self._describe(exc, hide)) from None
         request_id = response.headers.get("x-request-id")
         log.debug(
@@ -236,8 +237,20 @@ class TokenEndpoint:
         refresh_at = max(expires_at - self._margin, now + min(seconds / 2, 60.0))
         return expires_at, refresh_at
 
+    def _transport_error(self, exc: httpx.HTTPError, hide: tuple[str, ...]) -> ConnectionFailed:
+        """Sign-in gets the same plain explanations as the API (proxy, certificate, offline)."""
+        detail = self._describe(exc, hide)
+        specific = connection_failure(exc, detail)
+        if specific is not None:
+            return specific
+        if isinstance(exc, httpx.TimeoutException):
+            return TimedOut(detail=detail)
+        return ConnectionFailed(detail=detail)
+
     def _error(self, response: httpx.Response, hide: tuple[str, ...]) -> ProcoreError:
         status = response.status_code
+        if status == 407:
+            return proxy_auth_response(response)
         error = error_from_response(
             status, response.headers, response.content, secrets=(self.__secret, *hide)
         )

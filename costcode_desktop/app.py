@@ -89,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("costcodesync")  # Wayland/X11 taskbars match the window to its icon
 
+    from costcode_desktop.ui.appearance import apply_appearance, saved_appearance
     from costcode_desktop.ui.crash import CrashReporter
     from costcode_desktop.ui.icons import app_icon
     from costcode_desktop.ui.main_window import MainWindow
@@ -100,7 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("CostCodeSync is already running; its window was brought to the front.")
         return 0
 
-    window = MainWindow(settings=window_settings())
+    settings = window_settings()
+    apply_appearance(app, saved_appearance(settings))  # before the window: no restyle flash
+    window = MainWindow(settings=settings)
     crash_reporter = CrashReporter(window)
     crash_reporter.install()
     guard.activation_requested.connect(window.bring_to_front)

@@ -70,7 +70,16 @@ def check_bundle() -> str:
     icon = app_icon()
     if icon.isNull() or not icon.availableSizes():
         raise StepFailed("the application icon is missing")
-    return f"{len(csvs)} data files, keyring backend {backend or 'default'}, icon loaded"
+    from costcode_desktop.procore.network import tls_setup
+
+    tls = tls_setup()
+    if tls.problem:
+        raise StepFailed(tls.problem)
+    if "truststore" not in tls.store and tls.bundle is None:
+        raise StepFailed(f"HTTPS would not use the system's certificates: {tls.store}")
+    return (
+        f"{len(csvs)} data files, keyring backend {backend or 'default'}, system certificates, icon"
+    )
 
 
 class SelfTest(QObject):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Property, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -17,22 +18,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from costcode_desktop.ui import theme
+
 HIDDEN, WORKING, OK, ERROR = "hidden", "working", "ok", "error"
+
+# The symbol beside the message, so the state never depends on colour alone.
+SYMBOLS = {WORKING: "↻", OK: "✓", ERROR: "⚠ Error"}
+SYMBOL_NAMES = {WORKING: "Working", OK: "Done", ERROR: "Error"}
 
 STYLE = """
 #statusBanner { border-radius: 4px; padding: 2px; }
-#statusBanner[state="working"] { background: #1e7b34; }
-#statusBanner[state="ok"] { background: #1e7b34; }
-#statusBanner[state="error"] { background: #b3261e; }
-#statusBanner QLabel { color: white; font-weight: 600; }
+#statusBanner[state="working"] { background: %(ok)s; }
+#statusBanner[state="ok"] { background: %(ok)s; }
+#statusBanner[state="error"] { background: %(error)s; }
+#statusBanner QLabel { color: %(text)s; font-weight: 600; }
 #statusBanner QLabel#bannerDetail { font-weight: normal; padding-right: 8px; }
-#statusBanner QPushButton { color: white; background: transparent;
+#statusBanner QLabel#bannerSymbol { padding-right: 4px; }
+#statusBanner QPushButton { color: %(text)s; background: transparent;
     border: 1px solid rgba(255, 255, 255, 0.7); border-radius: 3px; padding: 3px 10px; }
 #statusBanner QPushButton:hover { background: rgba(255, 255, 255, 0.15); }
+#statusBanner QPushButton:focus { border: 2px solid %(text)s; padding: 2px 9px; }
+#statusBanner QPushButton:disabled { color: rgba(255, 255, 255, 0.6);
+    border-color: rgba(255, 255, 255, 0.4); }
 #statusBanner QProgressBar { background: rgba(255, 255, 255, 0.25); border: none;
-    border-radius: 3px; color: white; text-align: center; max-height: 14px; }
-#statusBanner QProgressBar::chunk { background: white; border-radius: 3px; }
+    border-radius: 3px; color: %(text)s; text-align: center; max-height: 14px; }
+#statusBanner QProgressBar::chunk { background: %(text)s; border-radius: 3px; }
 """
+
+
+def banner_style(dark: bool) -> str:
+    """The banner's stylesheet for a light or a dark palette (colours from ui/theme.py)."""
+    return STYLE % {
+        "ok": theme.BANNER_OK.pick(dark),
+        "error": theme.BANNER_ERROR.pick(dark),
+        "text": theme.BANNER_TEXT.pick(dark),
+    }
 
 
 class StatusBanner(QFrame):
@@ -46,6 +66,8 @@ class StatusBanner(QFrame):
         self.setAccessibleName("Status banner")
         self._state = HIDDEN
         self._details = ""
+        self.symbol = QLabel(self)
+        self.symbol.setObjectName("bannerSymbol")
         self.message = QLabel(self)
         self.message.setObjectName("bannerMessage")
         self.message.setWordWrap(True)
@@ -73,9 +95,11 @@ class StatusBanner(QFrame):
         self._can_retry = False
         self.dismiss_button = QPushButton("Dismiss", self)
         self.dismiss_button.setObjectName("bannerDismiss")
+        self.dismiss_button.setAccessibleName("Dismiss the message")
         self.dismiss_button.clicked.connect(self.clear)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 6)
+        layout.addWidget(self.symbol)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.detail)
         layout.addWidget(self.progress)
@@ -83,11 +107,19 @@ class StatusBanner(QFrame):
         layout.addWidget(self.retry_button)
         layout.addWidget(self.cancel_button)
         layout.addWidget(self.dismiss_button)
-        self.setStyleSheet(STYLE)
+        self._restyle()
+        theme.palette_notifier().changed.connect(self._restyle)
         self._hide_timer = QTimer(self)
         self._hide_timer.setSingleShot(True)
         self._hide_timer.timeout.connect(self.clear)
         self._apply(HIDDEN)
+
+    @Slot()
+    def _restyle(self) -> None:
+        """The stylesheet for the application's palette (light or dark), set only on change."""
+        style = banner_style(theme.is_dark(QApplication.palette()))
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
 
     # -- the state property --------------------------------------------------------------------
 
@@ -103,6 +135,9 @@ class StatusBanner(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
         self.setVisible(state != HIDDEN)
+        self.symbol.setText(SYMBOLS.get(state, ""))
+        self.symbol.setAccessibleName(SYMBOL_NAMES.get(state, ""))
+        self.setAccessibleDescription(SYMBOL_NAMES.get(state, ""))
         self.progress.setVisible(state == WORKING)
         self.detail.setVisible(state == WORKING)
         self.cancel_button.setVisible(state == WORKING)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from costcode_desktop.costcodes import plan_refresh
 from costcode_desktop.procore.records import Project
 from costcode_desktop.services import ProjectStatus
+from costcode_desktop.ui.accessibility import set_tab_order
 
 MAX_CONCURRENCY = 10
 
@@ -73,6 +74,8 @@ class BulkRefreshDialog(QDialog):
         heading.setWordWrap(True)
         self.table = QTableWidget(len(lines), 4, self)
         self.table.setObjectName("bulkPreview")
+        self.table.setAccessibleName("Projects to refresh and what would change on each")
+        self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(
             ["Project", "Codes to add", "Descriptions to update", "Left as they are"]
         )
@@ -90,6 +93,7 @@ class BulkRefreshDialog(QDialog):
                     )
                 self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
+        header.setAccessibleName("Columns of the projects to refresh")
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -108,6 +112,7 @@ class BulkRefreshDialog(QDialog):
         note.setWordWrap(True)
         self.concurrency = QSpinBox(self)
         self.concurrency.setObjectName("bulkConcurrency")
+        self.concurrency.setAccessibleName("Projects refreshed at a time")
         self.concurrency.setRange(1, MAX_CONCURRENCY)
         self.concurrency.setValue(concurrency)
         self.concurrency.setToolTip(
@@ -115,7 +120,9 @@ class BulkRefreshDialog(QDialog):
             "request limits (CostCodeSync slows down on its own before it reaches them)."
         )
         at_once = QHBoxLayout()
-        at_once.addWidget(QLabel("Projects at a time:"))
+        at_once_label = QLabel("Projects at a &time:", self)
+        at_once_label.setBuddy(self.concurrency)
+        at_once.addWidget(at_once_label)
         at_once.addWidget(self.concurrency)
         at_once.addStretch(1)
         buttons = QDialogButtonBox(self)
@@ -123,7 +130,8 @@ class BulkRefreshDialog(QDialog):
             f"Refresh {len(lines)} {noun.title()}", QDialogButtonBox.ButtonRole.AcceptRole
         )
         go.setObjectName("bulkGo")
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.go_button = go
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -132,3 +140,5 @@ class BulkRefreshDialog(QDialog):
         layout.addWidget(note)
         layout.addLayout(at_once)
         layout.addWidget(buttons)
+        self.tab_order: list[QWidget] = [self.table, self.concurrency, go, self.cancel_button]
+        set_tab_order(self.tab_order)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from costcode_desktop.costcodes import Comparison, DiffStatus
 from costcode_desktop.services import CompanyList, ProjectStatus
 from costcode_desktop.ui import theme
+from costcode_desktop.ui.accessibility import name_clear_button
 from costcode_desktop.ui.compare_model import (
     COL_COMPANY_CODE,
     COL_COMPANY_NAME,
@@ -66,7 +67,7 @@ class ComparePane(QWidget):
         self.search = QLineEdit(self)
         self.search.setObjectName("compareSearchField")
         self.search.setPlaceholderText("Search codes and descriptions")
-        self.search.setClearButtonEnabled(True)
+        name_clear_button(self.search, "Clear the search")
         self.search.setAccessibleName("Search the comparison")
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -83,12 +84,14 @@ class ComparePane(QWidget):
         self.view.setAccessibleName("Comparison of the company list and the project's list")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setTabKeyNavigation(False)  # arrows move in the table; Tab leaves it
         self.view.setWordWrap(False)
         self.view.setShowGrid(False)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setHighlightSections(False)
+        self.view.horizontalHeader().setAccessibleName("Columns of the comparison")
         delegate = WordDiffDelegate(self.view)
         self.view.setItemDelegateForColumn(COL_COMPANY_NAME, delegate)
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)

@@ -40,30 +40,25 @@ SortValue = str | int | float
 # The RunSummary, ProjectEntry or CodeChange behind a row (past the shared roles in ui/roles.py).
 ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 20
 
-_BLUE = ("#d4e8fa", "#1d3c5a")
-_ORANGE = ("#fde3b8", "#55400f")
-_GREY = ("#e6e6e6", "#3a3a3a")
-_RED = ("#f8d3c9", "#5c261b")
-
 RUN_LOOKS: dict[RunStatus, theme.Look] = {
-    RunStatus.FINISHED: theme.Look("✓", STATUS_WORDS[RunStatus.FINISHED], "", ""),
-    RunStatus.RUNNING: theme.Look("↻", STATUS_WORDS[RunStatus.RUNNING], *_BLUE),
-    RunStatus.CANCELLED: theme.Look("⊘", STATUS_WORDS[RunStatus.CANCELLED], *_GREY),
-    RunStatus.INTERRUPTED: theme.Look("✕", STATUS_WORDS[RunStatus.INTERRUPTED], *_RED),
+    RunStatus.FINISHED: theme.Look("✓", STATUS_WORDS[RunStatus.FINISHED]),
+    RunStatus.RUNNING: theme.Look("↻", STATUS_WORDS[RunStatus.RUNNING], theme.BLUE),
+    RunStatus.CANCELLED: theme.Look("⊘", STATUS_WORDS[RunStatus.CANCELLED], theme.GREY),
+    RunStatus.INTERRUPTED: theme.Look("✕", STATUS_WORDS[RunStatus.INTERRUPTED], theme.VERMILLION),
 }
-FAILURES_LOOK = theme.Look("⚠", "Finished with failures", *_ORANGE)
+FAILURES_LOOK = theme.Look("⚠", "Finished with failures", theme.ORANGE)
 OUTCOME_LOOKS: dict[RefreshOutcome, theme.Look] = {
-    RefreshOutcome.REFRESHED: theme.Look("✓", OUTCOME_WORDS[RefreshOutcome.REFRESHED], "", ""),
-    RefreshOutcome.UNCHANGED: theme.Look("=", OUTCOME_WORDS[RefreshOutcome.UNCHANGED], "", ""),
-    RefreshOutcome.REFUSED: theme.Look("⊘", OUTCOME_WORDS[RefreshOutcome.REFUSED], *_GREY),
-    RefreshOutcome.FAILED: theme.Look("⚠", OUTCOME_WORDS[RefreshOutcome.FAILED], *_RED),
+    RefreshOutcome.REFRESHED: theme.Look("✓", OUTCOME_WORDS[RefreshOutcome.REFRESHED]),
+    RefreshOutcome.UNCHANGED: theme.Look("=", OUTCOME_WORDS[RefreshOutcome.UNCHANGED]),
+    RefreshOutcome.REFUSED: theme.Look("⊘", OUTCOME_WORDS[RefreshOutcome.REFUSED], theme.GREY),
+    RefreshOutcome.FAILED: theme.Look("⚠", OUTCOME_WORDS[RefreshOutcome.FAILED], theme.VERMILLION),
 }
 # The same symbols and colours as the comparison: added = was missing, updated = differed.
 CHANGE_LOOKS: dict[ChangeKind, theme.Look] = {
-    ChangeKind.ADDED: theme.Look("+", CHANGE_WORDS[ChangeKind.ADDED], *_BLUE),
-    ChangeKind.UPDATED: theme.Look("≠", CHANGE_WORDS[ChangeKind.UPDATED], *_ORANGE),
-    ChangeKind.SKIPPED: theme.Look("–", CHANGE_WORDS[ChangeKind.SKIPPED], *_GREY),
-    ChangeKind.FAILED: theme.Look("⚠", CHANGE_WORDS[ChangeKind.FAILED], *_RED),
+    ChangeKind.ADDED: theme.Look("+", CHANGE_WORDS[ChangeKind.ADDED], theme.BLUE),
+    ChangeKind.UPDATED: theme.Look("≠", CHANGE_WORDS[ChangeKind.UPDATED], theme.ORANGE),
+    ChangeKind.SKIPPED: theme.Look("–", CHANGE_WORDS[ChangeKind.SKIPPED], theme.GREY),
+    ChangeKind.FAILED: theme.Look("⚠", CHANGE_WORDS[ChangeKind.FAILED], theme.VERMILLION),
 }
 # Sorting the status column ascending puts the runs that need a look first.
 _RUN_RANK = {"interrupted": 0, "failures": 1, "cancelled": 2, "running": 3, "finished": 4}

@@ -63,6 +63,7 @@ from costcode_desktop.services.history_query import (
     project_matches,
     search_words,
 )
+from costcode_desktop.ui.accessibility import name_clear_button, set_tab_order
 from costcode_desktop.ui.banner import StatusBanner
 from costcode_desktop.ui.explain import explain
 from costcode_desktop.ui.history_models import (
@@ -168,6 +169,7 @@ def _table(
     view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setTabKeyNavigation(False)  # arrows move in the table; Tab goes on to the next one
     view.setSortingEnabled(True)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
@@ -177,6 +179,7 @@ def _table(
     vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     vertical.setDefaultSectionSize(24)
     header = view.horizontalHeader()
+    header.setAccessibleName(f"Columns of {accessible.lower()}")
     header.setHighlightSections(False)
     header.setStretchLastSection(True)
     header.setDefaultSectionSize(64)
@@ -240,7 +243,7 @@ class HistoryWindow(QWidget):
         self.project_filter.setObjectName("historyProjectFilter")
         self.project_filter.setAccessibleName("Filter runs by project")
         self.project_filter.setPlaceholderText("Project number or name")
-        self.project_filter.setClearButtonEnabled(True)
+        name_clear_button(self.project_filter, "Clear the project filter")
         self.project_filter.setToolTip(
             "Show only runs that touched a project whose number or name contains these words "
             "(Ctrl+F)"
@@ -254,12 +257,12 @@ class HistoryWindow(QWidget):
         self.from_date.setToolTip("Show runs started on or after this day")
         self.to_date = self._date_edit("historyToDate", "Runs up to", today)
         self.to_date.setToolTip("Show runs started on or before this day")
-        self.failures_only = QCheckBox("Only runs with failures", self)
+        self.failures_only = QCheckBox("Only runs with fai&lures", self)
         self.failures_only.setObjectName("historyFailuresOnly")
         self.failures_only.setToolTip(
             "Show only runs where a project or code failed, and runs that never finished"
         )
-        self.reload_button = QPushButton("Reload", self)
+        self.reload_button = QPushButton("&Reload", self)
         self.reload_button.setObjectName("historyReload")
         self.reload_button.setAccessibleName("Read the history again")
         self.reload_button.setToolTip("Read the history again (F5)")
@@ -326,14 +329,14 @@ class HistoryWindow(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("historySummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.export_csv_button = QPushButton("Export CSV…", self)
+        self.export_csv_button = QPushButton("Export &CSV…", self)
         self.export_csv_button.setObjectName("historyExportCsv")
         self.export_csv_button.setAccessibleName("Export the listed runs to a CSV file")
         self.export_csv_button.setToolTip(
             "Save the listed runs, one row per project, as a CSV file (Ctrl+E)"
         )
         self.export_csv_button.clicked.connect(lambda: self.choose_export("csv"))
-        self.export_xlsx_button = QPushButton("Export Excel…", self)
+        self.export_xlsx_button = QPushButton("Export E&xcel…", self)
         self.export_xlsx_button.setObjectName("historyExportXlsx")
         self.export_xlsx_button.setAccessibleName("Export the listed runs to an Excel workbook")
         self.export_xlsx_button.setToolTip(
@@ -385,6 +388,26 @@ class HistoryWindow(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(footer)
+
+        # Tab follows the filters, the three tables top to bottom, the exports, then the banner.
+        banner = self.banner
+        self.tab_order: list[QWidget] = [
+            self.project_filter,
+            self.from_date,
+            self.to_date,
+            self.failures_only,
+            self.reload_button,
+            self.runs_view,
+            self.projects_view,
+            self.changes_view,
+            self.export_csv_button,
+            self.export_xlsx_button,
+            banner.details_button,
+            banner.retry_button,
+            banner.cancel_button,
+            banner.dismiss_button,
+        ]
+        set_tab_order(self.tab_order)
 
     def _build_actions(self) -> None:
         for keys, slot in (

@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
+    QMenu,
+    QMenuBar,
     QProgressBar,
     QSplitter,
     QToolBar,
@@ -37,13 +39,25 @@ from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.logging_setup import log_file
 from costcode_desktop.services.session import Session
 from costcode_desktop.services.settings import Settings
-from costcode_desktop.ui import memory
+from costcode_desktop.ui import memory, theme
+from costcode_desktop.ui.about_dialog import AboutDialog
+from costcode_desktop.ui.accessibility import set_tab_order
+from costcode_desktop.ui.appearance import (
+    DARK,
+    LIGHT,
+    SYSTEM,
+    apply_appearance,
+    current_appearance,
+    save_appearance,
+    saved_appearance,
+)
 from costcode_desktop.ui.banner import StatusBanner
 from costcode_desktop.ui.before_refresh import BeforeRefreshDialog, unsendable_codes
 from costcode_desktop.ui.bulk_dialog import BulkRefreshDialog, preview
 from costcode_desktop.ui.compare_pane import ComparePane
 from costcode_desktop.ui.controller import Controller
 from costcode_desktop.ui.history_window import HistoryWindow
+from costcode_desktop.ui.how_it_works import HowItWorksDialog
 from costcode_desktop.ui.projects_pane import ProjectsPane
 from costcode_desktop.ui.sign_in_dialog import SignInDialog
 
@@ -56,20 +70,35 @@ REFUSED_STATES = {
 }
 
 
+Keys = QKeySequence | QKeySequence.StandardKey | str
+
+APPEARANCES = (
+    (SYSTEM, "Match &System", "Light or dark, as your computer is set"),
+    (LIGHT, "&Light", "Always light"),
+    (DARK, "&Dark", "Always dark"),
+)
+
+
 def _action(
-    window: QMainWindow,
-    text: str,
-    shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
-    tip: str,
+    window: QMainWindow, text: str, shortcut: Keys | None, tip: str, *more: Keys
 ) -> QAction:
+    """A menu action; its tooltip and status tip end with its shortcut, as the user types it."""
     action = QAction(text, window)
-    if shortcut is not None:
-        action.setShortcut(QKeySequence(shortcut))
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        tip = f"{tip} ({keys})"
-    action.setToolTip(tip)
-    action.setStatusTip(tip)
+    keys: list[QKeySequence] = []
+    for value in (shortcut, *more) if shortcut is not None else more:
+        sequence = QKeySequence(value)
+        if not sequence.isEmpty() and sequence not in keys:  # a standard key may be unset
+            keys.append(sequence)
+    action.setShortcuts(keys)
+    describe(action, tip)
     return action
+
+
+def describe(action: QAction, tip: str) -> None:
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    text = f"{tip} ({keys})" if keys else tip
+    action.setToolTip(text)
+    action.setStatusTip(text)
 
 
 class MainWindow(QMainWindow):
@@ -93,6 +122,8 @@ class MainWindow(QMainWindow):
         self.before_refresh_dialog: BeforeRefreshDialog | None = None
         self.bulk_dialog: BulkRefreshDialog | None = None
         self.history_window: HistoryWindow | None = None
+        self.about_dialog: AboutDialog | None = None
+        self.how_it_works_dialog: HowItWorksDialog | None = None
         self.concurrency = 3
         self._run_done = self._run_failed = self._run_total = 0
 
@@ -115,6 +146,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
+        self._build_tab_order()
         self._connect()
         self._update_actions()
         self._default_size()
@@ -134,14 +166,10 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([int(width * 0.53), int(width * 0.47)])
 
     def _build_actions(self) -> None:
+        # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
         self.reload_action = _action(
-            self,
-            "&Reload",
-            QKeySequence.StandardKey.Refresh,
-            "Read the company list and every project again",
+            self, "&Reload", "F5", "Read the company list and every project again"
         )
-        self.reload_action.setShortcuts([QKeySequence("F5")])
-        self.reload_action.setToolTip("Read the company list and every project again (F5)")
         self.refresh_action = _action(
             self,
             "Refresh &Selected",
@@ -160,10 +188,7 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+E",
             "Save the comparison shown on the right as an Excel workbook",
         )
-        self.quit_action = _action(
-            self, "&Quit", QKeySequence.StandardKey.Quit, "Close CostCodeSync"
-        )
-        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
+        self.quit_action = _action(self, "&Quit", "Ctrl+Q", "Close CostCodeSync")
         self.differences_action = _action(
             self, "&Differences Only", "Ctrl+D", "Hide codes that are the same on both lists"
         )
@@ -185,7 +210,18 @@ class MainWindow(QMainWindow):
         self.find_action = _action(
             self, "&Find Project", QKeySequence.StandardKey.Find, "Type to filter the projects"
         )
-        self.about_action = _action(self, "&About CostCodeSync", None, "Version and licences")
+        self.about_action = _action(
+            self, "&About CostCodeSync", None, "Version, system information and licences"
+        )
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.how_it_works_action = _action(
+            self,
+            "&How It Works",
+            QKeySequence.StandardKey.HelpContents,
+            "What CostCodeSync compares, what a refresh changes and what it never touches",
+            "F1",
+        )
+        self.how_it_works_action.setObjectName("howItWorksAction")
         self.log_folder_action = _action(
             self, "Open &Log Folder", None, "Show the folder with CostCodeSync's log files"
         )
@@ -199,7 +235,7 @@ class MainWindow(QMainWindow):
             "Choose the Procore environment and sign in",
         )
         self.switch_company_action = _action(
-            self, "Switch &Company…", "Ctrl+Shift+C", "Show another of your Procore companies"
+            self, "Switch Co&mpany…", "Ctrl+Shift+C", "Show another of your Procore companies"
         )
         self.sign_out_action = _action(
             self, "Sign &Out", None, "Sign out of Procore and remove the sign-in from this computer"
@@ -229,11 +265,16 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.out_of_date_action, self.differences_action])
         view_menu.addSeparator()
         view_menu.addAction(self.history_action)
+        view_menu.addSeparator()
+        self._build_appearance_menu(view_menu)
         project_menu = menu.addMenu("&Project")
         project_menu.addAction(self.refresh_action)
         project_menu.addAction(self.refresh_all_action)
         help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.how_it_works_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.log_folder_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
         toolbar = QToolBar("Main", self)
@@ -251,6 +292,51 @@ class MainWindow(QMainWindow):
         button.setObjectName("refreshButton")
         button.setAccessibleName("Refresh selected projects")
         self.refresh_button = button
+
+    def _build_appearance_menu(self, view_menu: QMenu) -> None:
+        menu = view_menu.addMenu("&Appearance")
+        menu.setObjectName("appearanceMenu")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.appearance_actions: dict[str, QAction] = {}
+        for mode, text, tip in APPEARANCES:
+            action = _action(self, text, None, tip)
+            action.setObjectName(f"appearance_{mode}")
+            action.setCheckable(True)
+            action.setData(mode)
+            group.addAction(action)
+            menu.addAction(action)
+            self.appearance_actions[mode] = action
+        self.appearance_actions[saved_appearance(self.settings)].setChecked(True)
+        self._sync_appearance_checks()
+        group.triggered.connect(lambda action: self.set_appearance(str(action.data())))
+        theme.palette_notifier().changed.connect(self._sync_appearance_checks)
+
+    @Slot()
+    def _sync_appearance_checks(self) -> None:
+        """The check mark follows the mode in force, however it was chosen."""
+        app = QApplication.instance()
+        mode = current_appearance(app) if isinstance(app, QApplication) else None
+        action = self.appearance_actions.get(mode or "")
+        if action is not None and not action.isChecked():
+            action.setChecked(True)
+
+    def _build_tab_order(self) -> None:
+        """Tab walks the window left to right: projects, the comparison, then the banner."""
+        banner = self.banner
+        self.tab_order: list[QWidget] = [
+            self.projects.search,
+            self.projects.out_of_date_only,
+            self.projects.view,
+            self.compare.search,
+            self.compare.differences_only,
+            self.compare.view,
+            banner.details_button,
+            banner.retry_button,
+            banner.cancel_button,
+            banner.dismiss_button,
+        ]
+        set_tab_order(self.tab_order)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -295,7 +381,8 @@ class MainWindow(QMainWindow):
         self.out_of_date_action.toggled.connect(self.projects.out_of_date_only.setChecked)
         self.projects.out_of_date_only.toggled.connect(self.out_of_date_action.setChecked)
         self.find_action.triggered.connect(lambda: self.projects.search.setFocus())
-        self.about_action.triggered.connect(self._about)
+        self.about_action.triggered.connect(self.show_about)
+        self.how_it_works_action.triggered.connect(self.show_how_it_works)
         self.log_folder_action.triggered.connect(
             lambda: self.url_opener(QUrl.fromLocalFile(str(log_file().parent)).toString())
         )
@@ -792,12 +879,53 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         super().closeEvent(event)
 
-    def _about(self) -> None:
-        from costcode_desktop import __version__
+    # -- appearance and help ---------------------------------------------------------------------
 
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br>Keeps Procore project cost codes in line with "
-            "the company's Sage 300 CRE standard cost code list.",
-        )
+    def set_appearance(self, mode: str) -> None:
+        """Switch to "system", "light" or "dark" now, and remember it for the next start."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_appearance(app, mode)
+        save_appearance(self.settings, mode)
+        action = self.appearance_actions.get(mode)
+        if action is not None and not action.isChecked():
+            action.setChecked(True)
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """(what, keys) of every menu action with a shortcut, in menu order."""
+        found: list[tuple[str, str]] = []
+        for action in _menu_actions(self.menuBar()):
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                found.append((action.text().replace("&", "").rstrip("…"), keys))
+        return found
+
+    def show_about(self) -> AboutDialog:
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self)
+        self.about_dialog.show()
+        self.about_dialog.raise_()
+        self.about_dialog.activateWindow()
+        return self.about_dialog
+
+    def show_how_it_works(self) -> HowItWorksDialog:
+        """Not modal, so it can stay open beside the window."""
+        if self.how_it_works_dialog is None:
+            self.how_it_works_dialog = HowItWorksDialog(self, self.shortcuts())
+        self.how_it_works_dialog.show()
+        self.how_it_works_dialog.raise_()
+        self.how_it_works_dialog.activateWindow()
+        return self.how_it_works_dialog
+
+
+def _menu_actions(menu: QMenu | QMenuBar) -> list[QAction]:
+    """Every action of a menu bar or menu, submenus included, in order."""
+    found: list[QAction] = []
+    for action in menu.actions():
+        if action.isSeparator():
+            continue
+        found.append(action)
+        submenu = action.menu()
+        if isinstance(submenu, QMenu):
+            found.extend(_menu_actions(submenu))
+    return found

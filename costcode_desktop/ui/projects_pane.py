@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.procore.records import Project
+from costcode_desktop.ui.accessibility import name_clear_button
 from costcode_desktop.ui.projects_model import (
     COL_ACTIVE,
     COL_LAST_REFRESHED,
@@ -45,7 +46,7 @@ class ProjectsPane(QWidget):
         self.search = QLineEdit(self)
         self.search.setObjectName("searchField")
         self.search.setPlaceholderText("Filter projects by number or name")
-        self.search.setClearButtonEnabled(True)
+        name_clear_button(self.search, "Clear the filter")
         self.search.setAccessibleName("Filter projects")
         self.search.textChanged.connect(self.proxy.set_text)
         self.out_of_date_only = QCheckBox("Out of date only", self)
@@ -61,6 +62,7 @@ class ProjectsPane(QWidget):
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setTabKeyNavigation(False)  # arrows move in the table; Tab leaves it
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_NUMBER, Qt.SortOrder.AscendingOrder)
         self.view.setAlternatingRowColors(True)
@@ -69,6 +71,7 @@ class ProjectsPane(QWidget):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(24)
         header = self.view.horizontalHeader()
+        header.setAccessibleName("Columns of the projects")
         header.setStretchLastSection(False)
         header.setHighlightSections(False)
         for column in range(len(HEADERS)):

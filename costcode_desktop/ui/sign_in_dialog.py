@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -26,7 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.services.settings import PORT_MAX, PORT_MIN, Connection, Settings
+from costcode_desktop.ui import theme
+from costcode_desktop.ui.accessibility import set_tab_order
 from costcode_desktop.ui.controller import Controller
+
+ERROR_MARK = "⚠ "  # errors are marked by a symbol, not by the colour alone
 
 ENVIRONMENTS = (
     ("production", "Production (login.procore.com)"),
@@ -36,15 +41,15 @@ ENVIRONMENTS = (
     ("demo", "Built-in demo (no Procore account)"),
 )
 METHODS = (
-    ("browser", "Sign in with my browser", "Opens Procore's sign-in page; recommended."),
+    ("browser", "Sign in with my &browser", "Opens Procore's sign-in page; recommended."),
     (
         "paste_code",
-        "Sign in with a code I paste",
+        "Sign in with a code I pas&te",
         "For computers where the browser cannot hand the sign-in back.",
     ),
     (
         "service_account",
-        "Use the app's service account",
+        "Use the app's service &account",
         "No personal sign-in: the app acts as its Developer Managed Service Account.",
     ),
 )
@@ -90,9 +95,11 @@ class SignInDialog(QDialog):
         self.login_url = QLineEdit(connection.custom_login_url, self)
         self.login_url.setObjectName("customLoginUrl")
         self.login_url.setPlaceholderText("https://login.example.com")
+        self.login_url.setAccessibleName("Sign-in address")
         self.api_url = QLineEdit(connection.custom_api_url, self)
         self.api_url.setObjectName("customApiUrl")
         self.api_url.setPlaceholderText("https://api.example.com")
+        self.api_url.setAccessibleName("API address")
         self.client_id = QLineEdit(connection.client_id, self)
         self.client_id.setObjectName("clientId")
         self.client_id.setAccessibleName("Client id of the Procore app")
@@ -124,7 +131,7 @@ class SignInDialog(QDialog):
         self.redirect_hint.setWordWrap(True)
         self.redirect_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.session_only = QCheckBox("Sign in for this session only (nothing is saved)", self)
+        self.session_only = QCheckBox("Sign in for this session o&nly (nothing is saved)", self)
         self.session_only.setObjectName("sessionOnly")
         self.keyring_note = QLabel(keyring_problem, self)
         self.keyring_note.setWordWrap(True)
@@ -134,28 +141,27 @@ class SignInDialog(QDialog):
             self.session_only.setEnabled(False)
 
         self.form = QFormLayout()
-        self.form.addRow("Procore:", self.environment)
-        self.form.addRow("Sign-in address:", self.login_url)
-        self.form.addRow("API address:", self.api_url)
-        self.form.addRow("Client id:", self.client_id)
-        self.form.addRow("Client secret:", self.client_secret)
+        self.form.addRow("&Procore:", self.environment)
+        self.form.addRow("Sign-in a&ddress:", self.login_url)
+        self.form.addRow("AP&I address:", self.api_url)
+        self.form.addRow("&Client id:", self.client_id)
+        self.form.addRow("Client &secret:", self.client_secret)
         self.form.addRow("Sign in:", method_box)
-        self.form.addRow("Redirect port:", self.port)
+        self.form.addRow("Redirect p&ort:", self.port)
         self.form.addRow("", self.redirect_hint)
 
         # What happens during the sign-in, and the pasted code.
-        self.status = QLabel("" if message == keyring_problem else message, self)
+        self.status = QLabel(self)
         self.status.setObjectName("signInStatus")
         self.status.setWordWrap(True)
-        self.status.setProperty("error", bool(self.status.text()))
         self.code = QLineEdit(self)
         self.code.setObjectName("pastedCode")
         self.code.setPlaceholderText("Paste the code Procore shows after you sign in")
         self.code.setAccessibleName("Code from Procore")
-        self.code_button = QPushButton("Continue", self)
+        self.code_button = QPushButton("Contin&ue", self)
         self.code_button.setObjectName("continueWithCode")
         self.code_button.clicked.connect(self._continue_with_code)
-        self.reopen = QPushButton("Open the sign-in page again", self)
+        self.reopen = QPushButton("Open the sign-in page a&gain", self)
         self.reopen.setObjectName("reopenSignIn")
         self.reopen.clicked.connect(lambda: self._open(self._last_url))
         code_row = QHBoxLayout()
@@ -182,7 +188,26 @@ class SignInDialog(QDialog):
         layout.addWidget(self.code_row)
         layout.addWidget(self.reopen)
         layout.addWidget(self.buttons)
-        self.setStyleSheet('QLabel#signInStatus[error="true"] { color: #b3261e; }')
+        self.tab_order: list[QWidget] = [
+            self.environment,
+            self.login_url,
+            self.api_url,
+            self.client_id,
+            self.client_secret,
+            *self.methods.buttons(),
+            self.port,
+            self.session_only,
+            self.code,
+            self.code_button,
+            self.reopen,
+            self.sign_in_button,
+            self.cancel_button,
+        ]
+        set_tab_order(self.tab_order)
+        self._restyle()
+        theme.palette_notifier().changed.connect(self._restyle)
+        initial = "" if message == keyring_problem else message
+        self._show(initial, bool(initial))
 
         self.environment.currentIndexChanged.connect(self._update)
         self.methods.idToggled.connect(lambda *_: self._update())
@@ -320,7 +345,17 @@ class SignInDialog(QDialog):
             return
         self.reject()
 
+    @Slot()
+    def _restyle(self) -> None:
+        """The error colour for the palette in use; the ⚠ in front says it without colour."""
+        colour = theme.ERROR_TEXT.pick(theme.is_dark(QApplication.palette()))
+        style = f'QLabel#signInStatus[error="true"] {{ color: {colour}; }}'
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
+
     def _show(self, text: str, error: bool) -> None:
+        if error and text and not text.startswith(ERROR_MARK):
+            text = ERROR_MARK + text
         self.status.setText(text)
         self.status.setProperty("error", error)
         self.status.style().unpolish(self.status)

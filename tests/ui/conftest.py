@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -108,3 +108,16 @@ def shot(window: MainWindow, folder: Path, name: str) -> Path:
     QApplication.processEvents()  # let layouts settle as they would on screen
     assert window.grab().save(str(path))
     return path
+
+
+@pytest.fixture
+def appearance(qapp: QApplication) -> Iterator[Callable[[str], None]]:
+    """Switch light / dark / system in a test; the platform's own look is back afterwards."""
+    from costcode_desktop.ui.appearance import SYSTEM, apply_appearance
+
+    def switch(mode: str) -> None:
+        apply_appearance(qapp, mode)
+        QApplication.processEvents()  # top-level windows hear of the new palette by an event
+
+    yield switch
+    switch(SYSTEM)

@@ -1,0 +1,212 @@
+"""Help → About: the version, what it runs on (copyable for support), and the licences."""
+
+from __future__ import annotations
+
+import platform
+
+import PySide6
+from PySide6.QtCore import Qt, Slot, qVersion
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProxyStyle,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from costcode_desktop import APP_NAME, __version__
+from costcode_desktop.licences import (
+    LGPL_TERMS,
+    QT_CODE,
+    QT_SOURCE,
+    Component,
+    bundled_components,
+    notice_text,
+)
+from costcode_desktop.ui import theme
+from costcode_desktop.ui.appearance import current_appearance
+
+HEADERS = ("Component", "Version", "Licence", "Home page")
+LGPL_HTML = (
+    f"<b>Qt and PySide6</b>: {LGPL_TERMS} Their source code is at "
+    f"<a href='{QT_SOURCE}'>{QT_SOURCE}</a> and <a href='{QT_CODE}'>{QT_CODE}</a>. "
+    "The other components' licences are listed above; each one's full text comes with "
+    "its package."
+)
+COL_NAME, COL_VERSION, COL_LICENCE, COL_URL = range(4)
+
+
+def system_info() -> str:
+    """One line for a support request: versions and platform, nothing personal."""
+    app = QApplication.instance()
+    style = "?"
+    if isinstance(app, QApplication):
+        current = app.style()
+        style = (current.baseStyle() if isinstance(current, QProxyStyle) else current).name()
+    mode = current_appearance(app) if isinstance(app, QApplication) else None
+    return "; ".join(
+        [
+            f"{APP_NAME} {__version__}",
+            f"Qt {qVersion()}",
+            f"PySide6 {PySide6.__version__}",
+            f"Python {platform.python_version()}",
+            platform.platform(),
+            f"{QGuiApplication.platformName()} / {style} / {mode or 'system'}",
+        ]
+    )
+
+
+class AboutDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("aboutDialog")
+        self.setWindowTitle(f"About {APP_NAME}")
+        self.resize(760, 600)
+        self.components: list[Component] = bundled_components(qVersion())
+
+        icon = QLabel(self)
+        window_icon = QApplication.windowIcon()
+        if not window_icon.isNull():
+            icon.setPixmap(window_icon.pixmap(64, 64))
+        title = QLabel(
+            f"<h2 style='margin:0'>{APP_NAME}</h2>"
+            f"<p style='margin-top:4px'>Version {__version__}</p>"
+            "<p>Keeps each Procore project's cost codes in line with the company's Sage 300 CRE "
+            "standard cost code list.</p>",
+            self,
+        )
+        title.setObjectName("aboutTitle")
+        title.setWordWrap(True)
+        title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        heading = QHBoxLayout()
+        heading.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        heading.addWidget(title, 1)
+
+        self.versions = QLabel(
+            f"Qt {qVersion()} · PySide6 {PySide6.__version__} · Python {platform.python_version()}",
+            self,
+        )
+        self.versions.setObjectName("aboutVersions")
+        self.versions.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.system_info = QLineEdit(system_info(), self)
+        self.system_info.setObjectName("aboutSystemInfo")
+        self.system_info.setReadOnly(True)
+        self.system_info.setAccessibleName("System information")
+        self.system_info.setCursorPosition(0)
+        self.copy_info = QPushButton("Copy &System Info", self)
+        self.copy_info.setObjectName("aboutCopySystemInfo")
+        self.copy_info.setToolTip("Copy this line, for example into a message to your support")
+        self.copy_info.clicked.connect(
+            lambda: self._copy(self.system_info.text(), "System information copied.")
+        )
+        info_label = QLabel("System &info:", self)
+        info_label.setBuddy(self.system_info)
+        info_row = QHBoxLayout()
+        info_row.addWidget(info_label)
+        info_row.addWidget(self.system_info, 1)
+        info_row.addWidget(self.copy_info)
+
+        licences_label = QLabel("Bundled components and their &licences:", self)
+        self.table = QTableWidget(len(self.components), len(HEADERS), self)
+        self.table.setObjectName("aboutLicences")
+        self.table.setAccessibleName("Bundled components and their licences")
+        licences_label.setBuddy(self.table)
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        for row, component in enumerate(self.components):
+            cells = (component.name, component.version, component.licence, component.url)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if component.note:
+                    item.setToolTip(component.note)
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setAccessibleName("Columns of the licences")
+        header.setHighlightSections(False)
+        for column in (COL_NAME, COL_VERSION, COL_LICENCE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_URL, QHeaderView.ResizeMode.Stretch)
+        copy_rows = QAction("Copy", self.table)
+        copy_rows.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        copy_rows.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_rows.triggered.connect(self.copy_selected_rows)
+        self.table.addAction(copy_rows)
+
+        self.lgpl = QLabel(LGPL_HTML, self)
+        self.lgpl.setObjectName("aboutLgplNote")
+        self.lgpl.setWordWrap(True)
+        self.lgpl.setOpenExternalLinks(True)
+        self.lgpl.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        theme.palette_notifier().changed.connect(self._relink)
+
+        self.status = QLabel(self)
+        self.status.setObjectName("aboutStatus")
+        buttons = QDialogButtonBox(self)
+        self.copy_all = buttons.addButton("&Copy Licences", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_all.setObjectName("aboutCopyLicences")
+        self.copy_all.setToolTip("Copy the versions and every component's licence as text")
+        self.copy_all.clicked.connect(
+            lambda: self._copy(self.full_text(), "Versions and licences copied.")
+        )
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("aboutClose")
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addLayout(heading)
+        layout.addWidget(self.versions)
+        layout.addLayout(info_row)
+        layout.addSpacing(4)
+        layout.addWidget(licences_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.lgpl)
+        footer = QHBoxLayout()
+        footer.addWidget(self.status, 1)
+        footer.addWidget(buttons)
+        layout.addLayout(footer)
+        close.setFocus()
+
+    @Slot()
+    def _relink(self) -> None:
+        """Lay the note out again, so its links take the new palette's link colour."""
+        self.lgpl.setText("")
+        self.lgpl.setText(LGPL_HTML)
+
+    def full_text(self) -> str:
+        return f"{system_info()}\n\n{notice_text(self.components)}\n"
+
+    def copy_selected_rows(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectedIndexes()})
+        lines = [
+            "\t".join(
+                item.text() if (item := self.table.item(row, column)) is not None else ""
+                for column in range(len(HEADERS))
+            )
+            for row in rows
+        ]
+        if lines:
+            self._copy("\n".join(lines), f"{len(lines)} rows copied.")
+
+    def _copy(self, text: str, done: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.status.setText(done)

@@ -77,8 +77,15 @@ def check_bundle() -> str:
         raise StepFailed(tls.problem)
     if "truststore" not in tls.store and tls.bundle is None:
         raise StepFailed(f"HTTPS would not use the system's certificates: {tls.store}")
+    from costcode_desktop.licence_texts import read_licences
+
+    licences = read_licences()
+    missing = [c.name for c in licences.components if not licences.texts[c.name]]
+    if missing:
+        raise StepFailed(f"licence texts missing for {', '.join(missing)}")
     return (
-        f"{len(csvs)} data files, keyring backend {backend or 'default'}, system certificates, icon"
+        f"keyring backend {backend or 'default'}, system certificates, icon, "
+        f"{len(licences.components)} licences, {len(csvs)} data files"
     )
 
 

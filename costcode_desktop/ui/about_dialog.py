@@ -5,8 +5,8 @@ from __future__ import annotations
 import platform
 
 import PySide6
-from PySide6.QtCore import Qt, Slot, qVersion
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import Qt, Signal, Slot, qVersion
+from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProxyStyle,
     QPushButton,
     QTableWidget,
@@ -25,23 +26,23 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop import APP_NAME, __version__
+from costcode_desktop.licence_texts import Licences, LicenceText, read_licences
 from costcode_desktop.licences import (
     LGPL_TERMS,
     QT_CODE,
     QT_SOURCE,
     Component,
-    bundled_components,
     notice_text,
 )
 from costcode_desktop.ui import theme
 from costcode_desktop.ui.appearance import current_appearance
+from costcode_desktop.ui.worker import Worker
 
 HEADERS = ("Component", "Version", "Licence", "Home page")
 LGPL_HTML = (
     f"<b>Qt and PySide6</b>: {LGPL_TERMS} Their source code is at "
     f"<a href='{QT_SOURCE}'>{QT_SOURCE}</a> and <a href='{QT_CODE}'>{QT_CODE}</a>. "
-    "The other components' licences are listed above; each one's full text comes with "
-    "its package."
+    "Select a component and choose <i>View Licence Text</i> to read its licence in full."
 )
 COL_NAME, COL_VERSION, COL_LICENCE, COL_URL = range(4)
 
@@ -67,12 +68,18 @@ def system_info() -> str:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """The licences are read on the worker (package metadata is on disk); the rows follow."""
+
+    loaded = Signal()
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("aboutDialog")
         self.setWindowTitle(f"About {APP_NAME}")
         self.resize(760, 600)
-        self.components: list[Component] = bundled_components(qVersion())
+        self.components: list[Component] = []
+        self.texts: dict[str, list[LicenceText]] = {}
+        self.text_dialog: LicenceTextDialog | None = None
 
         icon = QLabel(self)
         window_icon = QApplication.windowIcon()
@@ -118,7 +125,7 @@ class AboutDialog(QDialog):
         info_row.addWidget(self.copy_info)
 
         licences_label = QLabel("Bundled components and their &licences:", self)
-        self.table = QTableWidget(len(self.components), len(HEADERS), self)
+        self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setObjectName("aboutLicences")
         self.table.setAccessibleName("Bundled components and their licences")
         licences_label.setBuddy(self.table)
@@ -132,13 +139,6 @@ class AboutDialog(QDialog):
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        for row, component in enumerate(self.components):
-            cells = (component.name, component.version, component.licence, component.url)
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if component.note:
-                    item.setToolTip(component.note)
-                self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
         header.setAccessibleName("Columns of the licences")
         header.setHighlightSections(False)
@@ -167,6 +167,17 @@ class AboutDialog(QDialog):
         self.copy_all.clicked.connect(
             lambda: self._copy(self.full_text(), "Versions and licences copied.")
         )
+        self.view_text = buttons.addButton(
+            "View Licence &Text…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.view_text.setObjectName("aboutViewLicence")
+        self.view_text.setToolTip(
+            "Read the full licence of the selected component (or double-click it)"
+        )
+        self.view_text.clicked.connect(self.show_licence_text)
+        self.table.doubleClicked.connect(lambda _index: self.show_licence_text())
+        for button in (self.copy_all, self.view_text):
+            button.setEnabled(False)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setObjectName("aboutClose")
         buttons.rejected.connect(self.reject)
@@ -185,6 +196,41 @@ class AboutDialog(QDialog):
         footer.addWidget(buttons)
         layout.addLayout(footer)
         close.setFocus()
+        self.status.setText("Reading the list of bundled components…")
+        worker.submit(
+            lambda _job: read_licences(qVersion()),
+            on_result=self._fill,
+            on_error=lambda _exc, details: self.status.setText(
+                "The list of components could not be read: " + details.splitlines()[-1]
+            ),
+        )
+
+    def _fill(self, found: Licences) -> None:
+        self.components, self.texts = found.components, found.texts
+        self.table.setRowCount(len(self.components))
+        for row, component in enumerate(self.components):
+            cells = (component.name, component.version, component.licence, component.url)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if component.note:
+                    item.setToolTip(component.note)
+                self.table.setItem(row, column, item)
+        self.table.selectRow(0)
+        for button in (self.copy_all, self.view_text):
+            button.setEnabled(True)
+        self.status.setText("")
+        self.loaded.emit()
+
+    @Slot()
+    def show_licence_text(self) -> LicenceTextDialog | None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.components):
+            return None
+        component = self.components[row]
+        if self.text_dialog is None:
+            self.text_dialog = LicenceTextDialog(self)
+        self.text_dialog.show_component(component, self.texts.get(component.name, []))
+        return self.text_dialog
 
     @Slot()
     def _relink(self) -> None:
@@ -210,3 +256,38 @@ class AboutDialog(QDialog):
     def _copy(self, text: str, done: str) -> None:
         QGuiApplication.clipboard().setText(text)
         self.status.setText(done)
+
+
+class LicenceTextDialog(QDialog):
+    """One component's licence, in full, read-only and copyable."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("licenceTextDialog")
+        self.resize(700, 640)
+        self.text = QPlainTextEdit(self)
+        self.text.setObjectName("licenceText")
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Licence text")
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+
+    def show_component(self, component: Component, texts: list[LicenceText]) -> None:
+        self.setWindowTitle(f"{component.name}: {component.licence}")
+        if texts:
+            body = "\n\n".join(f"── {t.title} ──\n\n{t.text.strip()}" for t in texts)
+        else:
+            where = f" at {component.url}" if component.url else ""
+            body = (
+                f"{component.name} is used under {component.licence}. Its licence file was not "
+                f"shipped with the package; the text is published{where}."
+            )
+        self.text.setPlainText(body)
+        self.text.moveCursor(QTextCursor.MoveOperation.Start)
+        self.show()
+        self.raise_()
+        self.activateWindow()

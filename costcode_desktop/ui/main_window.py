@@ -902,7 +902,7 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> AboutDialog:
         if self.about_dialog is None:
-            self.about_dialog = AboutDialog(self)
+            self.about_dialog = AboutDialog(self.controller.worker, self)
         self.about_dialog.show()
         self.about_dialog.raise_()
         self.about_dialog.activateWindow()

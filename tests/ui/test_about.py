@@ -44,7 +44,9 @@ EXPECTED = {
 def about(qtbot: QtBot, settings: QSettings) -> AboutDialog:
     window = MainWindow(settings=settings)
     qtbot.addWidget(window)
-    return window.show_about()
+    dialog = window.show_about()  # the licences are read on the worker
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=10_000)
+    return dialog
 
 
 def rows(dialog: AboutDialog) -> dict[str, tuple[str, ...]]:
@@ -93,6 +95,28 @@ def test_about_text_can_be_copied(about: AboutDialog, qtbot: QtBot) -> None:
     about.table.selectRow(1)
     about.copy_selected_rows()
     assert clipboard.text().split("\t")[:3] == ["Qt", qVersion(), "LGPL-3.0-only"]
+
+
+def test_each_licence_can_be_read_in_full(about: AboutDialog, qtbot: QtBot) -> None:
+    names = [about.table.item(row, 0).text() for row in range(about.table.rowCount())]  # type: ignore[union-attr]
+    about.table.selectRow(names.index("PySide6"))
+    qtbot.mouseClick(about.view_text, Qt.MouseButton.LeftButton)
+    shown = about.text_dialog
+    assert shown is not None
+    assert shown.isVisible()
+    assert shown.windowTitle() == "PySide6: LGPL-3.0-only"
+    text = shown.text.toPlainText()
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in text
+    assert "GNU GENERAL PUBLIC LICENSE" in text  # the LGPL v3 builds on the GPL v3's text
+    about.table.selectRow(names.index("httpx"))
+    about.show_licence_text()
+    assert shown.windowTitle() == "httpx: BSD-3-Clause"
+    assert "Copyright" in shown.text.toPlainText()
+    assert "Redistribution and use in source and binary forms" in shown.text.toPlainText()
+    for row, name in enumerate(names):  # every bundled component has its text, not a pointer
+        about.table.selectRow(row)
+        about.show_licence_text()
+        assert "was not shipped" not in shown.text.toPlainText(), name
 
 
 def test_the_table_stands_in_when_package_metadata_is_missing(

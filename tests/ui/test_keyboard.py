@@ -297,6 +297,7 @@ def test_everything_a_user_can_reach_has_a_name(window: MainWindow, qtbot: QtBot
     assert unnamed(dialog) == []
     dialog.reject()
     about = window.show_about()
+    qtbot.waitUntil(lambda: about.table.rowCount() > 0, timeout=10_000)
     assert unnamed(about) == []
     bulk = window.refresh_all_out_of_date()
     assert bulk is not None

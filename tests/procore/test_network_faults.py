@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import ssl
 import urllib.request
@@ -13,7 +12,6 @@ import pytest
 from httpx._utils import get_environment_proxies  # the rules we mirror (private, tests only)
 
 from costcode_desktop.procore import (
-    CA_BUNDLE_ENV,
     CertificateNotTrusted,
     ConnectionFailed,
     HostNotFound,
@@ -29,14 +27,6 @@ from .helpers import Harness, fast_retry, reply
 
 ME = {"id": 7, "login": "pat@example.test", "name": "Pat"}
 COPY_OK: dict[str, list[object]] = {"successes": [], "failures": []}
-
-
-@pytest.fixture(autouse=True)
-def clean_network_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.lower().endswith("_proxy") or name == CA_BUNDLE_ENV:
-            monkeypatch.delenv(name)
-    monkeypatch.setattr(urllib.request, "getproxies", urllib.request.getproxies_environment)
 
 
 def raising(make: Callable[[], BaseException], cause: BaseException | None = None) -> Callable:

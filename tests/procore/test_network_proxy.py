@@ -21,29 +21,17 @@ from costcode_desktop.procore import (
     TokenEndpoint,
     build_http_client,
 )
-from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
+from costcode_desktop.sandbox import SandboxServer
 from tests.procore.netkit import (
     Certificates,
     Dns,
     ForwardProxy,
     TlsFront,
     basic,
-    make_certificates,
 )
-from tests.sandbox_support import FAST_RETRY, free_port, running, signed_in_client
+from tests.sandbox_support import FAST_RETRY, free_port, signed_in_client
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
-
-
-@pytest.fixture(autouse=True)
-def clean_network_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No proxy or bundle from the machine running the tests, and no system proxy either."""
-    import os
-
-    for name in list(os.environ):
-        if name.lower().endswith("_proxy") or name == CA_BUNDLE_ENV:
-            monkeypatch.delenv(name)
-    monkeypatch.setattr(urllib.request, "getproxies", urllib.request.getproxies_environment)
 
 
 @pytest.fixture(autouse=True)
@@ -55,27 +43,10 @@ def dns(monkeypatch: pytest.MonkeyPatch) -> Dns:
     return fake
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    yield from running(SandboxServer(demo_seed(), rate_limits=RateLimitConfig(hourly=0, spike=0)))
-
-
 @pytest.fixture
 def proxy() -> Iterator[ForwardProxy]:
     with ForwardProxy() as running_proxy:
         yield running_proxy
-
-
-@pytest.fixture(scope="module")
-def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
-    return make_certificates(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture
-def front(server: SandboxServer, certificates: Certificates) -> Iterator[TlsFront]:
-    """https://procore.test:PORT in front of the sandbox (reachable only through the proxy)."""
-    with TlsFront(int(server.url.rsplit(":", 1)[1]), certificates) as tls:
-        yield tls
 
 
 def all_through(monkeypatch: pytest.MonkeyPatch, proxy_url: str) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import ssl
 import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,9 +21,9 @@ from costcode_desktop.procore import (
     build_http_client,
     network,
 )
-from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
+from costcode_desktop.sandbox import SandboxServer
 from tests.procore.netkit import Certificates, TlsFront, make_certificates
-from tests.sandbox_support import FAST_RETRY, running, signed_in_client
+from tests.sandbox_support import FAST_RETRY, signed_in_client
 
 UNTRUSTED = (
     "The secure connection to 127.0.0.1 could not be verified: its certificate is not trusted "
@@ -33,30 +31,6 @@ UNTRUSTED = (
     "traffic. Ask your IT department to install the company's root certificate in Windows or "
     "macOS, or to set COSTCODESYNC_CA_BUNDLE to the company's certificate file."
 )
-
-
-@pytest.fixture(autouse=True)
-def clean_network_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.lower().endswith("_proxy") or name == CA_BUNDLE_ENV:
-            monkeypatch.delenv(name)
-    monkeypatch.setattr(urllib.request, "getproxies", urllib.request.getproxies_environment)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    yield from running(SandboxServer(demo_seed(), rate_limits=RateLimitConfig(hourly=0, spike=0)))
-
-
-@pytest.fixture(scope="module")
-def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
-    return make_certificates(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture
-def front(server: SandboxServer, certificates: Certificates) -> Iterator[TlsFront]:
-    with TlsFront(int(server.url.rsplit(":", 1)[1]), certificates) as tls:
-        yield tls
 
 
 def settled(count: Callable[[], int]) -> int:

@@ -121,3 +121,13 @@ def appearance(qapp: QApplication) -> Iterator[Callable[[str], None]]:
 
     yield switch
     switch(SYSTEM)
+
+
+@pytest.fixture
+def plain_window(qtbot: QtBot, settings: QSettings) -> MainWindow:
+    """The window as it first opens, signed out: no sandbox behind it."""
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.show_sign_in_pending()
+    win.show()
+    return win

@@ -39,15 +39,6 @@ def is_fusion(app: QApplication) -> bool:
     return bool(base.name().lower() == "fusion")
 
 
-@pytest.fixture
-def plain_window(qtbot: QtBot, settings: QSettings) -> MainWindow:
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
-    win.show_sign_in_pending()
-    win.show()
-    return win
-
-
 @pytest.mark.parametrize("dark", [False, True])
 def test_palettes_set_every_role_in_every_group(dark: bool) -> None:
     made = palette(dark)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -29,15 +28,6 @@ from .conftest import LINCOLN
 NATIVE = QKeySequence.SequenceFormat.NativeText
 MNEMONIC = re.compile(r"&([^&])")
 INPUTS = (QLineEdit, QAbstractSpinBox, QComboBox, QAbstractItemView, QAbstractButton)
-
-
-@pytest.fixture
-def plain_window(qtbot: QtBot, settings: QSettings) -> MainWindow:
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
-    win.show_sign_in_pending()
-    win.show()
-    return win
 
 
 def activate(qtbot: QtBot, widget: QWidget) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+import secrets
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -89,6 +91,28 @@ def check_bundle() -> str:
     )
 
 
+def check_keyring() -> str:
+    """Save, read back and delete a secret longer than one Windows credential (so it is split),
+    where this computer has a password store; without one, say so: sign-ins then last for the
+    session, which the app already explains."""
+    from costcode_desktop.services.secrets import SecretStore
+
+    store = SecretStore()
+    if not store.available():
+        return f"no password store here ({store.location}): sign-ins would last for the session"
+    key = f"self-test/{uuid.uuid4().hex}"
+    value = secrets.token_urlsafe(2_300)  # about 3,000 characters: stored in several parts
+    store.set(key, value)
+    try:
+        if store.get(key) != value:
+            raise StepFailed(f"{store.location} gave back a different value")
+    finally:
+        store.delete(key)
+    if store.get(key) is not None:
+        raise StepFailed(f"{store.location} kept the entry after it was deleted")
+    return f"saved, read back and deleted a {len(value):,}-character secret in {store.location}"
+
+
 class SelfTest(QObject):
     """Runs the steps one after another, each started by the signal the previous one awaits."""
 
@@ -160,12 +184,16 @@ class SelfTest(QObject):
 
     def start(self) -> None:
         self._say(f"CostCodeSync self-test in {self.folder}")
-        self._begin("Bundled modules and data")
-        try:
-            self._passed(check_bundle())
-        except Exception as exc:
-            self._fail(f"{type(exc).__name__}: {exc}")
-            return
+        for name, check in (
+            ("Bundled modules and data", check_bundle),
+            ("The system password store", check_keyring),
+        ):
+            self._begin(name)
+            try:
+                self._passed(check())
+            except Exception as exc:
+                self._fail(f"{type(exc).__name__}: {exc}")
+                return
         w = self.window
         w.controller.failed.connect(lambda doing, message, _d: self._fail(f"{doing}: {message}"))
         w.controller.session_opened.connect(self._guard(self._session_opened))

@@ -16,10 +16,13 @@ from costcode_desktop import self_test
 from costcode_desktop.procore.errors import ConnectionFailed
 from costcode_desktop.self_test import SelfTest, StepFailed
 from costcode_desktop.services import session as session_module
+from costcode_desktop.services.secrets import SecretStoreError
 from costcode_desktop.ui.main_window import MainWindow
+from tests.keyring_memory import MemoryKeyring, failing_backend, installed
 
 STEPS = [
     "Bundled modules and data",
+    "The system password store",
     "Start the demo sandbox and sign in",
     "Load the company list and check every project",
     "Refresh '",
@@ -45,7 +48,7 @@ def test_self_test_passes_and_leaves_the_users_folders_alone(isolated_home: Path
     for line, step in zip(ok_lines, STEPS, strict=True):
         assert line.removeprefix("ok").strip().startswith(step)
     assert "Verified: the project now matches the company list" in done.stdout
-    assert "Self-test passed: 7 steps" in done.stdout
+    assert "Self-test passed: 8 steps" in done.stdout
     # The demo it refreshed lived in a throw-away folder, not in the user's.
     assert not (isolated_home / "data" / "demo-sandbox.sqlite3").exists()
     assert not (isolated_home / "data" / "history.sqlite3").exists()
@@ -88,4 +91,28 @@ def test_a_sandbox_that_cannot_start_fails_the_sign_in_step(
     assert not test.passed
     assert "FAIL  Start the demo sandbox and sign in: Starting the demo" in output
     assert "Could not reach the demo sandbox." in output
-    assert [step.ok for step in test.steps] == [True, False]
+    assert [step.ok for step in test.steps] == [True, True, False]
+
+
+def test_the_password_store_is_used_and_left_clean() -> None:
+    with installed(MemoryKeyring()) as backend:
+        detail = self_test.check_keyring()
+        assert isinstance(backend, MemoryKeyring)
+        assert "saved, read back and deleted a 3,067-character secret" in detail
+        written = {name for operation, name in backend.calls if operation == "set"}
+        assert len(written) > 1, "a secret longer than one Windows credential is split"
+        assert backend.entries == {}, "nothing is left behind"
+
+
+def test_a_password_store_that_loses_the_secret_fails_the_step() -> None:
+    with installed(MemoryKeyring()) as backend:
+        assert isinstance(backend, MemoryKeyring)
+        backend.fail_next(RuntimeError("locked"), operation="get", skip=1)  # after the probe
+        with pytest.raises(SecretStoreError):
+            self_test.check_keyring()
+        assert backend.entries == {}, "the entry is deleted even when the check fails"
+
+
+def test_no_password_store_is_reported_not_failed() -> None:
+    with installed(failing_backend()):
+        assert "no password store here" in self_test.check_keyring()

@@ -1,107 +1,50 @@
-"""The main window: projects on the left, the comparison on the right, the banner on top."""
+"""The main window: projects on the left, the comparison on the right, the banner on top.
+
+Its actions and chrome live in main_actions, refreshing in main_refresh; this module builds the
+window, wires it to the controller, and handles loading, selection, export and window state.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QMenuBar,
-    QProgressBar,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from costcode_desktop import APP_NAME
 from costcode_desktop.procore.records import Project
-from costcode_desktop.services import (
-    CompanyList,
-    ProjectState,
-    ProjectStatus,
-    RefreshOutcome,
-    RefreshResult,
-    status_after_refresh,
-)
-from costcode_desktop.services.bulk import RefreshRun
+from costcode_desktop.services import CompanyList, ProjectStatus
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.logging_setup import log_file
 from costcode_desktop.services.session import Session
 from costcode_desktop.services.settings import Settings
-from costcode_desktop.ui import memory, theme
+from costcode_desktop.ui import memory
 from costcode_desktop.ui.about_dialog import AboutDialog
-from costcode_desktop.ui.accessibility import set_tab_order
-from costcode_desktop.ui.appearance import (
-    DARK,
-    LIGHT,
-    SYSTEM,
-    apply_appearance,
-    current_appearance,
-    save_appearance,
-    saved_appearance,
-)
 from costcode_desktop.ui.banner import StatusBanner
-from costcode_desktop.ui.before_refresh import BeforeRefreshDialog, unsendable_codes
-from costcode_desktop.ui.bulk_dialog import BulkRefreshDialog, preview
 from costcode_desktop.ui.compare_pane import ComparePane
 from costcode_desktop.ui.controller import Controller
 from costcode_desktop.ui.history_window import HistoryWindow
 from costcode_desktop.ui.how_it_works import HowItWorksDialog
+from costcode_desktop.ui.main_actions import ActionsMixin
+from costcode_desktop.ui.main_refresh import RefreshMixin
 from costcode_desktop.ui.projects_pane import ProjectsPane
 from costcode_desktop.ui.sign_in_dialog import SignInDialog
 
-log = logging.getLogger(__name__)
 
-REFUSED_STATES = {
-    ProjectState.NOT_ERP_INTEGRATED,
-    ProjectState.OTHER_LIST,
-    ProjectState.NO_ACCESS,
-}
-
-
-Keys = QKeySequence | QKeySequence.StandardKey | str
-
-APPEARANCES = (
-    (SYSTEM, "Match &System", "Light or dark, as your computer is set"),
-    (LIGHT, "&Light", "Always light"),
-    (DARK, "&Dark", "Always dark"),
-)
-
-
-def _action(
-    window: QMainWindow, text: str, shortcut: Keys | None, tip: str, *more: Keys
-) -> QAction:
-    """A menu action; its tooltip and status tip end with its shortcut, as the user types it."""
-    action = QAction(text, window)
-    keys: list[QKeySequence] = []
-    for value in (shortcut, *more) if shortcut is not None else more:
-        sequence = QKeySequence(value)
-        if not sequence.isEmpty() and sequence not in keys:  # a standard key may be unset
-            keys.append(sequence)
-    action.setShortcuts(keys)
-    describe(action, tip)
-    return action
-
-
-def describe(action: QAction, tip: str) -> None:
-    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    text = f"{tip} ({keys})" if keys else tip
-    action.setToolTip(text)
-    action.setStatusTip(text)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
+    # Declared on the Qt class, the form PySide6 documents; RefreshMixin emits refresh_finished.
     checks_finished = Signal()
     refresh_finished = Signal(object)  # RefreshRun
 
@@ -115,17 +58,12 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.session: Session | None = None
         self.company_list: CompanyList | None = None
-        self.last_run: RefreshRun | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self.company_dialog: QInputDialog | None = None
         self.url_opener: Callable[[str], object] = self._system_browser
-        self.before_refresh_dialog: BeforeRefreshDialog | None = None
-        self.bulk_dialog: BulkRefreshDialog | None = None
         self.history_window: HistoryWindow | None = None
         self.about_dialog: AboutDialog | None = None
         self.how_it_works_dialog: HowItWorksDialog | None = None
-        self.concurrency = 3
-        self._run_done = self._run_failed = self._run_total = 0
 
         self.banner = StatusBanner(self)
         self.projects = ProjectsPane(self)
@@ -164,192 +102,6 @@ class MainWindow(QMainWindow):
             height = min(height, int(area.height() * 0.9))
         self.resize(width, height)
         self.splitter.setSizes([int(width * 0.53), int(width * 0.47)])
-
-    def _build_actions(self) -> None:
-        # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
-        self.reload_action = _action(
-            self, "&Reload", "F5", "Read the company list and every project again"
-        )
-        self.refresh_action = _action(
-            self,
-            "Refresh &Selected",
-            "Ctrl+R",
-            "Refresh the selected projects' cost codes from the company list",
-        )
-        self.export_csv_action = _action(
-            self,
-            "Export Comparison to &CSV…",
-            "Ctrl+E",
-            "Save the comparison shown on the right as a CSV file",
-        )
-        self.export_xlsx_action = _action(
-            self,
-            "Export Comparison to E&xcel…",
-            "Ctrl+Shift+E",
-            "Save the comparison shown on the right as an Excel workbook",
-        )
-        self.quit_action = _action(self, "&Quit", "Ctrl+Q", "Close CostCodeSync")
-        self.differences_action = _action(
-            self, "&Differences Only", "Ctrl+D", "Hide codes that are the same on both lists"
-        )
-        self.differences_action.setCheckable(True)
-        self.out_of_date_action = _action(
-            self,
-            "&Out-of-Date Projects Only",
-            "Alt+O",
-            "Show only projects whose cost codes differ",
-        )
-        self.out_of_date_action.setCheckable(True)
-        self.history_action = _action(
-            self,
-            "Refresh &History…",
-            "Ctrl+H",
-            "See past refreshes: what each run changed, on which project, and when",
-        )
-        self.history_action.setObjectName("historyAction")
-        self.find_action = _action(
-            self, "&Find Project", QKeySequence.StandardKey.Find, "Type to filter the projects"
-        )
-        self.about_action = _action(
-            self, "&About CostCodeSync", None, "Version, system information and licences"
-        )
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.how_it_works_action = _action(
-            self,
-            "&How It Works",
-            QKeySequence.StandardKey.HelpContents,
-            "What CostCodeSync compares, what a refresh changes and what it never touches",
-            "F1",
-        )
-        self.how_it_works_action.setObjectName("howItWorksAction")
-        self.log_folder_action = _action(
-            self, "Open &Log Folder", None, "Show the folder with CostCodeSync's log files"
-        )
-        self.demo_action = _action(
-            self, "Open &Demo Company", None, "Explore CostCodeSync on its built-in demo company"
-        )
-        self.sign_in_action = _action(
-            self,
-            "&Sign In to Procore…",
-            "Ctrl+Shift+L",
-            "Choose the Procore environment and sign in",
-        )
-        self.switch_company_action = _action(
-            self, "Switch Co&mpany…", "Ctrl+Shift+C", "Show another of your Procore companies"
-        )
-        self.sign_out_action = _action(
-            self, "Sign &Out", None, "Sign out of Procore and remove the sign-in from this computer"
-        )
-        self.refresh_action.setObjectName("refreshAction")
-        self.refresh_all_action = _action(
-            self,
-            "Refresh &All Out-of-Date Projects…",
-            "Ctrl+Shift+R",
-            "Refresh every active project that differs from the company list",
-        )
-        self.refresh_all_action.setObjectName("refreshAllAction")
-
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addActions(
-            [self.sign_in_action, self.switch_company_action, self.sign_out_action]
-        )
-        file_menu.addAction(self.demo_action)
-        file_menu.addSeparator()
-        file_menu.addActions([self.export_csv_action, self.export_xlsx_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        view_menu = menu.addMenu("&View")
-        view_menu.addActions([self.reload_action, self.find_action])
-        view_menu.addSeparator()
-        view_menu.addActions([self.out_of_date_action, self.differences_action])
-        view_menu.addSeparator()
-        view_menu.addAction(self.history_action)
-        view_menu.addSeparator()
-        self._build_appearance_menu(view_menu)
-        project_menu = menu.addMenu("&Project")
-        project_menu.addAction(self.refresh_action)
-        project_menu.addAction(self.refresh_all_action)
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.how_it_works_action)
-        help_menu.addSeparator()
-        help_menu.addAction(self.log_folder_action)
-        help_menu.addSeparator()
-        help_menu.addAction(self.about_action)
-
-        toolbar = QToolBar("Main", self)
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addAction(self.reload_action)
-        toolbar.addAction(self.refresh_action)
-        toolbar.addAction(self.refresh_all_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.export_csv_action)
-        toolbar.addAction(self.export_xlsx_action)
-        self.addToolBar(toolbar)
-        button = toolbar.widgetForAction(self.refresh_action)
-        button.setObjectName("refreshButton")
-        button.setAccessibleName("Refresh selected projects")
-        self.refresh_button = button
-
-    def _build_appearance_menu(self, view_menu: QMenu) -> None:
-        menu = view_menu.addMenu("&Appearance")
-        menu.setObjectName("appearanceMenu")
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        self.appearance_actions: dict[str, QAction] = {}
-        for mode, text, tip in APPEARANCES:
-            action = _action(self, text, None, tip)
-            action.setObjectName(f"appearance_{mode}")
-            action.setCheckable(True)
-            action.setData(mode)
-            group.addAction(action)
-            menu.addAction(action)
-            self.appearance_actions[mode] = action
-        self.appearance_actions[saved_appearance(self.settings)].setChecked(True)
-        self._sync_appearance_checks()
-        group.triggered.connect(lambda action: self.set_appearance(str(action.data())))
-        theme.palette_notifier().changed.connect(self._sync_appearance_checks)
-
-    @Slot()
-    def _sync_appearance_checks(self) -> None:
-        """The check mark follows the mode in force, however it was chosen."""
-        app = QApplication.instance()
-        mode = current_appearance(app) if isinstance(app, QApplication) else None
-        action = self.appearance_actions.get(mode or "")
-        if action is not None and not action.isChecked():
-            action.setChecked(True)
-
-    def _build_tab_order(self) -> None:
-        """Tab walks the window left to right: projects, the comparison, then the banner."""
-        banner = self.banner
-        self.tab_order: list[QWidget] = [
-            self.projects.search,
-            self.projects.out_of_date_only,
-            self.projects.view,
-            self.compare.search,
-            self.compare.differences_only,
-            self.compare.view,
-            banner.details_button,
-            banner.retry_button,
-            banner.cancel_button,
-            banner.dismiss_button,
-        ]
-        set_tab_order(self.tab_order)
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setObjectName("statusBar")
-        self.progress = QProgressBar(self)
-        self.progress.setObjectName("loadProgress")
-        self.progress.setFixedWidth(180)
-        self.progress.setFormat("Checking %v of %m")
-        self.progress.hide()
-        self.signed_in = QLabel("Not signed in", self)
-        self.signed_in.setObjectName("signedInLabel")
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.signed_in)
 
     def _connect(self) -> None:
         c = self.controller
@@ -582,95 +334,7 @@ class MainWindow(QMainWindow):
             self.compare.show_status(row.status, self.company_list)
         self._update_actions()
 
-    def _update_actions(self) -> None:
-        has_session = self.controller.session is not None
-        refreshing = self.controller.refreshing
-        self.demo_action.setEnabled(not has_session and not self.controller.loading)
-        self.sign_in_action.setEnabled(not refreshing)
-        session = self.controller.session
-        self.switch_company_action.setEnabled(
-            session is not None and len(session.companies) > 1 and not refreshing
-        )
-        self.sign_out_action.setEnabled(has_session and not refreshing)
-        self.reload_action.setEnabled(has_session and not refreshing)
-        self.refresh_action.setEnabled(
-            has_session and not refreshing and bool(self.projects.selected_projects())
-        )
-        self.refresh_all_action.setEnabled(
-            has_session
-            and not refreshing
-            and any(row.out_of_date and row.project.active for row in self.projects.model.rows())
-        )
-        has_comparison = self.compare.comparison is not None
-        self.export_csv_action.setEnabled(has_comparison)
-        self.export_xlsx_action.setEnabled(has_comparison)
-
-    # -- refresh -------------------------------------------------------------------------------
-
-    @Slot()
-    def refresh_selected(self) -> None:
-        selected = self.projects.selected_projects()
-        if not selected or self.controller.refreshing:
-            return
-        refused: list[tuple[Project, str]] = []
-        to_refresh: list[Project] = []
-        for project in selected:
-            row = self.projects.model.row_for(project.id)
-            status = row.status if row else None
-            if status is not None and status.state in REFUSED_STATES:
-                refused.append((project, status.message or status.state.label))
-            else:
-                to_refresh.append(project)
-        statuses = [row.status for p in to_refresh if (row := self.projects.model.row_for(p.id))]
-        unsendable = unsendable_codes(statuses)
-        if refused or unsendable:
-            dialog = BeforeRefreshDialog(self, refused, unsendable, to_refresh)
-            dialog.go_ahead.connect(lambda: self._start_refresh(to_refresh))
-            self.before_refresh_dialog = dialog
-            dialog.open()  # not exec(): no nested event loop, the window keeps painting
-            return
-        self._start_refresh(to_refresh)
-
-    def _start_refresh(self, to_refresh: list[Project], concurrency: int = 3) -> None:
-        started = self.controller.refresh(to_refresh, concurrency=concurrency)
-        if started:
-            self._run_done = self._run_failed = 0
-            self._run_total = len(to_refresh)
-            waiting = [project.id for project in to_refresh]
-            self.projects.model.mark_all_busy(waiting, "↻ Waiting to refresh…")
-            text = (
-                f"Refreshing cost codes on '{to_refresh[0].name}'…"
-                if len(to_refresh) == 1
-                else self._run_headline()
-            )
-            self.banner.show_working(text, "Starting…", 0, len(to_refresh))
-        self._update_actions()
-
-    @Slot()
-    def refresh_all_out_of_date(self) -> BulkRefreshDialog | None:
-        """Active out-of-date projects, after a look at what would change (nothing is sent)."""
-        if self.controller.refreshing:
-            return None
-        rows = self.projects.model.rows()
-        stale = [row.status for row in rows if row.out_of_date and row.project.active]
-        inactive = sum(1 for row in rows if row.out_of_date and not row.project.active)
-        statuses = [status for status in stale if status is not None]
-        if not statuses:
-            self.statusBar().showMessage("Every active project matches the company list.", 10_000)
-            return None
-        dialog = BulkRefreshDialog(
-            preview(statuses), self, inactive_left_out=inactive, concurrency=self.concurrency
-        )
-        projects = [status.project for status in statuses]
-
-        def go() -> None:
-            self.concurrency = dialog.concurrency.value()
-            self._start_refresh(projects, self.concurrency)
-
-        dialog.accepted.connect(go)
-        self.bulk_dialog = dialog
-        dialog.open()
-        return dialog
+    # -- history -------------------------------------------------------------------------------
 
     def show_history(self) -> HistoryWindow:
         """The history of this company's refreshes (read on the worker when shown)."""
@@ -702,90 +366,6 @@ class MainWindow(QMainWindow):
     def _reload_history(self, _run: object) -> None:
         if self.history_window is not None and self.history_window.isVisible():
             self.history_window.reload()
-
-    @Slot()
-    def retry_failed(self) -> None:
-        run = self.last_run
-        if run is None or self.controller.refreshing:
-            return
-        again = [r.project for r in run.results if r.outcome is RefreshOutcome.FAILED]
-        if again:
-            self.banner.clear()
-            self._start_refresh(again, self.concurrency)
-
-    @Slot(object, str, int, int)
-    def _refresh_progress(self, project: Project, step: str, _index: int, total: int) -> None:
-        self.projects.model.mark_busy(project.id, "↻ Refreshing…")
-        if total == 1:
-            self.banner.show_working(
-                f"Refreshing cost codes on '{project.name}'…", f"{step}…", 0, 1
-            )
-        else:
-            detail = f"{project.name}: {step[:1].lower()}{step[1:]}…"
-            self.banner.show_working(self._run_headline(), detail, self._run_done, total)
-
-    def _run_headline(self) -> str:
-        """'12 of 48 projects refreshed, 2 failed' while a run of several projects goes on."""
-        text = f"Refreshing cost codes: {self._run_done} of {self._run_total} projects done"
-        if self._run_failed:
-            text += f", {self._run_failed} failed"
-        return text + "…"
-
-    @Slot(str, float)
-    def _refresh_waiting(self, reason: str, _seconds: float) -> None:
-        total = max(self._run_total, 1)
-        self.banner.show_working(self._run_headline(), reason, self._run_done, total)
-
-    @Slot(object)
-    def _project_refreshed(self, result: RefreshResult) -> None:
-        memory.settle()
-        self._run_done += 1
-        self._run_failed += result.outcome is RefreshOutcome.FAILED
-        status = status_after_refresh(result)
-        if status is not None:
-            self.projects.model.set_status(status)
-        if result.outcome is RefreshOutcome.REFRESHED:
-            self.projects.model.set_last_refreshed(result.project.id, datetime.now(UTC))
-        if status is not None and self.projects.current_project_id() == result.project.id:
-            self.compare.show_status(status, self.company_list)
-
-    @Slot(object)
-    def _refresh_finished(self, run: RefreshRun) -> None:
-        self.last_run = run
-        # Projects whose refresh could not say where they stand are checked again.
-        unknown = [r.project for r in run.results if r.after is None] + run.not_started
-        for project in unknown:
-            self.projects.model.mark_busy(project.id, "")
-            self.projects.model.mark_checking(project.id)
-        if unknown:
-            self.controller.check(unknown)
-        # Skipped projects (refused) are not failures in a run of several; alone, one is news.
-        alone = len(run.results) + len(run.not_started) == 1
-        shown = [
-            r
-            for r in run.results
-            if r.outcome is RefreshOutcome.FAILED or (alone and r.outcome is RefreshOutcome.REFUSED)
-        ]
-        if shown:
-            first = shown[0]
-            text = (
-                first.message
-                if len(shown) == 1
-                else f"{len(shown)} projects could not be refreshed. {first.message}"
-            )
-            details = "\n\n".join(
-                f"{r.project.name}: {r.message}"
-                + (f"\n{r.error.technical_details()}" if r.error else "")
-                for r in shown
-            )
-            retry = any(r.outcome is RefreshOutcome.FAILED for r in shown)
-            self.banner.show_error(text, details, can_retry=retry)
-        else:
-            self.banner.clear()
-        self.statusBar().showMessage(run.summary(), 20_000)
-        self._update_actions()
-        memory.settle()
-        self.refresh_finished.emit(run)
 
     # -- export --------------------------------------------------------------------------------
 
@@ -879,17 +459,7 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         super().closeEvent(event)
 
-    # -- appearance and help ---------------------------------------------------------------------
-
-    def set_appearance(self, mode: str) -> None:
-        """Switch to "system", "light" or "dark" now, and remember it for the next start."""
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_appearance(app, mode)
-        save_appearance(self.settings, mode)
-        action = self.appearance_actions.get(mode)
-        if action is not None and not action.isChecked():
-            action.setChecked(True)
+    # -- help ----------------------------------------------------------------------------------
 
     def shortcuts(self) -> list[tuple[str, str]]:
         """(what, keys) of every menu action with a shortcut, in menu order."""

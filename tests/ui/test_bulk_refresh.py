@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from costcode_desktop.procore.records import Project
 from costcode_desktop.sandbox import FaultConfig, SandboxServer
 from costcode_desktop.services import ProjectState
 from costcode_desktop.ui.main_window import MainWindow
@@ -87,8 +89,35 @@ def test_history_shows_what_a_refresh_did(window: MainWindow, qtbot: QtBot, tmp_
         window.refresh_selected()
     history = window.show_history()  # reads on the worker, then fills in
     qtbot.waitUntil(lambda: history.runs_model.rowCount() == 1, timeout=30_000)
-    with qtbot.waitSignal(history.details_loaded, timeout=30_000):
-        assert history.select_run(history.listed_run_ids()[0])
+    run_id = history.listed_run_ids()[0]
+    assert history.select_run(run_id)
+    # The window selects the newest run by itself: its details may be in before the click.
+    qtbot.waitUntil(
+        lambda: history.shown_details is not None and history.shown_details.run.id == run_id,
+        timeout=30_000,
+    )
     assert history.projects_model.rowCount() == 1
     history.resize(1100, 700)
     history.grab().save(str(tmp_path / "history-after-refresh.png"))
+
+
+def test_the_concurrency_chosen_for_a_run_is_kept_for_the_next(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+    real = window.controller.refresh
+
+    def spy(projects: list[Project], *, concurrency: int = 3) -> bool:
+        asked.append(concurrency)
+        return real(projects, concurrency=concurrency)
+
+    monkeypatch.setattr(window.controller, "refresh", spy)
+    dialog = window.refresh_all_out_of_date()
+    assert dialog is not None
+    dialog.concurrency.setValue(1)
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
+        dialog.accept()
+    assert window.projects.select_project(LINCOLN)
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
+        window.refresh_selected()
+    assert asked == [1, 1]

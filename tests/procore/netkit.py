@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -171,29 +171,21 @@ def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-class ForwardProxy:
-    """A forward proxy on 127.0.0.1: absolute-URI requests and CONNECT tunnels, recorded."""
+class _Running:
+    """A server on its own thread while used as a context manager; `port` is where it listens."""
 
-    def __init__(self, *, credentials: tuple[str, str] | None = None) -> None:
-        self.records: list[ProxyRecord] = []
-        self.credentials = credentials  # when set, other credentials get 407
-        self.always_407 = False
-        self.refuse: int | None = None  # answer this status instead of forwarding
-        self._httpd = _Server(("127.0.0.1", 0), _ProxyHandler)
-        self._httpd.owner = self
+    def __init__(self, httpd: Any) -> None:
+        self._httpd = httpd
+        httpd.owner = self
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
     @property
     def port(self) -> int:
         return int(self._httpd.server_address[1])
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> ForwardProxy:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -201,6 +193,21 @@ class ForwardProxy:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+
+
+class ForwardProxy(_Running):
+    """A forward proxy on 127.0.0.1: absolute-URI requests and CONNECT tunnels, recorded."""
+
+    def __init__(self, *, credentials: tuple[str, str] | None = None) -> None:
+        self.records: list[ProxyRecord] = []
+        self.credentials = credentials  # when set, other credentials get 407
+        self.always_407 = False
+        self.refuse: int | None = None  # answer this status instead of forwarding
+        super().__init__(_Server(("127.0.0.1", 0), _ProxyHandler))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
 
 class _TlsServer(ThreadingHTTPServer):
@@ -231,7 +238,7 @@ class _FrontHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _relay  # noqa: N815
 
 
-class TlsFront:
+class TlsFront(_Running):
     """HTTPS on 127.0.0.1 in front of a plain-HTTP backend (the sandbox), test certificate."""
 
     def __init__(self, backend_port: int, certificates: Certificates) -> None:
@@ -240,24 +247,7 @@ class TlsFront:
         self.refused = 0
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.load_cert_chain(certificates.server_cert, certificates.server_key)
-        self._httpd = _TlsServer(("127.0.0.1", 0), _FrontHandler)
-        self._httpd.owner = self
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
-
-    def __enter__(self) -> TlsFront:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(_TlsServer(("127.0.0.1", 0), _FrontHandler))
 
 
 # -- certificates, made at test time ------------------------------------------------------------

@@ -62,23 +62,35 @@ class BulkRefreshDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("bulkRefreshDialog")
         self.setWindowTitle("Refresh out-of-date projects")
-        self.setMinimumSize(640, 420)
+        self.setMinimumSize(720, 460)
         adds = sum(line.to_add for line in lines)
         updates = sum(line.to_update for line in lines)
         noun = "project" if len(lines) == 1 else "projects"
+        title = QLabel(f"Refresh {len(lines)} out-of-date {noun}?", self)
+        title.setObjectName("bulkTitle")
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        title.setFont(font)
         heading = QLabel(
-            f"<b>Refresh {len(lines)} out-of-date {noun}?</b><br>{adds} codes will be added and "
-            f"{updates} descriptions updated from the company list. Nothing is deleted; each "
-            "project is read again afterwards to check the result."
+            f"{adds} codes will be added and {updates} descriptions updated from the company "
+            "list. Nothing is deleted; each project is read again afterwards to check the result.",
+            self,
         )
+        heading.setObjectName("bulkSummary")
         heading.setWordWrap(True)
         self.table = QTableWidget(len(lines), 4, self)
         self.table.setObjectName("bulkPreview")
         self.table.setAccessibleName("Projects to refresh and what would change on each")
         self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(
-            ["Project", "Codes to add", "Descriptions to update", "Left as they are"]
+            ["Project", "Codes to add", "Descriptions to update", "Not sent"]
         )
+        self.table.horizontalHeaderItem(3).setToolTip(  # type: ignore[union-attr]
+            "Codes Sage 300 CRE cannot take, and descriptions locked by the Sage connector: "
+            "left as they are"
+        )
+        self.table.setWordWrap(False)  # one line per project; the full name is in its tooltip
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -87,6 +99,8 @@ class BulkRefreshDialog(QDialog):
             cells = [name, str(line.to_add), str(line.to_update), str(line.skipped or "")]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if not column:
+                    item.setToolTip(name)
                 if column:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -101,8 +115,12 @@ class BulkRefreshDialog(QDialog):
         if inactive_left_out:
             notes.append(
                 f"{inactive_left_out} inactive out-of-date project"
-                f"{'s are' if inactive_left_out != 1 else ' is'} not included: select them and "
-                "choose Refresh Selected to refresh them."
+                + (
+                    " is not included: select it and choose Refresh Selected to refresh it."
+                    if inactive_left_out == 1
+                    else "s are not included: select them and choose Refresh Selected to "
+                    "refresh them."
+                )
             )
         notes.append(
             "Projects that cannot be refreshed (not connected to Sage 300 CRE, on another list, "
@@ -135,6 +153,9 @@ class BulkRefreshDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.setSpacing(10)
+        layout.addWidget(title)
         layout.addWidget(heading)
         layout.addWidget(self.table, 1)
         layout.addWidget(note)

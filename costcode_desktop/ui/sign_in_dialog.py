@@ -360,6 +360,17 @@ class SignInDialog(QDialog):
         self.status.setProperty("error", error)
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow (never shrink) so a long message, e.g. a certificate problem, is read in full."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -19,6 +19,7 @@ from costcode_desktop.services.secrets import SERVICE
 from costcode_desktop.ui.main_window import MainWindow
 from costcode_desktop.ui.sign_in_dialog import SignInDialog
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
+from tests.procore.netkit import TlsFront, make_certificates
 from tests.sandbox_support import free_port
 
 from .conftest import shot
@@ -260,3 +261,39 @@ def test_wrong_secret_is_explained_in_the_dialog(
     assert dialog.isVisible()
     assert dialog.sign_in_button.isEnabled()
     dialog.grab().save(str(tmp_path / "wrong-secret-dialog.png"))
+
+
+def test_a_certificate_the_computer_does_not_trust_is_explained_then_fixed_by_the_it_bundle(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A TLS-inspecting company proxy, as the user meets it: plain words, then IT's fix."""
+    certificates = make_certificates(tmp_path / "certs")
+    with TlsFront(int(sandbox.url.rsplit(":", 1)[1]), certificates) as front:
+        https = f"https://127.0.0.1:{front.port}"
+        window = new_window(qtbot, tmp_path)
+        dialog = start(window, qtbot)
+        fill(dialog, sandbox, port, "service_account")
+        dialog.login_url.setText(https)
+        dialog.api_url.setText(https)
+        with qtbot.waitSignal(window.controller.account.sign_in_failed, timeout=15_000):
+            dialog.sign_in_button.click()
+        status = dialog.status.text()
+        assert "could not be verified" in status
+        assert "Ask your IT department to install the company's root certificate" in status
+        assert "COSTCODESYNC_CA_BUNDLE" in status
+        assert dialog.isVisible()
+        # The whole message is on screen, not cut off at the dialog's bottom edge.
+        assert dialog.status.geometry().bottom() < dialog.buttons.geometry().top()
+        assert dialog.status.height() >= dialog.status.heightForWidth(dialog.status.width())
+        dialog.grab().save(str(tmp_path / "untrusted-certificate.png"))
+
+        monkeypatch.setenv("COSTCODESYNC_CA_BUNDLE", str(certificates.ca_cert))
+        with qtbot.waitSignal(window.controller.session_opened, timeout=15_000):
+            dialog.sign_in_button.click()
+        qtbot.waitUntil(lambda: window.company_list is not None, timeout=15_000)
+        assert front.connections > 0

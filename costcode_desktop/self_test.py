@@ -99,7 +99,7 @@ def check_keyring() -> str:
 
     store = SecretStore()
     if not store.available():
-        return f"no password store here ({store.location}): sign-ins would last for the session"
+        return "no password store on this computer: sign-ins would last for the session only"
     key = f"self-test/{uuid.uuid4().hex}"
     value = secrets.token_urlsafe(2_300)  # about 3,000 characters: stored in several parts
     store.set(key, value)

@@ -37,6 +37,11 @@ EXCLUDED_MODULES = [
     "_tkinter",
     "pydoc_data",
     "lib2to3",
+    # httpx's command-line client (never used here) would pull in pygments, rich and click.
+    "httpx._main",
+    "pygments",
+    "rich",
+    "click",
     "PySide6.QtQml",
     "PySide6.QtQuick",
     "PySide6.QtOpenGL",

@@ -1,5 +1,7 @@
 """Build the one-folder bundle with PyInstaller, run its --self-test and report its size.
 
+The bundle holds the desktop app and costcode-sync, the headless command; both are checked.
+
     python packaging/build.py                 # build + self-test (any platform)
     python packaging/build.py --no-self-test  # build only
 
@@ -12,15 +14,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bundle_config import APP_NAME, BUILD  # noqa: E402
+from bundle_config import APP_NAME, BUILD, CLI_NAME  # noqa: E402
 
 DIST = HERE / "dist"
 SPEC = HERE / "costcodesync.spec"
@@ -31,6 +35,11 @@ def executable() -> Path:
         return DIST / f"{APP_NAME}.app" / "Contents" / "MacOS" / APP_NAME
     suffix = ".exe" if sys.platform == "win32" else ""
     return DIST / APP_NAME / f"{APP_NAME}{suffix}"
+
+
+def cli_executable() -> Path:
+    suffix = ".exe" if sys.platform == "win32" else ""
+    return executable().parent / f"{CLI_NAME}{suffix}"
 
 
 def bundle_root() -> Path:
@@ -66,13 +75,40 @@ def self_test() -> int:
     return done.returncode
 
 
+def cli_check() -> int:
+    """The bundled costcode-sync on a throw-away demo: status, a refresh of every out-of-date
+    project, then status again must show fewer out of date."""
+    with tempfile.TemporaryDirectory(prefix="costcode-sync-check-") as home:
+        env = dict(os.environ, COSTCODESYNC_HOME=home)
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            command = [str(cli_executable()), "--demo", *args]
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+            print(f"$ {CLI_NAME} --demo {' '.join(args)}  → exit {done.returncode}")
+            return done
+
+        def out_of_date(done: subprocess.CompletedProcess[str]) -> int:
+            found = re.search(r"(\d+) out of date", done.stdout)
+            return int(found.group(1)) if found else -1
+
+        before, refresh, after = run("status"), run("refresh", "--all-out-of-date"), run("status")
+        for done in (before, refresh, after):
+            if done.returncode != 0:
+                print(done.stdout, done.stderr, sep="\n")
+                return 1
+        print(f"  out of date: {out_of_date(before)} before, {out_of_date(after)} after")
+        return 0 if 0 <= out_of_date(after) < out_of_date(before) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-self-test", action="store_true", help="build only")
     args = parser.parse_args(argv)
     build()
     print(size_report(bundle_root()))
-    return 0 if args.no_self_test else self_test()
+    if args.no_self_test:
+        return 0
+    return self_test() or cli_check()
 
 
 if __name__ == "__main__":

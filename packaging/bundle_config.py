@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
 APP_NAME = "CostCodeSync"
+CLI_NAME = "costcode-sync"  # the headless command, in the same folder as the app
 BUNDLE_ID = "com.costcodesync.desktop"
 PUBLISHER = "CostCodeSync"
 
@@ -151,17 +152,19 @@ def info_plist(version_text: str) -> dict[str, object]:
     }
 
 
-def windows_version_file(version_text: str) -> str | None:
+def windows_version_file(
+    version_text: str, exe_name: str = APP_NAME, description: str = APP_NAME
+) -> str | None:
     """The version resource Explorer shows under Properties → Details (Windows only)."""
     if sys.platform != "win32":
         return None
     numbers = numeric_version(version_text)
     strings = {
         "CompanyName": PUBLISHER,
-        "FileDescription": APP_NAME,
+        "FileDescription": description,
         "FileVersion": version_text,
-        "InternalName": APP_NAME,
-        "OriginalFilename": f"{APP_NAME}.exe",
+        "InternalName": exe_name,
+        "OriginalFilename": f"{exe_name}.exe",
         "ProductName": APP_NAME,
         "ProductVersion": version_text,
         "LegalCopyright": f"© {PUBLISHER}",
@@ -179,6 +182,6 @@ def windows_version_file(version_text: str) -> str | None:
 )
 """
     BUILD.mkdir(parents=True, exist_ok=True)
-    path = BUILD / "version_info.txt"
+    path = BUILD / f"version_info_{exe_name}.txt"
     path.write_text(text, encoding="utf-8")
     return str(path)

@@ -7,7 +7,7 @@ Builds packaging\dist\CostCodeSync-<version>-setup.exe on Windows.
    PyInstaller).
 2. python packaging\build.py: icons, the PyInstaller bundle in packaging\dist\CostCodeSync\,
    then the bundle's own --self-test (the build stops if it fails).
-3. If SIGNTOOL_CERT_SHA1 is set: signs CostCodeSync.exe with signtool.
+3. If SIGNTOOL_CERT_SHA1 is set: signs CostCodeSync.exe and costcode-sync.exe with signtool.
 4. Inno Setup's ISCC compiles packaging\windows\costcodesync.iss with the app's version (and
    signs the setup and its uninstaller when signing is on).
 
@@ -41,6 +41,7 @@ $Venv = Join-Path $Root 'packaging\build\venv'
 $VenvPython = Join-Path $Venv 'Scripts\python.exe'
 $Bundle = Join-Path $Root 'packaging\dist\CostCodeSync'
 $AppExe = Join-Path $Bundle 'CostCodeSync.exe'
+$CliExe = Join-Path $Bundle 'costcode-sync.exe'
 $IssFile = Join-Path $PSScriptRoot 'costcodesync.iss'
 $DefaultTimestampUrl = 'http://timestamp.digicert.com'
 $InnoDownload = 'https://jrsoftware.org/isdl.php'
@@ -176,8 +177,10 @@ try {
 
     Write-Host '== bundle + self-test: python packaging\build.py'
     Invoke-Native $VenvPython @('packaging\build.py')
-    if (-not (Test-Path -LiteralPath $AppExe -PathType Leaf)) {
-        throw "The build did not produce $AppExe"
+    foreach ($exe in @($AppExe, $CliExe)) {
+        if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) {
+            throw "The build did not produce $exe"
+        }
     }
 
     $isccArgs = @("/DAppVersion=$version", "/DAppNumericVersion=$numericVersion")
@@ -186,9 +189,11 @@ try {
         if ($env:SIGNTOOL_TIMESTAMP_URL) { $timestampUrl = $env:SIGNTOOL_TIMESTAMP_URL }
         $signArgs = @('sign', '/fd', 'sha256', '/tr', $timestampUrl, '/td', 'sha256', '/sha1', $certSha1)
 
-        Write-Host "== signing $AppExe"
-        Invoke-Native $signtool ($signArgs + @($AppExe))
-        Invoke-Native $signtool @('verify', '/pa', $AppExe)
+        foreach ($exe in @($AppExe, $CliExe)) {
+            Write-Host "== signing $exe"
+            Invoke-Native $signtool ($signArgs + @($exe))
+            Invoke-Native $signtool @('verify', '/pa', $exe)
+        }
 
         # Inno Setup signs the setup and the uninstaller with this command: $q is a quote and
         # $f the file to sign (single quotes keep PowerShell from expanding them).

@@ -12,7 +12,7 @@
 ;                      tool, defined on the same command line with /S, for example
 ;                        iscc "/Scostcodesign=signtool.exe sign /fd sha256 /tr http://timestamp.digicert.com /td sha256 /a $f"
 ;                             /DSignToolName=costcodesign /DAppVersion=1.2.3 packaging\windows\costcodesync.iss
-;                      ($f is replaced by the file to sign). Sign CostCodeSync.exe itself before
+;                      ($f is replaced by the file to sign). Sign CostCodeSync.exe and costcode-sync.exe before
 ;                      running iscc: the installer copies it as it is (build.ps1 does both).
 ;
 ; Output: packaging\dist\CostCodeSync-<AppVersion>-setup.exe
@@ -31,6 +31,8 @@
 #define AppName "CostCodeSync"
 #define AppPublisher "CostCodeSync"
 #define AppExeName "CostCodeSync.exe"
+; The headless command for scheduled refreshes, installed beside the app (see the README).
+#define CliExeName "costcode-sync.exe"
 #define AppIdGuid "F0A150D8-A08B-4569-BE92-20AD8EB6223C"
 ; Relative to this script (packaging\windows\): what packaging\build.py produces.
 #define BundleDir "..\dist\CostCodeSync"
@@ -39,6 +41,9 @@
 
 #if !FileExists(AddBackslash(SourcePath) + BundleDir + "\" + AppExeName)
   #error packaging\dist\CostCodeSync\CostCodeSync.exe not found: run python packaging\build.py first.
+#endif
+#if !FileExists(AddBackslash(SourcePath) + BundleDir + "\" + CliExeName)
+  #error packaging\dist\CostCodeSync\costcode-sync.exe not found: run python packaging\build.py first.
 #endif
 #if !FileExists(AddBackslash(SourcePath) + IconFile)
   #error packaging\build\icons\costcodesync.ico not found: run python packaging\render_icons.py (build.py does).

@@ -259,3 +259,20 @@ def test_the_installer_waits_for_the_mutex_the_running_app_holds() -> None:
 
     text = (ROOT / "packaging" / "windows" / "costcodesync.iss").read_text(encoding="ascii")
     assert f"AppMutex={INSTALLER_MUTEX}\n" in text
+
+
+def test_the_headless_command_ships_beside_the_app(
+    bundle_config: ModuleType, build: ModuleType, defines: dict[str, str]
+) -> None:
+    """Scheduled refreshes need costcode-sync where the README says the installer puts it."""
+    assert defines["CliExeName"] == f"{bundle_config.CLI_NAME}.exe"
+    assert build.cli_executable().parent == build.executable().parent
+    assert build.cli_executable().name.startswith(bundle_config.CLI_NAME)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in (
+        r"%LOCALAPPDATA%\Programs\CostCodeSync\costcode-sync.exe",
+        "/Applications/CostCodeSync.app/Contents/MacOS/costcode-sync",
+    ):
+        assert path in readme
+    entry = (ROOT / "packaging" / "entry_cli.py").read_text(encoding="utf-8")
+    assert "from costcode_desktop.cli import main" in entry

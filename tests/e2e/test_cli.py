@@ -133,3 +133,19 @@ def test_installed_command_runs_the_demo(tmp_path: Path) -> None:
     states = {p["id"]: p["state"] for p in json.loads(second.stdout)["projects"]}
     assert states[562949953421314] == "in_sync", "the demo keeps its state between runs"
     assert (tmp_path / "data" / "demo-sandbox.sqlite3").exists()
+
+
+def test_a_name_the_log_file_encoding_cannot_hold_does_not_stop_the_run(tmp_path: Path) -> None:
+    """A nightly job redirected to a file on Windows writes in cp1252; project names are free."""
+    seed = demo_seed()
+    seed["companies"][0]["projects"][0]["name"] = "Großmarkt Ōsaka – Phase Ⅱ ✓"
+    with SandboxServer(seed) as server:
+        env = {**os.environ, "COSTCODESYNC_HOME": str(tmp_path), "PYTHONIOENCODING": "cp1252"}
+        argv = ["--base-url", server.url, "--client-id", server.client_id, "--company", COMPANY]
+        env["PROCORE_CLIENT_SECRET"] = server.client_secret
+        done = subprocess.run(
+            [sys.executable, "-m", "costcode_desktop.cli", *argv, "status"],
+            capture_output=True, env=env, timeout=120, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert "Großmarkt Ōsaka – Phase Ⅱ ✓".encode() in done.stdout, "the log keeps the name"

@@ -35,14 +35,19 @@
 #define CliExeName "costcode-sync.exe"
 #define AppIdGuid "F0A150D8-A08B-4569-BE92-20AD8EB6223C"
 ; Relative to this script (packaging\windows\): what packaging\build.py produces.
-#define BundleDir "..\dist\CostCodeSync"
+; check_with_wine.sh points BundleDir and OutputFolder elsewhere with /D.
+#ifndef BundleDir
+  #define BundleDir "..\dist\CostCodeSync"
+#endif
 #define IconFile "..\build\icons\costcodesync.ico"
-#define OutputFolder "..\dist"
+#ifndef OutputFolder
+  #define OutputFolder "..\dist"
+#endif
 
-#if !FileExists(AddBackslash(SourcePath) + BundleDir + "\" + AppExeName)
+#if !FileExists(AddBackslash(SourcePath) + BundleDir + "\" + AppExeName) && !FileExists(BundleDir + "\" + AppExeName)
   #error packaging\dist\CostCodeSync\CostCodeSync.exe not found: run python packaging\build.py first.
 #endif
-#if !FileExists(AddBackslash(SourcePath) + BundleDir + "\" + CliExeName)
+#if !FileExists(AddBackslash(SourcePath) + BundleDir + "\" + CliExeName) && !FileExists(BundleDir + "\" + CliExeName)
   #error packaging\dist\CostCodeSync\costcode-sync.exe not found: run python packaging\build.py first.
 #endif
 #if !FileExists(AddBackslash(SourcePath) + IconFile)

@@ -19,6 +19,7 @@ PACKAGING = ROOT / "packaging"
 ISS = PACKAGING / "windows" / "costcodesync.iss"
 BUILD_PS1 = PACKAGING / "windows" / "build.ps1"
 BUILD_DMG = PACKAGING / "macos" / "build_dmg.sh"
+WINE_CHECK = PACKAGING / "windows" / "check_with_wine.sh"
 ENTITLEMENTS = PACKAGING / "macos" / "entitlements.plist"
 
 # Installed copies are recognised by this id: a new one turns the next version into a second
@@ -60,7 +61,7 @@ def iss_text() -> str:
 
 @pytest.fixture(scope="module")
 def defines(iss_text: str) -> dict[str, str]:
-    return dict(re.findall(r'^#define\s+(\w+)\s+"([^"]*)"', iss_text, re.MULTILINE))
+    return dict(re.findall(r'^\s*#define\s+(\w+)\s+"([^"]*)"', iss_text, re.MULTILINE))
 
 
 def sections(iss_text: str) -> dict[str, list[str]]:
@@ -193,17 +194,22 @@ def test_entitlements_parse_and_are_minimal() -> None:
     assert entitlements == {"com.apple.security.cs.allow-unsigned-executable-memory": True}
 
 
-def test_dmg_script_parses() -> None:
+SCRIPTS = [BUILD_DMG, WINE_CHECK, ROOT / ".ci" / "windows-installer"]
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
+def test_shell_scripts_parse(script: Path) -> None:
     bash = shutil.which("bash")
     if bash is None:
         pytest.skip("bash is not installed")
-    done = subprocess.run([bash, "-n", str(BUILD_DMG)], capture_output=True, text=True)
+    done = subprocess.run([bash, "-n", str(script)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.skipif(os.name == "nt", reason="no executable bit on Windows checkouts")
-def test_dmg_script_is_executable() -> None:
-    assert os.access(BUILD_DMG, os.X_OK)
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
+def test_shell_scripts_are_executable(script: Path) -> None:
+    assert os.access(script, os.X_OK)
 
 
 def test_dmg_script_uses_the_bundle_the_build_makes(

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
+from costcode_desktop.sandbox.synthetic import company_seed, standard_codes
 from costcode_desktop.services import read_company_list
 from costcode_desktop.services.bulk import refresh_many
 from costcode_desktop.services.history import HistoryStore
@@ -49,14 +50,7 @@ def bulk_seed(projects: int, codes: int) -> tuple[dict[str, Any], list[tuple[int
     Returns the seed and, per project, (codes before, codes missing, descriptions drifted).
     """
     rng = random.Random(5)
-    divisions = max(1, codes // 50)
-    standard: list[dict[str, Any]] = []
-    for d in range(1, divisions + 1):
-        standard.append({"full_code": f"{d:02d}", "name": f"Division {d}"})
-        for n in range(codes // divisions - 1):
-            standard.append(
-                {"full_code": f"{d:02d}-{n:03d}", "name": f"Code {d}.{n}", "parent": f"{d:02d}"}
-            )
+    standard = standard_codes(codes)
     leaves = [i for i, c in enumerate(standard) if "parent" in c]
     entries, shape = [], []
     for p in range(projects):
@@ -81,25 +75,14 @@ def bulk_seed(projects: int, codes: int) -> tuple[dict[str, Any], list[tuple[int
                 "cost_codes": cost_codes,
             }
         )
-    seed = {
-        "app": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "acts_as_user": 1},
-        "users": [{"id": 1, "login": "bench@example.com", "name": "Bench"}],
-        "companies": [
-            {
-                "id": COMPANY_ID,
-                "name": "Bench Builders",
-                "standard_cost_code_lists": [
-                    {
-                        "id": LIST_ID,
-                        "name": "Sage 300 CRE Standard Cost Code List",
-                        "is_erp_list": True,
-                        "codes": standard,
-                    }
-                ],
-                "projects": entries,
-            }
-        ],
-    }
+    seed = company_seed(
+        company=(COMPANY_ID, "Bench Builders"),
+        list_id=LIST_ID,
+        codes=standard,
+        projects=entries,
+        app=(CLIENT_ID, CLIENT_SECRET),
+        user={"id": 1, "login": "bench@example.com", "name": "Bench"},
+    )
     return seed, shape
 
 

@@ -26,6 +26,7 @@ from costcode_desktop.costcodes import (
 from costcode_desktop.costcodes.codes import natural_key
 from costcode_desktop.procore import ClientCredentials, ProcoreClient
 from costcode_desktop.sandbox import RateLimitConfig, SandboxServer
+from costcode_desktop.sandbox.synthetic import company_seed, standard_codes
 from costcode_desktop.services import check_projects, read_company_list
 
 COMPANY_ID = 4264807
@@ -123,14 +124,7 @@ def bench_compare(size: int, runs: int) -> None:
 
 
 def status_seed(projects: int, codes: int) -> dict[str, Any]:
-    divisions = max(1, codes // 50)
-    standard: list[dict[str, Any]] = []
-    for d in range(1, divisions + 1):
-        standard.append({"full_code": f"{d:02d}", "name": f"Division {d}"})
-        for n in range(codes // divisions - 1):
-            standard.append(
-                {"full_code": f"{d:02d}-{n:03d}", "name": f"Code {d}.{n}", "parent": f"{d:02d}"}
-            )
+    standard = standard_codes(codes)
     rng = random.Random(3)
     project_entries = []
     for p in range(projects):
@@ -147,25 +141,14 @@ def status_seed(projects: int, codes: int) -> dict[str, Any]:
                 "cost_codes": kept,
             }
         )
-    return {
-        "app": {"client_id": "bench", "client_secret": "bench-secret", "acts_as_user": 1},
-        "users": [{"id": 1, "login": "bench@example.com", "name": "Bench", "project_admin": "all"}],
-        "companies": [
-            {
-                "id": COMPANY_ID,
-                "name": "Bench Builders",
-                "standard_cost_code_lists": [
-                    {
-                        "id": LIST_ID,
-                        "name": "Sage 300 CRE Standard Cost Code List",
-                        "is_erp_list": True,
-                        "codes": standard,
-                    }
-                ],
-                "projects": project_entries,
-            }
-        ],
-    }
+    return company_seed(
+        company=(COMPANY_ID, "Bench Builders"),
+        list_id=LIST_ID,
+        codes=standard,
+        projects=project_entries,
+        app=("bench", "bench-secret"),
+        user={"id": 1, "login": "bench@example.com", "name": "Bench", "project_admin": "all"},
+    )
 
 
 def bench_status(projects: int, codes: int) -> None:

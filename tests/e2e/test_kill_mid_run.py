@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient
+from costcode_desktop.sandbox.synthetic import company_seed, standard_codes
 from costcode_desktop.services.history import HistoryStore, RunStatus
 
 COMPANY = 4264807
@@ -23,13 +24,7 @@ PROJECTS = 24
 
 
 def seed() -> dict[str, Any]:
-    standard: list[dict[str, Any]] = []
-    for d in range(1, 11):
-        standard.append({"full_code": f"{d:02d}", "name": f"Division {d}"})
-        standard += [
-            {"full_code": f"{d:02d}-{n:03d}", "name": f"Code {d}.{n}", "parent": f"{d:02d}"}
-            for n in range(29)
-        ]
+    standard = standard_codes(300, per_division=30)  # 10 divisions of 29 codes
     projects = []
     for p in range(PROJECTS):
         codes = [dict(c) for i, c in enumerate(standard) if "parent" not in c or i % 7 != p % 7]
@@ -44,20 +39,15 @@ def seed() -> dict[str, Any]:
                 "cost_codes": codes,
             }
         )
-    return {
-        "app": {"client_id": "kill-client", "client_secret": "kill-secret", "acts_as_user": 1},
-        "users": [{"id": 1, "login": "ap@example.com", "name": "A. P.", "project_admin": "all"}],
-        "companies": [
-            {
-                "id": COMPANY,
-                "name": "Example Builders",
-                "standard_cost_code_lists": [
-                    {"id": 11, "name": "Sage 300 CRE", "is_erp_list": True, "codes": standard}
-                ],
-                "projects": projects,
-            }
-        ],
-    }
+    return company_seed(
+        company=(COMPANY, "Example Builders"),
+        list_id=11,
+        codes=standard,
+        projects=projects,
+        app=("kill-client", "kill-secret"),
+        user={"id": 1, "login": "ap@example.com", "name": "A. P.", "project_admin": "all"},
+        list_name="Sage 300 CRE",
+    )
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from costcode_desktop.costcodes import Comparison, compare
 from costcode_desktop.procore import ProcoreClient, custom_environment
 from costcode_desktop.procore.parse import parse_cost_code
 from costcode_desktop.sandbox import FaultConfig, RateLimitConfig, SandboxServer
+from costcode_desktop.sandbox.synthetic import company_seed, standard_codes
 from costcode_desktop.services import CompanyList, RefreshOutcome, read_company_list
 from costcode_desktop.services.bulk import refresh_many
 from costcode_desktop.services.convert import project_codes
@@ -38,19 +39,6 @@ TOKEN_LIFETIME = 5400
 pytestmark = pytest.mark.slow
 
 
-def standard_list(codes: int) -> list[dict[str, Any]]:
-    """`codes` company codes: divisions of 50 (the division and 49 codes under it)."""
-    divisions = max(1, codes // 50)
-    out: list[dict[str, Any]] = []
-    for d in range(1, divisions + 1):
-        out.append({"full_code": f"{d:02d}", "name": f"Division {d}"})
-        for n in range(codes // divisions - 1):
-            out.append(
-                {"full_code": f"{d:02d}-{n:03d}", "name": f"Code {d}.{n}", "parent": f"{d:02d}"}
-            )
-    return out
-
-
 def bulk_seed(projects: int, codes: int) -> tuple[dict[str, Any], set[int]]:
     """One standard list; each project misses 1-5 codes and has 0-3 edited descriptions.
 
@@ -58,7 +46,7 @@ def bulk_seed(projects: int, codes: int) -> tuple[dict[str, Any], set[int]]:
     those projects' ids.
     """
     rng = random.Random(7)
-    standard = standard_list(codes)
+    standard = standard_codes(codes)
     leaves = [i for i, c in enumerate(standard) if "parent" in c]
     entries = []
     no_admin = set()
@@ -87,25 +75,14 @@ def bulk_seed(projects: int, codes: int) -> tuple[dict[str, Any], set[int]]:
             }
         )
     admin = [e["id"] for e in entries if e["id"] not in no_admin]
-    seed = {
-        "app": {"client_id": "bulk", "client_secret": "bulk-secret", "acts_as_user": 1},
-        "users": [{"id": 1, "login": "bulk@example.com", "name": "Bulk", "project_admin": admin}],
-        "companies": [
-            {
-                "id": COMPANY_ID,
-                "name": "Bulk Builders",
-                "standard_cost_code_lists": [
-                    {
-                        "id": LIST_ID,
-                        "name": "Sage 300 CRE Standard Cost Code List",
-                        "is_erp_list": True,
-                        "codes": standard,
-                    }
-                ],
-                "projects": entries,
-            }
-        ],
-    }
+    seed = company_seed(
+        company=(COMPANY_ID, "Bulk Builders"),
+        list_id=LIST_ID,
+        codes=standard,
+        projects=entries,
+        app=("bulk", "bulk-secret"),
+        user={"id": 1, "login": "bulk@example.com", "name": "Bulk", "project_admin": admin},
+    )
     return seed, no_admin
 
 

@@ -19,6 +19,7 @@ from costcode_desktop.procore.errors import (
     ServerError,
 )
 from costcode_desktop.sandbox import FaultConfig, RateLimitConfig, SandboxServer
+from costcode_desktop.sandbox.synthetic import company_seed
 from tests.sandbox_support import running, signed_in_client
 
 COMPANY = 4264807
@@ -49,28 +50,21 @@ def big_seed() -> dict[str, Any]:
         }
         for i in range(PROJECTS)
     ]
-    return {
-        "app": {"client_id": "c", "client_secret": "s", "acts_as_user": 1},
-        "users": [
-            {
-                "id": 1,
-                "login": "a@example.com",
-                "name": "A",
-                "project_admin": [ADMIN_PROJECT],
-                "projects": [p["id"] for p in projects if p["id"] != HIDDEN_PROJECT],
-            }
-        ],
-        "companies": [
-            {
-                "id": COMPANY,
-                "name": "Big Builders",
-                "standard_cost_code_lists": [
-                    {"id": LIST, "name": "Sage 300 CRE", "is_erp_list": True, "codes": codes}
-                ],
-                "projects": projects,
-            }
-        ],
-    }
+    return company_seed(
+        company=(COMPANY, "Big Builders"),
+        list_id=LIST,
+        codes=codes,
+        projects=projects,
+        app=("c", "s"),
+        user={
+            "id": 1,
+            "login": "a@example.com",
+            "name": "A",
+            "project_admin": [ADMIN_PROJECT],
+            "projects": [p["id"] for p in projects if p["id"] != HIDDEN_PROJECT],
+        },
+        list_name="Sage 300 CRE",
+    )
 
 
 @pytest.fixture(scope="module")

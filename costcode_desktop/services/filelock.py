@@ -35,20 +35,25 @@ class FileLock:
                     _release(handle.fileno())
 
 
+def _acquire(fd: int, timeout: float, path: Path) -> None:
+    """Try without blocking until `timeout`: a blocking lock could not be given up on."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _try_lock(fd)
+            return
+        except OSError:
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"{path} is locked by another CostCodeSync.") from None
+            time.sleep(0.05)
+
+
 if sys.platform == "win32":
     import msvcrt
 
-    def _acquire(fd: int, timeout: float, path: Path) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                os.lseek(fd, 0, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                return
-            except OSError:
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(f"{path} is locked by another CostCodeSync.") from None
-                time.sleep(0.05)
+    def _try_lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
 
     def _release(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
@@ -57,16 +62,8 @@ if sys.platform == "win32":
 else:
     import fcntl
 
-    def _acquire(fd: int, timeout: float, path: Path) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except OSError:
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(f"{path} is locked by another CostCodeSync.") from None
-                time.sleep(0.05)
+    def _try_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def _release(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)

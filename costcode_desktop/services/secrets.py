@@ -113,9 +113,7 @@ class SecretStore:
 
     def set(self, key: str, value: str) -> None:
         """Save a value, all or nothing: parts first, then the header that makes them count."""
-        _check_key(key)
-        if not isinstance(value, str):
-            raise TypeError("a secret must be text")
+        _check_entry(key, value)
         with self._lock:
             old_parts = _part_count(self._read(key))
             if _units(value) <= self._max_chunk and not value.startswith(_HEADER_PREFIX):
@@ -252,9 +250,7 @@ class SessionSecretStore:
 
     def set(self, key: str, value: str) -> None:
         """Keep a value until the app quits."""
-        _check_key(key)
-        if not isinstance(value, str):
-            raise TypeError("a secret must be text")
+        _check_entry(key, value)
         with self._lock:
             self._values[key] = value
 
@@ -325,6 +321,12 @@ def _location(backend: KeyringBackend) -> str:
         if known is not None:
             return known
     return str(type(backend).name)
+
+
+def _check_entry(key: str, value: str) -> None:
+    _check_key(key)
+    if not isinstance(value, str):
+        raise TypeError("a secret must be text")
 
 
 def _check_key(key: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from collections.abc import Iterable
@@ -14,24 +13,6 @@ APP_NAME = "CostCodeSync"
 CLI_NAME = "costcode-sync"  # the headless command, in the same folder as the app
 BUNDLE_ID = "com.costcodesync.desktop"
 PUBLISHER = "CostCodeSync"
-
-# keyring loads its backends by name at run time: PyInstaller cannot see those imports.
-KEYRING_BACKENDS = [
-    "keyring.backends.chainer",
-    "keyring.backends.fail",
-    "keyring.backends.null",
-    "keyring.backends.Windows",
-    "keyring.backends.macOS",
-    "keyring.backends.macOS.api",
-    "keyring.backends.SecretService",
-    "keyring.backends.libsecret",
-    "keyring.backends.kwallet",
-]
-# What each platform's keyring backend needs from outside keyring itself.
-PLATFORM_IMPORTS = {
-    "win32": ["win32ctypes.core", "win32ctypes.pywin32.win32cred"],
-    "linux": ["secretstorage", "jeepney", "jeepney.io.blocking"],
-}
 
 EXCLUDED_MODULES = [
     "tkinter",
@@ -97,18 +78,6 @@ def numeric_version(text: str) -> tuple[int, int, int, int]:
         parts.append(int(digits.group() or 0) if digits else 0)
     parts += [0] * (4 - len(parts))
     return parts[0], parts[1], parts[2], parts[3]
-
-
-def hidden_imports() -> list[str]:
-    wanted = KEYRING_BACKENDS + PLATFORM_IMPORTS.get(sys.platform, []) + ["truststore"]
-    return [name for name in wanted if _importable(name)]
-
-
-def _importable(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def prune(entries: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:

@@ -75,27 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.self_test:
         return _self_test()
-    from costcode_desktop.services import logging_setup
-
-    log_path = logging_setup.configure(logging.INFO, to_console=bool(args.screenshot))
-    route_qt_messages()
+    app, log_path = _application(to_console=bool(args.screenshot))
     log.info("CostCodeSync %s starting (%s); log at %s", __version__,
              "demo" if args.demo else "Procore", log_path)  # fmt: skip
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName("costcodesync")  # Wayland/X11 taskbars match the window to its icon
-
     from costcode_desktop.ui.appearance import apply_appearance, saved_appearance
     from costcode_desktop.ui.crash import CrashReporter
-    from costcode_desktop.ui.icons import app_icon
     from costcode_desktop.ui.main_window import MainWindow
     from costcode_desktop.ui.single_instance import SingleInstance
 
-    app.setWindowIcon(app_icon())
     guard = SingleInstance(parent=app)
     if not args.screenshot and not guard.claim():
         print("CostCodeSync is already running; its window was brought to the front.")
@@ -120,23 +108,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         guard.release()
 
 
+def _application(*, to_console: bool) -> tuple[QApplication, Path]:
+    """Logging (Qt's messages included), then the QApplication with its names and icon."""
+    from costcode_desktop.services import logging_setup
+
+    log_path = logging_setup.configure(logging.INFO, to_console=to_console)
+    route_qt_messages()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("costcodesync")  # Wayland/X11 taskbars match the window to its icon
+    from costcode_desktop.ui.icons import app_icon
+
+    app.setWindowIcon(app_icon())
+    return app, log_path
+
+
 def _self_test() -> int:
     """Offscreen, in a throw-away home folder: the user's settings and demo stay untouched."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="costcodesync-self-test-") as home:
         os.environ[paths.HOME_OVERRIDE] = home
-        from costcode_desktop.services import logging_setup
-
-        log_path = logging_setup.configure(logging.INFO, to_console=False)
-        route_qt_messages()
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        assert isinstance(app, QApplication)
-        app.setApplicationName(APP_NAME)
-        app.setApplicationVersion(__version__)
+        app, log_path = _application(to_console=False)
         from costcode_desktop.self_test import SelfTest
-        from costcode_desktop.ui.icons import app_icon
-
-        app.setWindowIcon(app_icon())
         from costcode_desktop.ui.main_window import MainWindow
 
         window = MainWindow(settings=window_settings())

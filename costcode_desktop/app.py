@@ -135,12 +135,17 @@ def _self_test() -> int:
         from costcode_desktop.self_test import SelfTest
         from costcode_desktop.ui.main_window import MainWindow
 
-        window = MainWindow(settings=window_settings())
+        settings = window_settings()
+        window = MainWindow(settings=settings)
         window.show()
         test = SelfTest(window, Path(home), _console_output())
         test.finished.connect(lambda _passed: app.quit())
         QTimer.singleShot(0, test.start)
         app.exec()
+        # Close and write everything now: a QSettings synced at interpreter exit would
+        # re-create the deleted folder and leave it behind in the user's temp folder.
+        window.close()
+        settings.sync()
         if not test.passed:
             _print_log_tail(log_path)
         logging.shutdown()

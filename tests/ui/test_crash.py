@@ -1,26 +1,75 @@
 from __future__ import annotations
 
+import sys
 import threading
 
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui.crash import APOLOGY, CrashReporter
+from costcode_desktop.ui.crash import APOLOGY, CrashDialog, CrashReporter
+
+TOKEN = "abcdefghijklmnop"
 
 
-def test_an_unexpected_error_gets_a_plain_dialog_with_masked_details(qtbot: QtBot) -> None:
-    reporter = CrashReporter()
+def report(qtbot: QtBot, reporter: CrashReporter, message: str) -> str:
     try:
-        raise RuntimeError("boom while sending Authorization: Bearer abcdefghijklmnop")
+        raise RuntimeError(message)
     except RuntimeError as exc:
         with qtbot.waitSignal(reporter.reported, timeout=5_000) as shown:
             reporter.handle(type(exc), exc, exc.__traceback__)
     details = shown.args[0]
-    assert "RuntimeError: boom" in details
-    assert "abcdefghijklmnop" not in details
+    assert isinstance(details, str)
+    return details
+
+
+def shown_dialog(reporter: CrashReporter) -> CrashDialog:
     assert reporter.dialog is not None
     assert reporter.dialog.isVisible()
-    assert reporter.dialog.text() == APOLOGY
-    reporter.dialog.close()
+    return reporter.dialog
+
+
+def test_an_unexpected_error_gets_a_plain_dialog_with_masked_details(qtbot: QtBot) -> None:
+    reporter = CrashReporter()
+    details = report(qtbot, reporter, f"boom while sending Authorization: Bearer {TOKEN}")
+    assert "RuntimeError: boom" in details
+    assert TOKEN not in details
+    assert "CostCodeSync " in details
+    assert "Python " in details
+    assert "Qt " in details
+    dialog = shown_dialog(reporter)
+    assert dialog.apology.text() == APOLOGY
+    assert dialog.details.isVisible(), "the details are in view, not behind a button"
+    assert dialog.details.toPlainText() == details
+    dialog.close()
+
+
+def test_the_details_can_be_copied_without_the_secret(qtbot: QtBot) -> None:
+    reporter = CrashReporter()
+    report(qtbot, reporter, f"refresh_token={TOKEN} was rejected")
+    dialog = shown_dialog(reporter)
+    QGuiApplication.clipboard().clear()
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    copied = QGuiApplication.clipboard().text()
+    assert "was rejected" in copied
+    assert TOKEN not in copied
+    assert dialog.copy_button.text() == "Copied"
+    qtbot.waitUntil(lambda: dialog.copy_button.text() == "&Copy Details", timeout=5_000)
+    dialog.close()
+
+
+def test_a_second_error_joins_the_open_dialog(qtbot: QtBot) -> None:
+    reporter = CrashReporter()
+    report(qtbot, reporter, "first problem")
+    first = shown_dialog(reporter)
+    report(qtbot, reporter, "second problem")
+    assert reporter.dialog is first
+    text = first.details.toPlainText()
+    assert "first problem" in text
+    assert "second problem" in text
+    first.close()
 
 
 def test_an_error_in_a_worker_thread_reaches_the_gui_thread(qtbot: QtBot) -> None:
@@ -37,5 +86,29 @@ def test_an_error_in_a_worker_thread_reaches_the_gui_thread(qtbot: QtBot) -> Non
         thread.start()
         thread.join()
     assert "ValueError: in a thread" in shown.args[0]
-    assert reporter.dialog is not None
-    reporter.dialog.close()
+    shown_dialog(reporter).close()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_exception_in_a_click_handler_shows_the_dialog(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    window = QWidget()
+    qtbot.addWidget(window)
+    reporter = CrashReporter(window)
+    reporter.install()
+    button = QPushButton("Go", window)
+
+    def broken() -> None:
+        raise LookupError("a bug behind a button")
+
+    button.clicked.connect(broken)
+    window.show()
+    with qtbot.waitSignal(reporter.reported, timeout=5_000) as shown:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert "LookupError: a bug behind a button" in shown.args[0]
+    dialog = shown_dialog(reporter)
+    assert dialog.parent() is window
+    dialog.close()

@@ -32,8 +32,12 @@ STEPS = [
 ]
 
 
-def test_self_test_passes_and_leaves_the_users_folders_alone(isolated_home: Path) -> None:
-    env = dict(os.environ, COSTCODESYNC_HOME=str(isolated_home))
+def test_self_test_passes_and_leaves_the_users_folders_alone(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = dict(os.environ, COSTCODESYNC_HOME=str(isolated_home), TMPDIR=str(temp))
     done = subprocess.run(
         [sys.executable, "-m", "costcode_desktop.app", "--self-test"],
         capture_output=True,
@@ -52,6 +56,7 @@ def test_self_test_passes_and_leaves_the_users_folders_alone(isolated_home: Path
     # The demo it refreshed lived in a throw-away folder, not in the user's.
     assert not (isolated_home / "data" / "demo-sandbox.sqlite3").exists()
     assert not (isolated_home / "data" / "history.sqlite3").exists()
+    assert list(temp.iterdir()) == [], "the throw-away folder is removed afterwards"
 
 
 def run_in_process(qtbot: QtBot, tmp_path: Path) -> tuple[SelfTest, str]:

@@ -175,14 +175,14 @@ def _print_log_tail(log_path: Path, lines: int = 40) -> None:
 
 
 def _screenshot(app: QApplication, window: object, target: Path) -> int:
-    """Wait for every project to be checked, pick the first out-of-date one, save a PNG."""
+    """Wait for every project to be checked, pick the most telling one, save a PNG."""
     from costcode_desktop.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
     outcome: dict[str, int] = {}
 
     def shoot() -> None:
-        if not window.select_first_out_of_date():
+        if not window.select_most_telling_project():
             print("costcode-desktop: no out-of-date project to show", file=sys.stderr)
         app.processEvents()
         target.parent.mkdir(parents=True, exist_ok=True)

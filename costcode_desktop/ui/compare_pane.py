@@ -32,6 +32,12 @@ from costcode_desktop.ui.compare_model import (
     CompareModel,
 )
 from costcode_desktop.ui.delegates import WordDiffDelegate
+from costcode_desktop.ui.table_sizes import (
+    font_scale,
+    header_width,
+    set_row_height,
+    size_columns,
+)
 
 SUMMARY_ORDER = (
     DiffStatus.MISSING,
@@ -89,15 +95,14 @@ class ComparePane(QWidget):
         self.view.setShowGrid(False)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(22)
+        set_row_height(self.view, padding=6)
         self.view.horizontalHeader().setHighlightSections(False)
         self.view.horizontalHeader().setAccessibleName("Columns of the comparison")
         delegate = WordDiffDelegate(self.view)
         self.view.setItemDelegateForColumn(COL_COMPANY_NAME, delegate)
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
-        header = self.view.horizontalHeader()
-        for column, width in ((COL_STATUS, 128), (COL_COMPANY_CODE, 96), (COL_PROJECT_CODE, 96)):
-            header.resizeSection(column, width)
+        size_columns(self.view, {COL_STATUS: 128, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96})
+        self._share_description_width()
         self.view.viewport().installEventFilter(self)
 
         self.placeholder = QLabel(self)
@@ -128,7 +133,12 @@ class ComparePane(QWidget):
         """The two descriptions share the room left, so neither side is cut off first."""
         header = self.view.horizontalHeader()
         fixed = sum(header.sectionSize(c) for c in (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE))
-        each = max(MIN_DESCRIPTION_WIDTH, (self.view.viewport().width() - fixed) // 2)
+        least = max(
+            round(MIN_DESCRIPTION_WIDTH * font_scale(self.view)),
+            header_width(header, COL_COMPANY_NAME),
+            header_width(header, COL_PROJECT_NAME),
+        )
+        each = max(least, (self.view.viewport().width() - fixed) // 2)
         header.resizeSection(COL_COMPANY_NAME, each)
         header.resizeSection(COL_PROJECT_NAME, each)
 

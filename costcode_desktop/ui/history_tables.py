@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.ui.roles import SORT_ROLE
+from costcode_desktop.ui.table_sizes import set_row_height, size_columns
 
 
 class TablePane(QWidget):
@@ -85,7 +86,7 @@ def history_table(
     vertical = view.verticalHeader()
     vertical.setVisible(False)
     vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vertical.setDefaultSectionSize(24)
+    set_row_height(view)
     header = view.horizontalHeader()
     header.setAccessibleName(f"Columns of {accessible.lower()}")
     header.setHighlightSections(False)
@@ -97,9 +98,8 @@ def history_table(
 
 def set_column_widths(view: QTableView, widths: dict[int, int], stretch: int | None = None) -> None:
     """Starting widths; the stretch column (else the last) takes the room that is left."""
+    size_columns(view, widths)
     header = view.horizontalHeader()
-    for column, width in widths.items():
-        header.resizeSection(column, width)
     if stretch is not None:
         header.setStretchLastSection(False)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

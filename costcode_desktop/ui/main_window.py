@@ -237,14 +237,15 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         )
         self._update_actions()
 
-    def select_first_out_of_date(self) -> bool:
-        proxy = self.projects.proxy
-        for row in range(proxy.rowCount()):
-            source = proxy.mapToSource(proxy.index(row, 0)).row()
-            entry = self.projects.model.row_at(source)
-            if entry.out_of_date:
-                return self.projects.select_project(entry.project.id)
-        return False
+    def select_most_telling_project(self) -> bool:
+        """For --screenshot: an active out-of-date project showing the most kinds of difference."""
+        rows = [self.projects.model.row_at(row) for row in range(self.projects.model.rowCount())]
+        candidates = [
+            (not entry.project.active, -entry.difference_kinds, position, entry.project.id)
+            for position, entry in enumerate(rows)
+            if entry.out_of_date
+        ]
+        return bool(candidates) and self.projects.select_project(min(candidates)[3])
 
     def open_demo(self, *, reset: bool = False) -> None:
         self.signed_in.setText("Starting the demo…")

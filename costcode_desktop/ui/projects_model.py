@@ -80,6 +80,14 @@ class ProjectRow:
     def out_of_date(self) -> bool:
         return self.status is not None and self.status.state is ProjectState.OUT_OF_DATE
 
+    @property
+    def difference_kinds(self) -> int:
+        """How many of missing, differs and project-only this project has."""
+        s = self.status
+        if s is None or s.comparison is None:
+            return 0
+        return sum(1 for diff in COUNT_COLUMNS.values() if s.count(diff))
+
     def update_display(self) -> None:
         s = self.status
         status_text = f"{self.look.symbol} {s.summary}" if s else theme.CHECKING_LOOK.label

@@ -19,18 +19,29 @@ from costcode_desktop.procore.records import Project
 from costcode_desktop.ui.accessibility import name_clear_button
 from costcode_desktop.ui.projects_model import (
     COL_ACTIVE,
+    COL_DIFFERS,
     COL_LAST_REFRESHED,
+    COL_MISSING,
     COL_NAME,
     COL_NUMBER,
     COL_ONLY_PROJECT,
     COL_STATUS,
-    HEADERS,
     ProjectsFilter,
     ProjectsModel,
 )
 from costcode_desktop.ui.roles import PROJECT_ID_ROLE
+from costcode_desktop.ui.table_sizes import set_row_height, size_columns
 
-DEFAULT_WIDTHS = {COL_NUMBER: 60, COL_NAME: 210, COL_ACTIVE: 58, COL_STATUS: 128}
+DEFAULT_WIDTHS = {
+    COL_NUMBER: 72,  # the column sorted at first: room for the arrow
+    COL_NAME: 200,
+    COL_ACTIVE: 58,
+    COL_STATUS: 128,
+    COL_MISSING: 62,
+    COL_DIFFERS: 62,
+    COL_ONLY_PROJECT: 86,
+    COL_LAST_REFRESHED: 116,
+}
 
 
 class ProjectsPane(QWidget):
@@ -69,15 +80,12 @@ class ProjectsPane(QWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(24)
+        set_row_height(self.view)
         header = self.view.horizontalHeader()
         header.setAccessibleName("Columns of the projects")
         header.setStretchLastSection(False)
         header.setHighlightSections(False)
-        for column in range(len(HEADERS)):
-            header.resizeSection(column, DEFAULT_WIDTHS.get(column, 62))
-        header.resizeSection(COL_ONLY_PROJECT, 86)
-        header.resizeSection(COL_LAST_REFRESHED, 124)
+        size_columns(self.view, DEFAULT_WIDTHS)
         self.view.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit()
         )

@@ -253,6 +253,16 @@ def test_plain_start_without_a_session_says_what_to_do(qtbot: QtBot, settings: Q
     assert not win.refresh_action.isEnabled()
 
 
+def test_the_screenshot_shows_an_active_project_with_several_kinds_of_difference(
+    window: MainWindow,
+) -> None:
+    # The inactive 22-088 comes first and Harborview (missing codes only) next; Lincoln is the
+    # first active project with both missing codes and edited descriptions.
+    assert window.select_most_telling_project()
+    assert window.projects.current_project_id() == LINCOLN
+    assert [p.id for p in window.projects.selected_projects()] == [LINCOLN]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="offscreen smoke test")
 def test_screenshot_flag_writes_a_png(tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "costcode-desktop"

@@ -1,0 +1,40 @@
+"""Row heights and column widths that follow the font, so bigger text never clips.
+
+The pixel widths in the panes were chosen for a 9-point font (14 px high). A bigger system font,
+Windows' "Make text bigger" or a screen reader user's settings scale them up, and no column is
+ever narrower than its own header's words (nor, for the sorted column, its sort arrow).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
+
+DESIGN_FONT_HEIGHT = 14  # px: the font the pixel widths were chosen with
+ROW_PADDING = 8  # px above and below the text of a row, together
+
+
+def font_scale(view: QTableView) -> float:
+    """1.0 for the design font, more for a bigger one (never less: small fonts keep the room)."""
+    return max(1.0, view.fontMetrics().height() / DESIGN_FONT_HEIGHT)
+
+
+def set_row_height(view: QTableView, padding: int = ROW_PADDING) -> None:
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + padding)
+
+
+def header_width(header: QHeaderView, column: int) -> int:
+    """Room for a header's words; the sorted column's also for its arrow (Qt's own hint)."""
+    if header.isSortIndicatorShown() and header.sortIndicatorSection() == column:
+        return header.sectionSizeHint(column)
+    label = header.model().headerData(column, Qt.Orientation.Horizontal) if header.model() else ""
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    return header.fontMetrics().horizontalAdvance(str(label or "")) + 4 * margin
+
+
+def size_columns(view: QTableView, widths: dict[int, int]) -> None:
+    """Each column's design width, scaled to the font, and never narrower than its header."""
+    header = view.horizontalHeader()
+    scale = font_scale(view)
+    for column, width in widths.items():
+        header.resizeSection(column, max(round(width * scale), header_width(header, column)))

@@ -1,0 +1,60 @@
+"""Bigger text (a larger system font, Windows' "Make text bigger"): nothing is clipped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QTableView
+
+from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.table_sizes import DESIGN_FONT_HEIGHT
+
+from .conftest import LINCOLN, shot
+
+
+@pytest.fixture
+def big_text(qapp: QApplication) -> Iterator[QFont]:
+    """A font twice the usual size for the test; the usual one back afterwards."""
+    usual = qapp.font()
+    big = QFont(usual)
+    big.setPointSizeF(usual.pointSizeF() * 2)
+    qapp.setFont(big)
+    yield big
+    qapp.setFont(usual)
+
+
+def tables(window: MainWindow) -> list[QTableView]:
+    return [window.projects.view, window.compare.view]
+
+
+def assert_fits(view: QTableView) -> None:
+    header = view.horizontalHeader()
+    words = header.fontMetrics()
+    for column in range(header.count()):
+        name = str(view.model().headerData(column, header.orientation()))
+        needed = words.horizontalAdvance(name) + 8
+        if header.sortIndicatorSection() == column and header.isSortIndicatorShown():
+            needed = header.sectionSizeHint(column)  # Qt's own room for words and arrow
+        assert header.sectionSize(column) >= needed, (
+            f"{view.objectName()}: the '{name}' header is cut off"
+        )
+    rows = view.verticalHeader().defaultSectionSize()
+    assert rows >= view.fontMetrics().height() + 4, f"{view.objectName()}: rows clip the text"
+
+
+def test_the_usual_font_fits_too(window: MainWindow) -> None:
+    for view in tables(window):
+        assert_fits(view)
+
+
+def test_twice_the_text_size_scales_rows_and_columns(
+    big_text: QFont, window: MainWindow, tmp_path: Path
+) -> None:
+    assert window.projects.view.fontMetrics().height() > 1.5 * DESIGN_FONT_HEIGHT
+    assert window.projects.select_project(LINCOLN)
+    for view in tables(window):
+        assert_fits(view)
+    shot(window, tmp_path / "screenshots", "big-text")

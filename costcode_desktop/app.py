@@ -7,11 +7,17 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from PySide6.QtCore import QSettings, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QSettings,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from costcode_desktop import APP_NAME, __version__
@@ -47,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_qt_started = threading.Event()  # set once the QApplication exists
+
+
 def route_qt_messages() -> None:
     """Qt's own warnings go to the log file, not to a console the user never sees."""
     qt_log = logging.getLogger("qt")
@@ -60,6 +69,10 @@ def route_qt_messages() -> None:
 
     def handler(kind: QtMsgType, _context: object, message: str) -> None:
         qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+        # While the application is being made (a platform plugin that cannot load says why
+        # here) or when Qt is about to abort, the log alone would leave a bare "Aborted".
+        if (not _qt_started.is_set() or kind == QtMsgType.QtFatalMsg) and sys.stderr is not None:
+            print(message, file=sys.stderr, flush=True)
 
     qInstallMessageHandler(handler)
 
@@ -116,6 +129,7 @@ def _application(*, to_console: bool) -> tuple[QApplication, Path]:
     route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    _qt_started.set()
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)

@@ -397,9 +397,9 @@ def _result_message(
     text = f"'{project.name}': " + (" and ".join(done) if done else "nothing changed")
     text += "."
     if skipped:
-        text += f" {len(skipped)} skipped."
+        text += f" {_codes(len(skipped)).capitalize()} skipped."
     if failed:
-        text += f" {len(failed)} failed."
+        text += f" {_codes(len(failed)).capitalize()} failed."
     if isinstance(error, Cancelled):
         text += " Cancelled part-way."
     if after.in_sync:

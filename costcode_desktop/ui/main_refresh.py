@@ -176,7 +176,8 @@ class RefreshMixin(WindowMixin):
         if unknown:
             self.controller.check(unknown)
         # Skipped projects (refused) are not failures in a run of several; alone, one is news.
-        alone = len(run.results) + len(run.not_started) == 1
+        total = len(run.results) + len(run.not_started)
+        alone = total == 1
         shown = [
             r
             for r in run.results
@@ -186,8 +187,8 @@ class RefreshMixin(WindowMixin):
             first = shown[0]
             text = (
                 first.message
-                if len(shown) == 1
-                else f"{len(shown)} projects could not be refreshed. {first.message}"
+                if alone
+                else f"{len(shown)} of {total} projects could not be refreshed. {first.message}"
             )
             details = "\n\n".join(
                 f"{r.project.name}: {r.message}"

@@ -254,4 +254,4 @@ def test_per_item_sync_errors_are_reported_per_code(
     else:
         assert issues["01-100"] == message
         assert result.outcome is RefreshOutcome.FAILED
-        assert "1 failed" in result.message
+        assert "1 code failed." in result.message

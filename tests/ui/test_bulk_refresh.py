@@ -69,6 +69,8 @@ def test_failed_projects_can_be_retried_alone(
     assert failed == [LINCOLN]
     assert window.banner.property("state") == "error"
     assert window.banner.retry_button.isVisible()
+    headline = window.banner.message.text()
+    assert headline.startswith("1 of 7 projects could not be refreshed. 'Lincoln Elementary")
     shot(window, tmp_path, "bulk-failed")
 
     guard.fail_copies_for = set()

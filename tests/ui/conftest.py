@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +23,20 @@ from costcode_desktop.ui.main_window import MainWindow
 from tests.sandbox_support import FAST_RETRY
 
 COMPANY = 4264807
+
+
+def run_app(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """costcode-desktop in a process of its own, as a user or CI starts it; `env` adds to ours."""
+    return subprocess.run(
+        [sys.executable, "-m", "costcode_desktop.app", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=240,
+        check=False,
+    )
+
+
 PINECREST = 562949953421320  # inactive, missing the new codes
 LINCOLN = 562949953421316  # missing codes and edited descriptions
 SUMMIT = 562949953421323  # the demo user is not Admin there

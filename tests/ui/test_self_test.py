@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,8 @@ from costcode_desktop.services import session as session_module
 from costcode_desktop.services.secrets import SecretStoreError
 from costcode_desktop.ui.main_window import MainWindow
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
+
+from .conftest import run_app
 
 STEPS = [
     "Bundled modules and data",
@@ -37,14 +36,8 @@ def test_self_test_passes_and_leaves_the_users_folders_alone(
 ) -> None:
     temp = tmp_path / "temp"
     temp.mkdir()
-    env = dict(os.environ, COSTCODESYNC_HOME=str(isolated_home), TMPDIR=str(temp))
-    done = subprocess.run(
-        [sys.executable, "-m", "costcode_desktop.app", "--self-test"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        check=False,
+    done = run_app(
+        "--self-test", env={"COSTCODESYNC_HOME": str(isolated_home), "TMPDIR": str(temp)}
     )
     assert done.returncode == 0, done.stdout + done.stderr
     ok_lines = [line.strip() for line in done.stdout.splitlines() if line.startswith("  ok")]

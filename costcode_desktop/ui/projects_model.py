@@ -50,7 +50,8 @@ TOOLTIPS = (
     "Whether the project is active in Procore",
     "How the project's cost codes compare with the company list",
     "Codes on the company list that the project does not have",
-    "Codes whose description on the project differs from the company list",
+    "Codes whose description on the project differs from the company list and a refresh puts "
+    "back (descriptions locked by Sage are not counted)",
     "Codes that exist only on the project (never deleted by a refresh)",
     "When CostCodeSync last refreshed this project",
 )
@@ -59,6 +60,10 @@ COUNT_COLUMNS = {
     COL_DIFFERS: DiffStatus.DESCRIPTION_DIFFERS,
     COL_ONLY_PROJECT: DiffStatus.ONLY_ON_PROJECT,
 }
+
+
+def _number(count: int | None) -> str:
+    return "" if count is None else str(count)
 
 
 @dataclass
@@ -80,23 +85,33 @@ class ProjectRow:
     def out_of_date(self) -> bool:
         return self.status is not None and self.status.state is ProjectState.OUT_OF_DATE
 
+    def count(self, diff: DiffStatus) -> int | None:
+        """A count column's number (None until checked). "Differs" leaves out descriptions the
+        Sage connector locks: a refresh leaves them, so they do not make a project out of date,
+        and the columns add up to the state's "N differences"."""
+        s = self.status
+        if s is None or s.comparison is None:
+            return None
+        if diff is DiffStatus.DESCRIPTION_DIFFERS:
+            return s.count(diff) - s.comparison.locked_differences
+        return s.count(diff)
+
+    @property
+    def locked_differences(self) -> int:
+        s = self.status
+        return s.comparison.locked_differences if s is not None and s.comparison else 0
+
     @property
     def difference_kinds(self) -> int:
         """How many of missing, differs and project-only this project has."""
-        s = self.status
-        if s is None or s.comparison is None:
-            return 0
-        return sum(1 for diff in COUNT_COLUMNS.values() if s.count(diff))
+        return sum(1 for diff in COUNT_COLUMNS.values() if self.count(diff))
 
     def update_display(self) -> None:
         s = self.status
         status_text = f"{self.look.symbol} {s.summary}" if s else theme.CHECKING_LOOK.label
         if self.busy:
             status_text = self.busy
-        counts = [
-            str(s.count(diff)) if s is not None and s.comparison is not None else ""
-            for diff in COUNT_COLUMNS.values()
-        ]
+        counts = [_number(self.count(diff)) for diff in COUNT_COLUMNS.values()]
         when = (
             self.last_refreshed.astimezone().strftime("%Y-%m-%d %H:%M")
             if self.last_refreshed
@@ -113,8 +128,8 @@ class ProjectRow:
 
     def sort_value(self, column: int) -> Any:
         if column in COUNT_COLUMNS:
-            s = self.status
-            return s.count(COUNT_COLUMNS[column]) if s and s.comparison else -1
+            count = self.count(COUNT_COLUMNS[column])
+            return -1 if count is None else count
         if column == COL_STATUS:
             if self.status is None:
                 return (9, 0)
@@ -239,6 +254,13 @@ class ProjectsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and column == COL_STATUS:
             return theme.background(row.look)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_DIFFERS and row.locked_differences:
+                n = row.locked_differences
+                return (
+                    f"{n} more description{'s differ' if n > 1 else ' differs'} but "
+                    f"{'are' if n > 1 else 'is'} locked by the Sage 300 CRE connector: "
+                    "a refresh leaves them."
+                )
             if row.status is not None and row.status.message:
                 return row.status.message
             return None

@@ -18,6 +18,7 @@ from costcode_desktop.sandbox import FaultConfig, SandboxServer
 from costcode_desktop.services import ProjectState
 from costcode_desktop.ui.compare_model import COL_COMPANY_NAME, COL_PROJECT_NAME
 from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.projects_model import COL_DIFFERS, COL_MISSING, COL_STATUS
 from costcode_desktop.ui.roles import DIFF_STATUS_ROLE, WORD_DIFF_ROLE
 
 from .conftest import HARBORVIEW, LINCOLN, PINECREST, SUMMIT, TRANSIT, GuiThreadGuard, shot
@@ -251,6 +252,24 @@ def test_plain_start_without_a_session_says_what_to_do(qtbot: QtBot, settings: Q
     assert "Not signed in" in win.compare.placeholder.text()
     assert win.demo_action.isEnabled()
     assert not win.refresh_action.isEnabled()
+
+
+def test_counts_add_up_to_the_state_and_locked_descriptions_are_explained(
+    window: MainWindow,
+) -> None:
+    model = window.projects.model
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).project.name.startswith("Oak"))
+
+    def cell(column: int, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> object:
+        return model.index(row, column).data(role)
+
+    # Oakmont: 2 missing, 01-010 edited, and 3 descriptions the Sage connector locks.
+    assert cell(COL_STATUS) == "● 3 differences"
+    assert (cell(COL_MISSING), cell(COL_DIFFERS)) == ("2", "1")
+    assert cell(COL_DIFFERS, Qt.ItemDataRole.ToolTipRole) == (
+        "3 more descriptions differ but are locked by the Sage 300 CRE connector: "
+        "a refresh leaves them."
+    )
 
 
 def test_the_screenshot_shows_an_active_project_with_several_kinds_of_difference(

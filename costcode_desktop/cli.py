@@ -350,7 +350,10 @@ def _print_status_table(
             "yes" if s.project.active else "no",
             s.summary,
         ]
-        + [str(s.count(status)) if s.comparison else "-" for status, _ in COUNT_COLUMNS]
+        + [
+            str(s.comparison.count_unlocked(status)) if s.comparison else "-"
+            for status, _ in COUNT_COLUMNS
+        ]
         + [str(s.comparison.locked_differences) if s.comparison else "-"]
         for s in statuses
     ]

@@ -81,6 +81,12 @@ class Comparison:
     def count(self, status: DiffStatus) -> int:
         return self.counts.get(status, 0)
 
+    def count_unlocked(self, status: DiffStatus) -> int:
+        """As `count`, less the locked descriptions: what a person sees as a difference to fix,
+        so that missing + differs add up to `differences`."""
+        locked = self.locked_differences if status is DiffStatus.DESCRIPTION_DIFFERS else 0
+        return self.count(status) - locked
+
     @property
     def differences(self) -> int:
         """Codes a refresh would add or update."""

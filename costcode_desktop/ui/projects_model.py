@@ -90,11 +90,7 @@ class ProjectRow:
         Sage connector locks: a refresh leaves them, so they do not make a project out of date,
         and the columns add up to the state's "N differences"."""
         s = self.status
-        if s is None or s.comparison is None:
-            return None
-        if diff is DiffStatus.DESCRIPTION_DIFFERS:
-            return s.count(diff) - s.comparison.locked_differences
-        return s.count(diff)
+        return None if s is None or s.comparison is None else s.comparison.count_unlocked(diff)
 
     @property
     def locked_differences(self) -> int:

@@ -118,3 +118,19 @@ def test_update_batches_respect_the_sync_limit() -> None:
     project = [ProjectCode(10_000 + s.id, s.full_code, s.code, "old", None, s.id) for s in standard]
     batches = plan_refresh(compare(standard, project)).update_batches()
     assert [len(b) for b in batches] == [1000, 1000, 500]
+
+
+def test_locked_descriptions_are_counted_apart_so_the_kinds_add_up() -> None:
+    project = [
+        project_code(DIV, 900, "General Reqs"),  # edited on the project: a refresh puts it back
+        ProjectCode(901, PM.full_code, PM.code, "PM - J. Smith", 900, PM.id, erp_managed=True),
+    ]
+    result = compare([DIV, PM, SUPER], project)
+    assert result.count(DiffStatus.DESCRIPTION_DIFFERS) == 2
+    assert result.locked_differences == 1
+    assert result.count_unlocked(DiffStatus.DESCRIPTION_DIFFERS) == 1
+    assert result.count_unlocked(DiffStatus.MISSING) == result.count(DiffStatus.MISSING) == 1
+    assert result.differences == (
+        result.count_unlocked(DiffStatus.MISSING)
+        + result.count_unlocked(DiffStatus.DESCRIPTION_DIFFERS)
+    )

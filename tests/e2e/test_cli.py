@@ -53,6 +53,9 @@ def test_status_table_is_readable(server: SandboxServer) -> None:
     assert out.startswith("Company list: Sage 300 CRE Standard Cost Code List (305 codes")
     assert "Number  Project" in out
     assert "12 projects," in out
+    # The counts add up to the state; descriptions Sage locks have their own column.
+    oakmont = next(line for line in out.splitlines() if line.startswith("24-051"))
+    assert oakmont.split()[-7:] == ["3", "differences", "2", "1", "0", "1", "3"]
 
 
 def test_refresh_then_status_shows_the_project_in_sync(server: SandboxServer) -> None:

@@ -30,6 +30,7 @@ from costcode_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 TIMEOUT_MS = 180_000
+MIN_DRAWN_COLOURS = 8  # distinct colours a drawn window shows at the least
 
 # The keyring backend each platform needs; keyring finds backends at run time, so a frozen
 # build only has them if they were bundled as hidden imports.
@@ -279,8 +280,15 @@ class SelfTest(QObject):
         self._passed(f"run {runs[0].id}: {runs[0].added} added, {runs[0].updated} updated")
         self._begin("Draw the window")
         image = self.window.grab().toImage()
-        colours = {image.pixel(x, image.height() // 2) for x in range(0, image.width(), 7)}
-        if image.isNull() or len(colours) < 3:
-            raise StepFailed("the window drew nothing")
-        self._passed(f"{image.width()}×{image.height()} px, {len(colours)} colours on one line")
+        # A grid of samples: text (anti-aliased), tables, state colours give dozens; a window
+        # that drew nothing, or only its background, gives one or two.
+        colours = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 5)
+            for y in range(0, image.height(), 5)
+        }
+        if image.isNull() or len(colours) < MIN_DRAWN_COLOURS:
+            n = len(colours)
+            raise StepFailed(f"the window drew only {n} colour{'' if n == 1 else 's'}: no text")
+        self._passed(f"{image.width()}×{image.height()} px, {len(colours)} colours")
         self._finish()

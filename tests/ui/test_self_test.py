@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QPixmap
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop import self_test
@@ -116,3 +117,18 @@ def test_no_password_store_is_reported_not_failed() -> None:
         assert self_test.check_keyring() == (
             "no password store on this computer: sign-ins would last for the session only"
         )
+
+
+def test_a_window_that_draws_nothing_fails_the_last_step(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def blank(_self: MainWindow) -> QPixmap:
+        pixmap = QPixmap(400, 300)
+        pixmap.fill(QColor("#f0f0f0"))
+        return pixmap
+
+    monkeypatch.setattr(MainWindow, "grab", blank)
+    test, output = run_in_process(qtbot, tmp_path)
+    assert not test.passed
+    assert "FAIL  Draw the window: StepFailed: the window drew only 1 colour: no text" in output
+    assert [step.ok for step in test.steps] == [True] * 7 + [False]

@@ -105,7 +105,32 @@ def icon_file() -> str | None:
     return str(path)
 
 
-def info_plist(version_text: str) -> dict[str, object]:
+FALLBACK_MACOS = (13, 0)  # PySide6 6.10+ wheels are built for macOS 13 and newer
+
+
+def minimum_macos(platform_tag: str, wheel_files: Iterable[str]) -> str:
+    """The oldest macOS every bundled binary runs on: the highest of the interpreter's build
+    target (sysconfig's 'macosx-10.9-universal2') and each wheel's 'macosx_13_0_…' tag. Finder
+    then says "needs a newer macOS" instead of the app crashing at start."""
+    found = [
+        (int(major), int(minor))
+        for text in (platform_tag, *wheel_files)
+        for major, minor in re.findall(r"macosx[-_](\d+)[._](\d+)", text)
+    ]
+    major, minor = max(found, default=FALLBACK_MACOS)
+    return f"{major}.{minor}"
+
+
+def installed_minimum_macos() -> str:
+    """minimum_macos() of this interpreter and the packages installed beside it."""
+    import importlib.metadata
+    import sysconfig
+
+    wheels = (dist.read_text("WHEEL") or "" for dist in importlib.metadata.distributions())
+    return minimum_macos(sysconfig.get_platform(), wheels)
+
+
+def info_plist(version_text: str, minimum_system: str | None = None) -> dict[str, object]:
     return {
         "CFBundleName": APP_NAME,
         "CFBundleDisplayName": APP_NAME,
@@ -113,7 +138,7 @@ def info_plist(version_text: str) -> dict[str, object]:
         "CFBundleShortVersionString": version_text,
         "CFBundleVersion": ".".join(map(str, numeric_version(version_text)[:3])),  # digits only
         "CFBundlePackageType": "APPL",
-        "LSMinimumSystemVersion": "11.0",
+        "LSMinimumSystemVersion": minimum_system or installed_minimum_macos(),
         "LSApplicationCategoryType": "public.app-category.business",
         "NSHighResolutionCapable": True,
         "NSRequiresAquaSystemAppearance": False,  # follow the system's light or dark mode

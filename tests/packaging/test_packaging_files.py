@@ -240,6 +240,25 @@ def test_info_plist_carries_version_and_bundle_id(bundle_config: ModuleType) -> 
     assert bundle_config.info_plist("1.3.0rc2")["CFBundleVersion"] == "1.3.0"
 
 
+def test_minimum_macos_is_the_newest_any_bundled_binary_needs(bundle_config: ModuleType) -> None:
+    wheels = [
+        "Wheel-Version: 1.0\nTag: cp310-abi3-macosx_13_0_universal2\n",  # PySide6 6.11
+        "Wheel-Version: 1.0\nTag: cp311-cp311-macosx_10_9_universal2\n",
+        "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    ]
+    assert bundle_config.minimum_macos("macosx-10.9-universal2", wheels) == "13.0"
+    # A Homebrew Python built for macOS 14 raises it.
+    assert bundle_config.minimum_macos("macosx-14.0-arm64", wheels) == "14.0"
+    # No macOS tag at all (a build on Linux, or pure-Python wheels only): Qt's own floor.
+    assert bundle_config.minimum_macos("linux-x86_64", wheels[2:]) == "13.0"
+
+
+def test_info_plist_minimum_system_comes_from_the_binaries(bundle_config: ModuleType) -> None:
+    assert bundle_config.info_plist("1.2.3", "13.0")["LSMinimumSystemVersion"] == "13.0"
+    found = bundle_config.info_plist("1.2.3")["LSMinimumSystemVersion"]
+    assert found == bundle_config.installed_minimum_macos()
+
+
 @pytest.mark.parametrize(
     ("text", "numbers"),
     [("1.2.3", (1, 2, 3, 0)), ("1.2", (1, 2, 0, 0)), ("0.1.0", (0, 1, 0, 0))],

@@ -56,6 +56,9 @@ UNUSED_QT = [
     "/platforminputcontexts/",
     "/networkinformation/",
     "/tls/",  # the app's HTTPS is Python's ssl; QtNetwork only serves the local socket
+    # Windows: Mesa's software OpenGL (about 20 MB), a fallback for OpenGL and Qt Quick on
+    # machines without a GPU driver; the widgets here paint with Qt's raster engine.
+    "/opengl32sw.dll",
 ]
 
 

@@ -240,6 +240,26 @@ def test_info_plist_carries_version_and_bundle_id(bundle_config: ModuleType) -> 
     assert bundle_config.info_plist("1.3.0rc2")["CFBundleVersion"] == "1.3.0"
 
 
+def test_prune_drops_unused_qt_parts_on_every_platform_s_paths(bundle_config: ModuleType) -> None:
+    def entry(dest: str) -> tuple[str, str, str]:
+        return (dest, f"/site-packages/{dest}", "BINARY")
+
+    kept = [
+        entry("PySide6\\Qt6Widgets.dll"),
+        entry("PySide6\\plugins\\platforms\\qwindows.dll"),
+        entry("PySide6/Qt/plugins/platforms/libqxcb.so"),
+        entry("PySide6/Qt/plugins/imageformats/libqico.so"),
+    ]
+    dropped = [
+        entry("PySide6\\opengl32sw.dll"),  # Windows paths use backslashes
+        entry("PySide6\\translations\\qtbase_de.qm"),
+        entry("PySide6/Qt/plugins/platformthemes/libqgtk3.so"),
+        entry("PySide6/Qt/plugins/tls/libqopensslbackend.so"),
+        entry("PySide6/Qt/plugins/imageformats/libqtiff.so"),
+    ]
+    assert bundle_config.prune(kept + dropped) == kept
+
+
 def test_minimum_macos_is_the_newest_any_bundled_binary_needs(bundle_config: ModuleType) -> None:
     wheels = [
         "Wheel-Version: 1.0\nTag: cp310-abi3-macosx_13_0_universal2\n",  # PySide6 6.11

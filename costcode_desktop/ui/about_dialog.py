@@ -36,6 +36,7 @@ from costcode_desktop.licences import (
 )
 from costcode_desktop.ui import theme
 from costcode_desktop.ui.appearance import current_appearance
+from costcode_desktop.ui.sizing import scaled_size
 from costcode_desktop.ui.worker import Worker
 
 HEADERS = ("Component", "Version", "Licence", "Home page")
@@ -76,7 +77,7 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("aboutDialog")
         self.setWindowTitle(f"About {APP_NAME}")
-        self.resize(760, 600)
+        self.resize(scaled_size(self, 760, 600))
         self.components: list[Component] = []
         self.texts: dict[str, list[LicenceText]] = {}
         self.text_dialog: LicenceTextDialog | None = None
@@ -264,7 +265,7 @@ class LicenceTextDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("licenceTextDialog")
-        self.resize(700, 640)
+        self.resize(scaled_size(self, 700, 640))
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("licenceText")
         self.text.setReadOnly(True)

@@ -23,6 +23,7 @@ from costcode_desktop.costcodes import plan_refresh
 from costcode_desktop.procore.records import Project
 from costcode_desktop.services import ProjectStatus
 from costcode_desktop.ui.accessibility import set_tab_order
+from costcode_desktop.ui.sizing import scaled_size
 
 MAX_CONCURRENCY = 10
 
@@ -62,7 +63,7 @@ class BulkRefreshDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("bulkRefreshDialog")
         self.setWindowTitle("Refresh out-of-date projects")
-        self.setMinimumSize(720, 460)
+        self.setMinimumSize(scaled_size(self, 720, 460))
         adds = sum(line.to_add for line in lines)
         updates = sum(line.to_update for line in lines)
         noun = "project" if len(lines) == 1 else "projects"

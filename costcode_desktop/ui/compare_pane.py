@@ -32,7 +32,7 @@ from costcode_desktop.ui.compare_model import (
     CompareModel,
 )
 from costcode_desktop.ui.delegates import WordDiffDelegate
-from costcode_desktop.ui.table_sizes import (
+from costcode_desktop.ui.sizing import (
     font_scale,
     header_width,
     set_row_height,

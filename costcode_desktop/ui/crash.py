@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop import __version__
 from costcode_desktop.services.logging_setup import log_file, redact
+from costcode_desktop.ui.sizing import scaled_size
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class CrashDialog(QDialog):
         layout.addWidget(self.details, 1)
         layout.addWidget(buttons)
         self.set_details(details)
-        self.resize(640, 420)
+        self.resize(scaled_size(self, 640, 420))
         buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
 
     def set_details(self, details: str) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.ui.roles import SORT_ROLE
-from costcode_desktop.ui.table_sizes import set_row_height, size_columns
+from costcode_desktop.ui.sizing import set_row_height, size_columns
 
 
 class TablePane(QWidget):

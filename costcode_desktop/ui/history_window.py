@@ -37,6 +37,7 @@ from costcode_desktop.ui.history_tables import (
     set_column_widths,
     source_rows,
 )
+from costcode_desktop.ui.sizing import scaled_size
 from costcode_desktop.ui.worker import Worker
 
 __all__ = ["NOT_AVAILABLE", "HistoryWindow"]  # NOT_AVAILABLE: what the window says without a store
@@ -81,7 +82,7 @@ class HistoryWindow(QWidget):
         self._build_parts()
         self._build_layout()
         self._build_actions()
-        self.resize(1100, 700)
+        self.resize(scaled_size(self, 1100, 700))
         self.runs_pane.show_message("Loading…")
         self._update_exports()
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.ui import theme
+from costcode_desktop.ui.sizing import scaled_size
 
 PAGE = """
 <style>p, li {{ line-height: 125%; }} h3 {{ margin-top: 16px; }}</style>
@@ -107,7 +108,7 @@ class HowItWorksDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("howItWorksDialog")
         self.setWindowTitle(f"How {APP_NAME} works")
-        self.resize(680, 720)
+        self.resize(scaled_size(self, 680, 720))
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("howItWorksText")
         self.browser.setAccessibleName(f"How {APP_NAME} works")

@@ -30,7 +30,7 @@ from costcode_desktop.ui.projects_model import (
     ProjectsModel,
 )
 from costcode_desktop.ui.roles import PROJECT_ID_ROLE
-from costcode_desktop.ui.table_sizes import set_row_height, size_columns
+from costcode_desktop.ui.sizing import set_row_height, size_columns
 
 DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
+from pytestqt.qtbot import QtBot
 
 from costcode_desktop.ui.main_window import MainWindow
-from costcode_desktop.ui.table_sizes import DESIGN_FONT_HEIGHT
+from costcode_desktop.ui.sizing import DESIGN_FONT_HEIGHT, scaled_size
 
 from .conftest import LINCOLN, shot
 
@@ -58,3 +60,27 @@ def test_twice_the_text_size_scales_rows_and_columns(
     for view in tables(window):
         assert_fits(view)
     shot(window, tmp_path / "screenshots", "big-text")
+
+
+def test_windows_open_bigger_with_bigger_text_but_stay_on_the_screen(
+    qapp: QApplication, big_text: QFont, qtbot: QtBot
+) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    scale = widget.fontMetrics().height() / DESIGN_FONT_HEIGHT
+    assert scale > 1.5
+    assert scaled_size(widget, 100, 50) == QSize(round(100 * scale), round(50 * scale))
+    screen = qapp.primaryScreen().availableGeometry()
+    huge = scaled_size(widget, 5000, 5000)
+    assert huge.width() <= screen.width() * 0.9
+    assert huge.height() <= screen.height() * 0.9
+
+
+def test_a_smaller_font_keeps_the_design_sizes(qtbot: QtBot) -> None:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    small = widget.font()
+    small.setPointSizeF(6)
+    widget.setFont(small)
+    assert widget.fontMetrics().height() < DESIGN_FONT_HEIGHT
+    assert scaled_size(widget, 300, 200) == QSize(300, 200), "never shrunk below the design"

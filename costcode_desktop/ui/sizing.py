@@ -1,4 +1,4 @@
-"""Row heights and column widths that follow the font, so bigger text never clips.
+"""Row heights, column widths and window sizes that follow the font, so bigger text never clips.
 
 The pixel widths in the panes were chosen for a 9-point font (14 px high). A bigger system font,
 Windows' "Make text bigger" or a screen reader user's settings scale them up, and no column is
@@ -7,16 +7,29 @@ ever narrower than its own header's words (nor, for the sorted column, its sort 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QWidget
 
 DESIGN_FONT_HEIGHT = 14  # px: the font the pixel widths were chosen with
 ROW_PADDING = 8  # px above and below the text of a row, together
 
 
-def font_scale(view: QTableView) -> float:
+def font_scale(widget: QWidget) -> float:
     """1.0 for the design font, more for a bigger one (never less: small fonts keep the room)."""
-    return max(1.0, view.fontMetrics().height() / DESIGN_FONT_HEIGHT)
+    return max(1.0, widget.fontMetrics().height() / DESIGN_FONT_HEIGHT)
+
+
+def scaled_size(widget: QWidget, width: int, height: int) -> QSize:
+    """A window size in design pixels, grown with the widget's font but never past 90% of the
+    screen it will open on."""
+    scale = font_scale(widget)
+    wanted = QSize(round(width * scale), round(height * scale))
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return wanted
+    room = screen.availableGeometry().size() * 0.9
+    return wanted.boundedTo(room)
 
 
 def set_row_height(view: QTableView, padding: int = ROW_PADDING) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from . import proxy_script
 from .environments import is_loopback_host
 
 log = logging.getLogger("costcode_desktop.procore")
@@ -314,7 +315,15 @@ def build_http_client(
     tls = tls_setup()
     direct = _DirectTransport(tls)
     mounts: dict[str, httpx.BaseTransport | None] = {}
-    for pattern, found in discover_proxies().items():
+    proxies = discover_proxies()
+    script = None if proxies else proxy_script.configured_pac_host()
+    if script is not None:
+        _announce(
+            logging.WARNING,
+            f"the system proxy settings use a configuration script (from {script}) this app "
+            "cannot run: connecting directly; set HTTPS_PROXY if that fails",
+        )
+    for pattern, found in proxies.items():
         if found is None:
             mounts[pattern] = None
             continue

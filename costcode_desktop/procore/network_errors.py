@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 
+from . import proxy_script
 from .error_bodies import truncate
 from .errors import (
     CertificateBundleUnusable,
@@ -173,6 +174,22 @@ def _proxy_unusable(route: ProxyRoute | None, detail: str) -> ProxyFailed:
     return error
 
 
+def _proxy_script_needed(
+    script: str, host: str, lookup_failed: bool, detail: str
+) -> ConnectionFailed:
+    """A direct connection failed on a computer whose proxy comes from a script we cannot run."""
+    verb = "find" if lookup_failed else "reach"
+    message = (
+        f"Could not {verb} {host}. This computer's proxy settings use an automatic "
+        f"configuration script (from {script}), which CostCodeSync cannot read, so it tried to "
+        "connect directly. Ask your IT department for the proxy server's address, set it in the "
+        "HTTPS_PROXY environment variable (see 'Company networks' in the README), then restart "
+        "CostCodeSync."
+    )
+    error = HostNotFound if lookup_failed else ConnectionFailed
+    return error(message, detail=detail)
+
+
 def connection_failure(exc: httpx.HTTPError, detail: str) -> ConnectionFailed | None:
     """A specific, plain explanation of a transport failure, or None for the general one.
 
@@ -205,6 +222,10 @@ def connection_failure(exc: httpx.HTTPError, detail: str) -> ConnectionFailed | 
             f"{_ask_it(route)}.",
             detail=detail,
         )
+    direct_failure = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+    script = proxy_script.configured_pac_host() if route is None and direct_failure else None
+    if script is not None:
+        return _proxy_script_needed(script, host, lookup_failed, detail)
     if lookup_failed and isinstance(exc, httpx.ConnectError):
         return HostNotFound(
             f"Could not find {host}. Check that this computer is connected to the internet, "

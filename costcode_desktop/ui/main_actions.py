@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from costcode_desktop.ui import theme
+from costcode_desktop.ui import theme, toolbar_icons
 from costcode_desktop.ui.accessibility import set_tab_order
 from costcode_desktop.ui.appearance import (
     DARK,
@@ -184,10 +184,20 @@ class ActionsMixin(WindowMixin):
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
+        for action, glyph in (
+            (self.reload_action, toolbar_icons.reload),
+            (self.refresh_action, toolbar_icons.refresh_one),
+            (self.refresh_all_action, toolbar_icons.refresh_all),
+            (self.export_csv_action, toolbar_icons.export_csv),
+            (self.export_xlsx_action, toolbar_icons.export_excel),
+        ):
+            action.setIcon(toolbar_icons.glyph_icon(glyph))
+            action.setIconVisibleInMenu(False)  # the menus stay words only, as on macOS
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.reload_action)
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.refresh_all_action)

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QTableView, QToolBar
 
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.ui import theme
@@ -159,3 +159,38 @@ def test_switching_at_run_time_repaints_what_is_open(window: MainWindow, appeara
     assert near(window_background(image, window), theme.DARK_PALETTE[Role.Window])
     appearance(LIGHT)
     assert near(background_of(grab(window), cell), theme.ORANGE.light)
+
+
+def solid_colours(icon: QIcon, mode: QIcon.Mode = QIcon.Mode.Normal) -> set[str]:
+    """The fully opaque colours of an icon drawn large (anti-aliased edges left out)."""
+    image = icon.pixmap(QSize(96, 96), mode).toImage()
+    return {
+        image.pixelColor(x, y).name()
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    }
+
+
+@pytest.mark.parametrize("mode", [LIGHT, DARK])
+def test_toolbar_icons_take_the_text_colour_and_grey_out(
+    window: MainWindow, appearance: Apply, mode: str
+) -> None:
+    appearance(mode)
+    palette = theme.DARK_PALETTE if mode == DARK else theme.LIGHT_PALETTE
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    assert toolbar is not None
+    assert toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    actions = [action for action in toolbar.actions() if not action.isSeparator()]
+    assert len(actions) == 5
+    drawn = {}
+    for action in actions:
+        assert not action.isIconVisibleInMenu(), "menus stay words only"
+        colours = solid_colours(action.icon())
+        assert colours, action.text()
+        assert all(near(QColor(c), palette[Role.WindowText]) for c in colours), action.text()
+        drawn[action.text()] = action.icon().pixmap(QSize(48, 48)).toImage()
+    assert len({image.bits().tobytes() for image in drawn.values()}) == 5, "five different glyphs"
+    greyed = solid_colours(actions[0].icon(), QIcon.Mode.Disabled)
+    assert greyed, "a disabled icon is still drawn"
+    assert not any(near(QColor(c), palette[Role.WindowText]) for c in greyed)

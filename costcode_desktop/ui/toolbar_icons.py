@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
+    QColor,
     QGuiApplication,
     QIcon,
     QIconEngine,
@@ -105,17 +106,21 @@ class GlyphIconEngine(QIconEngine):
     def __init__(self, glyph: Glyph) -> None:
         super().__init__()
         self.glyph = glyph
+        # Toolbars repaint often: keep what was drawn, per size, ratio and colour (a new palette
+        # makes new keys, so nothing stale is ever shown).
+        self._drawn: dict[tuple[int, int, float, int], QPixmap] = {}
 
     def clone(self) -> QIconEngine:
         return GlyphIconEngine(self.glyph)
 
+    @staticmethod
+    def colour(mode: QIcon.Mode) -> QColor:
+        disabled = mode == QIcon.Mode.Disabled
+        group = QPalette.ColorGroup.Disabled if disabled else QPalette.ColorGroup.Active
+        return QGuiApplication.palette().color(group, QPalette.ColorRole.WindowText)
+
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        group = (
-            QPalette.ColorGroup.Disabled
-            if mode == QIcon.Mode.Disabled
-            else QPalette.ColorGroup.Active
-        )
-        colour = QGuiApplication.palette().color(group, QPalette.ColorRole.WindowText)
+        colour = self.colour(mode)
         side = min(rect.width(), rect.height())
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -137,12 +142,18 @@ class GlyphIconEngine(QIconEngine):
     def scaledPixmap(  # noqa: N802
         self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
     ) -> QPixmap:
+        key = (size.width(), size.height(), scale, self.colour(mode).rgba())
+        if key in self._drawn:
+            return self._drawn[key]
+        if len(self._drawn) > 32:
+            self._drawn.clear()
         pixmap = QPixmap(size * scale)
         pixmap.setDevicePixelRatio(scale)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
         painter.end()
+        self._drawn[key] = pixmap
         return pixmap
 
 

@@ -53,6 +53,13 @@ def cert_error(code: int = 19, text: str = "self-signed certificate in certifica
     )
 
 
+def refused_error() -> Callable:
+    return raising(
+        lambda: httpx.ConnectError("[Errno 111] Connection refused"),
+        ConnectionRefusedError(111, "Connection refused"),
+    )
+
+
 def lookup_error() -> Callable:
     return raising(
         lambda: httpx.ConnectError("[Errno -2] Name or service not known"),
@@ -172,13 +179,7 @@ def test_name_lookup_failure_heals() -> None:
 
 
 def test_a_refused_connection_keeps_the_general_message() -> None:
-    h = Harness(
-        handler=raising(
-            lambda: httpx.ConnectError("[Errno 111] Connection refused"),
-            ConnectionRefusedError(111, "Connection refused"),
-        ),
-        retry=fast_retry(2),
-    )
+    h = Harness(handler=refused_error(), retry=fast_retry(2))
     with pytest.raises(ConnectionFailed) as caught:
         h.client.me()
     assert type(caught.value) is ConnectionFailed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import httpx
 import pytest
 
 from costcode_desktop.procore import (
@@ -17,7 +16,7 @@ from costcode_desktop.procore import (
 from costcode_desktop.procore.proxy_script import macos_pac, windows_pac
 
 from .helpers import Harness, fast_retry
-from .test_network_faults import lookup_error, raising
+from .test_network_faults import lookup_error, refused_error
 
 SCRIPT = "http://pac-user:s3cret@wpad.corp.example:8080/proxy.pac?token=abc"
 
@@ -87,13 +86,7 @@ def test_no_script_on_this_machine_means_no_hint() -> None:
 
 
 def test_a_refused_direct_connection_points_at_the_script(pac: None) -> None:
-    h = Harness(
-        handler=raising(
-            lambda: httpx.ConnectError("[Errno 111] Connection refused"),
-            ConnectionRefusedError(111, "Connection refused"),
-        ),
-        retry=fast_retry(2),
-    )
+    h = Harness(handler=refused_error(), retry=fast_retry(2))
     with pytest.raises(ConnectionFailed) as caught:
         h.client.me()
     message = str(caught.value)

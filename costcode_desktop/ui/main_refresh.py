@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QApplication
 
 from costcode_desktop.procore.records import Project
 from costcode_desktop.services import (
@@ -201,5 +202,9 @@ class RefreshMixin(WindowMixin):
             self.banner.clear()
         self.statusBar().showMessage(run.summary(), 20_000)
         self._update_actions()
+        if not self.isActiveWindow():
+            # Someone who went on with other work while it ran: flash the taskbar button
+            # (Windows) or bounce the Dock icon (macOS) until they come back.
+            QApplication.alert(self)
         memory.settle()
         self.refresh_finished.emit(run)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.procore.records import Project
@@ -123,3 +124,17 @@ def test_the_concurrency_chosen_for_a_run_is_kept_for_the_next(
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
         window.refresh_selected()
     assert asked == [1, 1]
+
+
+@pytest.mark.parametrize(("active", "alerts"), [(False, 1), (True, 0)])
+def test_a_finished_refresh_calls_back_someone_working_elsewhere(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, active: bool, alerts: int
+) -> None:
+    called: list[object] = []
+    monkeypatch.setattr(QApplication, "alert", lambda widget, msec=0: called.append(widget))
+    monkeypatch.setattr(MainWindow, "isActiveWindow", lambda self: active)
+    dialog = window.refresh_all_out_of_date()
+    assert dialog is not None
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
+        dialog.accept()
+    assert called == [window] * alerts

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
 from costcode_desktop.costcodes.worddiff import word_diff
 from costcode_desktop.ui import theme
+from costcode_desktop.ui.headed_model import HeadedTableModel
 from costcode_desktop.ui.roles import DIFF_STATUS_ROLE, LOCKED_ROLE, ROW_ROLE, WORD_DIFF_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -65,7 +66,16 @@ def _tooltip(row: ComparisonRow) -> str:
     }[row.status]
 
 
-class CompareModel(QAbstractTableModel):
+class CompareModel(HeadedTableModel):
+    HEADERS = HEADERS
+    HEADER_TIPS = (
+        "How the project's code compares with the company list",
+        "The code on the company's Sage 300 CRE standard list",
+        "Its description on the company list",
+        "The same code on the project's own list",
+        "Its description on the project (words that differ are highlighted)",
+    )
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._comparison: Comparison | None = None
@@ -120,18 +130,8 @@ class CompareModel(QAbstractTableModel):
 
     # -- Qt model API --------------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._visible)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+    def shown_rows(self) -> int:
+        return len(self._visible)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -32,6 +32,7 @@ from costcode_desktop.services.history_export import (
 )
 from costcode_desktop.services.refresh import RefreshOutcome
 from costcode_desktop.ui import theme
+from costcode_desktop.ui.headed_model import HeadedTableModel
 from costcode_desktop.ui.roles import SORT_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -130,11 +131,9 @@ class _Row:
     muted: frozenset[int] = frozenset()  # zero counts, drawn quietly so the others stand out
 
 
-class _HistoryTable(QAbstractTableModel):
+class _HistoryTable(HeadedTableModel):
     """Shared table plumbing; subclasses say how one item becomes a row."""
 
-    HEADERS: tuple[str, ...] = ()
-    HEADER_TIPS: tuple[str, ...] = ()
     NUMBER_COLUMNS: frozenset[int] = frozenset()
     LOOK_COLUMNS: frozenset[int] = frozenset()
 
@@ -156,22 +155,8 @@ class _HistoryTable(QAbstractTableModel):
     def _item(self, row: int) -> Any:
         return self._rows[row].item
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.HEADER_TIPS[section]
-        return None
+    def shown_rows(self) -> int:
+        return len(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

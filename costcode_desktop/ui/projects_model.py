@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -20,6 +19,7 @@ from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.procore.records import Project
 from costcode_desktop.services import ProjectState, ProjectStatus
 from costcode_desktop.ui import theme
+from costcode_desktop.ui.headed_model import HeadedTableModel
 from costcode_desktop.ui.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -139,7 +139,10 @@ class ProjectRow:
         return self.display[column].casefold()
 
 
-class ProjectsModel(QAbstractTableModel):
+class ProjectsModel(HeadedTableModel):
+    HEADERS = HEADERS
+    HEADER_TIPS = TOOLTIPS
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[ProjectRow] = []
@@ -165,7 +168,7 @@ class ProjectsModel(QAbstractTableModel):
         row.busy = ""
         row.project = status.project  # the detail read carries the fresher fields
         row.update_display()
-        self.dataChanged.emit(self.index(index, 0), self.index(index, len(HEADERS) - 1))
+        self.dataChanged.emit(self.index(index, 0), self.index(index, self.last_column()))
 
     def mark_checking(self, project_id: int) -> None:
         self._change(project_id, status=None)
@@ -181,7 +184,7 @@ class ProjectsModel(QAbstractTableModel):
             self._rows[index].busy = text
             self._rows[index].update_display()
         if rows:
-            last = len(HEADERS) - 1
+            last = self.last_column()
             self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
 
     def _change(self, project_id: int, **values: Any) -> None:
@@ -192,7 +195,7 @@ class ProjectsModel(QAbstractTableModel):
         for name, value in values.items():
             setattr(row, name, value)
         row.update_display()
-        self.dataChanged.emit(self.index(index, 0), self.index(index, len(HEADERS) - 1))
+        self.dataChanged.emit(self.index(index, 0), self.index(index, self.last_column()))
 
     def set_last_refreshed(self, project_id: int, when: datetime) -> None:
         index = self._index_of.get(project_id)
@@ -217,22 +220,8 @@ class ProjectsModel(QAbstractTableModel):
 
     # -- Qt model API --------------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return TOOLTIPS[section]
-        return None
+    def shown_rows(self) -> int:
+        return len(self._rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

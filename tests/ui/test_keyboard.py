@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
     QMenu,
+    QTableView,
     QToolButton,
     QWidget,
 )
@@ -293,3 +294,19 @@ def test_everything_a_user_can_reach_has_a_name(window: MainWindow, qtbot: QtBot
     assert bulk is not None
     assert unnamed(bulk) == []
     bulk.reject()
+
+
+def test_every_column_header_explains_itself(window: MainWindow, qtbot: QtBot) -> None:
+    history = window.show_history()
+    with qtbot.waitSignal(history.loaded, timeout=10_000):
+        history.reload()
+    views = [window.projects.view, window.compare.view, *history.findChildren(QTableView)]
+    assert len(views) == 5
+    for view in views:
+        model = view.model()
+        for column in range(model.columnCount()):
+            name = model.headerData(column, Qt.Orientation.Horizontal)
+            tip = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+            assert isinstance(tip, str), f"{view.objectName()}: '{name}' has no tooltip"
+            assert len(tip) > len(name), f"{view.objectName()}: '{name}' tooltip says nothing more"
+    history.close()

@@ -7,12 +7,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Protocol
-
-import httpx
+from typing import Protocol, Unpack
 
 from .cancel import CancelToken, check
-from .oauth import CLIENT_REJECTED_MESSAGE, DEFAULT_TOKEN_LIFETIME, SignInExpired, TokenEndpoint
+from .oauth import (
+    CLIENT_REJECTED_MESSAGE,
+    DEFAULT_TOKEN_LIFETIME,
+    EndpointOptions,
+    SignInExpired,
+    TokenEndpoint,
+)
 
 log = logging.getLogger("costcode_desktop.procore")
 
@@ -67,24 +71,12 @@ class ClientCredentials(TokenSource):
         login_url: str,
         client_id: str,
         client_secret: str,
-        *,
-        http: httpx.Client | None = None,
-        clock: Callable[[], float] = time.time,
-        refresh_margin: float = 120.0,
-        timeout: float = 30.0,
+        **options: Unpack[EndpointOptions],
     ) -> None:
-        self._endpoint = TokenEndpoint(
-            login_url,
-            client_id,
-            client_secret,
-            http=http,
-            clock=clock,
-            refresh_margin=refresh_margin,
-            timeout=timeout,
-        )
+        self._endpoint = TokenEndpoint(login_url, client_id, client_secret, **options)
         self.login_url = self._endpoint.login_url
         self.client_id = self._endpoint.client_id
-        self._clock = clock
+        self._clock = self._endpoint.clock
         self._lock = threading.Lock()
         self.__token: str | None = None
         self._refresh_at = 0.0

@@ -11,7 +11,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 import httpx
@@ -67,6 +67,15 @@ def new_state() -> str:
     return secrets.token_urlsafe(24)
 
 
+class EndpointOptions(TypedDict, total=False):
+    """TokenEndpoint's keyword options, for classes that pass them on unchanged."""
+
+    http: httpx.Client | None
+    clock: Callable[[], float]
+    refresh_margin: float
+    timeout: float
+
+
 class TokenEndpoint:
     """POSTs to {login}/oauth/token and friends for one app (client id and secret)."""
 
@@ -86,7 +95,7 @@ class TokenEndpoint:
         )
         self.client_id = client_id.strip()
         self.__secret = client_secret.strip()
-        self._clock = clock
+        self.clock = clock
         self._margin = max(0.0, refresh_margin)
         self._timeout = httpx.Timeout(timeout, connect=min(10.0, timeout))
         self._owns_http = http is None
@@ -220,7 +229,7 @@ class TokenEndpoint:
 
     def _times(self, lifetime: object, created: object) -> tuple[float, float]:
         """(expires_at, refresh_at) by the local clock, trusting created_at only backwards."""
-        now = self._clock()
+        now = self.clock()
         seconds = (
             float(lifetime)
             if isinstance(lifetime, int | float) and not isinstance(lifetime, bool) and lifetime > 0

@@ -12,6 +12,7 @@ import platform
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot, qVersion
@@ -80,8 +81,9 @@ class CrashDialog(QDialog):
         buttons.addButton(self.log_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.copy_button.clicked.connect(self.copy_details)
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl  # tests replace it
         self.log_button.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file().parent)))
+            lambda: self.open_url(QUrl.fromLocalFile(str(log_file().parent)))
         )
 
         layout = QVBoxLayout(self)

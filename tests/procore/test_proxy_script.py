@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
@@ -18,6 +19,8 @@ from costcode_desktop.procore.proxy_script import macos_pac, windows_pac
 from .helpers import Harness, fast_retry
 from .test_network_faults import lookup_error, refused_error
 
+# The real reader, uncached (tests/conftest.py replaces configured_pac for every test).
+READ_SETTINGS = proxy_script.configured_pac.__wrapped__
 SCRIPT = "http://pac-user:s3cret@wpad.corp.example:8080/proxy.pac?token=abc"
 
 
@@ -79,10 +82,21 @@ def test_messages_name_the_scripts_host_only(pac: None) -> None:
     assert proxy_script.configured_pac_host() == "wpad.corp.example"
 
 
-def test_no_script_on_this_machine_means_no_hint() -> None:
-    # Linux (CI): nothing is read, nothing is guessed.
-    proxy_script.configured_pac.cache_clear()
-    assert proxy_script.configured_pac() is None
+def test_on_linux_nothing_is_read_and_nothing_guessed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(proxy_script.sys, "platform", "linux")
+    assert READ_SETTINGS() is None
+
+
+def test_a_registry_that_cannot_be_read_is_no_hint_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(_registry: object) -> str | None:
+        raise OSError(5, "Access is denied")
+
+    monkeypatch.setattr(proxy_script.sys, "platform", "win32")
+    monkeypatch.setattr(proxy_script, "windows_pac", broken)
+    monkeypatch.setitem(sys.modules, "winreg", object())
+    assert READ_SETTINGS() is None
 
 
 def test_a_refused_direct_connection_points_at_the_script(pac: None) -> None:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -111,4 +112,16 @@ def test_an_exception_in_a_click_handler_shows_the_dialog(
     assert "LookupError: a bug behind a button" in shown.args[0]
     dialog = shown_dialog(reporter)
     assert dialog.parent() is window
+    dialog.close()
+
+
+def test_open_log_folder_opens_the_folder_of_the_log(qtbot: QtBot, isolated_home: Path) -> None:
+    reporter = CrashReporter()
+    report(qtbot, reporter, "something odd")
+    dialog = shown_dialog(reporter)
+    opened: list[QUrl] = []
+    dialog.open_url = opened.append
+    qtbot.mouseClick(dialog.log_button, Qt.MouseButton.LeftButton)
+    assert [url.toLocalFile() for url in opened] == [str(isolated_home / "log")]
+    assert str(isolated_home / "log" / "costcodesync.log") in dialog.details.toPlainText()
     dialog.close()

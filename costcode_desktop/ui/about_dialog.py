@@ -6,7 +6,7 @@ import platform
 
 import PySide6
 from PySide6.QtCore import Qt, Signal, Slot, qVersion
-from PySide6.QtGui import QAction, QFontDatabase, QGuiApplication, QKeySequence, QTextCursor
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,6 +36,7 @@ from costcode_desktop.licences import (
 )
 from costcode_desktop.ui import theme
 from costcode_desktop.ui.appearance import current_appearance
+from costcode_desktop.ui.copy_rows import enable_row_copy
 from costcode_desktop.ui.sizing import scaled_size
 from costcode_desktop.ui.worker import Worker
 
@@ -146,11 +147,9 @@ class AboutDialog(QDialog):
         for column in (COL_NAME, COL_VERSION, COL_LICENCE):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_URL, QHeaderView.ResizeMode.Stretch)
-        copy_rows = QAction("Copy", self.table)
-        copy_rows.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
-        copy_rows.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        copy_rows.triggered.connect(self.copy_selected_rows)
-        self.table.addAction(copy_rows)
+        self.copy_rows_action = enable_row_copy(
+            self.table, lambda n: self.status.setText(f"{n} row{'s' if n > 1 else ''} copied.")
+        )[0]
 
         self.lgpl = QLabel(LGPL_HTML, self)
         self.lgpl.setObjectName("aboutLgplNote")
@@ -241,18 +240,6 @@ class AboutDialog(QDialog):
 
     def full_text(self) -> str:
         return f"{system_info()}\n\n{notice_text(self.components)}\n"
-
-    def copy_selected_rows(self) -> None:
-        rows = sorted({index.row() for index in self.table.selectedIndexes()})
-        lines = [
-            "\t".join(
-                item.text() if (item := self.table.item(row, column)) is not None else ""
-                for column in range(len(HEADERS))
-            )
-            for row in rows
-        ]
-        if lines:
-            self._copy("\n".join(lines), f"{len(lines)} rows copied.")
 
     def _copy(self, text: str, done: str) -> None:
         QGuiApplication.clipboard().setText(text)

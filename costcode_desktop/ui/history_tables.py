@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from costcode_desktop.ui.copy_rows import enable_row_copy
 from costcode_desktop.ui.roles import SORT_ROLE
 from costcode_desktop.ui.sizing import set_row_height, size_columns
 
@@ -93,6 +94,7 @@ def history_table(
     header.setStretchLastSection(True)
     header.setDefaultSectionSize(64)
     header.setMinimumSectionSize(40)
+    enable_row_copy(view)
     return view, proxy
 
 

@@ -35,6 +35,7 @@ from costcode_desktop.ui.about_dialog import AboutDialog
 from costcode_desktop.ui.banner import StatusBanner
 from costcode_desktop.ui.compare_pane import ComparePane
 from costcode_desktop.ui.controller import Controller
+from costcode_desktop.ui.copy_rows import enable_row_copy
 from costcode_desktop.ui.history_window import HistoryWindow
 from costcode_desktop.ui.how_it_works import HowItWorksDialog
 from costcode_desktop.ui.main_actions import ActionsMixin
@@ -68,6 +69,8 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         self.banner = StatusBanner(self)
         self.projects = ProjectsPane(self)
         self.compare = ComparePane(self)
+        for view in (self.projects.view, self.compare.view):
+            enable_row_copy(view, self._rows_copied)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.projects)
@@ -175,6 +178,10 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         self.sign_in_dialog = dialog
         dialog.open()
         return dialog
+
+    def _rows_copied(self, count: int) -> None:
+        rows = "1 row" if count == 1 else f"{count} rows"
+        self.statusBar().showMessage(f"Copied {rows} to the clipboard.", 5_000)
 
     def bring_to_front(self) -> None:
         """Another launch asked for this window: show it instead of starting a second copy."""

@@ -93,8 +93,9 @@ def test_about_text_can_be_copied(about: AboutDialog, qtbot: QtBot) -> None:
     assert "LGPL-3.0-only" in text
     assert "https://code.qt.io" in text
     about.table.selectRow(1)
-    about.copy_selected_rows()
+    about.copy_rows_action.trigger()
     assert clipboard.text().split("\t")[:3] == ["Qt", qVersion(), "LGPL-3.0-only"]
+    assert about.status.text() == "1 row copied."
 
 
 def test_each_licence_can_be_read_in_full(about: AboutDialog, qtbot: QtBot) -> None:

@@ -470,12 +470,15 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
     # -- help ----------------------------------------------------------------------------------
 
     def shortcuts(self) -> list[tuple[str, str]]:
-        """(what, keys) of every menu action with a shortcut, in menu order."""
+        """(what, keys) of every menu action with a shortcut, in menu order, then the tables'."""
         found: list[tuple[str, str]] = []
         for action in _menu_actions(self.menuBar()):
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
                 found.append((action.text().replace("&", "").rstrip("…"), keys))
+        for action in self.projects.view.actions():  # the same in every table
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            found.append((f"{action.text().replace('&', '')} (in a table)", keys))
         return found
 
     def show_about(self) -> AboutDialog:

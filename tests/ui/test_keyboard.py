@@ -113,6 +113,10 @@ def test_the_shortcuts_table_lists_the_menu_shortcuts(plain_window: MainWindow) 
     assert table["How It Works"] == "F1"
     assert table["Refresh History"] == keys(plain_window.history_action)
     assert table["Refresh Selected"] == keys(plain_window.refresh_action)
+    assert table["Copy (in a table)"] == QKeySequence(QKeySequence.StandardKey.Copy).toString(
+        QKeySequence.SequenceFormat.NativeText
+    )
+    assert "Select All (in a table)" in table
     page = plain_window.show_how_it_works().browser.toPlainText()
     assert "Keyboard shortcuts" in page
     assert "Refresh History" in page

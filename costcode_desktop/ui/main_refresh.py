@@ -53,6 +53,7 @@ class RefreshMixin(WindowMixin):
     before_refresh_dialog: BeforeRefreshDialog | None = None
     bulk_dialog: BulkRefreshDialog | None = None
     _run_done = _run_failed = _run_total = 0  # the run going on, for the banner's headline
+    _title_before_run = ""  # the window title to put back when the run ends
 
     @Slot()
     def refresh_selected(self) -> None:
@@ -84,6 +85,8 @@ class RefreshMixin(WindowMixin):
         if started:
             self._run_done = self._run_failed = 0
             self._run_total = len(to_refresh)
+            self._title_before_run = self.windowTitle()
+            self._title_progress()
             waiting = [project.id for project in to_refresh]
             self.projects.model.mark_all_busy(waiting, "↻ Waiting to refresh…")
             text = (
@@ -141,6 +144,13 @@ class RefreshMixin(WindowMixin):
             detail = f"{project.name}: {step[:1].lower()}{step[1:]}…"
             self.banner.show_working(self._run_headline(), detail, self._run_done, total)
 
+    def _title_progress(self) -> None:
+        """A run of several projects shows its progress in the title too: on the taskbar button
+        and in Alt+Tab, for someone working in another program meanwhile."""
+        if self._run_total > 1:
+            done = f"{self._run_done} of {self._run_total} done"
+            self.setWindowTitle(f"{done} — {self._title_before_run}")
+
     def _run_headline(self) -> str:
         """'… 12 of 48 projects done, 2 failed…' while a run of several projects goes on."""
         text = f"Refreshing cost codes: {self._run_done} of {self._run_total} projects done"
@@ -158,6 +168,7 @@ class RefreshMixin(WindowMixin):
         memory.settle()
         self._run_done += 1
         self._run_failed += result.outcome is RefreshOutcome.FAILED
+        self._title_progress()
         status = status_after_refresh(result)
         if status is not None:
             self.projects.model.set_status(status)
@@ -169,6 +180,8 @@ class RefreshMixin(WindowMixin):
     @Slot(object)
     def _refresh_finished(self, run: RefreshRun) -> None:
         self.last_run = run
+        if self._title_before_run:
+            self.setWindowTitle(self._title_before_run)
         # Projects whose refresh could not say where they stand are checked again.
         unknown = [r.project for r in run.results if r.after is None] + run.not_started
         for project in unknown:

@@ -38,11 +38,17 @@ def test_refresh_all_out_of_date_projects(
     dialog.grab().save(str(tmp_path / "bulk-dialog.png"))
     dialog.concurrency.setValue(3)
 
+    title = window.windowTitle()
+    titles: list[str] = []
+    window.windowTitleChanged.connect(titles.append)
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
         dialog.accept()
         assert window.banner.property("state") == "working"
         assert "of 7 projects done" in window.banner.message.text()
         shot(window, tmp_path, "bulk-running")
+    # The taskbar button and Alt+Tab show the progress, then the usual title comes back.
+    assert titles == [f"{n} of 7 done — {title}" for n in range(8)] + [title]
+    assert title == "CostCodeSync — Example Builders"
     run = finished.args[0]
     outcomes = {r.project.id: r.outcome.value for r in run.results}
     assert len(outcomes) == 7

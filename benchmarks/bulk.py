@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
-from costcode_desktop.sandbox.synthetic import company_seed, standard_codes
+from costcode_desktop.sandbox.synthetic import company_seed, project_copy, standard_codes
 from costcode_desktop.services import read_company_list
 from costcode_desktop.services.bulk import refresh_many
 from costcode_desktop.services.history import HistoryStore
@@ -56,14 +56,7 @@ def bulk_seed(projects: int, codes: int) -> tuple[dict[str, Any], list[tuple[int
     for p in range(projects):
         missing = set(rng.sample(leaves, k=rng.randint(1, 5)))
         drifted = set(rng.sample([i for i in leaves if i not in missing], k=rng.randint(1, 3)))
-        cost_codes = []
-        for i, code in enumerate(standard):
-            if i in missing:
-                continue
-            kept = dict(code)
-            if i in drifted:
-                kept["name"] += " (edited)"
-            cost_codes.append(kept)
+        cost_codes = project_copy(standard, missing=missing, drifted=drifted)
         shape.append((len(cost_codes), len(missing), len(drifted)))
         entries.append(
             {

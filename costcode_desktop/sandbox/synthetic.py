@@ -1,8 +1,9 @@
 """Made-up companies of any size, in the seed format of `seed.py`, for benchmarks and load tests.
 
 Only the parts every large seed shares live here: a company list of divisions with codes under
-them, and the one-company, one-list envelope around the projects. Each caller builds its own
-projects (which codes they miss or edit), since that is what a benchmark or test is about.
+them, a project's copy of it with some codes left out or edited, and the one-company, one-list
+envelope around the projects. Each caller decides which codes a project misses or edits, since
+that is what a benchmark or test is about.
 """
 
 from __future__ import annotations
@@ -23,6 +24,22 @@ def standard_codes(total: int, per_division: int = 50) -> list[dict[str, Any]]:
             codes.append(
                 {"full_code": f"{d:02d}-{n:03d}", "name": f"Code {d}.{n}", "parent": f"{d:02d}"}
             )
+    return codes
+
+
+def project_copy(
+    standard: list[dict[str, Any]], *, missing: set[int], drifted: set[int]
+) -> list[dict[str, Any]]:
+    """A project's copy of `standard`: without the codes at the `missing` indexes, and with
+    " (edited)" after the description of those at the `drifted` ones."""
+    codes = []
+    for i, code in enumerate(standard):
+        if i in missing:
+            continue
+        kept = dict(code)
+        if i in drifted:
+            kept["name"] += " (edited)"
+        codes.append(kept)
     return codes
 
 

@@ -21,7 +21,7 @@ from costcode_desktop.costcodes import Comparison, compare
 from costcode_desktop.procore import ProcoreClient, custom_environment
 from costcode_desktop.procore.parse import parse_cost_code
 from costcode_desktop.sandbox import FaultConfig, RateLimitConfig, SandboxServer
-from costcode_desktop.sandbox.synthetic import company_seed, standard_codes
+from costcode_desktop.sandbox.synthetic import company_seed, project_copy, standard_codes
 from costcode_desktop.services import CompanyList, RefreshOutcome, read_company_list
 from costcode_desktop.services.bulk import refresh_many
 from costcode_desktop.services.convert import project_codes
@@ -53,14 +53,7 @@ def bulk_seed(projects: int, codes: int) -> tuple[dict[str, Any], set[int]]:
     for p in range(projects):
         missing = set(rng.sample(leaves, k=rng.randint(1, 5)))
         drifted = set(rng.sample(leaves, k=rng.randint(0, 3))) - missing
-        cost_codes = []
-        for i, code in enumerate(standard):
-            if i in missing:
-                continue
-            kept = dict(code)
-            if i in drifted:
-                kept["name"] += " (edited)"
-            cost_codes.append(kept)
+        cost_codes = project_copy(standard, missing=missing, drifted=drifted)
         project_id = FIRST_PROJECT + p
         if p % 25 == 7:
             no_admin.add(project_id)

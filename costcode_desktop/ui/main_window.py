@@ -246,10 +246,14 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
 
     def select_most_telling_project(self) -> bool:
         """For --screenshot: an active out-of-date project showing the most kinds of difference."""
-        rows = [self.projects.model.row_at(row) for row in range(self.projects.model.rowCount())]
+        proxy = self.projects.proxy
+        shown = [  # in the order the list shows them, which breaks ties
+            self.projects.model.row_at(proxy.mapToSource(proxy.index(row, 0)).row())
+            for row in range(proxy.rowCount())
+        ]
         candidates = [
             (not entry.project.active, -entry.difference_kinds, position, entry.project.id)
-            for position, entry in enumerate(rows)
+            for position, entry in enumerate(shown)
             if entry.out_of_date
         ]
         return bool(candidates) and self.projects.select_project(min(candidates)[3])
@@ -471,15 +475,16 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
 
     def shortcuts(self) -> list[tuple[str, str]]:
         """(what, keys) of every menu action with a shortcut, in menu order, then the tables'."""
-        found: list[tuple[str, str]] = []
-        for action in _menu_actions(self.menuBar()):
+
+        def named(action: QAction) -> tuple[str, str]:
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if keys:
-                found.append((action.text().replace("&", "").rstrip("…"), keys))
-        for action in self.projects.view.actions():  # the same in every table
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            found.append((f"{action.text().replace('&', '')} (in a table)", keys))
-        return found
+            return action.text().replace("&", "").rstrip("…"), keys
+
+        found = [named(action) for action in _menu_actions(self.menuBar())]
+        tables = [named(action) for action in self.projects.view.actions()]  # same in each table
+        return [(what, keys) for what, keys in found if keys] + [
+            (f"{what} (in a table)", keys) for what, keys in tables
+        ]
 
     def show_about(self) -> AboutDialog:
         if self.about_dialog is None:

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 log = logging.getLogger("costcode_desktop.procore")
 
@@ -25,8 +26,11 @@ def configured_pac_host() -> str | None:
     script = configured_pac()
     if script is None:
         return None
-    found = re.match(r"^[a-zA-Z][\w+.-]*://([^/?#@]*@)?([^/?#:]+)", script)
-    return found.group(2) if found else script
+    try:
+        host = urlsplit(script).hostname
+    except ValueError:  # e.g. a malformed port
+        host = None
+    return host or script
 
 
 @functools.cache

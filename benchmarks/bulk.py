@@ -33,7 +33,7 @@ from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_en
 from costcode_desktop.sandbox.synthetic import company_seed, project_copy, standard_codes
 from costcode_desktop.services import read_company_list
 from costcode_desktop.services.bulk import refresh_many
-from costcode_desktop.services.history import HistoryStore
+from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
 
 COMPANY_ID = 4264807

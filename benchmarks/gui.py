@@ -27,10 +27,10 @@ from PySide6.QtWidgets import QApplication
 
 from costcode_desktop.costcodes import CompanyCodes, compare
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
-from costcode_desktop.services.history import HistoryStore
+from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
-from costcode_desktop.ui.compare_pane import ComparePane
-from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.compare.pane import ComparePane
+from costcode_desktop.ui.main.window import MainWindow
 
 
 def measure(app: QApplication, fn: Callable[[], object], runs: int = 7) -> list[float]:

@@ -87,10 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("CostCodeSync %s starting (%s); log at %s", __version__,
              "demo" if args.demo else "Procore", log_path)  # fmt: skip
 
-    from costcode_desktop.ui.appearance import apply_appearance, saved_appearance
-    from costcode_desktop.ui.crash import CrashReporter
-    from costcode_desktop.ui.main_window import MainWindow
-    from costcode_desktop.ui.single_instance import SingleInstance
+    from costcode_desktop.ui.dialogs.crash import CrashReporter
+    from costcode_desktop.ui.kit.appearance import apply_appearance, saved_appearance
+    from costcode_desktop.ui.main.single_instance import SingleInstance
+    from costcode_desktop.ui.main.window import MainWindow
 
     guard = SingleInstance(parent=app)
     if not args.screenshot and not guard.claim():
@@ -129,7 +129,7 @@ def _application(*, to_console: bool) -> tuple[QApplication, Path]:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("costcodesync")  # Wayland/X11 taskbars match the window to its icon
-    from costcode_desktop.ui.icons import app_icon
+    from costcode_desktop.ui.kit.icons import app_icon
 
     app.setWindowIcon(app_icon())
     return app, log_path
@@ -142,7 +142,7 @@ def _self_test() -> int:
         os.environ[paths.HOME_OVERRIDE] = home
         app, log_path = _application(to_console=False)
         from costcode_desktop.self_test import SelfTest
-        from costcode_desktop.ui.main_window import MainWindow
+        from costcode_desktop.ui.main.window import MainWindow
 
         settings = window_settings()
         window = MainWindow(settings=settings)
@@ -185,7 +185,7 @@ def _print_log_tail(log_path: Path, lines: int = 40) -> None:
 
 def _screenshot(app: QApplication, window: object, target: Path) -> int:
     """Wait for every project to be checked, pick the most telling one, save a PNG."""
-    from costcode_desktop.ui.main_window import MainWindow
+    from costcode_desktop.ui.main.window import MainWindow
 
     assert isinstance(window, MainWindow)
     outcome: dict[str, int] = {}

@@ -25,8 +25,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.services import ProjectState, RefreshOutcome, status_after_refresh
 from costcode_desktop.services.bulk import RefreshRun
-from costcode_desktop.ui.before_refresh import unsendable_codes
-from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.main.window import MainWindow
+from costcode_desktop.ui.refresh.before_dialog import unsendable_codes
 
 log = logging.getLogger(__name__)
 TIMEOUT_MS = 180_000
@@ -68,7 +68,7 @@ def check_bundle() -> str:
     csvs = [item.name for item in data.iterdir() if item.name.endswith(".csv")]
     if not csvs:
         raise StepFailed("the sandbox's data files are missing")
-    from costcode_desktop.ui.icons import app_icon
+    from costcode_desktop.ui.kit.icons import app_icon
 
     icon = app_icon()
     if icon.isNull() or not icon.availableSizes():

@@ -27,7 +27,7 @@ BASENAME = "costcodesync"
 SMALL_MAX = 32  # this size and below use the simplified master
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
-PACKAGE_SIZES = (16, 24, 32, 48, 64, 128, 256)  # what costcode_desktop.ui.icons loads
+PACKAGE_SIZES = (16, 24, 32, 48, 64, 128, 256)  # what costcode_desktop.ui.kit.icons loads
 # (OSType, pixel size); the @2x types carry twice the point size in pixels.
 ICNS_ENTRIES = (
     ("icp4", 16),

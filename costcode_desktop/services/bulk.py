@@ -23,7 +23,7 @@ from costcode_desktop.procore.records import Project
 
 from .company import CompanyList
 from .convert import project_codes
-from .history import HistoryError, HistoryStore
+from .history.store import HistoryError, HistoryStore
 from .refresh import RefreshOutcome, RefreshResult, refresh_project
 from .session import Session
 

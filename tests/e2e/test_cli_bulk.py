@@ -21,7 +21,7 @@ from costcode_desktop.sandbox.demo import (
     SUMMIT_RIDGE_DATA_CENTER,
     WESTGATE_OFFICE_PARK,
 )
-from costcode_desktop.services.history import HistoryStore
+from costcode_desktop.services.history.store import HistoryStore
 from tests.sandbox_support import api_writes, run_cli, running
 
 COMPANY = "4264807"

@@ -17,7 +17,7 @@ import pytest
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient
 from costcode_desktop.sandbox.synthetic import company_seed, standard_codes
-from costcode_desktop.services.history import HistoryStore, RunStatus
+from costcode_desktop.services.history.store import HistoryStore, RunStatus
 
 COMPANY = 4264807
 PROJECTS = 24

@@ -25,7 +25,7 @@ from costcode_desktop.sandbox.synthetic import company_seed, project_copy, stand
 from costcode_desktop.services import CompanyList, RefreshOutcome, read_company_list
 from costcode_desktop.services.bulk import refresh_many
 from costcode_desktop.services.convert import project_codes
-from costcode_desktop.services.history import HistoryStore, RunStatus
+from costcode_desktop.services.history.store import HistoryStore, RunStatus
 from costcode_desktop.services.session import Session
 from tests.sandbox_support import signed_in_client
 

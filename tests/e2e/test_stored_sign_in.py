@@ -17,7 +17,7 @@ from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.sandbox import SandboxServer, demo_seed
 from costcode_desktop.services import read_company_list, refresh_project
 from costcode_desktop.services.export import ExportHeader, write_csv, write_xlsx
-from costcode_desktop.services.history import HistoryStore
+from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.secrets import SecretStore
 from costcode_desktop.services.settings import Connection, Settings, save_settings
 from costcode_desktop.services.signin import (

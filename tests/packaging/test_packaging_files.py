@@ -300,7 +300,7 @@ def test_numeric_version_of_the_current_release_is_four_small_numbers(
 
 
 def test_the_installer_waits_for_the_mutex_the_running_app_holds() -> None:
-    from costcode_desktop.ui.single_instance import INSTALLER_MUTEX
+    from costcode_desktop.ui.main.single_instance import INSTALLER_MUTEX
 
     text = (ROOT / "packaging" / "windows" / "costcodesync.iss").read_text(encoding="ascii")
     assert f"AppMutex={INSTALLER_MUTEX}\n" in text

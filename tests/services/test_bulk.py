@@ -15,7 +15,7 @@ from costcode_desktop.procore import CancelToken, ProcoreClient, Project, custom
 from costcode_desktop.sandbox import FaultConfig, SandboxServer
 from costcode_desktop.services import RefreshOutcome, RefreshResult, read_company_list
 from costcode_desktop.services.bulk import RefreshRun, refresh_many, retry_failed
-from costcode_desktop.services.history import HistoryStore, RunStatus
+from costcode_desktop.services.history.store import HistoryStore, RunStatus
 from costcode_desktop.services.session import Session
 from tests.sandbox_support import api_writes, running, signed_in_client
 

@@ -13,7 +13,7 @@ import pytest
 from costcode_desktop.costcodes import NameUpdate, StandardCode
 from costcode_desktop.procore.records import Project
 from costcode_desktop.services import CodeIssue, RefreshOutcome, RefreshResult
-from costcode_desktop.services.history import (
+from costcode_desktop.services.history.store import (
     FILE_NAME,
     ChangeKind,
     CodeChange,
@@ -158,7 +158,7 @@ def test_a_run_left_by_a_process_that_is_gone_is_interrupted(
     script = (
         "import os, sys\n"
         "from pathlib import Path\n"
-        "from costcode_desktop.services.history import HistoryStore\n"
+        "from costcode_desktop.services.history.store import HistoryStore\n"
         "store = HistoryStore(Path(sys.argv[1]))\n"
         "run = store.start_run(user='bo', environment='production', company_id=1,"
         " company_name='Other')\n"

@@ -13,9 +13,9 @@ import pytest
 
 from costcode_desktop.costcodes import NameUpdate, StandardCode
 from costcode_desktop.procore.records import Project
-from costcode_desktop.services import CodeIssue, RefreshOutcome, RefreshResult, history_export
-from costcode_desktop.services.history import HistoryStore, RunDetails
-from costcode_desktop.services.history_export import (
+from costcode_desktop.services import CodeIssue, RefreshOutcome, RefreshResult
+from costcode_desktop.services.history import export as history_export
+from costcode_desktop.services.history.export import (
     CHANGE_COLUMNS,
     RUN_COLUMNS,
     ExportError,
@@ -25,6 +25,7 @@ from costcode_desktop.services.history_export import (
     write_history_csv,
     write_history_xlsx,
 )
+from costcode_desktop.services.history.store import HistoryStore, RunDetails
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 TRIGGERS = ["=1+2", "+SUM(A1)", "-100", "@SUM(A1)", "\tcmd", "\rcmd"]

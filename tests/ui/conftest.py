@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
 from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
-from costcode_desktop.services.history import HistoryStore
+from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
-from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.main.window import MainWindow
 from tests.sandbox_support import FAST_RETRY
 
 COMPANY = 4264807
@@ -130,7 +130,7 @@ def shot(window: MainWindow, folder: Path, name: str) -> Path:
 @pytest.fixture
 def appearance(qapp: QApplication) -> Iterator[Callable[[str], None]]:
     """Switch light / dark / system in a test; the platform's own look is back afterwards."""
-    from costcode_desktop.ui.appearance import SYSTEM, apply_appearance
+    from costcode_desktop.ui.kit.appearance import SYSTEM, apply_appearance
 
     def switch(mode: str) -> None:
         apply_appearance(qapp, mode)

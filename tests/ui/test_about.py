@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop import __version__, licences
-from costcode_desktop.ui.about_dialog import HEADERS, AboutDialog
-from costcode_desktop.ui.how_it_works import page
-from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.dialogs.about import HEADERS, AboutDialog
+from costcode_desktop.ui.dialogs.how_it_works import page
+from costcode_desktop.ui.main.window import MainWindow
 
 # What a release bundles and the licence each is used under.
 EXPECTED = {

@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QProxyStyle
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui import theme
-from costcode_desktop.ui.appearance import (
+from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.appearance import (
     DARK,
     LIGHT,
     SYSTEM,
@@ -20,8 +20,8 @@ from costcode_desktop.ui.appearance import (
     palette,
     saved_appearance,
 )
-from costcode_desktop.ui.banner import banner_style
-from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.kit.banner import banner_style
+from costcode_desktop.ui.main.window import MainWindow
 
 Role = QPalette.ColorRole
 Group = QPalette.ColorGroup

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from costcode_desktop.procore.records import Project
 from costcode_desktop.sandbox import FaultConfig, SandboxServer
 from costcode_desktop.services import ProjectState
-from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.main.window import MainWindow
 
 from .conftest import LINCOLN, PINECREST, SUMMIT, GuiThreadGuard, shot
 

@@ -7,8 +7,8 @@ from PySide6.QtGui import QGuiApplication, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui.copy_rows import enable_row_copy, selected_rows_text
-from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.kit.copy_rows import enable_row_copy, selected_rows_text
+from costcode_desktop.ui.main.window import MainWindow
 
 from .conftest import LINCOLN
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui.crash import APOLOGY, CrashDialog, CrashReporter
+from costcode_desktop.ui.dialogs.crash import APOLOGY, CrashDialog, CrashReporter
 
 TOKEN = "abcdefghijklmnop"
 

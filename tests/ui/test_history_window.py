@@ -18,9 +18,14 @@ from pytestqt.qtbot import QtBot
 from costcode_desktop.costcodes import NameUpdate, StandardCode
 from costcode_desktop.procore.records import Project
 from costcode_desktop.services import CodeIssue, RefreshOutcome, RefreshResult
-from costcode_desktop.services.history import HistoryError, HistoryStore, RunDetails, RunStatus
-from costcode_desktop.services.history_export import RUN_COLUMNS
-from costcode_desktop.ui.history_models import (
+from costcode_desktop.services.history.export import RUN_COLUMNS
+from costcode_desktop.services.history.store import (
+    HistoryError,
+    HistoryStore,
+    RunDetails,
+    RunStatus,
+)
+from costcode_desktop.ui.history.models import (
     CHANGE_DESCRIPTION,
     CHANGE_KIND,
     CHANGE_REQUEST,
@@ -29,9 +34,9 @@ from costcode_desktop.ui.history_models import (
     RUN_STARTED,
     RUN_STATUS,
 )
-from costcode_desktop.ui.history_window import NOT_AVAILABLE, HistoryWindow
-from costcode_desktop.ui.roles import SORT_ROLE
-from costcode_desktop.ui.worker import Worker
+from costcode_desktop.ui.history.window import NOT_AVAILABLE, HistoryWindow
+from costcode_desktop.ui.kit.roles import SORT_ROLE
+from costcode_desktop.ui.kit.worker import Worker
 
 COMPANY = 4264807
 TOWER, ANNEX, HARBOR, OLD = 11, 12, 13, 14

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui.main_window import MainWindow, _menu_actions
+from costcode_desktop.ui.main.window import MainWindow, _menu_actions
 
 from .conftest import LINCOLN
 

@@ -11,8 +11,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui.main_window import MainWindow
-from costcode_desktop.ui.sizing import DESIGN_FONT_HEIGHT, scaled_size
+from costcode_desktop.ui.kit.sizing import DESIGN_FONT_HEIGHT, scaled_size
+from costcode_desktop.ui.main.window import MainWindow
 
 from .conftest import LINCOLN, shot
 

@@ -16,10 +16,10 @@ from pytestqt.qtbot import QtBot
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.sandbox import FaultConfig, SandboxServer
 from costcode_desktop.services import ProjectState
-from costcode_desktop.ui.compare_model import COL_COMPANY_NAME, COL_PROJECT_NAME
-from costcode_desktop.ui.main_window import MainWindow
-from costcode_desktop.ui.projects_model import COL_DIFFERS, COL_MISSING, COL_STATUS
-from costcode_desktop.ui.roles import DIFF_STATUS_ROLE, WORD_DIFF_ROLE
+from costcode_desktop.ui.compare.model import COL_COMPANY_NAME, COL_PROJECT_NAME
+from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, WORD_DIFF_ROLE
+from costcode_desktop.ui.main.window import MainWindow
+from costcode_desktop.ui.projects.model import COL_DIFFERS, COL_MISSING, COL_STATUS
 
 from .conftest import HARBORVIEW, LINCOLN, PINECREST, SUMMIT, TRANSIT, GuiThreadGuard, shot
 

@@ -11,12 +11,12 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QTableView, QToolBar
 
 from costcode_desktop.costcodes import DiffStatus
-from costcode_desktop.ui import theme
-from costcode_desktop.ui.appearance import DARK, LIGHT
-from costcode_desktop.ui.compare_model import COL_STATUS as COMPARE_STATUS
-from costcode_desktop.ui.main_window import MainWindow
-from costcode_desktop.ui.projects_model import COL_NAME, COL_STATUS
-from costcode_desktop.ui.roles import DIFF_STATUS_ROLE, PROJECT_ID_ROLE
+from costcode_desktop.ui.compare.model import COL_STATUS as COMPARE_STATUS
+from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.appearance import DARK, LIGHT
+from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, PROJECT_ID_ROLE
+from costcode_desktop.ui.main.window import MainWindow
+from costcode_desktop.ui.projects.model import COL_NAME, COL_STATUS
 
 from .conftest import LINCOLN, shot
 

@@ -15,7 +15,7 @@ from costcode_desktop.procore.errors import ConnectionFailed
 from costcode_desktop.self_test import SelfTest, StepFailed
 from costcode_desktop.services import session as session_module
 from costcode_desktop.services.secrets import SecretStoreError
-from costcode_desktop.ui.main_window import MainWindow
+from costcode_desktop.ui.main.window import MainWindow
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
 
 from .conftest import run_app
@@ -85,7 +85,7 @@ def test_a_sandbox_that_cannot_start_fails_the_sign_in_step(
         raise ConnectionFailed("Could not reach the demo sandbox.")
 
     monkeypatch.setattr(session_module, "open_demo_session", refuse)
-    monkeypatch.setattr("costcode_desktop.ui.controller.open_demo_session", refuse)
+    monkeypatch.setattr("costcode_desktop.ui.main.controller.open_demo_session", refuse)
     test, output = run_in_process(qtbot, tmp_path)
     assert not test.passed
     assert "FAIL  Start the demo sandbox and sign in: Starting the demo" in output

@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
 from costcode_desktop.services.secrets import SERVICE
-from costcode_desktop.ui.main_window import MainWindow
-from costcode_desktop.ui.sign_in_dialog import SignInDialog
+from costcode_desktop.ui.main.window import MainWindow
+from costcode_desktop.ui.signin.dialog import SignInDialog
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
 from tests.procore.netkit import TlsFront, make_certificates
 from tests.sandbox_support import free_port

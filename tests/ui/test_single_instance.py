@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui.single_instance import SingleInstance, instance_name
+from costcode_desktop.ui.main.single_instance import SingleInstance, instance_name
 
 
 def test_the_second_claim_hands_over_to_the_first(qtbot: QtBot) -> None:

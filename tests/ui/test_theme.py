@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QPalette
 
-from costcode_desktop.ui import history_models, theme
-from costcode_desktop.ui.theme import Tone, contrast_ratio
+from costcode_desktop.ui.history import models as history_models
+from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.theme import Tone, contrast_ratio
 
 Role = QPalette.ColorRole
 TEXT = 4.5

@@ -1,0 +1,1 @@
+"""The comparison: the company list and a project's list side by side."""

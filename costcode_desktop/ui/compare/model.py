@@ -1,0 +1,177 @@
+"""The company list and a project's list side by side, one aligned row per code.
+
+Sized for 20,000+ rows: every display string and search key is computed once per comparison,
+and filtering rebuilds a list of visible row numbers instead of asking a proxy per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
+from costcode_desktop.costcodes.worddiff import word_diff
+from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.headed_model import HeadedTableModel
+from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, LOCKED_ROLE, ROW_ROLE, WORD_DIFF_ROLE
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+COL_STATUS, COL_COMPANY_CODE, COL_COMPANY_NAME, COL_PROJECT_CODE, COL_PROJECT_NAME = range(5)
+HEADERS = ("Status", "Company code", "Company description", "Project code", "Project description")
+DESCRIPTION_COLUMNS = (COL_COMPANY_NAME, COL_PROJECT_NAME)
+INDENT = "    "  # per tier, so divisions and their codes read as a tree
+
+
+def _is_locked(row: ComparisonRow) -> bool:
+    return (
+        row.status is DiffStatus.DESCRIPTION_DIFFERS
+        and row.project is not None
+        and row.project.erp_managed
+    )
+
+
+def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
+    look = theme.DIFF_LOOKS[row.status]
+    label = look.label + (" (locked)" if _is_locked(row) else "")
+    indent = INDENT * row.depth
+    std, own = row.standard, row.project
+    return (
+        label,
+        indent + std.full_code if std else "",
+        std.name if std else "",
+        indent + own.full_code if own else "",
+        own.name if own else "",
+    )
+
+
+def _tooltip(row: ComparisonRow) -> str:
+    if row.status is DiffStatus.UNSUPPORTED:
+        return f"Cannot be sent to Procore. {row.note}".strip()
+    if _is_locked(row):
+        return (
+            "Locked by the Sage 300 CRE connector: the project's description comes from Sage "
+            "and a refresh leaves it as it is."
+        )
+    return {
+        DiffStatus.MISSING: "On the company list but not on the project: a refresh adds it.",
+        DiffStatus.DESCRIPTION_DIFFERS: "The project's description was changed: a refresh "
+        "restores the company description.",
+        DiffStatus.ONLY_ON_PROJECT: "Only on the project: a refresh never deletes it.",
+        DiffStatus.IN_SYNC: "Same code and description on both lists.",
+    }[row.status]
+
+
+class CompareModel(HeadedTableModel):
+    HEADERS = HEADERS
+    HEADER_TIPS = (
+        "How the project's code compares with the company list",
+        "The code on the company's Sage 300 CRE standard list",
+        "Its description on the company list",
+        "The same code on the project's own list",
+        "Its description on the project (words that differ are highlighted)",
+    )
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._comparison: Comparison | None = None
+        self._rows: Sequence[ComparisonRow] = ()
+        self._display: list[tuple[str, str, str, str, str]] = []
+        self._keys: list[str] = []
+        self._visible: list[int] = []
+        self._differences_only = False
+        self._words: list[str] = []
+        self._division_font = QFont()
+        self._division_font.setBold(True)
+
+    # -- content -------------------------------------------------------------------------------
+
+    def set_comparison(self, comparison: Comparison | None) -> None:
+        self.beginResetModel()
+        self._comparison = comparison
+        self._rows = comparison.rows if comparison else ()
+        self._display = [_display(row) for row in self._rows]
+        self._keys = ["\n".join(cells[1:]).casefold() for cells in self._display]
+        self._visible = self._filtered()
+        self.endResetModel()
+
+    @property
+    def comparison(self) -> Comparison | None:
+        return self._comparison
+
+    def set_filter(self, *, differences_only: bool | None = None, text: str | None = None) -> None:
+        if differences_only is not None:
+            self._differences_only = differences_only
+        if text is not None:
+            self._words = text.casefold().split()
+        self.beginResetModel()
+        self._visible = self._filtered()
+        self.endResetModel()
+
+    def _filtered(self) -> list[int]:
+        rows, keys, words = self._rows, self._keys, self._words
+        in_sync = DiffStatus.IN_SYNC
+        candidates = range(len(rows))
+        if self._differences_only:
+            candidates = [i for i in candidates if rows[i].status is not in_sync]  # type: ignore[assignment]
+        if words:
+            return [i for i in candidates if all(w in keys[i] for w in words)]
+        return list(candidates)
+
+    def visible_count(self) -> int:
+        return len(self._visible)
+
+    def row_at(self, visible_row: int) -> ComparisonRow:
+        return self._rows[self._visible[visible_row]]
+
+    # -- Qt model API --------------------------------------------------------------------------
+
+    def shown_rows(self) -> int:
+        return len(self._visible)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        source = self._visible[index.row()]
+        row = self._rows[source]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display[source][column]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return theme.background(theme.DIFF_LOOKS[row.status])
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS:
+            if row.status is DiffStatus.IN_SYNC:  # quiet, so the differences stand out
+                return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+            return None
+        if role == Qt.ItemDataRole.FontRole and row.depth == 0 and column != COL_STATUS:
+            return self._division_font
+        if role == DIFF_STATUS_ROLE:
+            return row.status
+        if role == ROW_ROLE:
+            return row
+        if role == LOCKED_ROLE:
+            return _is_locked(row)
+        if role == WORD_DIFF_ROLE:
+            return self._word_spans(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            cells = self._display[source]
+            return f"{theme.DIFF_LOOKS[row.status].word}: {cells[column].strip()}"
+        return None
+
+    @staticmethod
+    def _word_spans(row: ComparisonRow, column: int) -> list[tuple[str, bool]] | None:
+        if (
+            row.status is not DiffStatus.DESCRIPTION_DIFFERS
+            or column not in DESCRIPTION_COLUMNS
+            or row.standard is None
+            or row.project is None
+        ):
+            return None
+        old_spans, new_spans = word_diff(row.project.name, row.standard.name)
+        return new_spans if column == COL_COMPANY_NAME else old_spans

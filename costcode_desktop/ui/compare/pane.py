@@ -1,0 +1,214 @@
+"""Right pane: the company list and the selected project's list, aligned, differences marked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from costcode_desktop.costcodes import Comparison, DiffStatus
+from costcode_desktop.services import CompanyList, ProjectStatus
+from costcode_desktop.ui.compare.delegates import WordDiffDelegate
+from costcode_desktop.ui.compare.model import (
+    COL_COMPANY_CODE,
+    COL_COMPANY_NAME,
+    COL_PROJECT_CODE,
+    COL_PROJECT_NAME,
+    COL_STATUS,
+    CompareModel,
+)
+from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.accessibility import name_clear_button
+from costcode_desktop.ui.kit.sizing import (
+    font_scale,
+    header_width,
+    set_row_height,
+    size_columns,
+)
+
+SUMMARY_ORDER = (
+    DiffStatus.MISSING,
+    DiffStatus.DESCRIPTION_DIFFERS,
+    DiffStatus.ONLY_ON_PROJECT,
+    DiffStatus.UNSUPPORTED,
+    DiffStatus.IN_SYNC,
+)
+MIN_DESCRIPTION_WIDTH = 180
+SEARCH_DELAY_MS = 150  # let fast typists finish a word before filtering 20,000 rows
+
+
+def _time(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%H:%M:%S") if moment else "—"
+
+
+class ComparePane(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = CompareModel(self)
+        self.status: ProjectStatus | None = None
+        self.company_list: CompanyList | None = None
+
+        self.header = QLabel(self)
+        self.header.setObjectName("compareHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setObjectName("compareSummary")
+        self.summary.setWordWrap(True)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("compareSearchField")
+        self.search.setPlaceholderText("Search codes and descriptions")
+        name_clear_button(self.search, "Clear the search")
+        self.search.setAccessibleName("Search the comparison")
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.differences_only = QCheckBox("Differences only", self)
+        self.differences_only.setObjectName("differencesOnly")
+        self.differences_only.setToolTip("Hide codes that are the same on both lists (Ctrl+D)")
+        self.differences_only.toggled.connect(lambda on: self.model.set_filter(differences_only=on))
+
+        self.view = QTableView(self)
+        self.view.setObjectName("compareView")
+        self.view.setAccessibleName("Comparison of the company list and the project's list")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setTabKeyNavigation(False)  # arrows move in the table; Tab leaves it
+        self.view.setWordWrap(False)
+        self.view.setShowGrid(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        set_row_height(self.view, padding=6)
+        self.view.horizontalHeader().setHighlightSections(False)
+        self.view.horizontalHeader().setAccessibleName("Columns of the comparison")
+        delegate = WordDiffDelegate(self.view)
+        self.view.setItemDelegateForColumn(COL_COMPANY_NAME, delegate)
+        self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
+        size_columns(self.view, {COL_STATUS: 128, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96})
+        self._share_description_width()
+        self.view.viewport().installEventFilter(self)
+
+        self.placeholder = QLabel(self)
+        self.placeholder.setObjectName("comparePlaceholder")
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setMargin(24)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.placeholder)
+
+        tools = QHBoxLayout()
+        tools.addWidget(self.search, 1)
+        tools.addWidget(self.differences_only)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.summary)
+        layout.addLayout(tools)
+        layout.addWidget(self.stack, 1)
+        self.show_message("Select a project to compare its cost codes with the company list.")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._share_description_width()
+        return super().eventFilter(watched, event)
+
+    def _share_description_width(self) -> None:
+        """The two descriptions share the room left, so neither side is cut off first."""
+        header = self.view.horizontalHeader()
+        fixed = sum(header.sectionSize(c) for c in (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE))
+        least = max(
+            round(MIN_DESCRIPTION_WIDTH * font_scale(self.view)),
+            header_width(header, COL_COMPANY_NAME),
+            header_width(header, COL_PROJECT_NAME),
+        )
+        each = max(least, (self.view.viewport().width() - fixed) // 2)
+        header.resizeSection(COL_COMPANY_NAME, each)
+        header.resizeSection(COL_PROJECT_NAME, each)
+
+    def _apply_search(self) -> None:
+        self.model.set_filter(text=self.search.text())
+
+    # -- what the window calls ----------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        self.status = None
+        self.model.set_comparison(None)
+        self.summary.setText("")
+        self.placeholder.setText(text)
+        self.stack.setCurrentWidget(self.placeholder)
+        self._set_header(None)
+
+    def show_status(self, status: ProjectStatus, company_list: CompanyList | None) -> None:
+        self.company_list = company_list
+        if status.comparison is None:
+            self.show_message(
+                f"<b>{status.project.name}</b>: {status.state.label}.<br><br>{status.message}"
+            )
+            self.status = status
+            self._set_header(status)
+            return
+        same_project = self.status is not None and self.status.project.id == status.project.id
+        self.status = status
+        scroll = self.view.verticalScrollBar().value() if same_project else 0
+        self.model.set_comparison(status.comparison)
+        self.view.verticalScrollBar().setValue(scroll)
+        self.stack.setCurrentWidget(self.view)
+        self._set_header(status)
+        self.summary.setText(_summary(status.comparison))
+
+    @property
+    def comparison(self) -> Comparison | None:
+        return self.model.comparison
+
+    def _set_header(self, status: ProjectStatus | None) -> None:
+        company = self.company_list
+        left = (
+            f"Company list: <b>{escape(company.list.name)}</b> · {len(company.codes)} codes · "
+            f"read {_time(company.read_at)}"
+            if company
+            else "Company list: not loaded yet"
+        )
+        if status is None:
+            self.header.setText(left)
+            return
+        project = status.project
+        number = f"{project.project_number} " if project.project_number else ""
+        right = (
+            f"Project list: <b>{escape(number + project.name)}</b> · "
+            f"read {_time(status.checked_at)}"
+        )
+        self.header.setText(f"{left}<br>{right}")
+
+
+def _summary(comparison: Comparison) -> str:
+    parts = []
+    for status in SUMMARY_ORDER:
+        n = comparison.count(status)
+        look = theme.DIFF_LOOKS[status]
+        text = f"{look.symbol} {n} {look.word.lower()}"
+        if status is DiffStatus.DESCRIPTION_DIFFERS and comparison.locked_differences:
+            text += f" ({comparison.locked_differences} locked by Sage)"
+        parts.append(text)
+    verdict = (
+        "In sync with the company list."
+        if comparison.in_sync
+        else f"{comparison.differences} to fix with a refresh."
+    )
+    return f"{verdict}   " + " · ".join(parts)

@@ -1,0 +1,1 @@
+"""Help and information dialogs: About, How It Works, the crash report."""

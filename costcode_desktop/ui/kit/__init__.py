@@ -1,0 +1,1 @@
+"""Shared pieces of every screen: the worker, theme, banner, sizing, icons, table helpers."""

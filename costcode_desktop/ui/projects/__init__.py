@@ -1,0 +1,1 @@
+"""The projects list: which projects are out of date."""

@@ -1,0 +1,304 @@
+"""The company's projects with their state against the company list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
+
+from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.procore.records import Project
+from costcode_desktop.services import ProjectState, ProjectStatus
+from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.headed_model import HeadedTableModel
+from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+(
+    COL_NUMBER,
+    COL_NAME,
+    COL_ACTIVE,
+    COL_STATUS,
+    COL_MISSING,
+    COL_DIFFERS,
+    COL_ONLY_PROJECT,
+    COL_LAST_REFRESHED,
+) = range(8)
+HEADERS = (
+    "Number",
+    "Project",
+    "Active",
+    "Status",
+    "Missing",
+    "Differs",
+    "Project-only",
+    "Last refreshed",
+)
+TOOLTIPS = (
+    "Project number in Procore",
+    "Project name",
+    "Whether the project is active in Procore",
+    "How the project's cost codes compare with the company list",
+    "Codes on the company list that the project does not have",
+    "Codes whose description on the project differs from the company list and a refresh puts "
+    "back (descriptions locked by Sage are not counted)",
+    "Codes that exist only on the project (never deleted by a refresh)",
+    "When CostCodeSync last refreshed this project",
+)
+COUNT_COLUMNS = {
+    COL_MISSING: DiffStatus.MISSING,
+    COL_DIFFERS: DiffStatus.DESCRIPTION_DIFFERS,
+    COL_ONLY_PROJECT: DiffStatus.ONLY_ON_PROJECT,
+}
+
+
+def _number(count: int | None) -> str:
+    return "" if count is None else str(count)
+
+
+@dataclass
+class ProjectRow:
+    project: Project
+    status: ProjectStatus | None = None  # None while it is being checked
+    last_refreshed: datetime | None = None
+    busy: str = ""  # set while a refresh of this project is queued or running
+    display: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.update_display()
+
+    @property
+    def look(self) -> theme.Look:
+        return theme.STATE_LOOKS[self.status.state] if self.status else theme.CHECKING_LOOK
+
+    @property
+    def out_of_date(self) -> bool:
+        return self.status is not None and self.status.state is ProjectState.OUT_OF_DATE
+
+    def count(self, diff: DiffStatus) -> int | None:
+        """A count column's number (None until checked). "Differs" leaves out descriptions the
+        Sage connector locks: a refresh leaves them, so they do not make a project out of date,
+        and the columns add up to the state's "N differences"."""
+        s = self.status
+        return None if s is None or s.comparison is None else s.comparison.count_unlocked(diff)
+
+    @property
+    def locked_differences(self) -> int:
+        s = self.status
+        return s.comparison.locked_differences if s is not None and s.comparison else 0
+
+    @property
+    def difference_kinds(self) -> int:
+        """How many of missing, differs and project-only this project has."""
+        return sum(1 for diff in COUNT_COLUMNS.values() if self.count(diff))
+
+    def update_display(self) -> None:
+        s = self.status
+        status_text = f"{self.look.symbol} {s.summary}" if s else theme.CHECKING_LOOK.label
+        if self.busy:
+            status_text = self.busy
+        counts = [_number(self.count(diff)) for diff in COUNT_COLUMNS.values()]
+        when = (
+            self.last_refreshed.astimezone().strftime("%Y-%m-%d %H:%M")
+            if self.last_refreshed
+            else ""
+        )
+        self.display = (
+            self.project.project_number or "",
+            self.project.name,
+            "Active" if self.project.active else "Inactive",
+            status_text,
+            *counts,
+            when,
+        )
+
+    def sort_value(self, column: int) -> Any:
+        if column in COUNT_COLUMNS:
+            count = self.count(COUNT_COLUMNS[column])
+            return -1 if count is None else count
+        if column == COL_STATUS:
+            if self.status is None:
+                return (9, 0)
+            rank = list(ProjectState).index(self.status.state)
+            differences = self.status.comparison.differences if self.status.comparison else 0
+            return (rank, -differences)
+        if column == COL_LAST_REFRESHED:
+            return self.last_refreshed.timestamp() if self.last_refreshed else 0.0
+        if column == COL_ACTIVE:
+            return int(self.project.active)
+        return self.display[column].casefold()
+
+
+class ProjectsModel(HeadedTableModel):
+    HEADERS = HEADERS
+    HEADER_TIPS = TOOLTIPS
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ProjectRow] = []
+        self._index_of: dict[int, int] = {}
+
+    # -- updates (GUI thread) -----------------------------------------------------------------
+
+    def set_projects(
+        self, projects: list[Project], last_refreshed: dict[int, datetime] | None = None
+    ) -> None:
+        last_refreshed = last_refreshed or {}
+        self.beginResetModel()
+        self._rows = [ProjectRow(p, None, last_refreshed.get(p.id)) for p in projects]
+        self._index_of = {row.project.id: i for i, row in enumerate(self._rows)}
+        self.endResetModel()
+
+    def set_status(self, status: ProjectStatus) -> None:
+        index = self._index_of.get(status.project.id)
+        if index is None:
+            return
+        row = self._rows[index]
+        row.status = status
+        row.busy = ""
+        row.project = status.project  # the detail read carries the fresher fields
+        row.update_display()
+        self.dataChanged.emit(self.index(index, 0), self.index(index, self.last_column()))
+
+    def mark_checking(self, project_id: int) -> None:
+        self._change(project_id, status=None)
+
+    def mark_busy(self, project_id: int, text: str) -> None:
+        """Show that a refresh is waiting or running; the last known counts stay visible."""
+        self._change(project_id, busy=text)
+
+    def mark_all_busy(self, project_ids: list[int], text: str) -> None:
+        """mark_busy for many rows with one change notification (one re-sort, not hundreds)."""
+        rows = [self._index_of[pid] for pid in project_ids if pid in self._index_of]
+        for index in rows:
+            self._rows[index].busy = text
+            self._rows[index].update_display()
+        if rows:
+            last = self.last_column()
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
+
+    def _change(self, project_id: int, **values: Any) -> None:
+        index = self._index_of.get(project_id)
+        if index is None:
+            return
+        row = self._rows[index]
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.update_display()
+        self.dataChanged.emit(self.index(index, 0), self.index(index, self.last_column()))
+
+    def set_last_refreshed(self, project_id: int, when: datetime) -> None:
+        index = self._index_of.get(project_id)
+        if index is None:
+            return
+        self._rows[index].last_refreshed = when
+        self._rows[index].update_display()
+        cell = self.index(index, COL_LAST_REFRESHED)
+        self.dataChanged.emit(cell, cell)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def row_for(self, project_id: int) -> ProjectRow | None:
+        index = self._index_of.get(project_id)
+        return self._rows[index] if index is not None else None
+
+    def rows(self) -> list[ProjectRow]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> ProjectRow:
+        return self._rows[row]
+
+    # -- Qt model API --------------------------------------------------------------------------
+
+    def shown_rows(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.display[column]
+        if role == SORT_ROLE:
+            return row.sort_value(column)
+        if role == PROJECT_ID_ROLE:
+            return row.project.id
+        if role == STATE_ROLE:
+            return row.status.state if row.status else None
+        if role == Qt.ItemDataRole.BackgroundRole and column == COL_STATUS:
+            return theme.background(row.look)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_DIFFERS and row.locked_differences:
+                n = row.locked_differences
+                return (
+                    f"{n} more description{'s differ' if n > 1 else ' differs'} but "
+                    f"{'are' if n > 1 else 'is'} locked by the Sage 300 CRE connector: "
+                    "a refresh leaves them."
+                )
+            if row.status is not None and row.status.message:
+                return row.status.message
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in COUNT_COLUMNS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and not row.project.active:
+            # Quiet but readable (4.5:1 on every state colour); "Inactive" says it in words.
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        return None
+
+
+class ProjectsFilter(QSortFilterProxyModel):
+    """Type-to-filter on number and name, and an "out of date only" switch."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._out_of_date_only = False
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_text(self, text: str) -> None:
+        self._refilter(_text=text.strip().casefold())
+
+    def set_out_of_date_only(self, enabled: bool) -> None:
+        self._refilter(_out_of_date_only=enabled)
+
+    def _refilter(self, **values: Any) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidate*Filter is deprecated there
+            self.beginFilterChange()
+            for name, value in values.items():
+                setattr(self, name, value)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            for name, value in values.items():
+                setattr(self, name, value)
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        assert isinstance(model, ProjectsModel)
+        row = model.row_at(source_row)
+        if self._out_of_date_only and not row.out_of_date:
+            return False
+        if self._text:
+            haystack = f"{row.project.project_number or ''} {row.project.name}".casefold()
+            return all(word in haystack for word in self._text.split())
+        return True
+
+    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802
+        a = left.data(SORT_ROLE)
+        b = right.data(SORT_ROLE)
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)

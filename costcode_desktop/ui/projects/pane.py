@@ -1,0 +1,153 @@
+"""Left pane: the company's projects, type-to-filter, and the out-of-date switch."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from costcode_desktop.procore.records import Project
+from costcode_desktop.ui.kit.accessibility import name_clear_button
+from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE
+from costcode_desktop.ui.kit.sizing import set_row_height, size_columns
+from costcode_desktop.ui.projects.model import (
+    COL_ACTIVE,
+    COL_DIFFERS,
+    COL_LAST_REFRESHED,
+    COL_MISSING,
+    COL_NAME,
+    COL_NUMBER,
+    COL_ONLY_PROJECT,
+    COL_STATUS,
+    ProjectsFilter,
+    ProjectsModel,
+)
+
+DEFAULT_WIDTHS = {
+    COL_NUMBER: 72,  # the column sorted at first: room for the arrow
+    COL_NAME: 200,
+    COL_ACTIVE: 58,
+    COL_STATUS: 128,
+    COL_MISSING: 62,
+    COL_DIFFERS: 62,
+    COL_ONLY_PROJECT: 86,
+    COL_LAST_REFRESHED: 116,
+}
+
+
+class ProjectsPane(QWidget):
+    selection_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ProjectsModel(self)
+        self.proxy = ProjectsFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        title = QLabel("<b>Projects</b>", self)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("searchField")
+        self.search.setPlaceholderText("Filter projects by number or name")
+        name_clear_button(self.search, "Clear the filter")
+        self.search.setAccessibleName("Filter projects")
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.out_of_date_only = QCheckBox("Out of date only", self)
+        self.out_of_date_only.setObjectName("outOfDateOnly")
+        self.out_of_date_only.setToolTip("Show only projects whose cost codes differ (Alt+O)")
+        self.out_of_date_only.toggled.connect(self.proxy.set_out_of_date_only)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("projectsCount")
+
+        self.view = QTableView(self)
+        self.view.setObjectName("projectsView")
+        self.view.setAccessibleName("Projects")
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setTabKeyNavigation(False)  # arrows move in the table; Tab leaves it
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COL_NUMBER, Qt.SortOrder.AscendingOrder)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        set_row_height(self.view)
+        header = self.view.horizontalHeader()
+        header.setAccessibleName("Columns of the projects")
+        header.setStretchLastSection(False)
+        header.setHighlightSections(False)
+        size_columns(self.view, DEFAULT_WIDTHS)
+        self.view.selectionModel().selectionChanged.connect(
+            lambda *_: self.selection_changed.emit()
+        )
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+        ):
+            signal.connect(self._update_count)
+        self.model.dataChanged.connect(lambda *_: self._update_count())
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.out_of_date_only)
+        heading = QHBoxLayout()
+        heading.addWidget(title)
+        heading.addStretch(1)
+        heading.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 4, 0)
+        layout.addLayout(heading)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        rows = self.model.rows()
+        stale = sum(1 for row in rows if row.out_of_date)
+        checking = sum(1 for row in rows if row.status is None)
+        text = f"{len(rows)} projects · {stale} out of date"
+        if checking:
+            text += f" · checking {checking}…"
+        if self.proxy.rowCount() != len(rows):
+            text = f"showing {self.proxy.rowCount()} of " + text
+        self.count_label.setText(text)
+
+    def selected_projects(self) -> list[Project]:
+        rows = self.view.selectionModel().selectedRows()
+        ids = [index.data(PROJECT_ID_ROLE) for index in sorted(rows, key=QModelIndex.row)]
+        found = [self.model.row_for(pid) for pid in ids]
+        return [row.project for row in found if row is not None]
+
+    def current_project_id(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid() or not self.view.selectionModel().isRowSelected(
+            index.row(), QModelIndex()
+        ):
+            selected = self.selected_projects()
+            return selected[0].id if selected else None
+        value = index.data(PROJECT_ID_ROLE)
+        return int(value) if value is not None else None
+
+    def select_project(self, project_id: int) -> bool:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(PROJECT_ID_ROLE) == project_id:
+                flags = (
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows
+                )
+                self.view.selectionModel().setCurrentIndex(index, flags)
+                self.view.scrollTo(index)
+                return True
+        return False

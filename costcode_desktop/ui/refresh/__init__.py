@@ -1,0 +1,1 @@
+"""Refreshing projects: the confirmations, the run's progress and its outcome."""

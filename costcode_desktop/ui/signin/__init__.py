@@ -1,0 +1,1 @@
+"""Signing in, switching company and signing out."""

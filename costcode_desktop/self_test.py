@@ -22,7 +22,7 @@ from typing import TextIO
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.costcodes import DiffStatus, plural
 from costcode_desktop.services import ProjectState, RefreshOutcome, status_after_refresh
 from costcode_desktop.services.bulk import RefreshRun
 from costcode_desktop.ui.main.window import MainWindow
@@ -289,6 +289,6 @@ class SelfTest(QObject):
         }
         if image.isNull() or len(colours) < MIN_DRAWN_COLOURS:
             n = len(colours)
-            raise StepFailed(f"the window drew only {n} colour{'' if n == 1 else 's'}: no text")
+            raise StepFailed(f"the window drew only {plural(n, 'colour')}: no text")
         self._passed(f"{image.width()}×{image.height()} px, {len(colours)} colours")
         self._finish()

@@ -10,6 +10,7 @@ from .plan import (
     SkippedCode,
     plan_refresh,
 )
+from .words import plural
 
 __all__ = [
     "DELIMITERS",
@@ -28,4 +29,5 @@ __all__ = [
     "compare",
     "natural_key",
     "plan_refresh",
+    "plural",
 ]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
-from costcode_desktop.costcodes import compare
+from costcode_desktop.costcodes import compare, plural
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Project
@@ -95,8 +95,7 @@ class RefreshRun:
         return text
 
     def _run_summary(self) -> str:
-        projects = "project" if self.total == 1 else "projects"
-        text = f"{len(self.refreshed)} of {self.total} {projects} refreshed"
+        text = f"{len(self.refreshed)} of {plural(self.total, 'project')} refreshed"
         if self.failed:
             text += f", {len(self.failed)} failed"
         if self.skipped:
@@ -107,7 +106,7 @@ class RefreshRun:
         added = sum(len(r.added) for r in self.results)
         updated = sum(len(r.updated) for r in self.results)
         if added or updated:
-            text += f" Added {_n(added, 'code')}, updated {_n(updated, 'description')}."
+            text += f" Added {plural(added, 'code')}, updated {plural(updated, 'description')}."
         return text
 
     def _dry_run_summary(self) -> str:
@@ -115,8 +114,8 @@ class RefreshRun:
         added = sum(len(p.to_add) for p in plans)
         updated = sum(len(p.updates) for p in plans)
         text = (
-            f"Dry run: {len(plans)} of {_n(self.total, 'project')} would change (add "
-            f"{_n(added, 'code')}, update {_n(updated, 'description')})"
+            f"Dry run: {len(plans)} of {plural(self.total, 'project')} would change (add "
+            f"{plural(added, 'code')}, update {plural(updated, 'description')})"
         )
         if self.failed:
             text += f", {len(self.failed)} failed"
@@ -322,7 +321,7 @@ class _Batch:
                 message += " Checked: the project matches the company list."
             else:
                 left = after.differences
-                message += f" Checked: {_n(left, 'difference')} left."
+                message += f" Checked: {plural(left, 'difference')} left."
         return RefreshResult(project, RefreshOutcome.FAILED, message, after=after, error=error)
 
     # -- history -------------------------------------------------------------------------------
@@ -366,7 +365,3 @@ class _Batch:
             self.history.finish_run(self._run_id, cancelled=self.run_record.cancelled)
         except HistoryError as exc:
             self._problem(str(exc))
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")

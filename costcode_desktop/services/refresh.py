@@ -19,6 +19,7 @@ from costcode_desktop.costcodes import (
     RefreshPlan,
     StandardCode,
     compare,
+    plural,
 )
 from costcode_desktop.costcodes import plan_refresh as make_plan
 from costcode_desktop.procore import CancelToken, ProcoreClient
@@ -181,7 +182,7 @@ class _Refresh:
         return self.finish(project, before, plan, skipped, None)
 
     def copy(self, project: Project, before: Comparison, plan: RefreshPlan) -> None:
-        self.progress(f"Adding {_codes(len(plan.to_add))}")
+        self.progress(f"Adding {plural(len(plan.to_add), 'code')}")
         copy_ids = plan.copy_ids
         for attempt in range(1, COPY_ATTEMPTS + 1):
             try:
@@ -208,7 +209,7 @@ class _Refresh:
             return
 
     def update_names(self, project: Project, plan: RefreshPlan) -> None:
-        self.progress(f"Updating {_descriptions(len(plan.updates))}")
+        self.progress(f"Updating {plural(len(plan.updates), 'description')}")
         for batch in plan.update_batches():
             pairs = [(u.cost_code_id, u.new_name) for u in batch]
             try:
@@ -352,28 +353,20 @@ def _why_not_done(error: ProcoreError | None, default: str) -> str:
     return str(error) if error is not None else default
 
 
-def _codes(n: int) -> str:
-    return f"{n} code" + ("" if n == 1 else "s")
-
-
-def _descriptions(n: int) -> str:
-    return f"{n} description" + ("" if n == 1 else "s")
-
-
 def _plan_message(project: Project, plan: RefreshPlan, dry_run: bool) -> str:
     if plan.is_empty:
         text = f"'{project.name}' already matches the company list; nothing to change."
         if plan.skipped:
-            text += f" {_codes(len(plan.skipped))} on the company list cannot be sent."
+            text += f" {plural(len(plan.skipped), 'code')} on the company list cannot be sent."
         return text
     parts = []
     if plan.to_add:
-        parts.append(f"add {_codes(len(plan.to_add))}")
+        parts.append(f"add {plural(len(plan.to_add), 'code')}")
     if plan.updates:
-        parts.append(f"update {_descriptions(len(plan.updates))}")
+        parts.append(f"update {plural(len(plan.updates), 'description')}")
     text = f"A refresh of '{project.name}' would {' and '.join(parts)}."
     if plan.skipped:
-        text += f" {_codes(len(plan.skipped))} would be skipped."
+        text += f" {plural(len(plan.skipped), 'code')} would be skipped."
     return text + " Nothing was sent (dry run)."
 
 
@@ -391,20 +384,20 @@ def _result_message(
         return str(error)
     done = []
     if added:
-        done.append(f"added {_codes(len(added))}")
+        done.append(f"added {plural(len(added), 'code')}")
     if updated:
-        done.append(f"updated {_descriptions(len(updated))}")
+        done.append(f"updated {plural(len(updated), 'description')}")
     text = f"'{project.name}': " + (" and ".join(done) if done else "nothing changed")
     text += "."
     if skipped:
-        text += f" {_codes(len(skipped)).capitalize()} skipped."
+        text += f" {plural(len(skipped), 'code').capitalize()} skipped."
     if failed:
-        text += f" {_codes(len(failed)).capitalize()} failed."
+        text += f" {plural(len(failed), 'code').capitalize()} failed."
     if isinstance(error, Cancelled):
         text += " Cancelled part-way."
     if after.in_sync:
         text += " Verified: the project now matches the company list."
     else:
         left = after.differences
-        text += f" Checked: {left} difference" + (" remains." if left == 1 else "s remain.")
+        text += f" Checked: {plural(left, 'difference')} {'remains' if left == 1 else 'remain'}."
     return text

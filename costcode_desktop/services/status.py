@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from costcode_desktop.costcodes import Comparison, DiffStatus, compare
+from costcode_desktop.costcodes import Comparison, DiffStatus, compare, plural
 from costcode_desktop.procore import CancelToken, ProcoreClient
 from costcode_desktop.procore.errors import Cancelled, NotFound, PermissionDenied, ProcoreError
 from costcode_desktop.procore.records import Project
@@ -56,8 +56,7 @@ class ProjectStatus:
     def summary(self) -> str:
         """'In sync', '7 differences', or the state's label."""
         if self.state is ProjectState.OUT_OF_DATE and self.comparison is not None:
-            n = self.comparison.differences
-            return f"{n} difference" + ("" if n == 1 else "s")
+            return plural(self.comparison.differences, "difference")
         return self.state.label
 
 

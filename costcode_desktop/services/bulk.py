@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
-from costcode_desktop.costcodes import compare, plural
+from costcode_desktop.costcodes import plural
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Project
 
-from .company import CompanyList
-from .convert import project_codes
+from .company import CompanyList, read_comparison
 from .history.store import HistoryError, HistoryStore
 from .refresh import RefreshOutcome, RefreshResult, refresh_project
 from .session import Session
@@ -311,8 +310,7 @@ class _Batch:
             error = None
         after = None
         try:
-            codes = self.client.cost_codes(self.company_list.company_id, project.id)
-            after = compare(self.company_list.prepared, project_codes(codes))
+            after = read_comparison(self.client, self.company_list, project.id)
         except Exception:
             log.warning("could not read project %s back", project.id, exc_info=True)
             message += " Reload to see where it stands."

@@ -1,15 +1,16 @@
-"""The company-level Sage 300 CRE list, and whether a project can be refreshed from it."""
+"""The company-level Sage 300 CRE list, comparing a project with it, and whether it can be
+refreshed from it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from costcode_desktop.costcodes import CompanyCodes, StandardCode
+from costcode_desktop.costcodes import CompanyCodes, Comparison, StandardCode, compare
 from costcode_desktop.procore import CancelToken, ProcoreClient
 from costcode_desktop.procore.records import Project, StandardCostCodeList
 
-from .convert import standard_codes
+from .convert import project_codes, standard_codes
 
 
 class CompanyListUnavailable(Exception):
@@ -50,6 +51,18 @@ def read_company_list(
     records = client.standard_cost_codes(company_id, erp_list.id, cancel=cancel)
     prepared = CompanyCodes(standard_codes(records))
     return CompanyList(company_id, erp_list, prepared, datetime.now(UTC))
+
+
+def read_comparison(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    project_id: int,
+    *,
+    cancel: CancelToken | None = None,
+) -> Comparison:
+    """Read a project's cost codes now and compare them with the company list."""
+    codes = client.cost_codes(company_list.company_id, project_id, cancel=cancel)
+    return compare(company_list.prepared, project_codes(codes))
 
 
 def refusal_reason(project: Project, company_list: CompanyList) -> str | None:

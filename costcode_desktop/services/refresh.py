@@ -18,7 +18,6 @@ from costcode_desktop.costcodes import (
     NameUpdate,
     RefreshPlan,
     StandardCode,
-    compare,
     plural,
 )
 from costcode_desktop.costcodes import plan_refresh as make_plan
@@ -35,8 +34,7 @@ from costcode_desktop.procore.errors import (
 )
 from costcode_desktop.procore.records import CopyFailure, Project
 
-from .company import CompanyList, refusal_reason
-from .convert import project_codes
+from .company import CompanyList, read_comparison, refusal_reason
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +122,7 @@ class _Refresh:
         self.on_writes: Callable[[], None] | None = None
 
     def read(self, project: Project, cancel: CancelToken | None) -> Comparison:
-        codes = self.client.cost_codes(self.company_id, project.id, cancel=cancel)
-        return compare(self.company_list.prepared, project_codes(codes))
+        return read_comparison(self.client, self.company_list, project.id, cancel=cancel)
 
     def execute(self, project_id: int, dry_run: bool) -> RefreshResult:
         self.progress("Reading the project")

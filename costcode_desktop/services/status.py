@@ -7,13 +7,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from costcode_desktop.costcodes import Comparison, DiffStatus, compare, plural
+from costcode_desktop.costcodes import Comparison, DiffStatus, plural
 from costcode_desktop.procore import CancelToken, ProcoreClient
 from costcode_desktop.procore.errors import Cancelled, NotFound, PermissionDenied, ProcoreError
 from costcode_desktop.procore.records import Project
 
-from .company import CompanyList, refusal_reason
-from .convert import project_codes
+from .company import CompanyList, read_comparison, refusal_reason
 from .refresh import RefreshResult
 
 
@@ -84,10 +83,9 @@ def check_project(
         )
         return ProjectStatus(project, state, message=refusal)
     try:
-        codes = client.cost_codes(company_id, project.id, cancel=cancel)
+        comparison = read_comparison(client, company_list, project.id, cancel=cancel)
     except (NotFound, PermissionDenied) as exc:
         return ProjectStatus(project, ProjectState.NO_ACCESS, message=str(exc), error=exc)
-    comparison = compare(company_list.prepared, project_codes(codes))
     state = ProjectState.IN_SYNC if comparison.in_sync else ProjectState.OUT_OF_DATE
     return ProjectStatus(project, state, comparison)
 

@@ -13,6 +13,7 @@ from costcode_desktop.procore.errors import Cancelled, NotFound, PermissionDenie
 from costcode_desktop.procore.records import Project
 
 from .company import CompanyList, read_comparison, refusal_reason
+from .parallel import run_parallel
 from .refresh import RefreshResult
 
 
@@ -95,21 +96,36 @@ def check_projects(
     company_list: CompanyList,
     projects: Iterable[Project],
     *,
+    concurrency: int = 1,
     cancel: CancelToken | None = None,
     on_error: Callable[[Project, ProcoreError], None] | None = None,
 ) -> Iterator[ProjectStatus]:
-    """Statuses one by one, so a caller can show each as soon as it is known."""
-    for project in projects:
-        if cancel is not None:
-            cancel.raise_if_cancelled()
+    """Statuses one by one, so a caller can show each as soon as it is known.
+
+    In the projects' order with `concurrency` 1, else in the order the checks finish (and
+    `on_error` is called from the checking threads). A cancel stops new checks; the iteration
+    then raises Cancelled once those under way have ended.
+    """
+
+    def check(project: Project) -> ProjectStatus:
         try:
-            yield check_project(client, company_list, project.id, cancel=cancel, listed=project)
+            return check_project(client, company_list, project.id, cancel=cancel, listed=project)
         except Cancelled:
             raise
         except ProcoreError as exc:
             if on_error is not None:
                 on_error(project, exc)
-            yield ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)
+            return ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)
+
+    listed = list(projects)
+    checked = 0
+    for _index, status in run_parallel(
+        check, listed, concurrency=concurrency, cancel=cancel, name="check"
+    ):
+        checked += 1
+        yield status
+    if checked < len(listed) and cancel is not None:
+        cancel.raise_if_cancelled()
 
 
 def status_after_refresh(result: RefreshResult) -> ProjectStatus | None:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from costcode_desktop.costcodes import DiffStatus
-from costcode_desktop.procore import ProcoreClient
-from costcode_desktop.sandbox import SandboxServer
+from costcode_desktop.procore import Cancelled, CancelToken, ProcoreClient
+from costcode_desktop.sandbox import FaultConfig, SandboxServer
 from costcode_desktop.services import CompanyList, ProjectState, check_projects
 
 from .seeds import COMPANY, P_DRIFTED, P_HIDDEN, P_IN_SYNC, P_NO_ADMIN, P_NOT_ERP, P_OTHER_LIST
@@ -45,3 +47,43 @@ def test_company_list_is_the_erp_list_with_all_its_codes(
 ) -> None:
     assert company_list.list.name == "Sage 300 CRE Standard Cost Code List"
     assert len(company_list.codes) == len(server.standard_codes(11))
+
+
+def test_several_at_a_time_gives_the_same_statuses(
+    client: ProcoreClient, company_list: CompanyList
+) -> None:
+    projects = client.projects(COMPANY, status="All")
+    one = list(check_projects(client, company_list, projects))
+    three = list(check_projects(client, company_list, projects, concurrency=3))
+    assert [s.project.id for s in one] == [p.id for p in projects], "one at a time: in order"
+    assert {s.project.id: (s.state, s.summary) for s in three} == {
+        s.project.id: (s.state, s.summary) for s in one
+    }
+    assert len(three) == len(projects)
+
+
+def test_an_error_is_a_status_and_a_cancel_is_raised(
+    server: SandboxServer, client: ProcoreClient, company_list: CompanyList
+) -> None:
+    projects = client.projects(COMPANY, status="All")
+    server.faults = FaultConfig(error_rate=1.0)
+    errors: list[int] = []
+    statuses = list(
+        check_projects(
+            client,
+            company_list,
+            projects[:2],
+            concurrency=2,
+            on_error=lambda project, _exc: errors.append(project.id),
+        )
+    )
+    assert {s.state for s in statuses} == {ProjectState.ERROR}
+    assert sorted(errors) == sorted(p.id for p in projects[:2])
+
+    server.faults = FaultConfig()
+    cancel = CancelToken()
+    checked = check_projects(client, company_list, projects, concurrency=2, cancel=cancel)
+    next(checked)
+    cancel.cancel()
+    with pytest.raises(Cancelled):
+        list(checked)

@@ -1,7 +1,27 @@
-"""Use cases over Procore and the domain: plain Python, callable from the GUI, CLI and tests."""
+"""Use cases over Procore and the domain: plain Python, callable from the GUI, CLI and tests.
 
-from .company import CompanyList, CompanyListUnavailable, read_company_list, refusal_reason
+The record and error types the GUI needs are re-exported here, so `ui` never imports `procore`.
+"""
+
+from __future__ import annotations
+
+from costcode_desktop.procore import CancelToken, Environment
+from costcode_desktop.procore.errors import Cancelled, ProcoreError
+from costcode_desktop.procore.records import Company, Project, User
+
+from .bulk import RefreshRun, refresh_many, retry_failed
+from .company import (
+    CompanyList,
+    CompanyListUnavailable,
+    read_company_list,
+    read_comparison,
+    refusal_reason,
+)
+from .events import ProjectRefreshed, RefreshEvent, RefreshStep, RefreshWaiting
+from .load import CompanyLoad, load_company
+from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
 from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
+from .session import Session, connect, open_demo_session, open_sandbox_session
 from .status import (
     ProjectState,
     ProjectStatus,
@@ -11,17 +31,41 @@ from .status import (
 )
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
+    "MAX_CONCURRENCY",
+    "CancelToken",
+    "Cancelled",
     "CodeIssue",
+    "Company",
     "CompanyList",
     "CompanyListUnavailable",
+    "CompanyLoad",
+    "Environment",
+    "ProcoreError",
+    "Project",
+    "ProjectRefreshed",
     "ProjectState",
     "ProjectStatus",
+    "RefreshEvent",
     "RefreshOutcome",
     "RefreshResult",
+    "RefreshRun",
+    "RefreshStep",
+    "RefreshWaiting",
+    "Session",
+    "User",
     "check_project",
     "check_projects",
+    "connect",
+    "load_company",
+    "open_demo_session",
+    "open_sandbox_session",
     "read_company_list",
+    "read_comparison",
+    "refresh_many",
     "refresh_project",
     "refusal_reason",
+    "retry_failed",
+    "run_parallel",
     "status_after_refresh",
 ]

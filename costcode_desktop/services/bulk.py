@@ -1,10 +1,10 @@
 """Refresh several projects in one run, recorded in the history: the CLI and the window use it.
 
-Plain Python. Up to `concurrency` projects are refreshed at a time over the session's one
-(thread-safe) client. A cancel stops projects from starting; a project whose writes have begun
-is carried through to its read-back, so it is never left half-done and unchecked. Every project
-ends in one definite state: refreshed (verified by reading it again), unchanged, skipped (refused,
-with the reason), failed (with the reason), or not started.
+Plain Python. Up to `concurrency` projects are refreshed at a time (services.parallel) over the
+session's one (thread-safe) client. A cancel stops projects from starting; a project whose
+writes have begun is carried through to its read-back, so it is never left half-done and
+unchecked. Every project ends in one definite state: refreshed (verified by reading it again),
+unchanged, skipped (refused, with the reason), failed (with the reason), or not started.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 from costcode_desktop.costcodes import plural
@@ -22,27 +21,27 @@ from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Project
 
 from .company import CompanyList, read_comparison
+from .events import ProjectRefreshed, RefreshEvent, RefreshStep, RefreshWaiting
 from .history.store import HistoryError, HistoryStore
+from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
 from .refresh import RefreshOutcome, RefreshResult, refresh_project
 from .session import Session
+from .status import status_after_refresh
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONCURRENCY = 3
-MAX_CONCURRENCY = 10
+__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "RefreshRun", "refresh_many", "retry_failed"]
 
-# (project, plain words for the current step, index of the project, number of projects)
-StepReport = Callable[[Project, str, int, int], None]
-# (plain reason, seconds): the run waits for Procore's request limit, or before a retry
-WaitReport = Callable[[str, float], None]
+EventHandler = Callable[[RefreshEvent], None]
 
 
 @dataclass
 class RefreshRun:
     """What one press of Refresh did, project by project."""
 
-    # In the order the projects were given; each without its `before` comparison (on_result
-    # gets the whole result), so a run of hundreds of projects holds one comparison per project.
+    # In the order the projects were given; each without its `before` comparison (the
+    # ProjectRefreshed event carries the whole result), so a run of hundreds of projects holds
+    # one comparison per project.
     results: list[RefreshResult] = field(default_factory=list)
     not_started: list[Project] = field(default_factory=list)
     cancelled: bool = False
@@ -136,19 +135,18 @@ def refresh_many(
     history: HistoryStore | None,
     concurrency: int = DEFAULT_CONCURRENCY,
     dry_run: bool = False,
-    on_step: StepReport | None = None,
-    on_result: Callable[[RefreshResult], None] | None = None,
-    on_wait: WaitReport | None = None,
+    on_event: EventHandler | None = None,
     cancel: CancelToken | None = None,
 ) -> RefreshRun:
     """Refresh the projects, `concurrency` at a time; record each outcome as soon as it is known.
 
-    `on_step`, `on_result` and `on_wait` may be called from worker threads.
+    `on_event` hears each step, wait and finished project, from the worker threads; an error
+    it raises is logged and stops nothing.
     """
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}")
     unique = list({project.id: project for project in projects}.values())  # once each
-    batch = _Batch(session, company_list, unique, history, dry_run, on_step, on_result, on_wait)
+    batch = _Batch(session, company_list, unique, history, dry_run, on_event)
     batch.run(concurrency, cancel)
     return batch.run_record
 
@@ -189,7 +187,7 @@ class _UntilWrites(CancelToken):
 
 
 class _Batch:
-    """One call of refresh_many: the work queue, the results and the history run."""
+    """One call of refresh_many: its projects, the history run and the events."""
 
     def __init__(
         self,
@@ -198,9 +196,7 @@ class _Batch:
         projects: list[Project],
         history: HistoryStore | None,
         dry_run: bool,
-        on_step: StepReport | None,
-        on_result: Callable[[RefreshResult], None] | None,
-        on_wait: WaitReport | None,
+        on_event: EventHandler | None,
     ) -> None:
         self.session = session
         self.client = session.client
@@ -208,60 +204,47 @@ class _Batch:
         self.projects = projects
         self.history = history
         self.dry_run = dry_run
-        self.on_step = on_step
-        self.on_result = on_result
-        self.on_wait = on_wait
+        self.on_event = on_event
         self.run_record = RefreshRun(dry_run=dry_run)
         self._lock = threading.Lock()
-        self._next = 0
-        self._results: dict[int, RefreshResult] = {}  # by index in `projects`
         self._run_id: int | None = None
 
     def run(self, concurrency: int, cancel: CancelToken | None) -> None:
         self._run_id = self._start_history()
-        workers = min(concurrency, len(self.projects))
-        if workers <= 1:
-            self._work(cancel)
-        else:
-            threads = [
-                threading.Thread(
-                    target=self._work, args=(cancel,), name=f"refresh-{n + 1}", daemon=True
-                )
-                for n in range(workers)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+        results: dict[int, RefreshResult] = {}  # by index in `projects`
+        for index, result in run_parallel(
+            lambda i: self._one(i, cancel),
+            range(len(self.projects)),
+            concurrency=concurrency,
+            cancel=cancel,
+            name="refresh",
+        ):
+            if result is not None:
+                results[index] = result
         run = self.run_record
-        run.results = [self._results[i] for i in sorted(self._results)]
-        run.not_started = [p for i, p in enumerate(self.projects) if i not in self._results]
+        run.results = [results[i] for i in sorted(results)]
+        run.not_started = [p for i, p in enumerate(self.projects) if i not in results]
         run.cancelled = bool(run.not_started) and cancel is not None and cancel.cancelled
         self._finish_history()
 
-    def _take(self, cancel: CancelToken | None) -> int | None:
-        with self._lock:
-            if (cancel is not None and cancel.cancelled) or self._next >= len(self.projects):
-                return None
-            index = self._next
-            self._next += 1
-            return index
+    def _one(self, index: int, cancel: CancelToken | None) -> RefreshResult | None:
+        """One project on a worker thread: refreshed, recorded and reported, or not started."""
+        result = self._refresh_one(index, cancel)
+        if result is None:
+            return None  # cancelled before anything was sent: not started
+        self._record(result)
+        self._emit(ProjectRefreshed(result, status_after_refresh(result)))
+        # Only the comparison read back is kept: over hundreds of projects the one read before
+        # the changes would double the memory, and nothing needs it afterwards.
+        return replace(result, before=None)
 
-    def _work(self, cancel: CancelToken | None) -> None:
-        while (index := self._take(cancel)) is not None:
-            result = self._refresh_one(index, cancel)
-            if result is None:
-                continue  # cancelled before anything was sent: not started
-            self._record(result)
-            with self._lock:
-                # Only the comparison read back is kept: over hundreds of projects the one read
-                # before the changes would double the memory, and nothing needs it afterwards.
-                self._results[index] = replace(result, before=None)
-            if self.on_result is not None:
-                try:
-                    self.on_result(result)
-                except Exception:  # the caller's bug must not stop the other projects
-                    log.exception("on_result failed for project %s", result.project.id)
+    def _emit(self, event: RefreshEvent) -> None:
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(event)
+        except Exception:  # the caller's bug must not stop this project or the others
+            log.exception("on_event failed on %s", type(event).__name__)
 
     def _refresh_one(self, index: int, cancel: CancelToken | None) -> RefreshResult | None:
         project = self.projects[index]
@@ -269,12 +252,13 @@ class _Batch:
         total = len(self.projects)
 
         def step(text: str) -> None:
-            if self.on_step is not None:
-                self.on_step(project, text, index, total)
+            self._emit(RefreshStep(project, text, index, total))
 
-        waits = self.client.waits_reported_to(self.on_wait) if self.on_wait else nullcontext()
+        def waiting(reason: str, seconds: float) -> None:
+            self._emit(RefreshWaiting(reason, seconds))
+
         try:
-            with waits:
+            with self.client.waits_reported_to(waiting if self.on_event else None):
                 step("Starting")
                 return refresh_project(
                     self.client,

@@ -1,65 +1,145 @@
-"""A signed-in connection to one Procore company: what the GUI and CLI work through."""
+"""A signed-in connection to one Procore company: what the GUI and CLI work through.
+
+`connect` is the one way in (sign-in, stored sign-in, the CLI, the demo and the tests' sandbox
+all go through it): a client, who the user is, their companies, and the company to show.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
-from typing import Any
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from costcode_desktop.procore import (
     CancelToken,
     ClientCredentials,
     Environment,
     ProcoreClient,
+    SignInExpired,
     TokenSource,
     custom_environment,
 )
 from costcode_desktop.procore.records import Company, User
 from costcode_desktop.services import paths
 
+if TYPE_CHECKING:
+    from costcode_desktop.sandbox import SandboxServer
 
-@dataclass
+
+class _Resources:
+    """The client and what was started for it, shared by a session and its copies: closed once,
+    by whichever copy closes first."""
+
+    def __init__(self, client: ProcoreClient, owned: Sequence[object]) -> None:
+        self._client = client
+        self._owned = list(owned)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._client.close()
+        for thing in reversed(self._owned):
+            with contextlib.suppress(Exception):
+                stop = getattr(thing, "stop", None) or getattr(thing, "close", None)
+                if stop is not None:
+                    stop()
+
+
+@dataclass(frozen=True, eq=False)
 class Session:
     environment: Environment
     client: ProcoreClient
     user: User
-    company: Company  # the one the window shows; switching company changes only this
+    company: Company  # the one the window shows; `with_company` gives a copy showing another
     companies: list[Company]
     tokens: TokenSource | None = field(default=None, repr=False)
-    _owned: list[Any] = field(default_factory=list, repr=False)  # things to stop on close
+    owned: Sequence[object] = field(default=(), repr=False)  # stopped or closed with the client
+    _resources: _Resources | None = field(default=None, repr=False)  # shared with copies
+
+    def __post_init__(self) -> None:
+        if self._resources is None:
+            object.__setattr__(self, "_resources", _Resources(self.client, self.owned))
+
+    def with_company(self, company: Company) -> Session:
+        """The same sign-in showing another company; it shares the client and what it owns."""
+        return replace(self, company=company)
 
     def close(self) -> None:
-        self.client.close()
-        for thing in reversed(self._owned):
-            with contextlib.suppress(Exception):
-                stop = getattr(thing, "stop", None) or thing.close
-                stop()
-        self._owned.clear()
+        """Close the client and stop what the session owns (once, for this and its copies)."""
+        if self._resources is not None:
+            self._resources.close()
 
     @property
     def signed_in_text(self) -> str:
         return f"{self.user.name} · {self.company.name} · {self.environment.label}"
 
 
+def connect(
+    environment: Environment,
+    tokens: TokenSource,
+    *,
+    company_id: int | None = None,
+    cancel: CancelToken | None = None,
+    owned: Sequence[object] = (),
+) -> Session:
+    """Sign in: who the user is, their companies, and `company_id` if listed (else the first).
+
+    If that fails the client is closed; `owned` is closed with the session once it exists.
+    """
+    client = ProcoreClient(environment.api_url, tokens)
+    try:
+        user = client.me(cancel=cancel)
+        companies = client.companies(cancel=cancel)
+        if not companies:
+            raise SignInExpired(
+                "This Procore user has no companies. Check that the app is installed in your "
+                "company and that you were added to it."
+            )
+    except BaseException:
+        client.close()
+        raise
+    company = next((c for c in companies if c.id == company_id), companies[0])
+    return Session(environment, client, user, company, companies, tokens, owned)
+
+
+def open_sandbox_session(
+    server: SandboxServer, *, company_id: int | None = None, cancel: CancelToken | None = None
+) -> Session:
+    """Sign in to a running sandbox (the demo's server) as its app's service account.
+
+    The sandbox serves both the API and the sign-in; the server stays the caller's to stop.
+    """
+    environment = custom_environment(server.url, server.url, key="demo", label="Demo")
+    tokens = ClientCredentials(environment.login_url, server.client_id, server.client_secret)
+    return connect(environment, tokens, company_id=company_id, cancel=cancel, owned=(tokens,))
+
+
 def open_demo_session(*, reset: bool = False, cancel: CancelToken | None = None) -> Session:
     """Start the built-in sandbox in this process and sign in to its demo company.
 
     Its state lives in the user data folder, so refreshes made in the demo are still there the
-    next time; `reset` starts from the seed again.
+    next time; `reset` starts from the seed again. The session stops the sandbox when it closes.
     """
     from costcode_desktop.sandbox import SandboxServer, demo_seed
 
     seed = demo_seed()
     server = SandboxServer(seed, db_path=paths.demo_database(), reset=reset).start()
     try:
-        environment = custom_environment(server.url, server.url, key="demo", label="Demo")
-        tokens = ClientCredentials(environment.login_url, server.client_id, server.client_secret)
-        client = ProcoreClient(environment.api_url, tokens)
-        user = client.me(cancel=cancel)
-        companies = client.companies(cancel=cancel)
-        wanted = int(seed["companies"][0]["id"])
-        company = next((c for c in companies if c.id == wanted), companies[0])
+        session = open_sandbox_session(
+            server, company_id=int(seed["companies"][0]["id"]), cancel=cancel
+        )
     except BaseException:
         server.stop()
         raise
-    return Session(environment, client, user, company, companies, tokens, [tokens, server])
+    return _owning(session, server)
+
+
+def _owning(session: Session, thing: object) -> Session:
+    """`session`, also stopping `thing` when it closes."""
+    return replace(session, owned=(*session.owned, thing), _resources=None)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from costcode_desktop.procore import (
     OOB_REDIRECT_URI,
     CancelToken,
     ClientCredentials,
-    ProcoreClient,
     RefreshingTokens,
     SignInExpired,
     TokenEndpoint,
@@ -28,7 +27,7 @@ from costcode_desktop.services import paths
 from costcode_desktop.services.filelock import FileLock
 from costcode_desktop.services.loopback import LoopbackReceiver
 from costcode_desktop.services.secrets import SecretStoreLike, secret_key
-from costcode_desktop.services.session import Session
+from costcode_desktop.services.session import Session, connect
 from costcode_desktop.services.settings import Connection
 
 log = logging.getLogger(__name__)
@@ -180,24 +179,16 @@ def open_session(
     company_id: int | None = None,
     cancel: CancelToken | None = None,
 ) -> Session:
-    """Who the user is and which companies they have; the remembered company if it is there."""
-    environment = connection.environment_obj()
-    client = ProcoreClient(environment.api_url, tokens)
-    try:
-        user = client.me(cancel=cancel)
-        listed = client.companies(cancel=cancel)
-    except BaseException:
-        client.close()
-        raise
-    companies = [c for c in listed if c.is_active] or listed
-    if not companies:
-        client.close()
-        raise SignInExpired(
-            "This Procore user has no companies. Check that the app is installed in your "
-            "company and that you were added to it."
-        )
+    """Who the user is and which companies they have; the remembered company if it is there.
+
+    Only active companies are offered, unless the user has none.
+    """
+    session = connect(
+        connection.environment_obj(), tokens, company_id=company_id, cancel=cancel, owned=(tokens,)
+    )
+    companies = [c for c in session.companies if c.is_active] or session.companies
     company = next((c for c in companies if c.id == company_id), companies[0])
-    return Session(environment, client, user, company, companies, tokens, [tokens])
+    return replace(session, company=company, companies=companies)
 
 
 def sign_out(session: Session, store: SecretStoreLike, connection: Connection) -> None:

@@ -22,7 +22,12 @@ from costcode_desktop.procore import (
 )
 from costcode_desktop.procore.pacing import Pacer
 from costcode_desktop.sandbox import RateLimitConfig, SandboxServer
-from costcode_desktop.services import RefreshOutcome, read_company_list
+from costcode_desktop.services import (
+    RefreshEvent,
+    RefreshOutcome,
+    RefreshWaiting,
+    read_company_list,
+)
 from costcode_desktop.services.bulk import refresh_many
 from costcode_desktop.services.session import Session
 from tests.procore.helpers import API, FIXED_NOW, TOKEN
@@ -336,13 +341,19 @@ def bulk_refresh(server: SandboxServer, pacing: bool) -> tuple[int, list[str], s
         company_list = read_company_list(client, COMPANY)
         projects = [p for p in client.projects(COMPANY) if p.id in {P_DRIFTED, *EXTRA}]
         reasons: list[str] = []
+
+        def on_event(event: RefreshEvent) -> None:
+            match event:
+                case RefreshWaiting(reason=reason):
+                    reasons.append(reason)
+
         run = refresh_many(
             session,
             company_list,
             projects,
             history=None,
             concurrency=3,
-            on_wait=lambda reason, seconds: reasons.append(reason),
+            on_event=on_event,
         )
         assert len(run.results) == 6
         return client.throttled_count, reasons, {r.outcome for r in run.results}

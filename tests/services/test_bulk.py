@@ -13,7 +13,15 @@ import pytest
 
 from costcode_desktop.procore import CancelToken, ProcoreClient, Project, custom_environment
 from costcode_desktop.sandbox import FaultConfig, SandboxServer
-from costcode_desktop.services import RefreshOutcome, RefreshResult, read_company_list
+from costcode_desktop.services import (
+    ProjectRefreshed,
+    ProjectState,
+    RefreshEvent,
+    RefreshOutcome,
+    RefreshResult,
+    RefreshStep,
+    read_company_list,
+)
 from costcode_desktop.services.bulk import RefreshRun, refresh_many, retry_failed
 from costcode_desktop.services.history.store import HistoryStore, RunStatus
 from costcode_desktop.services.session import Session
@@ -218,12 +226,14 @@ def test_cancel_stops_new_projects_and_lets_started_ones_finish(setup: Setup) ->
     cancel = CancelToken()
     first: list[RefreshResult] = []
 
-    def on_result(result: RefreshResult) -> None:
-        first.append(result)
-        cancel.cancel()
+    def on_event(event: RefreshEvent) -> None:
+        match event:
+            case ProjectRefreshed(result=result):
+                first.append(result)
+                cancel.cancel()
 
     projects = setup.projects(P_DRIFTED, *EXTRAS)
-    run = setup.run(projects, concurrency=2, on_result=on_result, cancel=cancel)
+    run = setup.run(projects, concurrency=2, on_event=on_event, cancel=cancel)
 
     assert run.cancelled
     assert run.not_started, "some projects never started"
@@ -244,11 +254,12 @@ def test_cancel_stops_new_projects_and_lets_started_ones_finish(setup: Setup) ->
 def test_a_cancel_after_the_writes_began_still_reads_the_project_back(setup: Setup) -> None:
     cancel = CancelToken()
 
-    def on_step(project: Project, text: str, index: int, total: int) -> None:
-        if text.startswith("Adding"):
-            cancel.cancel()
+    def on_event(event: RefreshEvent) -> None:
+        match event:
+            case RefreshStep(text=text) if text.startswith("Adding"):
+                cancel.cancel()
 
-    run = setup.run(setup.projects(*EXTRAS[3:]), concurrency=1, on_step=on_step, cancel=cancel)
+    run = setup.run(setup.projects(*EXTRAS[3:]), concurrency=1, on_event=on_event, cancel=cancel)
     assert len(run.results) == 1
     assert len(run.not_started) == 2
     result = run.results[0]
@@ -263,11 +274,12 @@ def test_a_cancel_after_the_writes_began_still_reads_the_project_back(setup: Set
 def test_a_cancel_before_any_write_leaves_the_project_not_started(setup: Setup) -> None:
     cancel = CancelToken()
 
-    def on_step(project: Project, text: str, index: int, total: int) -> None:
-        if text == "Reading its cost codes":
-            cancel.cancel()
+    def on_event(event: RefreshEvent) -> None:
+        match event:
+            case RefreshStep(text="Reading its cost codes"):
+                cancel.cancel()
 
-    run = setup.run(setup.projects(*EXTRAS[:3]), concurrency=1, on_step=on_step, cancel=cancel)
+    run = setup.run(setup.projects(*EXTRAS[:3]), concurrency=1, on_event=on_event, cancel=cancel)
     assert run.results == []
     assert [p.id for p in run.not_started] == EXTRAS[:3]
     assert api_writes(setup.server) == []
@@ -322,12 +334,43 @@ def test_an_unexpected_error_in_one_project_fails_only_that_project(history: His
         assert len(details.projects) == 3
 
 
-def test_a_broken_on_result_callback_does_not_stop_the_run(setup: Setup) -> None:
-    def on_result(result: RefreshResult) -> None:
+def test_a_broken_on_event_callback_does_not_stop_the_run(setup: Setup) -> None:
+    def on_event(event: RefreshEvent) -> None:
         raise ValueError("GUI bug")
 
-    run = setup.run(setup.projects(*EXTRAS[:4]), concurrency=2, on_result=on_result)
+    run = setup.run(setup.projects(*EXTRAS[:4]), concurrency=2, on_event=on_event)
     assert len(run.refreshed) == 4
+
+
+def test_events_tell_each_step_and_each_project_with_its_status(setup: Setup) -> None:
+    events: list[RefreshEvent] = []
+    lock = threading.Lock()
+
+    def on_event(event: RefreshEvent) -> None:
+        with lock:
+            events.append(event)
+
+    projects = setup.projects(P_DRIFTED, P_NOT_ERP, *EXTRAS[:2])
+    run = setup.run(projects, concurrency=2, on_event=on_event)
+
+    steps = [e for e in events if isinstance(e, RefreshStep)]
+    assert {(e.project.id, e.index, e.total) for e in steps} == {
+        (p.id, i, 4) for i, p in enumerate(projects)
+    }
+    assert {e.text for e in steps if e.project.id == P_DRIFTED} >= {
+        "Starting",
+        "Reading the project",
+        "Reading its cost codes",
+        "Checking the result",
+    }
+    done = {e.result.project.id: e for e in events if isinstance(e, ProjectRefreshed)}
+    assert set(done) == {p.id for p in projects}, "one ProjectRefreshed per project"
+    drifted = done[P_DRIFTED]
+    assert drifted.result.before is not None, "the event has the whole result"
+    assert drifted.status is not None
+    assert drifted.status.state is ProjectState.IN_SYNC
+    assert done[P_NOT_ERP].status is None, "refused: nothing read back"
+    assert all(r.before is None for r in run.results), "the run keeps only the read-back"
 
 
 def test_the_same_project_twice_is_refreshed_once(setup: Setup) -> None:

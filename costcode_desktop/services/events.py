@@ -1,0 +1,44 @@
+"""What a refresh run reports while it works: typed events, one per thing that happened.
+
+`refresh_many` hands them to its `on_event` from its worker threads; the window relays them to
+the GUI thread, the CLI prints them. Consumers tell them apart with `match`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from costcode_desktop.procore.records import Project
+
+from .refresh import RefreshResult
+from .status import ProjectStatus
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshStep:
+    """A project moved to a new step."""
+
+    project: Project
+    text: str  # plain words, e.g. "Reading its cost codes"
+    index: int  # the project's position in the run, 0-based
+    total: int  # projects in the run
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshWaiting:
+    """The run waits for Procore's request limit, or before a retry."""
+
+    reason: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRefreshed:
+    """One project is done: the whole result, with its `before`."""
+
+    result: RefreshResult
+    status: ProjectStatus | None  # status_after_refresh(result), worked out on the worker
+
+
+RefreshEvent: TypeAlias = RefreshStep | RefreshWaiting | ProjectRefreshed

@@ -1,0 +1,44 @@
+"""Load a company: its Sage 300 CRE list, its projects and when each was last refreshed."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from costcode_desktop.procore import CancelToken
+from costcode_desktop.procore.records import Project
+
+from .company import CompanyList, read_company_list
+from .history.store import HistoryError, HistoryStore
+from .session import Session
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CompanyLoad:
+    company_list: CompanyList
+    projects: list[Project]  # active and inactive, as Procore lists them
+    last_refreshed: dict[int, datetime]  # project id -> last refresh; {} if unreadable (logged)
+
+
+def load_company(
+    session: Session, *, history: HistoryStore | None, cancel: CancelToken | None = None
+) -> CompanyLoad:
+    """What the window and `costcode-sync status` start from for the session's company."""
+    company_id = session.company.id
+    company_list = read_company_list(session.client, company_id, cancel=cancel)
+    projects = session.client.projects(company_id, status="All", cancel=cancel)
+    return CompanyLoad(company_list, projects, _last_refreshed(session, history))
+
+
+def _last_refreshed(session: Session, history: HistoryStore | None) -> dict[int, datetime]:
+    """The history is a nicety here: a company still loads when it cannot be read."""
+    if history is None:
+        return {}
+    try:
+        return history.last_refreshed(session.company.id, session.environment.key)
+    except HistoryError:
+        log.warning("could not read the refresh history", exc_info=True)
+        return {}

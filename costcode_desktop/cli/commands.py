@@ -1,0 +1,180 @@
+"""costcode-sync's commands over the services: status, and refresh of one, several or all."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from typing import Any, TextIO
+
+from costcode_desktop.services import (
+    CancelToken,
+    CompanyList,
+    Project,
+    ProjectState,
+    RefreshRun,
+    Session,
+    check_projects,
+    load_company,
+    read_company_list,
+    refresh_many,
+)
+from costcode_desktop.services.history import HistoryStore, open_history_or_none
+
+from . import output
+from .output import Progress
+from .parser import EXIT_NOTHING_DONE, EXIT_OK, EXIT_SOME_FAILED
+
+
+def run_command(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "status":
+        return status(session, args, out)
+    return refresh(session, args, out)
+
+
+def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    client, company_id = session.client, session.company.id
+    if args.project:
+        company_list = read_company_list(client, company_id)
+        projects = [client.project(company_id, pid) for pid in args.project]
+    else:
+        load = load_company(session, history=None)  # the table shows no "last refreshed"
+        company_list, projects = load.company_list, load.projects
+    statuses = list(check_projects(client, company_list, projects))
+    if args.json:
+        _dump(output.status_json(company_list, statuses), out)
+    else:
+        output.print_status_table(company_list, statuses, out)
+    return EXIT_OK
+
+
+def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    company_list = read_company_list(session.client, session.company.id)
+    progress = Progress(quiet=args.json)
+    projects = _projects_to_refresh(session, company_list, args, progress)
+    history = open_history_or_none()
+    try:
+        run = _run_refresh(session, company_list, projects, history, args, progress)
+    finally:
+        if history is not None:
+            history.close()
+    single = len(args.project or ()) == 1 and not args.all_out_of_date
+    if single and len(run.results) == 1:
+        result = run.results[0]
+        if args.json:
+            _dump(output.refresh_json(result), out)
+        else:
+            output.print_refresh(result, out)
+    elif args.json:
+        report = output.run_json(
+            run, session.client, dry_run=args.dry_run, concurrency=args.concurrency
+        )
+        _dump(report, out)
+    else:
+        output.print_run(run, out)
+    if run.history_problem:
+        print(f"costcode-sync: warning: {run.history_problem}", file=sys.stderr)
+    return exit_code(run)
+
+
+def exit_code(run: RefreshRun) -> int:
+    """0 all done (refreshed, in sync, skipped); 1 some failed; 2 nothing done."""
+    if not run.results and not run.not_started:
+        return EXIT_OK  # nothing was out of date
+    fine = run.refreshed + run.unchanged
+    if run.failed or run.not_started:
+        something = fine or any(r.changed for r in run.failed)
+        return EXIT_SOME_FAILED if something else EXIT_NOTHING_DONE
+    return EXIT_OK if fine else EXIT_NOTHING_DONE  # every project refused: nothing done
+
+
+def _projects_to_refresh(
+    session: Session, company_list: CompanyList, args: argparse.Namespace, progress: Progress
+) -> list[Project]:
+    """Active out-of-date projects (with --all-out-of-date), then those named with --project."""
+    chosen: dict[int, Project] = {}
+    if args.all_out_of_date:
+        listed = session.client.projects(company_list.company_id, status="Active")
+        active = [p for p in listed if p.active]
+        for project in _out_of_date(session, company_list, active, args, progress):
+            chosen[project.id] = project
+    for project_id in args.project or ():
+        chosen.setdefault(project_id, Project(project_id, f"Project {project_id}", None, True))
+    return list(chosen.values())
+
+
+def _out_of_date(
+    session: Session,
+    company_list: CompanyList,
+    projects: list[Project],
+    args: argparse.Namespace,
+    progress: Progress,
+) -> list[Project]:
+    """The projects whose comparison is out of date, or could not be read (the refresh says)."""
+    total = len(projects)
+    progress.say(f"Checking {total} active projects…")
+    checked = check_projects(session.client, company_list, projects, concurrency=args.concurrency)
+    by_id = {s.project.id: s for s in checked}  # they come as each check ends
+    statuses = [by_id[p.id] for p in projects]  # in the order Procore lists them
+    chosen = [
+        s.project for s in statuses if s.state in (ProjectState.OUT_OF_DATE, ProjectState.ERROR)
+    ]
+    progress.say(f"{len(chosen)} of {total} active projects are out of date.")
+    return chosen
+
+
+def _run_refresh(
+    session: Session,
+    company_list: CompanyList,
+    projects: list[Project],
+    history: HistoryStore | None,
+    args: argparse.Namespace,
+    progress: Progress,
+) -> RefreshRun:
+    """refresh_many on a thread; Ctrl+C stops new projects, those under way finish."""
+    cancel = CancelToken()
+    done: list[RefreshRun] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            done.append(
+                refresh_many(
+                    session,
+                    company_list,
+                    projects,
+                    history=history,
+                    concurrency=args.concurrency,
+                    dry_run=args.dry_run,
+                    on_event=progress.on_event,
+                    cancel=cancel,
+                )
+            )
+        except BaseException as exc:  # handed to the main thread
+            failure.append(exc)
+
+    _wait_for(threading.Thread(target=work, name="refresh-run", daemon=True), cancel, progress)
+    if failure:
+        raise failure[0]
+    return done[0]
+
+
+def _wait_for(thread: threading.Thread, cancel: CancelToken, progress: Progress) -> None:
+    thread.start()
+    while thread.is_alive():
+        try:
+            thread.join(0.2)
+        except KeyboardInterrupt:
+            if cancel.cancelled:
+                raise
+            cancel.cancel()
+            progress.say(
+                "Stopping: no new project starts; the ones under way finish and are checked. "
+                "Press Ctrl+C again to quit at once."
+            )
+
+
+def _dump(report: dict[str, Any], out: TextIO) -> None:
+    json.dump(report, out, indent=2)
+    out.write("\n")

@@ -1,0 +1,231 @@
+"""What costcode-sync writes: text tables and lines for people, JSON for scripts, progress."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, TextIO
+
+from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.procore import ProcoreClient
+from costcode_desktop.services import (
+    CodeIssue,
+    CompanyList,
+    ProjectRefreshed,
+    ProjectStatus,
+    RefreshEvent,
+    RefreshOutcome,
+    RefreshResult,
+    RefreshRun,
+    RefreshStep,
+    RefreshWaiting,
+)
+
+COUNT_COLUMNS = (
+    (DiffStatus.MISSING, "Missing"),
+    (DiffStatus.DESCRIPTION_DIFFERS, "Desc. differs"),
+    (DiffStatus.ONLY_ON_PROJECT, "Only on project"),
+    (DiffStatus.UNSUPPORTED, "Unsupported"),
+)
+_LABELS = {
+    RefreshOutcome.REFRESHED: "refreshed",
+    RefreshOutcome.UNCHANGED: "unchanged",
+    RefreshOutcome.REFUSED: "skipped",
+    RefreshOutcome.FAILED: "failed",
+}
+
+
+class Progress:
+    """Lines on stderr while a refresh runs (none with --json): one at a time from any thread."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self._lock = threading.Lock()
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            with self._lock:
+                print(text, file=sys.stderr, flush=True)
+
+    def on_event(self, event: RefreshEvent) -> None:
+        match event:
+            case RefreshStep(text="Starting") | ProjectRefreshed():
+                pass  # the run's report comes at the end
+            case RefreshStep(text=text, total=1):
+                self.say(f"  {text}…")
+            case RefreshStep(project=project, text=text, index=index, total=total):
+                self.say(f"[{index + 1}/{total}] {project.name}: {text[:1].lower()}{text[1:]}…")
+            case RefreshWaiting(reason=reason):
+                self.say(f"  {reason}")
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def status_json(company_list: CompanyList, statuses: list[ProjectStatus]) -> dict[str, Any]:
+    return {
+        "company_id": company_list.company_id,
+        "standard_list": {
+            "id": company_list.list.id,
+            "name": company_list.list.name,
+            "codes": len(company_list.codes),
+            "read_at": company_list.read_at.isoformat(),
+        },
+        "projects": [_project_status_json(s) for s in statuses],
+    }
+
+
+def _project_status_json(status: ProjectStatus) -> dict[str, Any]:
+    p = status.project
+    return {
+        "id": p.id,
+        "name": p.name,
+        "project_number": p.project_number,
+        "active": p.active,
+        "state": status.state.value,
+        "summary": status.summary,
+        "message": status.message,
+        "counts": _counts_json(status),
+    }
+
+
+def _counts_json(status: ProjectStatus) -> dict[str, int] | None:
+    if status.comparison is None:
+        return None
+    counts = {s.value: status.count(s) for s in DiffStatus}
+    counts["locked_differences"] = status.comparison.locked_differences
+    return counts
+
+
+def print_status_table(
+    company_list: CompanyList, statuses: list[ProjectStatus], out: TextIO
+) -> None:
+    print(
+        f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
+        f"{company_list.read_at.astimezone():%Y-%m-%d %H:%M})",
+        file=out,
+    )
+    header = ["Number", "Project", "Active", "Status"]
+    header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
+    rows = [
+        [
+            s.project.project_number or "",
+            s.project.name,
+            "yes" if s.project.active else "no",
+            s.summary,
+        ]
+        + [
+            str(s.comparison.count_unlocked(status)) if s.comparison else "-"
+            for status, _ in COUNT_COLUMNS
+        ]
+        + [str(s.comparison.locked_differences) if s.comparison else "-"]
+        for s in statuses
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
+        )
+    out_of_date = sum(1 for s in statuses if s.comparison is not None and not s.comparison.in_sync)
+    print(f"{len(statuses)} projects, {out_of_date} out of date.", file=out)
+    for s in statuses:
+        if s.message:
+            print(f"- {s.project.name}: {s.message}", file=out)
+
+
+# -- refresh -----------------------------------------------------------------------------------
+
+
+def label(result: RefreshResult) -> str:
+    if result.dry_run and result.plan is not None and not result.plan.is_empty:
+        return "would change"
+    return _LABELS[result.outcome]
+
+
+def print_run(run: RefreshRun, out: TextIO) -> None:
+    if not run.results and not run.not_started:
+        print("No active project is out of date; nothing to do.", file=out)
+        return
+    for result in run.results:
+        print(f"{label(result):<12}  {result.message}", file=out)
+        for issue in result.failed:
+            ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
+            print(f"{'':<12}    {issue.full_code}  {issue.name}: {issue.reason}{ref}", file=out)
+    for project in run.not_started:
+        print(f"{'not started':<12}  '{project.name}'", file=out)
+    print(run.summary(), file=out)
+
+
+def run_json(
+    run: RefreshRun, client: ProcoreClient, *, dry_run: bool, concurrency: int
+) -> dict[str, Any]:
+    return {
+        "dry_run": dry_run,
+        "concurrency": concurrency,
+        "summary": run.summary(),
+        "counts": {
+            "refreshed": len(run.refreshed),
+            "unchanged": len(run.unchanged),
+            "skipped": len(run.skipped),
+            "failed": len(run.failed),
+            "not_started": len(run.not_started),
+        },
+        "cancelled": run.cancelled,
+        "projects": [{**refresh_json(r), "state": label(r)} for r in run.results],
+        "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
+        "history_problem": run.history_problem or None,
+        "requests": client.request_count,
+        "rate_limited_answers": client.throttled_count,
+    }
+
+
+def refresh_json(result: RefreshResult) -> dict[str, Any]:
+    plan = result.plan
+    return {
+        "project": {"id": result.project.id, "name": result.project.name},
+        "outcome": result.outcome.value,
+        "dry_run": result.dry_run,
+        "message": result.message,
+        "verified_in_sync": result.verified_in_sync if not result.dry_run else None,
+        "would_add": [c.full_code for c in plan.to_add] if plan and result.dry_run else [],
+        "would_update": [u.full_code for u in plan.updates] if plan and result.dry_run else [],
+        "added": [{"full_code": c.full_code, "name": c.name} for c in result.added],
+        "updated": [
+            {"full_code": u.full_code, "old_name": u.old_name, "new_name": u.new_name}
+            for u in result.updated
+        ],
+        "skipped": [_issue_json(i) for i in result.skipped],
+        "failed": [_issue_json(i) for i in result.failed],
+    }
+
+
+def _issue_json(issue: CodeIssue) -> dict[str, Any]:
+    return {
+        "full_code": issue.full_code,
+        "name": issue.name,
+        "reason": issue.reason,
+        "request_id": issue.request_id,
+    }
+
+
+def print_refresh(result: RefreshResult, out: TextIO) -> None:
+    print(result.message, file=out)
+
+    def line(kind: str, full_code: str, text: str) -> None:
+        print(f"  {kind:<13} {full_code}  {text}", file=out)
+
+    plan = result.plan
+    if result.dry_run and plan is not None:
+        for code in plan.to_add:
+            line("would add", code.full_code, code.name)
+        for update in plan.updates:
+            line("would update", update.full_code, f"{update.old_name!r} -> {update.new_name!r}")
+    for code in result.added:
+        line("added", code.full_code, code.name)
+    for update in result.updated:
+        line("updated", update.full_code, f"{update.old_name!r} -> {update.new_name!r}")
+    for issue in result.skipped:
+        line("skipped", issue.full_code, f"{issue.name}: {issue.reason}")
+    for issue in result.failed:
+        ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
+        line("failed", issue.full_code, f"{issue.name}: {issue.reason}{ref}")

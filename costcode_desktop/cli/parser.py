@@ -1,0 +1,89 @@
+"""costcode-sync's command line: the options, the checks made before signing in, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+
+from costcode_desktop import __version__
+from costcode_desktop.procore import ENVIRONMENTS as BUILT_IN
+from costcode_desktop.services import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE = 0, 1, 2
+ENVIRONMENTS = {env.key: env for env in BUILT_IN}
+
+
+class UsageError(Exception):
+    """A command-line mistake; the message says what to give instead."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="costcode-sync",
+        description="Compare and refresh Procore project cost codes from the company's "
+        "Sage 300 CRE standard cost code list.",
+        epilog="Without sign-in options it uses the desktop app's stored sign-in (settings and "
+        "OS keyring). Secrets are safer in the environment than on the command line: "
+        "PROCORE_TOKEN, PROCORE_CLIENT_ID, PROCORE_CLIENT_SECRET (also PROCORE_BASE_URL, "
+        "PROCORE_LOGIN_URL, PROCORE_COMPANY_ID).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--environment", choices=sorted(ENVIRONMENTS), help="a Procore environment")
+    where.add_argument("--base-url", help="API base URL (for example the sandbox's URL)")
+    where.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in demo sandbox (no Procore account needed; state kept between runs)",
+    )
+    parser.add_argument("--demo-reset", action="store_true", help="with --demo: start over")
+    parser.add_argument("--login-url", help="OAuth base URL (default: the base URL)")
+    parser.add_argument("--token", help="an access token")
+    parser.add_argument("--client-id", help="client id of a service account (client credentials)")
+    parser.add_argument("--client-secret", help="client secret of that service account")
+    parser.add_argument("--company", type=int, help="Procore company id")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    status = commands.add_parser("status", help="show which projects are out of date")
+    status.add_argument("--project", type=int, action="append", help="only this project (repeat)")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+
+    refresh = commands.add_parser(
+        "refresh", help="refresh projects from the company list (one, several, or all out of date)"
+    )
+    refresh.add_argument(
+        "--project",
+        type=int,
+        action="append",
+        help="this project, active or not (repeat for several)",
+    )
+    refresh.add_argument(
+        "--all-out-of-date",
+        action="store_true",
+        help="every active project that is out of date",
+    )
+    refresh.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"projects refreshed at a time, 1 to {MAX_CONCURRENCY} (default "
+        f"{DEFAULT_CONCURRENCY})",
+    )
+    refresh.add_argument(
+        "--dry-run", action="store_true", help="show what would change; send nothing"
+    )
+    refresh.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse a command-line mistake before signing in."""
+    if args.command != "refresh":
+        return
+    if not args.project and not args.all_out_of_date:
+        raise UsageError("refresh needs --project ID (repeatable) or --all-out-of-date")
+    if not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        raise UsageError(
+            f"--concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, "
+            f"not {args.concurrency}"
+        )

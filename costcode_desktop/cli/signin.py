@@ -1,0 +1,122 @@
+"""Signing in for one command: the demo, explicit options (or PROCORE_* variables), or the
+desktop app's stored sign-in."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from costcode_desktop.procore import (
+    ClientCredentials,
+    Company,
+    Environment,
+    StaticToken,
+    TokenSource,
+    custom_environment,
+)
+from costcode_desktop.services import Session, connect, open_demo_session
+
+from .parser import ENVIRONMENTS, UsageError
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    """A session on the company the command line names.
+
+    UsageError, before anything is sent, when the options do not say where or how to sign in.
+    """
+    if args.demo:
+        session = open_demo_session(reset=args.demo_reset)
+        return _showing(session, args.company) if args.company else session
+    if _explicit_sign_in(args):
+        environment = _environment(args)
+        company_id = args.company or _int_env("PROCORE_COMPANY_ID")
+        tokens = _tokens(args, environment)
+    else:
+        environment, tokens, remembered = _stored_sign_in()
+        company_id = args.company or _int_env("PROCORE_COMPANY_ID") or remembered
+    if company_id is None:
+        raise UsageError("give the Procore company id with --company (or PROCORE_COMPANY_ID)")
+    session = connect(environment, tokens, company_id=company_id, owned=(tokens,))
+    return _showing(session, company_id)
+
+
+def _showing(session: Session, company_id: int) -> Session:
+    """The company asked for, even one Procore does not list for the user: reading it says why
+    not, and the history records the company the command was given."""
+    if session.company.id == company_id:
+        return session
+    listed = next((c for c in session.companies if c.id == company_id), None)
+    return session.with_company(listed or Company(company_id, f"Company {company_id}"))
+
+
+def _explicit_sign_in(args: argparse.Namespace) -> bool:
+    """Anything on the command line or in the environment says where and how to sign in."""
+    given = (args.environment, args.base_url, args.token, args.client_id, args.client_secret)
+    names = ("PROCORE_BASE_URL", "PROCORE_TOKEN", "PROCORE_CLIENT_ID", "PROCORE_CLIENT_SECRET")
+    return any(given) or any(os.environ.get(name) for name in names)
+
+
+def _stored_sign_in() -> tuple[Environment, TokenSource, int | None]:
+    """The desktop app's sign-in: its settings, and the secrets it keeps in the OS keyring."""
+    from costcode_desktop.services.secrets import (
+        SecretStore,
+        SecretStoreError,
+        SecretStoreUnavailable,
+    )
+    from costcode_desktop.services.settings import load_settings
+    from costcode_desktop.services.signin import NoStoredSignIn, stored_tokens
+
+    settings, problem = load_settings()
+    if problem is not None:
+        raise UsageError(str(problem))
+    connection = settings.connection
+    if connection.environment == "demo":
+        raise UsageError("the desktop app is on its demo; use --demo here too")
+    try:
+        tokens = stored_tokens(connection, SecretStore())
+        environment = connection.environment_obj()
+    except (NoStoredSignIn, SecretStoreUnavailable, SecretStoreError, ValueError) as exc:
+        raise UsageError(
+            f"{exc} Sign in with the desktop app first, or give --client-id and "
+            "--client-secret (or --token) here."
+        ) from None
+    return environment, tokens, settings.companies.get(connection.environment_key())
+
+
+def _environment(args: argparse.Namespace) -> Environment:
+    if args.environment:
+        return ENVIRONMENTS[args.environment]
+    base = args.base_url or os.environ.get("PROCORE_BASE_URL")
+    if not base:
+        raise UsageError("give --environment or --base-url (or PROCORE_BASE_URL)")
+    login = args.login_url or os.environ.get("PROCORE_LOGIN_URL") or base
+    try:
+        return custom_environment(login, base)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _tokens(args: argparse.Namespace, environment: Environment) -> TokenSource:
+    token = args.token or os.environ.get("PROCORE_TOKEN")
+    client_id = args.client_id or os.environ.get("PROCORE_CLIENT_ID")
+    secret = args.client_secret or os.environ.get("PROCORE_CLIENT_SECRET")
+    if token and (args.client_id or args.client_secret):
+        raise UsageError("give either --token or --client-id/--client-secret, not both")
+    if token:
+        return StaticToken(token)
+    if client_id and secret:
+        return ClientCredentials(environment.login_url, client_id, secret)
+    raise UsageError(
+        "sign-in needed: give --token, or --client-id and --client-secret "
+        "(or PROCORE_TOKEN / PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET)"
+    )
+
+
+def _int_env(name: str) -> int | None:
+    value = os.environ.get(name)
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"{name} must be a number, not {value!r}") from None

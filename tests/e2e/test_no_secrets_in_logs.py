@@ -1,26 +1,31 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import pytest
 
-from costcode_desktop.procore import ClientCredentials, ProcoreClient
 from costcode_desktop.sandbox import SandboxServer, demo_seed
-from costcode_desktop.services import check_projects, read_company_list, refresh_project
+from costcode_desktop.services import (
+    check_projects,
+    load_company,
+    open_sandbox_session,
+    refresh_project,
+)
 
 
 def test_a_whole_session_at_debug_level_logs_no_secret(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     with SandboxServer(demo_seed()) as server:
         secret = server.client_secret
-        tokens = ClientCredentials(server.url, server.client_id, secret)
-        with ProcoreClient(server.url, tokens) as client:
-            company_list = read_company_list(client, 4264807)
-            projects = client.projects(4264807, status="All")
-            statuses = list(check_projects(client, company_list, projects))
+        with contextlib.closing(open_sandbox_session(server, company_id=4264807)) as session:
+            client = session.client
+            load = load_company(session, history=None)
+            statuses = list(check_projects(client, load.company_list, load.projects))
             for status in statuses[:6]:
-                refresh_project(client, company_list, status.project.id)
-            access_token = tokens.bearer_token()
+                refresh_project(client, load.company_list, status.project.id)
+            assert session.tokens is not None
+            access_token = session.tokens.bearer_token()
 
     assert len(caplog.records) > 50, "the session was logged"
     text = caplog.text

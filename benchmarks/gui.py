@@ -53,7 +53,7 @@ def line(label: str, times: list[float], target: float) -> None:
 def bench_table(app: QApplication, size: int) -> None:
     standard = standard_list(size)
     comparison = compare(CompanyCodes(standard), project_list(standard, size))
-    pane = ComparePane()
+    pane = ComparePane(lambda: None)
     pane.resize(1200, 800)
     pane.show()
     model, view = pane.model, pane.view
@@ -158,13 +158,13 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
         window.refresh_finished.connect(lambda _run: loop.quit())
         meter.gaps.clear()
         start = time.perf_counter()
-        window.refresh_selected()
+        window.refresh_flow.refresh_selected()
         loop.exec()
         meter.stop()
         # The first gap holds the click itself: the banner appears and the window lays out
         # again. It is the action's response time; the stall target is for the run after it.
         first, during = meter.gaps[0], sorted(meter.gaps[1:])
-        run = window.last_run
+        run = window.refresh_flow.last_run
         assert run is not None
         print(f"  refreshed {len(run.results)} projects in {time.perf_counter() - start:.1f} s")
         print(f"  response to the Refresh click (banner shown, window laid out): {first:.1f} ms")

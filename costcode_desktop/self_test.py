@@ -209,7 +209,7 @@ class SelfTest(QObject):
         self._fail(f"no answer within {TIMEOUT_MS // 1000} s")
 
     def _session_opened(self) -> None:
-        session = self.window.session
+        session = self.window.controller.session
         assert session is not None
         self._passed(f"signed in as {session.user.name} at {session.company.name}")
         self._begin("Load the company list and check every project")
@@ -231,8 +231,8 @@ class SelfTest(QObject):
         self._begin(f"Refresh '{self.project_name}' and verify it")
         if not self.window.projects.select_project(target.project.id):
             raise StepFailed("the project could not be selected")
-        self.window.refresh_selected()
-        dialog = self.window.before_refresh_dialog
+        self.window.refresh_flow.refresh_selected()
+        dialog = self.window.refresh_flow.before_refresh_dialog
         if dialog is not None and dialog.isVisible():
             dialog.go_ahead.emit()
             dialog.close()
@@ -271,7 +271,7 @@ class SelfTest(QObject):
             raise StepFailed(f"{path.name} has {rows} rows")
         self._passed(f"{path.name}, {rows} rows, {path.stat().st_size:,} bytes")
         self._begin("Find the refresh in the history")
-        history, session = self.window.controller.history, self.window.session
+        history, session = self.window.controller.history, self.window.controller.session
         if history is None or session is None:
             raise StepFailed("no history store was opened")
         runs = history.runs(company_id=session.company.id, limit=5)

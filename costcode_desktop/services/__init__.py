@@ -5,7 +5,7 @@ The record and error types the GUI needs are re-exported here, so `ui` never imp
 
 from __future__ import annotations
 
-from costcode_desktop.procore import CancelToken, Environment
+from costcode_desktop.procore import CancelToken, Environment, TokenSource
 from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Company, Project, User
 
@@ -53,6 +53,7 @@ __all__ = [
     "RefreshStep",
     "RefreshWaiting",
     "Session",
+    "TokenSource",
     "User",
     "check_project",
     "check_projects",

@@ -105,7 +105,7 @@ def test_view_menu_switches_and_remembers(
     qapp: QApplication, appearance: Apply, plain_window: MainWindow, settings: QSettings
 ) -> None:
     appearance(SYSTEM)
-    actions = plain_window.appearance_actions
+    actions = plain_window.commands.appearance
     assert list(actions) == [SYSTEM, LIGHT, DARK]
     assert all(action.isCheckable() for action in actions.values())
     assert actions[SYSTEM].isChecked()

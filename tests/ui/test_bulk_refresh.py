@@ -28,8 +28,8 @@ def test_refresh_all_out_of_date_projects(
     window: MainWindow, sandbox: SandboxServer, qtbot: QtBot, tmp_path: Path
 ) -> None:
     sandbox.faults = FaultConfig(latency=0.03)
-    assert window.refresh_all_action.isEnabled()
-    dialog = window.refresh_all_out_of_date()
+    assert window.action("refresh_all").isEnabled()
+    dialog = window.refresh_flow.refresh_all_out_of_date()
     assert dialog is not None
     assert dialog.isVisible()
     assert dialog.table.rowCount() == 7  # the 8 out-of-date projects but the inactive one
@@ -60,14 +60,14 @@ def test_refresh_all_out_of_date_projects(
     assert found[SUMMIT] is ProjectState.OUT_OF_DATE
     assert found[PINECREST] is ProjectState.OUT_OF_DATE, "inactive projects only by hand"
     assert "6 of 7 projects refreshed" in window.statusBar().currentMessage()
-    assert window.refresh_all_action.isEnabled(), "Summit Ridge is still out of date"
+    assert window.action("refresh_all").isEnabled(), "Summit Ridge is still out of date"
 
 
 def test_failed_projects_can_be_retried_alone(
     window: MainWindow, sandbox: SandboxServer, guard: GuiThreadGuard, qtbot: QtBot, tmp_path: Path
 ) -> None:
     guard.fail_copies_for = {LINCOLN}
-    dialog = window.refresh_all_out_of_date()
+    dialog = window.refresh_flow.refresh_all_out_of_date()
     assert dialog is not None
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
         dialog.accept()
@@ -95,7 +95,7 @@ def test_failed_projects_can_be_retried_alone(
 def test_history_shows_what_a_refresh_did(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     assert window.projects.select_project(LINCOLN)
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
-        window.refresh_selected()
+        window.refresh_flow.refresh_selected()
     history = window.show_history()  # reads on the worker, then fills in
     qtbot.waitUntil(lambda: history.runs_model.rowCount() == 1, timeout=30_000)
     run_id = history.listed_run_ids()[0]
@@ -121,14 +121,14 @@ def test_the_concurrency_chosen_for_a_run_is_kept_for_the_next(
         return real(projects, concurrency=concurrency)
 
     monkeypatch.setattr(window.controller, "refresh", spy)
-    dialog = window.refresh_all_out_of_date()
+    dialog = window.refresh_flow.refresh_all_out_of_date()
     assert dialog is not None
     dialog.concurrency.setValue(1)
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
         dialog.accept()
     assert window.projects.select_project(LINCOLN)
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
-        window.refresh_selected()
+        window.refresh_flow.refresh_selected()
     assert asked == [1, 1]
 
 
@@ -139,7 +139,7 @@ def test_a_finished_refresh_calls_back_someone_working_elsewhere(
     called: list[object] = []
     monkeypatch.setattr(QApplication, "alert", lambda widget, msec=0: called.append(widget))
     monkeypatch.setattr(MainWindow, "isActiveWindow", lambda self: active)
-    dialog = window.refresh_all_out_of_date()
+    dialog = window.refresh_flow.refresh_all_out_of_date()
     assert dialog is not None
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
         dialog.accept()

@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
     QMenu,
+    QMenuBar,
     QTableView,
     QToolButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui.main.window import MainWindow, _menu_actions
+from costcode_desktop.ui.main.window import MainWindow
 
 from .conftest import LINCOLN
 
@@ -38,6 +39,19 @@ def activate(qtbot: QtBot, widget: QWidget) -> None:
 
 def keys(action: QAction) -> str:
     return str(action.shortcut().toString(NATIVE))
+
+
+def _menu_actions(menu: QMenu | QMenuBar) -> list[QAction]:
+    """Every action of a menu bar or menu, submenus included, in order, as a user finds them."""
+    found: list[QAction] = []
+    for action in menu.actions():
+        if action.isSeparator():
+            continue
+        found.append(action)
+        submenu = action.menu()
+        if isinstance(submenu, QMenu):
+            found.extend(_menu_actions(submenu))
+    return found
 
 
 def mnemonic(text: str) -> str | None:
@@ -103,16 +117,18 @@ def test_tooltips_say_the_shortcut(plain_window: MainWindow) -> None:
     for action in _menu_actions(plain_window.menuBar()):
         if not keys(action):
             assert not action.toolTip().endswith(")"), action.toolTip()
-    assert plain_window.reload_action.toolTip().endswith("(F5)")
-    assert plain_window.how_it_works_action.toolTip().endswith("(F1)")
-    assert plain_window.refresh_button.toolTip().endswith(f"({keys(plain_window.refresh_action)})")
+    assert plain_window.action("reload").toolTip().endswith("(F5)")
+    assert plain_window.action("how_it_works").toolTip().endswith("(F1)")
+    assert plain_window.refresh_button.toolTip().endswith(
+        f"({keys(plain_window.action('refresh'))})"
+    )
 
 
 def test_the_shortcuts_table_lists_the_menu_shortcuts(plain_window: MainWindow) -> None:
     table = dict(plain_window.shortcuts())
     assert table["How It Works"] == "F1"
-    assert table["Refresh History"] == keys(plain_window.history_action)
-    assert table["Refresh Selected"] == keys(plain_window.refresh_action)
+    assert table["Refresh History"] == keys(plain_window.action("history"))
+    assert table["Refresh Selected"] == keys(plain_window.action("refresh"))
     assert table["Copy (in a table)"] == QKeySequence(QKeySequence.StandardKey.Copy).toString(
         QKeySequence.SequenceFormat.NativeText
     )
@@ -158,11 +174,11 @@ def test_shortcuts_do_what_they_say(window: MainWindow, qtbot: QtBot) -> None:
 
 
 def test_help_menu_opens_about_and_how_it_works(plain_window: MainWindow) -> None:
-    plain_window.about_action.trigger()
+    plain_window.action("about").trigger()
     about = plain_window.about_dialog
     assert about is not None
     assert about.isVisible()
-    plain_window.how_it_works_action.trigger()
+    plain_window.action("how_it_works").trigger()
     assert plain_window.how_it_works_dialog is not None
     assert plain_window.how_it_works_dialog.isVisible()
 
@@ -222,7 +238,7 @@ def test_tab_order_of_the_sign_in_dialog(plain_window: MainWindow, qtbot: QtBot)
 def test_tab_order_of_the_history_window(window: MainWindow, qtbot: QtBot) -> None:
     assert window.projects.select_project(LINCOLN)
     with qtbot.waitSignal(window.refresh_finished, timeout=30_000):
-        window.refresh_selected()  # one run, so the three tables show
+        window.refresh_flow.refresh_selected()  # one run, so the three tables show
     history = window.show_history()
     with qtbot.waitSignal(history.details_loaded, timeout=10_000):
         history.reload()
@@ -246,7 +262,7 @@ def test_tab_order_of_the_history_window(window: MainWindow, qtbot: QtBot) -> No
 
 
 def test_tab_order_of_the_bulk_dialog(window: MainWindow, qtbot: QtBot) -> None:
-    dialog = window.refresh_all_out_of_date()
+    dialog = window.refresh_flow.refresh_all_out_of_date()
     assert dialog is not None
     activate(qtbot, dialog)
     expected = expected_walk(dialog.tab_order)
@@ -294,7 +310,7 @@ def test_everything_a_user_can_reach_has_a_name(window: MainWindow, qtbot: QtBot
     about = window.show_about()
     qtbot.waitUntil(lambda: about.table.rowCount() > 0, timeout=10_000)
     assert unnamed(about) == []
-    bulk = window.refresh_all_out_of_date()
+    bulk = window.refresh_flow.refresh_all_out_of_date()
     assert bulk is not None
     assert unnamed(bulk) == []
     bulk.reject()

@@ -102,7 +102,7 @@ def test_refresh_shows_the_green_banner_then_the_project_in_sync(
         assert "Refreshing cost codes on 'Lincoln Elementary School Addition'" in (
             window.banner.message.text()
         )
-        assert not window.refresh_action.isEnabled(), "one refresh at a time"
+        assert not window.action("refresh").isEnabled(), "one refresh at a time"
         assert window.projects.view.isEnabled(), "the rest of the window stays usable"
         shot(window, tmp_path / SHOTS, "2-refreshing")
 
@@ -131,7 +131,7 @@ def test_cancel_stops_before_the_next_project(
     window.projects.view.selectAll()
     stale = window.projects.selected_projects()
     assert len(stale) == 8
-    window.refresh_selected()
+    window.refresh_flow.refresh_selected()
     assert "02 410" in _dialog_text(window)  # Harborview lacks the unsupported code
     with qtbot.waitSignal(window.controller.project_refreshed, timeout=30_000):
         _answer(window, QMessageBox.StandardButton.Ok)
@@ -156,7 +156,7 @@ def test_missing_permission_gives_the_red_banner_and_changes_nothing(
     before = sandbox.project_cost_codes(SUMMIT)
     assert window.projects.select_project(SUMMIT)
     with qtbot.waitSignal(window.refresh_finished, timeout=30_000):
-        window.refresh_selected()
+        window.refresh_flow.refresh_selected()
     assert window.banner.property("state") == "error"
     assert window.banner.isVisible()
     assert "You need 'Admin' on the Admin tool of 'Summit Ridge Data Center'" in (
@@ -173,14 +173,14 @@ def test_missing_permission_gives_the_red_banner_and_changes_nothing(
 
 
 def _dialog_text(window: MainWindow) -> str:
-    dialog = window.before_refresh_dialog
+    dialog = window.refresh_flow.before_refresh_dialog
     assert dialog is not None
     assert dialog.isVisible()
     return dialog.text()
 
 
 def _answer(window: MainWindow, button: QMessageBox.StandardButton) -> None:
-    dialog = window.before_refresh_dialog
+    dialog = window.refresh_flow.before_refresh_dialog
     assert dialog is not None
     dialog.button(button).click()
 
@@ -190,7 +190,7 @@ def test_refusals_are_explained_before_anything_is_sent(
 ) -> None:
     sandbox.clear_requests()
     assert window.projects.select_project(TRANSIT)
-    window.refresh_selected()
+    window.refresh_flow.refresh_selected()
     text = _dialog_text(window)
     assert "Nothing was sent to Procore." in text
     assert "not connected to Sage 300 CRE" in text
@@ -240,7 +240,7 @@ def test_no_network_call_ever_runs_on_the_gui_thread(
         window.reload()
     assert window.projects.select_project(PINECREST)
     with qtbot.waitSignal(window.refresh_finished, timeout=30_000):
-        window.refresh_selected()
+        window.refresh_flow.refresh_selected()
     assert guard.requests > before, "the work did reach the server"
     assert guard.violations == []
 
@@ -250,8 +250,8 @@ def test_plain_start_without_a_session_says_what_to_do(qtbot: QtBot, settings: Q
     qtbot.addWidget(win)
     win.show_sign_in_pending()
     assert "Not signed in" in win.compare.placeholder.text()
-    assert win.demo_action.isEnabled()
-    assert not win.refresh_action.isEnabled()
+    assert win.action("demo").isEnabled()
+    assert not win.action("refresh").isEnabled()
 
 
 def test_counts_add_up_to_the_state_and_locked_descriptions_are_explained(
@@ -302,7 +302,7 @@ def test_codes_that_cannot_be_sent_are_explained_and_cancel_sends_nothing(
 ) -> None:
     sandbox.clear_requests()
     assert window.projects.select_project(HARBORVIEW)
-    window.refresh_selected()
+    window.refresh_flow.refresh_selected()
     text = _dialog_text(window)
     assert "cannot be sent to Procore and will be skipped" in text
     assert "02 410" in text
@@ -315,5 +315,5 @@ def test_codes_that_cannot_be_sent_are_explained_and_cancel_sends_nothing(
 def test_help_opens_the_log_folder(window: MainWindow, isolated_home: Path) -> None:
     opened: list[str] = []
     window.url_opener = opened.append
-    window.log_folder_action.trigger()
+    window.action("log_folder").trigger()
     assert opened == [(isolated_home / "log").as_uri()]

@@ -177,7 +177,7 @@ def test_switching_company_reloads_its_projects(
     isolated_home: Path,
 ) -> None:
     window = signed_in_window(qtbot, sandbox, port, tmp_path)
-    assert window.switch_company_action.isEnabled()
+    assert window.action("switch_company").isEnabled()
     window.choose_company()
     dialog = window.company_dialog
     assert dialog is not None
@@ -218,8 +218,8 @@ def test_sign_out_revokes_and_removes_the_sign_in(
     assert session is not None
     assert session.tokens is not None
     access = session.tokens.bearer_token()
-    with qtbot.waitSignal(window.controller.account.signed_out, timeout=15_000):
-        window.sign_out_action.trigger()
+    with qtbot.waitSignal(window.controller.signed_out, timeout=15_000):
+        window.action("sign_out").trigger()
     assert not any(n.startswith("refresh_token/") for n in keyring_backend.usernames(SERVICE))
     assert window.signed_in.text() == "Not signed in"
     assert window.projects.model.rows() == []
@@ -295,5 +295,5 @@ def test_a_certificate_the_computer_does_not_trust_is_explained_then_fixed_by_th
         monkeypatch.setenv("COSTCODESYNC_CA_BUNDLE", str(certificates.ca_cert))
         with qtbot.waitSignal(window.controller.session_opened, timeout=15_000):
             dialog.sign_in_button.click()
-        qtbot.waitUntil(lambda: window.company_list is not None, timeout=15_000)
+        qtbot.waitUntil(lambda: window.controller.company_list is not None, timeout=15_000)
         assert front.connections > 0

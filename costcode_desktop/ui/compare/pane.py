@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
@@ -55,11 +56,15 @@ def _time(moment: datetime | None) -> str:
 
 
 class ComparePane(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """Shows one project's status; the company list is read from its owner when needed."""
+
+    def __init__(
+        self, company_list: Callable[[], CompanyList | None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.model = CompareModel(self)
-        self.status: ProjectStatus | None = None
-        self.company_list: CompanyList | None = None
+        self.status: ProjectStatus | None = None  # the one shown
+        self._company_list = company_list
 
         self.header = QLabel(self)
         self.header.setObjectName("compareHeader")
@@ -155,8 +160,7 @@ class ComparePane(QWidget):
         self.stack.setCurrentWidget(self.placeholder)
         self._set_header(None)
 
-    def show_status(self, status: ProjectStatus, company_list: CompanyList | None) -> None:
-        self.company_list = company_list
+    def show_status(self, status: ProjectStatus) -> None:
         if status.comparison is None:
             self.show_message(
                 f"<b>{status.project.name}</b>: {status.state.label}.<br><br>{status.message}"
@@ -178,7 +182,7 @@ class ComparePane(QWidget):
         return self.model.comparison
 
     def _set_header(self, status: ProjectStatus | None) -> None:
-        company = self.company_list
+        company = self._company_list()
         left = (
             f"Company list: <b>{escape(company.list.name)}</b> · {len(company.codes)} codes · "
             f"read {_time(company.read_at)}"

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop import APP_NAME, __version__
+from costcode_desktop.costcodes.words import plural
 from costcode_desktop.licence_texts import Licences, LicenceText, read_licences
 from costcode_desktop.licences import (
     LGPL_TERMS,
@@ -148,7 +149,7 @@ class AboutDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_URL, QHeaderView.ResizeMode.Stretch)
         self.copy_rows_action = enable_row_copy(
-            self.table, lambda n: self.status.setText(f"{n} row{'s' if n > 1 else ''} copied.")
+            self.table, lambda n: self.status.setText(f"{plural(n, 'row')} copied.")
         )[0]
 
         self.lgpl = QLabel(LGPL_HTML, self)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QModelIndex, QObject, Slot
 from PySide6.QtWidgets import QWidget
 
+from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services.history.query import project_matches
 from costcode_desktop.services.history.store import RunDetails, RunStatus, RunSummary
 from costcode_desktop.ui.history.models import (
@@ -77,7 +78,7 @@ class RunDetailsPanes(QObject):
         parts = [
             f"Run of {when} by {run.user}",
             look.label + (" (dry run)" if run.dry_run else ""),
-            f"{run.projects} project{'s' if run.projects != 1 else ''}",
+            plural(run.projects, "project"),
             f"{run.added} added",
             f"{run.updated} updated",
         ]

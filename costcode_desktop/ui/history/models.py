@@ -16,6 +16,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from costcode_desktop.costcodes import natural_key
+from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services.history.export import (
     CHANGE_WORDS,
     OUTCOME_WORDS,
@@ -85,13 +86,9 @@ def run_look(run: RunSummary) -> theme.Look:
     return RUN_LOOKS[run.status]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def summarise_runs(runs: Sequence[RunSummary]) -> str:
     """The line under the list: how many runs, and how many need a look."""
-    parts = [_plural(len(runs), "run")]
+    parts = [plural(len(runs), "run")]
     counts = (
         (sum(r.status is RunStatus.INTERRUPTED for r in runs), "interrupted"),
         (sum(r.status is RunStatus.CANCELLED for r in runs), "cancelled"),
@@ -241,8 +238,8 @@ class RunsModel(_HistoryTable):
         status_tip = _RUN_TIPS[run.status]
         if look is FAILURES_LOOK:
             status_tip = (
-                f"The run finished, but {_plural(run.failed_projects, 'project')} could not be "
-                f"fully refreshed ({_plural(run.failed, 'code')} failed). "
+                f"The run finished, but {plural(run.failed_projects, 'project')} could not be "
+                f"fully refreshed ({plural(run.failed, 'code')} failed). "
                 "Select the run to see why."
             )
         if run.dry_run:
@@ -254,9 +251,9 @@ class RunsModel(_HistoryTable):
                 f"({_duration(run.started_at, run.finished_at)})"
             )
         failed_tip = (
-            f"{_plural(run.failed_projects, 'project')} of {run.projects} failed; "
-            f"{_plural(run.failed, 'code')} could not be changed, "
-            f"{_plural(run.skipped, 'code')} skipped"
+            f"{plural(run.failed_projects, 'project')} of {run.projects} failed; "
+            f"{plural(run.failed, 'code')} could not be changed, "
+            f"{plural(run.skipped, 'code')} skipped"
         )
         return _Row(
             item=run,

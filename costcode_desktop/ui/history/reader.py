@@ -14,7 +14,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from costcode_desktop.procore.errors import Cancelled
+from costcode_desktop.services import Cancelled
 from costcode_desktop.services.history.export import write_history_csv, write_history_xlsx
 from costcode_desktop.services.history.query import (
     HistoryQuery,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from costcode_desktop.procore.errors import ProcoreError
-from costcode_desktop.services import CompanyListUnavailable
+from costcode_desktop.services import CompanyListUnavailable, ProcoreError
 from costcode_desktop.services.export import ExportError
 from costcode_desktop.services.history.store import HistoryError
 from costcode_desktop.services.loopback import SignInFailed

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from costcode_desktop.procore import CancelToken
+from costcode_desktop.services import CancelToken
 
 log = logging.getLogger(__name__)
 

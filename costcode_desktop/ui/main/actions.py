@@ -1,37 +1,23 @@
-"""The main window's actions, menus, toolbar, status bar and tab order, and when each is enabled."""
+"""The window's commands as one table: id, words, keys, icon, menu, handler.
+
+The menus, the toolbar, the tooltips and the shortcuts list in Help all come from this table,
+so a command is added or renamed in one place.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt, Slot
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QProgressBar,
-    QToolBar,
-    QWidget,
-)
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from costcode_desktop.ui.compare.pane import ComparePane
-from costcode_desktop.ui.kit import theme, toolbar_icons
-from costcode_desktop.ui.kit.accessibility import set_tab_order
-from costcode_desktop.ui.kit.appearance import (
-    DARK,
-    LIGHT,
-    SYSTEM,
-    apply_appearance,
-    current_appearance,
-    save_appearance,
-    saved_appearance,
-)
-from costcode_desktop.ui.kit.banner import StatusBanner
-from costcode_desktop.ui.main.controller import Controller
-from costcode_desktop.ui.main.mixin import WindowMixin
-from costcode_desktop.ui.projects.pane import ProjectsPane
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
+
+from costcode_desktop.ui.kit import toolbar_icons
+from costcode_desktop.ui.kit.appearance import DARK, LIGHT, SYSTEM
 
 Keys = QKeySequence | QKeySequence.StandardKey | str
+SEPARATOR = "-"  # in a menu or toolbar layout
 
 APPEARANCES = (
     (SYSTEM, "Match &System", "Light or dark, as your computer is set"),
@@ -40,264 +26,179 @@ APPEARANCES = (
 )
 
 
-def _action(
-    window: QMainWindow, text: str, shortcut: Keys | None, tip: str, *more: Keys
-) -> QAction:
-    """A menu action; its tooltip and status tip end with its shortcut, as the user types it."""
-    action = QAction(text, window)
-    keys: list[QKeySequence] = []
-    for value in (shortcut, *more) if shortcut is not None else more:
-        sequence = QKeySequence(value)
-        if not sequence.isEmpty() and sequence not in keys:  # a standard key may be unset
-            keys.append(sequence)
-    action.setShortcuts(keys)
-    describe(action, tip)
-    return action
+@dataclass(frozen=True)
+class Command:
+    """One row of the table. A checkable command's handler gets the new checked state."""
+
+    id: str
+    text: str
+    tip: str
+    keys: tuple[Keys, ...] = ()
+    icon: toolbar_icons.Glyph | None = None
+    handler: Callable[[], object] | None = None
+    on_toggle: Callable[[bool], object] | None = None
+    role: QAction.MenuRole | None = None
+    object_name: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the commands go: menus in order (SEPARATOR between groups), then the toolbar."""
+
+    menus: tuple[tuple[str, tuple[str, ...]], ...]
+    toolbar: tuple[str, ...]
+
+
+LAYOUT = Layout(
+    menus=(
+        (
+            "&File",
+            (
+                "sign_in",
+                "switch_company",
+                "sign_out",
+                "demo",
+                SEPARATOR,
+                "export_csv",
+                "export_xlsx",
+                SEPARATOR,
+                "quit",
+            ),
+        ),
+        (
+            "&View",
+            (
+                "reload",
+                "find",
+                SEPARATOR,
+                "out_of_date",
+                "differences",
+                SEPARATOR,
+                "history",
+                SEPARATOR,
+                "appearance",
+            ),
+        ),
+        ("&Project", ("refresh", "refresh_all")),
+        ("&Help", ("how_it_works", SEPARATOR, "log_folder", SEPARATOR, "about")),
+    ),
+    toolbar=("reload", "refresh", "refresh_all", SEPARATOR, "export_csv", "export_xlsx"),
+)
 
 
 def describe(action: QAction, tip: str) -> None:
+    """Tooltip and status tip end with the shortcut, as the user types it."""
     keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
     text = f"{tip} ({keys})" if keys else tip
     action.setToolTip(text)
     action.setStatusTip(text)
 
 
-class ActionsMixin(WindowMixin):
-    """Builds the window's commands and chrome; MainWindow connects them to what they do."""
+def make_action(parent: QWidget, command: Command) -> QAction:
+    action = QAction(command.text, parent)
+    keys: list[QKeySequence] = []
+    for value in command.keys:
+        sequence = QKeySequence(value)
+        if not sequence.isEmpty() and sequence not in keys:  # a standard key may be unset
+            keys.append(sequence)
+    action.setShortcuts(keys)
+    describe(action, command.tip)
+    if command.object_name:
+        action.setObjectName(command.object_name)
+    if command.role is not None:
+        action.setMenuRole(command.role)
+    if command.icon is not None:
+        action.setIcon(toolbar_icons.glyph_icon(command.icon))
+        action.setIconVisibleInMenu(False)  # the menus stay words only, as on macOS
+    if command.on_toggle is not None:
+        action.setCheckable(True)
+        action.toggled.connect(command.on_toggle)
+    elif command.handler is not None:
+        handler = command.handler
+        action.triggered.connect(lambda _checked=False: handler())
+    return action
 
-    # Set by MainWindow before the build methods run (declared here for mypy only).
-    settings: QSettings | None
-    controller: Controller
-    banner: StatusBanner
-    projects: ProjectsPane
-    compare: ComparePane
 
-    def _build_actions(self) -> None:
-        # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
-        self.reload_action = _action(
-            self, "&Reload", "F5", "Read the company list and every project again"
-        )
-        self.refresh_action = _action(
-            self,
-            "Refresh &Selected",
-            "Ctrl+R",
-            "Refresh the selected projects' cost codes from the company list",
-        )
-        self.refresh_action.setObjectName("refreshAction")
-        self.export_csv_action = _action(
-            self,
-            "Export Comparison to &CSV…",
-            "Ctrl+E",
-            "Save the comparison shown on the right as a CSV file",
-        )
-        self.export_xlsx_action = _action(
-            self,
-            "Export Comparison to E&xcel…",
-            "Ctrl+Shift+E",
-            "Save the comparison shown on the right as an Excel workbook",
-        )
-        self.quit_action = _action(self, "&Quit", "Ctrl+Q", "Close CostCodeSync")
-        self.differences_action = _action(
-            self, "&Differences Only", "Ctrl+D", "Hide codes that are the same on both lists"
-        )
-        self.differences_action.setCheckable(True)
-        self.out_of_date_action = _action(
-            self,
-            "&Out-of-Date Projects Only",
-            "Alt+O",
-            "Show only projects whose cost codes differ",
-        )
-        self.out_of_date_action.setCheckable(True)
-        self.history_action = _action(
-            self,
-            "Refresh &History…",
-            "Ctrl+H",
-            "See past refreshes: what each run changed, on which project, and when",
-        )
-        self.history_action.setObjectName("historyAction")
-        self.find_action = _action(
-            self, "&Find Project", QKeySequence.StandardKey.Find, "Type to filter the projects"
-        )
-        self.about_action = _action(
-            self, "&About CostCodeSync", None, "Version, system information and licences"
-        )
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.how_it_works_action = _action(
-            self,
-            "&How It Works",
-            QKeySequence.StandardKey.HelpContents,
-            "What CostCodeSync compares, what a refresh changes and what it never touches",
-            "F1",
-        )
-        self.how_it_works_action.setObjectName("howItWorksAction")
-        self.log_folder_action = _action(
-            self, "Open &Log Folder", None, "Show the folder with CostCodeSync's log files"
-        )
-        self.demo_action = _action(
-            self, "Open &Demo Company", None, "Explore CostCodeSync on its built-in demo company"
-        )
-        self.sign_in_action = _action(
-            self,
-            "&Sign In to Procore…",
-            "Ctrl+Shift+L",
-            "Choose the Procore environment and sign in",
-        )
-        self.switch_company_action = _action(
-            self, "Switch Co&mpany…", "Ctrl+Shift+C", "Show another of your Procore companies"
-        )
-        self.sign_out_action = _action(
-            self, "Sign &Out", None, "Sign out of Procore and remove the sign-in from this computer"
-        )
-        self.refresh_all_action = _action(
-            self,
-            "Refresh &All Out-of-Date Projects…",
-            "Ctrl+Shift+R",
-            "Refresh every active project that differs from the company list",
-        )
-        self.refresh_all_action.setObjectName("refreshAllAction")
+class Actions:
+    """The window's QActions by id, built from the table, and its menus and toolbar."""
 
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addActions(
-            [self.sign_in_action, self.switch_company_action, self.sign_out_action]
-        )
-        file_menu.addAction(self.demo_action)
-        file_menu.addSeparator()
-        file_menu.addActions([self.export_csv_action, self.export_xlsx_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        view_menu = menu.addMenu("&View")
-        view_menu.addActions([self.reload_action, self.find_action])
-        view_menu.addSeparator()
-        view_menu.addActions([self.out_of_date_action, self.differences_action])
-        view_menu.addSeparator()
-        view_menu.addAction(self.history_action)
-        view_menu.addSeparator()
-        self._build_appearance_menu(view_menu)
-        project_menu = menu.addMenu("&Project")
-        project_menu.addAction(self.refresh_action)
-        project_menu.addAction(self.refresh_all_action)
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.how_it_works_action)
-        help_menu.addSeparator()
-        help_menu.addAction(self.log_folder_action)
-        help_menu.addSeparator()
-        help_menu.addAction(self.about_action)
+    def __init__(
+        self,
+        window: QMainWindow,
+        commands: Sequence[Command],
+        appearance: Callable[[str], object],
+        layout: Layout = LAYOUT,
+    ) -> None:
+        self.commands = {command.id: command for command in commands}
+        self.by_id = {command.id: make_action(window, command) for command in commands}
+        self.appearance: dict[str, QAction] = {}
+        self._layout = layout
+        for title, ids in layout.menus:
+            menu = window.menuBar().addMenu(title)
+            self._fill(menu, ids, window, appearance)
+        self.toolbar = self._build_toolbar(window, layout.toolbar)
 
-        for action, glyph in (
-            (self.reload_action, toolbar_icons.reload),
-            (self.refresh_action, toolbar_icons.refresh_one),
-            (self.refresh_all_action, toolbar_icons.refresh_all),
-            (self.export_csv_action, toolbar_icons.export_csv),
-            (self.export_xlsx_action, toolbar_icons.export_excel),
-        ):
-            action.setIcon(toolbar_icons.glyph_icon(glyph))
-            action.setIconVisibleInMenu(False)  # the menus stay words only, as on macOS
-        toolbar = QToolBar("Main", self)
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setIconSize(QSize(20, 20))
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addAction(self.reload_action)
-        toolbar.addAction(self.refresh_action)
-        toolbar.addAction(self.refresh_all_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.export_csv_action)
-        toolbar.addAction(self.export_xlsx_action)
-        self.addToolBar(toolbar)
-        button = toolbar.widgetForAction(self.refresh_action)
-        button.setObjectName("refreshButton")
-        button.setAccessibleName("Refresh selected projects")
-        self.refresh_button = button
+    def __getitem__(self, command_id: str) -> QAction:
+        return self.by_id[command_id]
 
-    def _build_appearance_menu(self, view_menu: QMenu) -> None:
-        menu = view_menu.addMenu("&Appearance")
+    def _fill(
+        self,
+        menu: QMenu,
+        ids: tuple[str, ...],
+        window: QMainWindow,
+        appearance: Callable[[str], object],
+    ) -> None:
+        for command_id in ids:
+            if command_id == SEPARATOR:
+                menu.addSeparator()
+            elif command_id == "appearance":
+                self._appearance_menu(menu, window, appearance)
+            else:
+                menu.addAction(self.by_id[command_id])
+
+    def _appearance_menu(
+        self, parent: QMenu, window: QMainWindow, choose: Callable[[str], object]
+    ) -> None:
+        menu = parent.addMenu("&Appearance")
         menu.setObjectName("appearanceMenu")
-        group = QActionGroup(self)
+        group = QActionGroup(window)
         group.setExclusive(True)
-        self.appearance_actions: dict[str, QAction] = {}
         for mode, text, tip in APPEARANCES:
-            action = _action(self, text, None, tip)
+            action = make_action(window, Command(f"appearance_{mode}", text, tip))
             action.setObjectName(f"appearance_{mode}")
             action.setCheckable(True)
             action.setData(mode)
             group.addAction(action)
             menu.addAction(action)
-            self.appearance_actions[mode] = action
-        self.appearance_actions[saved_appearance(self.settings)].setChecked(True)
-        self._sync_appearance_checks()
-        group.triggered.connect(lambda action: self.set_appearance(str(action.data())))
-        theme.palette_notifier().changed.connect(self._sync_appearance_checks)
+            self.appearance[mode] = action
+        group.triggered.connect(lambda action: choose(str(action.data())))
 
-    @Slot()
-    def _sync_appearance_checks(self) -> None:
-        """The check mark follows the mode in force, however it was chosen."""
-        app = QApplication.instance()
-        mode = current_appearance(app) if isinstance(app, QApplication) else None
-        action = self.appearance_actions.get(mode or "")
-        if action is not None and not action.isChecked():
-            action.setChecked(True)
+    def _build_toolbar(self, window: QMainWindow, ids: tuple[str, ...]) -> QToolBar:
+        toolbar = QToolBar("Main", window)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for command_id in ids:
+            if command_id == SEPARATOR:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(self.by_id[command_id])
+        window.addToolBar(toolbar)
+        return toolbar
 
-    def set_appearance(self, mode: str) -> None:
-        """Switch to "system", "light" or "dark" now, and remember it for the next start."""
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_appearance(app, mode)
-        save_appearance(self.settings, mode)
-        action = self.appearance_actions.get(mode)
-        if action is not None and not action.isChecked():
-            action.setChecked(True)
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """(what, keys) of every menu command with a shortcut, in menu order."""
+        found: list[tuple[str, str]] = []
+        for _title, ids in self._layout.menus:
+            for command_id in ids:
+                action = self.by_id.get(command_id)
+                if action is not None:
+                    found.append(named(action))
+        return [(what, keys) for what, keys in found if keys]
 
-    def _build_tab_order(self) -> None:
-        """Tab walks the window left to right: projects, the comparison, then the banner."""
-        banner = self.banner
-        self.tab_order: list[QWidget] = [
-            self.projects.search,
-            self.projects.out_of_date_only,
-            self.projects.view,
-            self.compare.search,
-            self.compare.differences_only,
-            self.compare.view,
-            banner.details_button,
-            banner.retry_button,
-            banner.cancel_button,
-            banner.dismiss_button,
-        ]
-        set_tab_order(self.tab_order)
 
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setObjectName("statusBar")
-        self.progress = QProgressBar(self)
-        self.progress.setObjectName("loadProgress")
-        self.progress.setFixedWidth(180)
-        self.progress.setFormat("Checking %v of %m")
-        self.progress.hide()
-        self.signed_in = QLabel("Not signed in", self)
-        self.signed_in.setObjectName("signedInLabel")
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.signed_in)
-
-    def _update_actions(self) -> None:
-        """Enable what makes sense now: signed in or not, refreshing or not, what is selected."""
-        has_session = self.controller.session is not None
-        refreshing = self.controller.refreshing
-        self.demo_action.setEnabled(not has_session and not self.controller.loading)
-        self.sign_in_action.setEnabled(not refreshing)
-        session = self.controller.session
-        self.switch_company_action.setEnabled(
-            session is not None and len(session.companies) > 1 and not refreshing
-        )
-        self.sign_out_action.setEnabled(has_session and not refreshing)
-        self.reload_action.setEnabled(has_session and not refreshing)
-        self.refresh_action.setEnabled(
-            has_session and not refreshing and bool(self.projects.selected_projects())
-        )
-        self.refresh_all_action.setEnabled(
-            has_session
-            and not refreshing
-            and any(row.out_of_date and row.project.active for row in self.projects.model.rows())
-        )
-        has_comparison = self.compare.comparison is not None
-        self.export_csv_action.setEnabled(has_comparison)
-        self.export_xlsx_action.setEnabled(has_comparison)
+def named(action: QAction) -> tuple[str, str]:
+    """An action's words (without & and …) and its shortcut as the user types it."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return action.text().replace("&", "").rstrip("…"), keys

@@ -1,53 +1,59 @@
 """The main window: projects on the left, the comparison on the right, the banner on top.
 
-Its actions and chrome live in main_actions, refreshing in main_refresh; this module builds the
-window, wires it to the controller, and handles loading, selection, export and window state.
+It builds the widgets, wires them to the controller (the one owner of the state) and shows
+what the controller says changed. Refreshing is the RefreshFlow presenter's; the commands are
+one table (`_commands`) turned into menus and a toolbar by `Actions`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QInputDialog,
+    QLabel,
     QMainWindow,
-    QMenu,
-    QMenuBar,
+    QProgressBar,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from costcode_desktop import APP_NAME
-from costcode_desktop.procore.records import Project
-from costcode_desktop.services import CompanyList, ProjectStatus
+from costcode_desktop.costcodes.words import plural
+from costcode_desktop.services import CompanyLoad, ProjectState, ProjectStatus, Session
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.logging_setup import log_file
-from costcode_desktop.services.session import Session
 from costcode_desktop.services.settings import Settings
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.dialogs.about import AboutDialog
 from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
 from costcode_desktop.ui.history.window import HistoryWindow
-from costcode_desktop.ui.kit import memory
+from costcode_desktop.ui.kit import memory, theme, toolbar_icons
+from costcode_desktop.ui.kit.accessibility import set_tab_order
+from costcode_desktop.ui.kit.appearance import (
+    apply_appearance,
+    current_appearance,
+    save_appearance,
+    saved_appearance,
+)
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
-from costcode_desktop.ui.main.actions import ActionsMixin
+from costcode_desktop.ui.main.actions import Actions, Command, named
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
-from costcode_desktop.ui.refresh.flow import RefreshMixin
+from costcode_desktop.ui.refresh.flow import RefreshFlow
 from costcode_desktop.ui.signin.dialog import SignInDialog
 
 
-class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
-    # Declared on the Qt class, the form PySide6 documents; RefreshMixin emits refresh_finished.
-    checks_finished = Signal()
-    refresh_finished = Signal(object)  # RefreshRun
+class MainWindow(QMainWindow):
+    checks_finished = Signal()  # every project of the company has been checked
+    refresh_finished = Signal(object)  # RefreshRun, once the window shows its outcome
 
     def __init__(
         self, controller: Controller | None = None, settings: QSettings | None = None
@@ -57,8 +63,6 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.controller = controller or Controller(self)
         self.settings = settings
-        self.session: Session | None = None
-        self.company_list: CompanyList | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self.company_dialog: QInputDialog | None = None
         self.url_opener: Callable[[str], object] = self._system_browser
@@ -68,7 +72,7 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
 
         self.banner = StatusBanner(self)
         self.projects = ProjectsPane(self)
-        self.compare = ComparePane(self)
+        self.compare = ComparePane(lambda: self.controller.company_list, self)
         for view in (self.projects.view, self.compare.view):
             enable_row_copy(view, self._rows_copied)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -85,7 +89,12 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self._build_actions()
+        self.refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects)
+        self.commands = Actions(self, self._commands(), self.set_appearance)
+        self.refresh_button = self.commands.toolbar.widgetForAction(self.action("refresh"))
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.setAccessibleName("Refresh selected projects")
+        self._start_appearance_checks()
         self._build_status_bar()
         self._build_tab_order()
         self._connect()
@@ -94,6 +103,137 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         self._restore_settings()
 
     # -- construction --------------------------------------------------------------------------
+
+    def _commands(self) -> list[Command]:
+        """Every command of the window: menus, toolbar and the Help's shortcuts list."""
+        flow, icons, role = self.refresh_flow, toolbar_icons, QAction.MenuRole
+        return [
+            Command(
+                "sign_in",
+                "&Sign In to Procore…",
+                "Choose the Procore environment and sign in",
+                ("Ctrl+Shift+L",),
+                handler=self.show_sign_in,
+            ),
+            Command(
+                "switch_company",
+                "Switch Co&mpany…",
+                "Show another of your Procore companies",
+                ("Ctrl+Shift+C",),
+                handler=self.choose_company,
+            ),
+            Command(
+                "sign_out",
+                "Sign &Out",
+                "Sign out of Procore and remove the sign-in from this computer",
+                handler=self.sign_out,
+            ),
+            Command(
+                "demo",
+                "Open &Demo Company",
+                "Explore CostCodeSync on its built-in demo company",
+                handler=self.open_demo,
+            ),
+            Command(
+                "export_csv",
+                "Export Comparison to &CSV…",
+                "Save the comparison shown on the right as a CSV file",
+                ("Ctrl+E",),
+                icons.export_csv,
+                handler=lambda: self.choose_export("csv"),
+            ),
+            Command(
+                "export_xlsx",
+                "Export Comparison to E&xcel…",
+                "Save the comparison shown on the right as an Excel workbook",
+                ("Ctrl+Shift+E",),
+                icons.export_excel,
+                handler=lambda: self.choose_export("xlsx"),
+            ),
+            Command("quit", "&Quit", "Close CostCodeSync", ("Ctrl+Q",), handler=self.close),
+            # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
+            Command(
+                "reload",
+                "&Reload",
+                "Read the company list and every project again",
+                ("F5",),
+                icons.reload,
+                handler=self.reload,
+            ),
+            Command(
+                "find",
+                "&Find Project",
+                "Type to filter the projects",
+                (QKeySequence.StandardKey.Find,),
+                handler=self.projects.search.setFocus,
+            ),
+            Command(
+                "out_of_date",
+                "&Out-of-Date Projects Only",
+                "Show only projects whose cost codes differ",
+                ("Alt+O",),
+                on_toggle=self.projects.out_of_date_only.setChecked,
+            ),
+            Command(
+                "differences",
+                "&Differences Only",
+                "Hide codes that are the same on both lists",
+                ("Ctrl+D",),
+                on_toggle=self.compare.differences_only.setChecked,
+            ),
+            Command(
+                "history",
+                "Refresh &History…",
+                "See past refreshes: what each run changed, on which project, and when",
+                ("Ctrl+H",),
+                handler=self.show_history,
+                object_name="historyAction",
+            ),
+            Command(
+                "refresh",
+                "Refresh &Selected",
+                "Refresh the selected projects' cost codes from the company list",
+                ("Ctrl+R",),
+                icons.refresh_one,
+                handler=flow.refresh_selected,
+                object_name="refreshAction",
+            ),
+            Command(
+                "refresh_all",
+                "Refresh &All Out-of-Date Projects…",
+                "Refresh every active project that differs from the company list",
+                ("Ctrl+Shift+R",),
+                icons.refresh_all,
+                handler=flow.refresh_all_out_of_date,
+                object_name="refreshAllAction",
+            ),
+            Command(
+                "how_it_works",
+                "&How It Works",
+                "What CostCodeSync compares, what a refresh changes and what it never touches",
+                (QKeySequence.StandardKey.HelpContents, "F1"),
+                handler=self.show_how_it_works,
+                object_name="howItWorksAction",
+            ),
+            Command(
+                "log_folder",
+                "Open &Log Folder",
+                "Show the folder with CostCodeSync's log files",
+                handler=lambda: self.url_opener(
+                    QUrl.fromLocalFile(str(log_file().parent)).toString()
+                ),
+            ),
+            Command(
+                "about",
+                "&About CostCodeSync",
+                "Version, system information and licences",
+                handler=self.show_about,
+                role=role.AboutRole,
+            ),
+        ]
+
+    def action(self, command_id: str) -> QAction:
+        return self.commands[command_id]
 
     def _default_size(self) -> None:
         """Room for every column on a 1080p screen; smaller screens get most of their area."""
@@ -106,49 +246,61 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         self.resize(width, height)
         self.splitter.setSizes([int(width * 0.53), int(width * 0.47)])
 
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("statusBar")
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("loadProgress")
+        self.progress.setFixedWidth(180)
+        self.progress.setFormat("Checking %v of %m")
+        self.progress.hide()
+        self.signed_in = QLabel("Not signed in", self)
+        self.signed_in.setObjectName("signedInLabel")
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.signed_in)
+
+    def _build_tab_order(self) -> None:
+        """Tab walks the window left to right: projects, the comparison, then the banner."""
+        banner = self.banner
+        self.tab_order: list[QWidget] = [
+            self.projects.search,
+            self.projects.out_of_date_only,
+            self.projects.view,
+            self.compare.search,
+            self.compare.differences_only,
+            self.compare.view,
+            banner.details_button,
+            banner.retry_button,
+            banner.cancel_button,
+            banner.dismiss_button,
+        ]
+        set_tab_order(self.tab_order)
+
     def _connect(self) -> None:
-        c = self.controller
+        c, model = self.controller, self.projects.model
         c.session_opened.connect(self._session_opened)
+        c.signed_out.connect(self._signed_out)
         c.company_loaded.connect(self._company_loaded)
-        c.project_checked.connect(self._project_checked)
+        c.checks_started.connect(model.mark_checking)
+        c.status_changed.connect(self._status_changed)
         c.checking_progress.connect(self._checking_progress)
         c.checks_finished.connect(self._checks_finished)
-        c.refresh_progress.connect(self._refresh_progress)
-        c.project_refreshed.connect(self._project_refreshed)
-        c.refresh_finished.connect(self._refresh_finished)
+        c.refresh_started.connect(
+            lambda projects: model.mark_all_busy([p.id for p in projects], "↻ Waiting to refresh…")
+        )
+        c.refresh_step.connect(lambda event: model.mark_busy(event.project.id, "↻ Refreshing…"))
+        c.last_refreshed_changed.connect(model.set_last_refreshed)
+        c.refresh_started.connect(lambda _projects: self._update_actions())
         c.export_finished.connect(self._export_finished)
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
-        self.banner.cancel_requested.connect(c.cancel_refresh)
-        self.projects.selection_changed.connect(self._selection_changed)
-        self.reload_action.triggered.connect(self.reload)
-        self.refresh_action.triggered.connect(self.refresh_selected)
-        self.refresh_all_action.triggered.connect(self.refresh_all_out_of_date)
-        self.banner.retry_requested.connect(self.retry_failed)
-        c.refresh_waiting.connect(self._refresh_waiting)
-        self.history_action.triggered.connect(self.show_history)
-        c.refresh_finished.connect(self._reload_history)
-        self.export_csv_action.triggered.connect(lambda: self.choose_export("csv"))
-        self.export_xlsx_action.triggered.connect(lambda: self.choose_export("xlsx"))
-        self.quit_action.triggered.connect(self.close)
-        self.differences_action.toggled.connect(self.compare.differences_only.setChecked)
-        self.compare.differences_only.toggled.connect(self.differences_action.setChecked)
-        self.out_of_date_action.toggled.connect(self.projects.out_of_date_only.setChecked)
-        self.projects.out_of_date_only.toggled.connect(self.out_of_date_action.setChecked)
-        self.find_action.triggered.connect(lambda: self.projects.search.setFocus())
-        self.about_action.triggered.connect(self.show_about)
-        self.how_it_works_action.triggered.connect(self.show_how_it_works)
-        self.log_folder_action.triggered.connect(
-            lambda: self.url_opener(QUrl.fromLocalFile(str(log_file().parent)).toString())
-        )
-        self.demo_action.triggered.connect(lambda: self.open_demo())
-        self.sign_in_action.triggered.connect(lambda: self.show_sign_in())
-        self.switch_company_action.triggered.connect(self.choose_company)
-        self.sign_out_action.triggered.connect(self.sign_out)
         c.account.sign_in_needed.connect(self._sign_in_needed)
-        c.account.signed_out.connect(self._signed_out)
+        self.refresh_flow.finished.connect(self._refresh_finished)
+        self.projects.selection_changed.connect(self._selection_changed)
+        self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
+        self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
 
-    # -- loading -------------------------------------------------------------------------------
+    # -- signing in and out --------------------------------------------------------------------
 
     def start(self) -> None:
         """A normal start: the stored sign-in if there is one, else the sign-in dialog."""
@@ -166,10 +318,11 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         self.signed_in.setText("Not signed in")
 
     def show_sign_in(self, message: str = "", settings: Settings | None = None) -> SignInDialog:
-        store = self.controller.account.store
+        account = self.controller.account
+        store = account.store
         dialog = SignInDialog(
             self.controller,
-            settings or self.controller.account.settings,
+            settings or account.settings,
             self,
             message=message,
             secret_location=store.location if store is not None else "",
@@ -178,26 +331,6 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         self.sign_in_dialog = dialog
         dialog.open()
         return dialog
-
-    def _rows_copied(self, count: int) -> None:
-        rows = "1 row" if count == 1 else f"{count} rows"
-        self.statusBar().showMessage(f"Copied {rows} to the clipboard.", 5_000)
-
-    def bring_to_front(self) -> None:
-        """Another launch asked for this window: show it instead of starting a second copy."""
-        if self.isMinimized():
-            self.showNormal()
-        self.show()
-        self.raise_()
-        self.activateWindow()
-
-    def open_external_url(self, url: str) -> None:
-        """Open a page in the system browser (tests replace `url_opener`)."""
-        self.url_opener(url)
-
-    @staticmethod
-    def _system_browser(url: str) -> None:
-        QDesktopServices.openUrl(QUrl(url))
 
     @Slot(object, str)
     def _sign_in_needed(self, settings: Settings, message: str) -> None:
@@ -220,28 +353,123 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         dialog.setTextValue(names[current])
         dialog.setComboBoxEditable(False)
         dialog.textValueSelected.connect(
-            lambda text: self.controller.account.switch_company(
-                session.companies[names.index(text)]
-            )
+            lambda text: self.controller.switch_company(session.companies[names.index(text)])
         )
         self.company_dialog = dialog
         dialog.open()
 
     def sign_out(self) -> None:
         self.statusBar().showMessage("Signing out…")
-        self.controller.account.sign_out()
+        self.controller.sign_out()
+        self._clear_company_view()
+        self._update_actions()
 
     @Slot()
     def _signed_out(self) -> None:
-        self.session = None
-        self.company_list = None
-        self.compare.company_list = None
-        self.projects.model.set_projects([])
+        self._clear_company_view()
         self.show_sign_in_pending()
         self.setWindowTitle(APP_NAME)
         self.statusBar().showMessage(
             "Signed out. The sign-in was removed from this computer.", 15_000
         )
+        self._update_actions()
+
+    def open_demo(self, *, reset: bool = False) -> None:
+        self.signed_in.setText("Starting the demo…")
+        self._show_loading("Starting the built-in demo sandbox…")
+        self.controller.open_demo(reset=reset)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @Slot()
+    def reload(self) -> None:
+        if self.controller.session is None or self.controller.refreshing:
+            return
+        self._show_loading("Reading the company list and projects…")
+        self.controller.reload()
+
+    def _show_loading(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+
+    def _clear_company_view(self) -> None:
+        self.projects.model.set_projects([])
+        self.compare.show_message("")
+
+    @Slot(object)
+    def _session_opened(self, session: Session) -> None:
+        # A new sign-in or another company: nothing of the previous one stays on screen.
+        self._clear_company_view()
+        self.compare.show_message(f"Reading the company list of {session.company.name}…")
+        self.signed_in.setText(f"Signed in as {session.signed_in_text}")
+        self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
+        self.setWindowTitle(f"{APP_NAME} — {session.company.name}")
+        self._show_loading("Reading the company list and projects…")
+        self._update_actions()
+
+    @Slot(object)
+    def _company_loaded(self, load: CompanyLoad) -> None:
+        keep = self.projects.current_project_id()
+        if self.banner.property("state") == "error":  # an earlier failure is over
+            self.banner.clear()
+        memory.settle()
+        self.projects.model.set_projects(load.projects, load.last_refreshed)
+        if keep is not None:
+            self.projects.select_project(keep)
+        self._selection_changed()
+        projects = plural(len(load.projects), "project")
+        self.statusBar().showMessage(
+            f"{projects}; comparing each with '{load.company_list.list.name}'…"
+        )
+
+    @Slot(object)
+    def _status_changed(self, status: ProjectStatus) -> None:
+        self.projects.model.set_status(status)
+        memory.settle()
+        if self.projects.current_project_id() == status.project.id:
+            self.compare.show_status(status)
+        self._update_actions()
+
+    @Slot(int, int)
+    def _checking_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 0))
+        self.progress.setValue(done)
+        self.progress.setVisible(True)
+
+    @Slot()
+    def _checks_finished(self) -> None:
+        self.progress.hide()
+        statuses = self.controller.statuses
+        stale = sum(1 for s in statuses.values() if s.state is ProjectState.OUT_OF_DATE)
+        projects = plural(len(self.controller.state.projects), "project")
+        self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
+        self._update_actions()
+        memory.settle()
+        self.checks_finished.emit()
+
+    @Slot(object)
+    def _refresh_finished(self, run: object) -> None:
+        self._update_actions()
+        if self.history_window is not None and self.history_window.isVisible():
+            self.history_window.reload()
+        self.refresh_finished.emit(run)
+
+    # -- selection -----------------------------------------------------------------------------
+
+    @Slot()
+    def _selection_changed(self) -> None:
+        project_id = self.projects.current_project_id()
+        row = self.projects.model.row_for(project_id) if project_id is not None else None
+        status = self.controller.status(project_id) if project_id is not None else None
+        if row is None:
+            self.compare.show_message(
+                "Select a project to compare its cost codes with the company list."
+            )
+        elif status is None:
+            self.compare.show_message(f"Checking '{row.project.name}'…")
+        else:
+            self.compare.show_status(status)
         self._update_actions()
 
     def select_most_telling_project(self) -> bool:
@@ -258,95 +486,63 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         ]
         return bool(candidates) and self.projects.select_project(min(candidates)[3])
 
-    def open_demo(self, *, reset: bool = False) -> None:
-        self.signed_in.setText("Starting the demo…")
-        self._show_loading("Starting the built-in demo sandbox…")
-        self.controller.open_demo(reset=reset)
+    def _rows_copied(self, count: int) -> None:
+        self.statusBar().showMessage(f"Copied {plural(count, 'row')} to the clipboard.", 5_000)
+
+    # -- what is enabled -----------------------------------------------------------------------
 
     @Slot()
-    def reload(self) -> None:
-        if self.controller.session is None or self.controller.refreshing:
-            return
-        self._show_loading("Reading the company list and projects…")
-        self.controller.reload()
-
-    def _show_loading(self, text: str) -> None:
-        self.statusBar().showMessage(text)
-        self.progress.setRange(0, 0)
-        self.progress.show()
-
-    @Slot(object)
-    def _session_opened(self, session: Session) -> None:
-        # A new sign-in or another company: nothing of the previous one stays on screen.
-        self.company_list = None
-        self.compare.company_list = None
-        self.projects.model.set_projects([])
-        self.compare.show_message(f"Reading the company list of {session.company.name}…")
-        self.session = session
-        self.signed_in.setText(f"Signed in as {session.signed_in_text}")
-        self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
-        self.setWindowTitle(f"{APP_NAME} — {session.company.name}")
-        self._show_loading("Reading the company list and projects…")
-
-    @Slot(object, object, object)
-    def _company_loaded(
-        self, company_list: CompanyList, projects: list[Project], last: dict[int, datetime]
-    ) -> None:
-        keep = self.projects.current_project_id()
-        if self.banner.property("state") == "error":  # an earlier failure is over
-            self.banner.clear()
-        self.company_list = company_list
-        self.compare.company_list = company_list
-        memory.settle()
-        self.projects.model.set_projects(projects, last)
-        if keep is not None:
-            self.projects.select_project(keep)
-        self._selection_changed()
-        self.statusBar().showMessage(
-            f"{len(projects)} projects; comparing each with '{company_list.list.name}'…"
+    def _update_actions(self) -> None:
+        """Enable what makes sense now: signed in or not, refreshing or not, what is selected."""
+        c = self.controller
+        session = c.session
+        has_session, refreshing = session is not None, c.refreshing
+        idle_session = has_session and not refreshing
+        stale_active = any(
+            s.state is ProjectState.OUT_OF_DATE and s.project.active for s in c.statuses.values()
         )
+        has_comparison = self.compare.comparison is not None
+        enabled = {
+            "demo": not has_session and not c.loading,
+            "sign_in": not refreshing,
+            "switch_company": session is not None and len(session.companies) > 1 and not refreshing,
+            "sign_out": idle_session,
+            "reload": idle_session,
+            "refresh": idle_session and bool(self.projects.selected_projects()),
+            "refresh_all": idle_session and stale_active,
+            "export_csv": has_comparison,
+            "export_xlsx": has_comparison,
+        }
+        for command_id, on in enabled.items():
+            self.action(command_id).setEnabled(on)
 
-    @Slot(object)
-    def _project_checked(self, status: ProjectStatus) -> None:
-        self.projects.model.set_status(status)
-        memory.settle()
-        if self.projects.current_project_id() == status.project.id:
-            self.compare.show_status(status, self.company_list)
-        self._update_actions()
+    # -- appearance ----------------------------------------------------------------------------
 
-    @Slot(int, int)
-    def _checking_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 0))
-        self.progress.setValue(done)
-        self.progress.setVisible(True)
-
-    @Slot()
-    def _checks_finished(self) -> None:
-        self.progress.hide()
-        rows = self.projects.model.rows()
-        stale = sum(1 for row in rows if row.out_of_date)
-        self.statusBar().showMessage(f"Checked {len(rows)} projects: {stale} out of date.", 15_000)
-        self._update_actions()
-        memory.settle()
-        self.checks_finished.emit()
-
-    # -- selection -----------------------------------------------------------------------------
+    def _start_appearance_checks(self) -> None:
+        self.commands.appearance[saved_appearance(self.settings)].setChecked(True)
+        self._sync_appearance_checks()
+        theme.palette_notifier().changed.connect(self._sync_appearance_checks)
 
     @Slot()
-    def _selection_changed(self) -> None:
-        project_id = self.projects.current_project_id()
-        row = self.projects.model.row_for(project_id) if project_id is not None else None
-        if row is None:
-            self.compare.show_message(
-                "Select a project to compare its cost codes with the company list."
-            )
-        elif row.status is None:
-            self.compare.show_message(f"Checking '{row.project.name}'…")
-        else:
-            self.compare.show_status(row.status, self.company_list)
-        self._update_actions()
+    def _sync_appearance_checks(self) -> None:
+        """The check mark follows the mode in force, however it was chosen."""
+        app = QApplication.instance()
+        mode = current_appearance(app) if isinstance(app, QApplication) else None
+        action = self.commands.appearance.get(mode or "")
+        if action is not None and not action.isChecked():
+            action.setChecked(True)
 
-    # -- history -------------------------------------------------------------------------------
+    def set_appearance(self, mode: str) -> None:
+        """Switch to "system", "light" or "dark" now, and remember it for the next start."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_appearance(app, mode)
+        save_appearance(self.settings, mode)
+        action = self.commands.appearance.get(mode)
+        if action is not None and not action.isChecked():
+            action.setChecked(True)
+
+    # -- history, export, failures -------------------------------------------------------------
 
     def show_history(self) -> HistoryWindow:
         """The history of this company's refreshes (read on the worker when shown)."""
@@ -375,12 +571,6 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
             window.reload()
         return window
 
-    def _reload_history(self, _run: object) -> None:
-        if self.history_window is not None and self.history_window.isVisible():
-            self.history_window.reload()
-
-    # -- export --------------------------------------------------------------------------------
-
     def choose_export(self, kind: str) -> None:
         status = self.compare.status
         if status is None or self.compare.comparison is None:
@@ -396,15 +586,12 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
             self.export(Path(path))
 
     def export(self, path: Path) -> bool:
-        status, comparison, company = (
-            self.compare.status,
-            self.compare.comparison,
-            self.company_list,
-        )
-        if status is None or comparison is None or company is None or self.session is None:
+        status, comparison = self.compare.status, self.compare.comparison
+        company, session = self.controller.company_list, self.controller.session
+        if status is None or comparison is None or company is None or session is None:
             return False
         header = ExportHeader(
-            company_name=self.session.company.name,
+            company_name=session.company.name,
             list_name=company.list.name,
             project_name=status.project.name,
             project_number=status.project.project_number,
@@ -419,19 +606,18 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
     def _export_finished(self, path: str) -> None:
         self.statusBar().showMessage(f"Saved {path}", 15_000)
 
-    # -- failures ------------------------------------------------------------------------------
-
     @Slot(str, str, str)
     def _failed(self, doing: str, message: str, details: str) -> None:
         self.progress.hide()
         self.statusBar().clearMessage()
-        if self.company_list is None and self.session is not None:
+        session = self.controller.session
+        if self.controller.company_list is None and session is not None:
             self.compare.show_message(
-                f"The company list of {self.session.company.name} could not be read. The red "
+                f"The company list of {session.company.name} could not be read. The red "
                 "message above says why; choose Reload (F5) to try again."
             )
         self.banner.show_error(f"{doing} failed: {message}", details)
-        if self.controller.session is None:
+        if session is None:
             self.signed_in.setText("Not signed in")
         self._update_actions()
 
@@ -474,17 +660,25 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
     # -- help ----------------------------------------------------------------------------------
 
     def shortcuts(self) -> list[tuple[str, str]]:
-        """(what, keys) of every menu action with a shortcut, in menu order, then the tables'."""
-
-        def named(action: QAction) -> tuple[str, str]:
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            return action.text().replace("&", "").rstrip("…"), keys
-
-        found = [named(action) for action in _menu_actions(self.menuBar())]
+        """(what, keys) of every command with a shortcut, in menu order, then the tables'."""
         tables = [named(action) for action in self.projects.view.actions()]  # same in each table
-        return [(what, keys) for what, keys in found if keys] + [
-            (f"{what} (in a table)", keys) for what, keys in tables
-        ]
+        return self.commands.shortcuts() + [(f"{what} (in a table)", keys) for what, keys in tables]
+
+    def bring_to_front(self) -> None:
+        """Another launch asked for this window: show it instead of starting a second copy."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def open_external_url(self, url: str) -> None:
+        """Open a page in the system browser (tests replace `url_opener`)."""
+        self.url_opener(url)
+
+    @staticmethod
+    def _system_browser(url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))
 
     def show_about(self) -> AboutDialog:
         if self.about_dialog is None:
@@ -502,16 +696,3 @@ class MainWindow(ActionsMixin, RefreshMixin, QMainWindow):
         self.how_it_works_dialog.raise_()
         self.how_it_works_dialog.activateWindow()
         return self.how_it_works_dialog
-
-
-def _menu_actions(menu: QMenu | QMenuBar) -> list[QAction]:
-    """Every action of a menu bar or menu, submenus included, in order."""
-    found: list[QAction] = []
-    for action in menu.actions():
-        if action.isSeparator():
-            continue
-        found.append(action)
-        submenu = action.menu()
-        if isinstance(submenu, QMenu):
-            found.extend(_menu_actions(submenu))
-    return found

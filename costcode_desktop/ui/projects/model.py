@@ -16,8 +16,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from costcode_desktop.costcodes import DiffStatus
-from costcode_desktop.procore.records import Project
-from costcode_desktop.services import ProjectState, ProjectStatus
+from costcode_desktop.costcodes.words import plural
+from costcode_desktop.services import Project, ProjectState, ProjectStatus
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
@@ -170,32 +170,28 @@ class ProjectsModel(HeadedTableModel):
         row.update_display()
         self.dataChanged.emit(self.index(index, 0), self.index(index, self.last_column()))
 
-    def mark_checking(self, project_id: int) -> None:
-        self._change(project_id, status=None)
+    def mark_checking(self, project_ids: list[int]) -> None:
+        """These projects are being checked again: no result, no refresh mark, until then."""
+        self._change(project_ids, status=None, busy="")
 
     def mark_busy(self, project_id: int, text: str) -> None:
         """Show that a refresh is waiting or running; the last known counts stay visible."""
-        self._change(project_id, busy=text)
+        self._change([project_id], busy=text)
 
     def mark_all_busy(self, project_ids: list[int], text: str) -> None:
         """mark_busy for many rows with one change notification (one re-sort, not hundreds)."""
+        self._change(project_ids, busy=text)
+
+    def _change(self, project_ids: list[int], **values: Any) -> None:
         rows = [self._index_of[pid] for pid in project_ids if pid in self._index_of]
         for index in rows:
-            self._rows[index].busy = text
-            self._rows[index].update_display()
+            row = self._rows[index]
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.update_display()
         if rows:
             last = self.last_column()
             self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
-
-    def _change(self, project_id: int, **values: Any) -> None:
-        index = self._index_of.get(project_id)
-        if index is None:
-            return
-        row = self._rows[index]
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.update_display()
-        self.dataChanged.emit(self.index(index, 0), self.index(index, self.last_column()))
 
     def set_last_refreshed(self, project_id: int, when: datetime) -> None:
         index = self._index_of.get(project_id)
@@ -241,10 +237,10 @@ class ProjectsModel(HeadedTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_DIFFERS and row.locked_differences:
                 n = row.locked_differences
+                differ = "differs but is" if n == 1 else "differ but are"
                 return (
-                    f"{n} more description{'s differ' if n > 1 else ' differs'} but "
-                    f"{'are' if n > 1 else 'is'} locked by the Sage 300 CRE connector: "
-                    "a refresh leaves them."
+                    f"{plural(n, 'more description')} {differ} locked by the Sage 300 CRE "
+                    "connector: a refresh leaves them."
                 )
             if row.status is not None and row.status.message:
                 return row.status.message

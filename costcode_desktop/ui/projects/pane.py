@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from costcode_desktop.procore.records import Project
+from costcode_desktop.services import Project
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE
 from costcode_desktop.ui.kit.sizing import set_row_height, size_columns

@@ -9,8 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from costcode_desktop.costcodes import DiffStatus
-from costcode_desktop.procore.records import Project
-from costcode_desktop.services import ProjectStatus
+from costcode_desktop.services import Project, ProjectStatus
 
 Unsendable = tuple[str, str, str]  # full code, name, reason
 

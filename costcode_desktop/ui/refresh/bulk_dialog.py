@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.costcodes import plan_refresh
-from costcode_desktop.procore.records import Project
-from costcode_desktop.services import ProjectStatus
+from costcode_desktop.services import Project, ProjectStatus
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.sizing import scaled_size
 

@@ -1,27 +1,30 @@
-"""Refreshing projects from the main window: what to send, the banner while it runs, the outcome."""
+"""Refreshing from the main window: what to send, the banner while it runs, the outcome.
+
+A presenter the window holds: it asks before sending, starts runs on the controller, and shows
+their progress in the banner and the window title. The controller owns the projects' results;
+this object only keeps the run's counters for its headline.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMainWindow
 
-from costcode_desktop.procore.records import Project
 from costcode_desktop.services import (
-    CompanyList,
+    DEFAULT_CONCURRENCY,
+    Project,
     ProjectState,
     RefreshOutcome,
     RefreshResult,
-    status_after_refresh,
+    RefreshRun,
+    RefreshStep,
+    RefreshWaiting,
 )
-from costcode_desktop.services.bulk import RefreshRun
-from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
-from costcode_desktop.ui.main.mixin import WindowMixin
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.before_dialog import BeforeRefreshDialog, unsendable_codes
 from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog, preview
@@ -33,27 +36,51 @@ REFUSED_STATES = {
 }
 
 
-class RefreshMixin(WindowMixin):
-    """Starts refreshes on the controller's worker and shows their progress and outcome."""
+@dataclass
+class RunProgress:
+    """The run going on, for the banner's headline and the window title."""
 
-    # Provided by MainWindow and ActionsMixin (declared here for mypy only).
-    controller: Controller
-    banner: StatusBanner
-    projects: ProjectsPane
-    compare: ComparePane
-    company_list: CompanyList | None
-    refresh_finished: ClassVar[Signal]
-    if TYPE_CHECKING:
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    title_before: str = ""  # the window title to put back when the run ends
 
-        def _update_actions(self) -> None: ...
+    def headline(self) -> str:
+        """'Refreshing cost codes: 12 of 48 projects done, 2 failed…'"""
+        text = f"Refreshing cost codes: {self.done} of {self.total} projects done"
+        if self.failed:
+            text += f", {self.failed} failed"
+        return text + "…"
 
-    # The refresh state starts from these class defaults; each window sets its own when it runs.
-    concurrency = 3  # projects at once in a run of several; the bulk dialog changes it
-    last_run: RefreshRun | None = None
-    before_refresh_dialog: BeforeRefreshDialog | None = None
-    bulk_dialog: BulkRefreshDialog | None = None
-    _run_done = _run_failed = _run_total = 0  # the run going on, for the banner's headline
-    _title_before_run = ""  # the window title to put back when the run ends
+
+class RefreshFlow(QObject):
+    finished = Signal(object)  # RefreshRun, once the window shows its outcome
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        controller: Controller,
+        banner: StatusBanner,
+        projects: ProjectsPane,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = controller
+        self.banner = banner
+        self.projects = projects
+        self.concurrency = DEFAULT_CONCURRENCY  # the number last chosen in the bulk dialog
+        self.last_run: RefreshRun | None = None
+        self.before_refresh_dialog: BeforeRefreshDialog | None = None
+        self.bulk_dialog: BulkRefreshDialog | None = None
+        self.progress = RunProgress()
+        controller.refresh_step.connect(self._step)
+        controller.refresh_waiting.connect(self._waiting)
+        controller.project_refreshed.connect(self._project_refreshed)
+        controller.refresh_finished.connect(self._finished)
+        banner.cancel_requested.connect(controller.cancel_refresh)
+        banner.retry_requested.connect(self.retry_failed)
+
+    # -- starting ------------------------------------------------------------------------------
 
     @Slot()
     def refresh_selected(self) -> None:
@@ -63,60 +90,51 @@ class RefreshMixin(WindowMixin):
         refused: list[tuple[Project, str]] = []
         to_refresh: list[Project] = []
         for project in selected:
-            row = self.projects.model.row_for(project.id)
-            status = row.status if row else None
+            status = self.controller.status(project.id)
             if status is not None and status.state in REFUSED_STATES:
                 refused.append((project, status.message or status.state.label))
             else:
                 to_refresh.append(project)
-        statuses = [row.status for p in to_refresh if (row := self.projects.model.row_for(p.id))]
+        statuses = [s for p in to_refresh if (s := self.controller.status(p.id)) is not None]
         unsendable = unsendable_codes(statuses)
         if refused or unsendable:
-            dialog = BeforeRefreshDialog(self, refused, unsendable, to_refresh)
-            dialog.go_ahead.connect(lambda: self._start_refresh(to_refresh))
+            dialog = BeforeRefreshDialog(self.window, refused, unsendable, to_refresh)
+            dialog.go_ahead.connect(lambda: self._start(to_refresh))
             self.before_refresh_dialog = dialog
             dialog.open()  # not exec(): no nested event loop, the window keeps painting
             return
-        self._start_refresh(to_refresh)
-
-    def _start_refresh(self, to_refresh: list[Project]) -> None:
-        """Every run uses the window's concurrency, the number last chosen in the bulk dialog."""
-        started = self.controller.refresh(to_refresh, concurrency=self.concurrency)
-        if started:
-            self._run_done = self._run_failed = 0
-            self._run_total = len(to_refresh)
-            self._title_before_run = self.windowTitle()
-            self._title_progress()
-            waiting = [project.id for project in to_refresh]
-            self.projects.model.mark_all_busy(waiting, "↻ Waiting to refresh…")
-            text = (
-                f"Refreshing cost codes on '{to_refresh[0].name}'…"
-                if len(to_refresh) == 1
-                else self._run_headline()
-            )
-            self.banner.show_working(text, "Starting…", 0, len(to_refresh))
-        self._update_actions()
+        self._start(to_refresh)
 
     @Slot()
     def refresh_all_out_of_date(self) -> BulkRefreshDialog | None:
         """Active out-of-date projects, after a look at what would change (nothing is sent)."""
         if self.controller.refreshing:
             return None
-        rows = self.projects.model.rows()
-        stale = [row.status for row in rows if row.out_of_date and row.project.active]
-        inactive = sum(1 for row in rows if row.out_of_date and not row.project.active)
-        statuses = [status for status in stale if status is not None]
+        controller = self.controller
+        stale = [
+            status
+            for status in controller.statuses.values()
+            if status.state is ProjectState.OUT_OF_DATE
+        ]
+        statuses = [s for s in stale if s.project.active]
         if not statuses:
-            self.statusBar().showMessage("Every active project matches the company list.", 10_000)
+            self.window.statusBar().showMessage(
+                "Every active project matches the company list.", 10_000
+            )
             return None
+        order = {project.id: i for i, project in enumerate(controller.state.projects)}
+        statuses.sort(key=lambda s: order.get(s.project.id, len(order)))
         dialog = BulkRefreshDialog(
-            preview(statuses), self, inactive_left_out=inactive, concurrency=self.concurrency
+            preview(statuses),
+            self.window,
+            inactive_left_out=len(stale) - len(statuses),
+            concurrency=self.concurrency,
         )
         projects = [status.project for status in statuses]
 
         def go() -> None:
             self.concurrency = dialog.concurrency.value()
-            self._start_refresh(projects)
+            self._start(projects)
 
         dialog.accepted.connect(go)
         self.bulk_dialog = dialog
@@ -128,96 +146,92 @@ class RefreshMixin(WindowMixin):
         run = self.last_run
         if run is None or self.controller.refreshing:
             return
-        again = [r.project for r in run.results if r.outcome is RefreshOutcome.FAILED]
+        again = run.retry_failed()
         if again:
             self.banner.clear()
-            self._start_refresh(again)
+            self._start(again)
 
-    @Slot(object, str, int, int)
-    def _refresh_progress(self, project: Project, step: str, _index: int, total: int) -> None:
-        self.projects.model.mark_busy(project.id, "↻ Refreshing…")
+    def _start(self, to_refresh: list[Project]) -> None:
+        """Every run uses the concurrency last chosen in the bulk dialog."""
+        if self.controller.refresh(to_refresh, concurrency=self.concurrency):
+            self.progress = RunProgress(len(to_refresh), title_before=self.window.windowTitle())
+            self._title_progress()
+            text = (
+                f"Refreshing cost codes on '{to_refresh[0].name}'…"
+                if len(to_refresh) == 1
+                else self.progress.headline()
+            )
+            self.banner.show_working(text, "Starting…", 0, len(to_refresh))
+
+    # -- while it runs -------------------------------------------------------------------------
+
+    @Slot(object)
+    def _step(self, event: RefreshStep) -> None:
+        project, step, total = event.project, event.text, event.total
         if total == 1:
             self.banner.show_working(
                 f"Refreshing cost codes on '{project.name}'…", f"{step}…", 0, 1
             )
         else:
             detail = f"{project.name}: {step[:1].lower()}{step[1:]}…"
-            self.banner.show_working(self._run_headline(), detail, self._run_done, total)
+            self.banner.show_working(self.progress.headline(), detail, self.progress.done, total)
+
+    @Slot(object)
+    def _waiting(self, event: RefreshWaiting) -> None:
+        total = max(self.progress.total, 1)
+        self.banner.show_working(self.progress.headline(), event.reason, self.progress.done, total)
+
+    @Slot(object)
+    def _project_refreshed(self, result: RefreshResult) -> None:
+        self.progress.done += 1
+        self.progress.failed += result.outcome is RefreshOutcome.FAILED
+        self._title_progress()
 
     def _title_progress(self) -> None:
         """A run of several projects shows its progress in the title too: on the taskbar button
         and in Alt+Tab, for someone working in another program meanwhile."""
-        if self._run_total > 1:
-            done = f"{self._run_done} of {self._run_total} done"
-            self.setWindowTitle(f"{done} — {self._title_before_run}")
+        progress = self.progress
+        if progress.total > 1:
+            done = f"{progress.done} of {progress.total} done"
+            self.window.setWindowTitle(f"{done} — {progress.title_before}")
 
-    def _run_headline(self) -> str:
-        """'… 12 of 48 projects done, 2 failed…' while a run of several projects goes on."""
-        text = f"Refreshing cost codes: {self._run_done} of {self._run_total} projects done"
-        if self._run_failed:
-            text += f", {self._run_failed} failed"
-        return text + "…"
-
-    @Slot(str, float)
-    def _refresh_waiting(self, reason: str, _seconds: float) -> None:
-        total = max(self._run_total, 1)
-        self.banner.show_working(self._run_headline(), reason, self._run_done, total)
+    # -- the outcome ---------------------------------------------------------------------------
 
     @Slot(object)
-    def _project_refreshed(self, result: RefreshResult) -> None:
-        memory.settle()
-        self._run_done += 1
-        self._run_failed += result.outcome is RefreshOutcome.FAILED
-        self._title_progress()
-        status = status_after_refresh(result)
-        if status is not None:
-            self.projects.model.set_status(status)
-        if result.outcome is RefreshOutcome.REFRESHED:
-            self.projects.model.set_last_refreshed(result.project.id, datetime.now(UTC))
-        if status is not None and self.projects.current_project_id() == result.project.id:
-            self.compare.show_status(status, self.company_list)
-
-    @Slot(object)
-    def _refresh_finished(self, run: RefreshRun) -> None:
+    def _finished(self, run: RefreshRun) -> None:
         self.last_run = run
-        if self._title_before_run:
-            self.setWindowTitle(self._title_before_run)
-        # Projects whose refresh could not say where they stand are checked again.
-        unknown = [r.project for r in run.results if r.after is None] + run.not_started
-        for project in unknown:
-            self.projects.model.mark_busy(project.id, "")
-            self.projects.model.mark_checking(project.id)
-        if unknown:
-            self.controller.check(unknown)
-        # Skipped projects (refused) are not failures in a run of several; alone, one is news.
-        total = len(run.results) + len(run.not_started)
-        alone = total == 1
+        if self.progress.title_before:
+            self.window.setWindowTitle(self.progress.title_before)
+        self._show_outcome(run)
+        self.window.statusBar().showMessage(run.summary(), 20_000)
+        if not self.window.isActiveWindow():
+            # Someone who went on with other work while it ran: flash the taskbar button
+            # (Windows) or bounce the Dock icon (macOS) until they come back.
+            QApplication.alert(self.window)
+        memory.settle()
+        self.finished.emit(run)
+
+    def _show_outcome(self, run: RefreshRun) -> None:
+        """Failures in the banner; skipped projects are news only when one was refreshed alone."""
+        alone = run.total == 1
         shown = [
             r
             for r in run.results
             if r.outcome is RefreshOutcome.FAILED or (alone and r.outcome is RefreshOutcome.REFUSED)
         ]
-        if shown:
-            first = shown[0]
-            text = (
-                first.message
-                if alone
-                else f"{len(shown)} of {total} projects could not be refreshed. {first.message}"
-            )
-            details = "\n\n".join(
-                f"{r.project.name}: {r.message}"
-                + (f"\n{r.error.technical_details()}" if r.error else "")
-                for r in shown
-            )
-            retry = any(r.outcome is RefreshOutcome.FAILED for r in shown)
-            self.banner.show_error(text, details, can_retry=retry)
-        else:
+        if not shown:
             self.banner.clear()
-        self.statusBar().showMessage(run.summary(), 20_000)
-        self._update_actions()
-        if not self.isActiveWindow():
-            # Someone who went on with other work while it ran: flash the taskbar button
-            # (Windows) or bounce the Dock icon (macOS) until they come back.
-            QApplication.alert(self)
-        memory.settle()
-        self.refresh_finished.emit(run)
+            return
+        first = shown[0]
+        text = (
+            first.message
+            if alone
+            else f"{len(shown)} of {run.total} projects could not be refreshed. {first.message}"
+        )
+        details = "\n\n".join(
+            f"{r.project.name}: {r.message}"
+            + (f"\n{r.error.technical_details()}" if r.error else "")
+            for r in shown
+        )
+        retry = any(r.outcome is RefreshOutcome.FAILED for r in shown)
+        self.banner.show_error(text, details, can_retry=retry)

@@ -1,27 +1,27 @@
-"""The account side of the window: restoring, signing in, switching company, signing out.
+"""The account side of the window: restoring, signing in, remembering the company, signing out.
 
-Works through the controller's worker; the sign-in dialog and the window hear back through
-this object's signals, always on the GUI thread.
+Work runs on the worker and returns a typed outcome; this object assigns its own state on the
+GUI thread and says what happened through signals. It never touches the controller: a ready
+session goes out as `session_ready`, and the controller adopts it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
-from costcode_desktop.procore.errors import Cancelled
-from costcode_desktop.procore.records import Company
-from costcode_desktop.services.history.store import HistoryStore, open_history_or_none
+from costcode_desktop.services import Cancelled, Session, TokenSource
 from costcode_desktop.services.secrets import (
     SecretStore,
     SecretStoreLike,
     SecretStoreUnavailable,
     SessionSecretStore,
 )
-from costcode_desktop.services.session import Session, open_demo_session
+from costcode_desktop.services.session import open_demo_session
 from costcode_desktop.services.settings import (
     Connection,
     Settings,
@@ -43,89 +43,132 @@ from costcode_desktop.services.signin import (
     user_tokens,
 )
 from costcode_desktop.ui.kit.explain import explain
-from costcode_desktop.ui.kit.worker import Job
-
-if TYPE_CHECKING:
-    from costcode_desktop.ui.main.controller import Controller
+from costcode_desktop.ui.kit.gui_owned import GuiOwned
+from costcode_desktop.ui.kit.worker import Job, Worker
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    session: Session
+    settings: Settings
+    store: SecretStoreLike | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignInNeeded:
+    settings: Settings
+    why: str  # plain words; empty on a first start
+    store: SecretStoreLike | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignInStep:
+    """Plain words for the sign-in dialog while a sign-in goes on."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBrowser:
+    """The browser page of a sign-in, opened on the GUI thread."""
+
+    url: str
+
+
+class AccountState(GuiOwned):
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.store: SecretStoreLike | None = None
+
+
 class AccountFlow(QObject):
+    session_ready = Signal(object)  # Session, signed in (or the demo)
     sign_in_needed = Signal(object, str)  # Settings, why (may be empty)
     sign_in_progress = Signal(str)  # plain words for the sign-in dialog
     sign_in_failed = Signal(str)  # plain words; the dialog stays open to try again
     open_url = Signal(str)  # the browser page of a sign-in (opened on the GUI thread)
-    signed_out = Signal()
+    sign_out_finished = Signal()
 
-    def __init__(self, controller: Controller) -> None:
-        super().__init__(controller)
-        self.controller = controller
-        self.settings: Settings = Settings()
-        self.store: SecretStoreLike | None = None
+    def __init__(self, worker: Worker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.state = AccountState()
         self._sign_in_job: Job | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.state.settings
+
+    @property
+    def store(self) -> SecretStoreLike | None:
+        return self.state.store
 
     def restore(self) -> None:
         """At start-up: the stored sign-in if there is one, else ask for a sign-in."""
+        known = self.state.store
 
-        def work(job: Job) -> tuple[Session, HistoryStore | None] | tuple[Settings, str]:
+        def work(job: Job) -> SignedIn | SignInNeeded:
             loaded = load_settings()
             settings = loaded.settings
-            self.settings = settings
             if settings.connection.environment == "demo":
-                return open_demo_session(cancel=job.cancel), open_history_or_none()
-            store = self._store()
+                return SignedIn(open_demo_session(cancel=job.cancel), settings, None)
+            store: SecretStoreLike | None = known
             try:
+                store = store or _keyring_store()
                 tokens = stored_tokens(settings.connection, store)
             except NoStoredSignIn:
-                return settings, "" if loaded.problem is None else str(loaded.problem)
+                problem = "" if loaded.problem is None else str(loaded.problem)
+                return SignInNeeded(settings, problem, store)
             except SecretStoreUnavailable as exc:
-                return settings, str(exc)
-            job.report("Signing in to Procore…")
-            company = settings.companies.get(settings.connection.environment_key())
-            session = open_session(
-                settings.connection, tokens, company_id=company, cancel=job.cancel
-            )
-            return session, open_history_or_none()
-
-        def done(result: tuple[Any, Any]) -> None:
-            if isinstance(result[0], Session):
-                self.controller.use_session(result[0], result[1])
-            else:
-                self.sign_in_needed.emit(result[0], result[1])
+                return SignInNeeded(settings, str(exc), store)
+            job.report(SignInStep("Signing in to Procore…"))
+            key = settings.connection.environment_key()
+            try:
+                session = open_session(
+                    settings.connection,
+                    tokens,
+                    company_id=settings.companies.get(key),
+                    cancel=job.cancel,
+                )
+            except Exception as exc:
+                message, _ = explain(exc, traceback.format_exc())
+                return SignInNeeded(settings, message, store)
+            return SignedIn(session, settings, store)
 
         def failed(error: BaseException, details: str) -> None:
             message, _ = explain(error, details)
-            self.sign_in_needed.emit(self.settings, message)
+            self.sign_in_needed.emit(self.state.settings, message)
 
-        self.controller.worker.submit(work, on_result=done, on_error=failed)
+        self.worker.submit(work, on_result=self._outcome, on_error=failed)
 
     def sign_in(self, connection: Connection, client_secret: str, *, session_only: bool) -> None:
         """Sign in with the connection's method; the dialog hears back through signals."""
-        if connection.environment == "demo":
-            self.controller.open_demo()
-            return
-        credentials = Credentials(connection, client_secret)
-        previous = self.settings
+        previous, known = self.state.settings, self.state.store
 
-        def work(job: Job) -> tuple[Session, HistoryStore | None]:
-            store = SessionSecretStore() if session_only else self._store()
+        def work(job: Job) -> SignedIn:
+            if connection.environment == "demo":
+                job.report(SignInStep("Starting the built-in demo sandbox…"))
+                return SignedIn(open_demo_session(cancel=job.cancel), previous, known)
+            credentials = Credentials(connection, client_secret)
+            store = SessionSecretStore() if session_only else known or _keyring_store()
             if not session_only:
-                job.report("Saving the app's secret in " + store.location + "…")
+                job.report(SignInStep("Saving the app's secret in " + store.location + "…"))
             save_client_secret(store, connection, client_secret)
-            tokens: Any
+            tokens: TokenSource
             if connection.sign_in_method == "service_account":
-                job.report("Signing in with the service account…")
+                job.report(SignInStep("Signing in with the service account…"))
                 tokens = service_account_tokens(credentials)
             elif connection.sign_in_method == "browser":
-                job.report("Finish signing in in your browser. Waiting for Procore…")
+                job.report(SignInStep("Finish signing in in your browser. Waiting for Procore…"))
                 grant = sign_in_with_browser(
-                    credentials, lambda url: job.report(("open", url)), cancel=job.cancel
+                    credentials, lambda url: job.report(OpenBrowser(url)), cancel=job.cancel
                 )
                 tokens = user_tokens(credentials, grant, store)
             else:
                 raise ValueError("use finish_pasted_code for the paste-a-code sign-in")
-            return self._finish_sign_in(job, connection, tokens, store, previous)
+            return _finish_sign_in(job, connection, tokens, store, previous)
 
         self._start_sign_in(work)
 
@@ -137,15 +180,15 @@ class AccountFlow(QObject):
         self, connection: Connection, client_secret: str, code: str, *, session_only: bool
     ) -> None:
         credentials = Credentials(connection, client_secret)
-        previous = self.settings
+        previous, known = self.state.settings, self.state.store
 
-        def work(job: Job) -> tuple[Session, HistoryStore | None]:
-            store = SessionSecretStore() if session_only else self._store()
+        def work(job: Job) -> SignedIn:
+            store = SessionSecretStore() if session_only else known or _keyring_store()
             save_client_secret(store, connection, client_secret)
-            job.report("Checking the code with Procore…")
+            job.report(SignInStep("Checking the code with Procore…"))
             grant = sign_in_with_pasted_code(credentials, code)
             tokens = user_tokens(credentials, grant, store)
-            return self._finish_sign_in(job, connection, tokens, store, previous)
+            return _finish_sign_in(job, connection, tokens, store, previous)
 
         self._start_sign_in(work)
 
@@ -153,12 +196,13 @@ class AccountFlow(QObject):
         if self._sign_in_job is not None:
             self._sign_in_job.cancel.cancel()
 
-    def _start_sign_in(self, work: Any) -> None:
-        def progressed(item: object) -> None:
-            if isinstance(item, tuple) and item[0] == "open":
-                self.open_url.emit(item[1])
-            else:
-                self.sign_in_progress.emit(str(item))
+    def _start_sign_in(self, work: Callable[[Job], SignedIn]) -> None:
+        def progressed(event: object) -> None:
+            match event:
+                case OpenBrowser(url=url):
+                    self.open_url.emit(url)
+                case SignInStep(text=text):
+                    self.sign_in_progress.emit(text)
 
         def failed(error: BaseException, details: str) -> None:
             message, _ = explain(error, details)
@@ -170,82 +214,79 @@ class AccountFlow(QObject):
             self._sign_in_job = None
 
         self.cancel_sign_in()
-        self._sign_in_job = self.controller.worker.submit(
+        self._sign_in_job = self.worker.submit(
             work,
-            on_result=lambda pair: self.controller.use_session(*pair),
+            on_result=self._outcome,
             on_error=failed,
             on_progress=progressed,
             on_done=done,
         )
 
-    def _finish_sign_in(
-        self,
-        job: Job,
-        connection: Connection,
-        tokens: Any,
-        store: SecretStoreLike,
-        previous: Settings,
-    ) -> tuple[Session, HistoryStore | None]:
-        """After the tokens: who the user is, their companies, and the settings to keep."""
-        job.report("Reading your Procore companies…")
-        key = connection.environment_key()
-        session = open_session(
-            connection, tokens, company_id=previous.companies.get(key), cancel=job.cancel
-        )
-        settings = replace(previous, connection=connection).with_login(key, session.user.login)
-        self._save_settings(settings.with_company(key, session.company.id))
-        self.store = store
-        if self.controller.session is not None:
-            self.controller.session.close()
-        return session, self.controller.history or open_history_or_none()
+    def _outcome(self, outcome: SignedIn | SignInNeeded) -> None:
+        """On the GUI thread: keep what the work found, then say what happened."""
+        self.state.settings = outcome.settings
+        if outcome.store is not None:
+            self.state.store = outcome.store
+        match outcome:
+            case SignedIn(session=session):
+                self.session_ready.emit(session)
+            case SignInNeeded(settings=settings, why=why):
+                self.sign_in_needed.emit(settings, why)
 
-    def switch_company(self, company: Company) -> None:
-        session = self.controller.session
-        if session is None or self.controller.refreshing or company.id == session.company.id:
-            return
-        session.company = company
-        self.controller.company_list = None
-        self.controller.session_opened.emit(session)
-        key = _environment_key(session, self.settings)
-        settings = self.settings.with_company(key, company.id)
-        self.controller.worker.submit(lambda job: self._save_settings(settings))
-        self.controller.reload()
+    def remember_company(self, session: Session) -> None:
+        """The company the window shows now is the one to open next time."""
+        key = _environment_key(session, self.state.settings)
+        settings = self.state.settings.with_company(key, session.company.id)
+        self.state.settings = settings
+        self.worker.submit(lambda _job: _save_settings(settings))
 
-    def sign_out(self) -> None:
-        session, store = self.controller.session, self.store
-        if session is None or self.controller.refreshing:
-            return
-        connection = self.settings.connection
-        self.controller.cancel_checks()
-        self.controller.session = None
-        self.controller.company_list = None
+    def sign_out(self, session: Session, *, on_error: Callable[[BaseException, str], None]) -> None:
+        """Revoke and forget the sign-in (the demo's session is only closed)."""
+        store, connection = self.state.store, self.state.settings.connection
 
-        def work(job: Job) -> None:
+        def work(_job: Job) -> None:
             if store is not None and session.environment.key != "demo":
                 sign_out(session, store, connection)
             else:
                 session.close()
 
-        self.controller.worker.submit(
-            work,
-            on_result=lambda _none: self.signed_out.emit(),
-            on_error=self.controller.failure("Signing out"),
+        self.worker.submit(
+            work, on_result=lambda _none: self.sign_out_finished.emit(), on_error=on_error
         )
 
-    def _store(self) -> SecretStoreLike:
-        if self.store is None:
-            self.store = SecretStore()
-            if not self.store.available():
-                raise SecretStoreUnavailable()
-        return self.store
 
-    def _save_settings(self, settings: Settings) -> None:
-        """On the worker: keep the settings; a failure is logged, never fatal."""
-        self.settings = settings
-        try:
-            save_settings(settings)
-        except SettingsError:
-            log.warning("settings not saved", exc_info=True)
+def _finish_sign_in(
+    job: Job,
+    connection: Connection,
+    tokens: TokenSource,
+    store: SecretStoreLike,
+    previous: Settings,
+) -> SignedIn:
+    """On the worker, after the tokens: who the user is, their companies, the settings to keep."""
+    job.report(SignInStep("Reading your Procore companies…"))
+    key = connection.environment_key()
+    session = open_session(
+        connection, tokens, company_id=previous.companies.get(key), cancel=job.cancel
+    )
+    settings = replace(previous, connection=connection).with_login(key, session.user.login)
+    settings = settings.with_company(key, session.company.id)
+    _save_settings(settings)
+    return SignedIn(session, settings, store)
+
+
+def _keyring_store() -> SecretStoreLike:
+    store = SecretStore()
+    if not store.available():
+        raise SecretStoreUnavailable()
+    return store
+
+
+def _save_settings(settings: Settings) -> None:
+    """On the worker: keep the settings; a failure is logged, never fatal."""
+    try:
+        save_settings(settings)
+    except SettingsError:
+        log.warning("settings not saved", exc_info=True)
 
 
 def _environment_key(session: Session, settings: Settings) -> str:

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFont
 
 from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
 from costcode_desktop.costcodes.worddiff import word_diff
@@ -133,35 +132,33 @@ class CompareModel(HeadedTableModel):
     def shown_rows(self) -> int:
         return len(self._visible)
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        source = self._visible[index.row()]
-        row = self._rows[source]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display[source][column]
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return theme.background(theme.DIFF_LOOKS[row.status])
-        if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS:
-            if row.status is DiffStatus.IN_SYNC:  # quiet, so the differences stand out
-                return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-            return None
-        if role == Qt.ItemDataRole.FontRole and row.depth == 0 and column != COL_STATUS:
+    def text(self, row: int, column: int) -> str:
+        return self._display[self._visible[row]][column]
+
+    def look(self, row: int, column: int) -> theme.Look | None:
+        return theme.DIFF_LOOKS[self.row_at(row).status]
+
+    def muted(self, row: int, column: int) -> bool:
+        # The status of a code in sync is quiet, so the differences stand out.
+        return column == COL_STATUS and self.row_at(row).status is DiffStatus.IN_SYNC
+
+    def tooltip(self, row: int, column: int) -> str | None:
+        return _tooltip(self.row_at(row))
+
+    def other_role(self, row: int, column: int, role: int) -> Any:
+        entry = self.row_at(row)
+        if role == Qt.ItemDataRole.FontRole and entry.depth == 0 and column != COL_STATUS:
             return self._division_font
         if role == DIFF_STATUS_ROLE:
-            return row.status
+            return entry.status
         if role == ROW_ROLE:
-            return row
+            return entry
         if role == LOCKED_ROLE:
-            return _is_locked(row)
+            return _is_locked(entry)
         if role == WORD_DIFF_ROLE:
-            return self._word_spans(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(row)
+            return self._word_spans(entry, column)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            cells = self._display[source]
-            return f"{theme.DIFF_LOOKS[row.status].word}: {cells[column].strip()}"
+            return f"{theme.DIFF_LOOKS[entry.status].word}: {self.text(row, column).strip()}"
         return None
 
     @staticmethod

@@ -12,8 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
 
 from costcode_desktop.costcodes import natural_key
 from costcode_desktop.costcodes.words import plural
@@ -34,7 +32,6 @@ from costcode_desktop.services.history.store import (
 from costcode_desktop.services.refresh import RefreshOutcome
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
-from costcode_desktop.ui.kit.roles import SORT_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SortValue = str | int | float
@@ -131,7 +128,6 @@ class _Row:
 class _HistoryTable(HeadedTableModel):
     """Shared table plumbing; subclasses say how one item becomes a row."""
 
-    NUMBER_COLUMNS: frozenset[int] = frozenset()
     LOOK_COLUMNS: frozenset[int] = frozenset()
 
     def __init__(self, parent: Any = None) -> None:
@@ -155,26 +151,23 @@ class _HistoryTable(HeadedTableModel):
     def shown_rows(self) -> int:
         return len(self._rows)
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.display[column]
-        if role == SORT_ROLE:
-            return row.sort[column]
-        if role == ITEM_ROLE:
-            return row.item
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.tips[column]
-        if role == Qt.ItemDataRole.BackgroundRole and column in self.LOOK_COLUMNS and row.look:
-            return theme.background(row.look)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMBER_COLUMNS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column in row.muted:
-            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
-        return None
+    def text(self, row: int, column: int) -> str:
+        return self._rows[row].display[column]
+
+    def sort_value(self, row: int, column: int) -> SortValue:
+        return self._rows[row].sort[column]
+
+    def tooltip(self, row: int, column: int) -> str | None:
+        return self._rows[row].tips[column]
+
+    def look(self, row: int, column: int) -> theme.Look | None:
+        return self._rows[row].look if column in self.LOOK_COLUMNS else None
+
+    def muted(self, row: int, column: int) -> bool:
+        return column in self._rows[row].muted
+
+    def other_role(self, row: int, column: int, role: int) -> Any:
+        return self._rows[row].item if role == ITEM_ROLE else None
 
 
 # -- runs ----------------------------------------------------------------------------------------

@@ -10,10 +10,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
-    Qt,
 )
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
 
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.costcodes.words import plural
@@ -142,6 +139,7 @@ class ProjectRow:
 class ProjectsModel(HeadedTableModel):
     HEADERS = HEADERS
     HEADER_TIPS = TOOLTIPS
+    NUMBER_COLUMNS = frozenset(COUNT_COLUMNS)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -219,37 +217,39 @@ class ProjectsModel(HeadedTableModel):
     def shown_rows(self) -> int:
         return len(self._rows)
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.display[column]
-        if role == SORT_ROLE:
-            return row.sort_value(column)
+    def text(self, row: int, column: int) -> str:
+        return self._rows[row].display[column]
+
+    def sort_value(self, row: int, column: int) -> Any:
+        return self._rows[row].sort_value(column)
+
+    def look(self, row: int, column: int) -> theme.Look | None:
+        return self._rows[row].look if column == COL_STATUS else None
+
+    def muted(self, row: int, column: int) -> bool:
+        # Inactive projects: quiet but readable (4.5:1 on every state colour); "Inactive" says
+        # it in words.
+        return not self._rows[row].project.active
+
+    def tooltip(self, row: int, column: int) -> str | None:
+        entry = self._rows[row]
+        if column == COL_DIFFERS and entry.locked_differences:
+            n = entry.locked_differences
+            differ = "differs but is" if n == 1 else "differ but are"
+            return (
+                f"{plural(n, 'more description')} {differ} locked by the Sage 300 CRE "
+                "connector: a refresh leaves them."
+            )
+        if entry.status is not None and entry.status.message:
+            return entry.status.message
+        return None
+
+    def other_role(self, row: int, column: int, role: int) -> Any:
+        entry = self._rows[row]
         if role == PROJECT_ID_ROLE:
-            return row.project.id
+            return entry.project.id
         if role == STATE_ROLE:
-            return row.status.state if row.status else None
-        if role == Qt.ItemDataRole.BackgroundRole and column == COL_STATUS:
-            return theme.background(row.look)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == COL_DIFFERS and row.locked_differences:
-                n = row.locked_differences
-                differ = "differs but is" if n == 1 else "differ but are"
-                return (
-                    f"{plural(n, 'more description')} {differ} locked by the Sage 300 CRE "
-                    "connector: a refresh leaves them."
-                )
-            if row.status is not None and row.status.message:
-                return row.status.message
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in COUNT_COLUMNS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and not row.project.active:
-            # Quiet but readable (4.5:1 on every state colour); "Inactive" says it in words.
-            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+            return entry.status.state if entry.status else None
         return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from typing import Any, TextIO
@@ -24,7 +25,7 @@ from costcode_desktop.services.history import HistoryStore, open_history_or_none
 
 from . import output
 from .output import Progress
-from .parser import EXIT_NOTHING_DONE, EXIT_OK, EXIT_SOME_FAILED
+from .parser import EXIT_INTERRUPTED, EXIT_NOTHING_DONE, EXIT_OK, EXIT_SOME_FAILED
 
 
 def run_command(session: Session, args: argparse.Namespace, out: TextIO) -> int:
@@ -134,6 +135,7 @@ def _run_refresh(
 ) -> RefreshRun:
     """refresh_many on a thread; Ctrl+C stops new projects, those under way finish."""
     cancel = CancelToken()
+    ended = threading.Event()
     done: list[RefreshRun] = []
     failure: list[BaseException] = []
 
@@ -153,21 +155,29 @@ def _run_refresh(
             )
         except BaseException as exc:  # handed to the main thread
             failure.append(exc)
+        finally:
+            ended.set()
 
-    _wait_for(threading.Thread(target=work, name="refresh-run", daemon=True), cancel, progress)
+    threading.Thread(target=work, name="refresh-run", daemon=True).start()
+    _wait_for(ended, cancel, progress)
     if failure:
         raise failure[0]
     return done[0]
 
 
-def _wait_for(thread: threading.Thread, cancel: CancelToken, progress: Progress) -> None:
-    thread.start()
-    while thread.is_alive():
+def _wait_for(ended: threading.Event, cancel: CancelToken, progress: Progress) -> None:
+    """Until the run has ended. An Event rather than Thread.join: a join that Ctrl+C interrupts
+    can leave the thread looking finished while it still runs."""
+    while True:
         try:
-            thread.join(0.2)
+            if ended.wait(0.2):
+                return
         except KeyboardInterrupt:
             if cancel.cancelled:
-                raise
+                # At once, as a kill would be: the run's worker threads would hold up a normal
+                # exit until their requests end. The history shows the run as interrupted.
+                sys.stderr.flush()
+                os._exit(EXIT_INTERRUPTED)
             cancel.cancel()
             progress.say(
                 "Stopping: no new project starts; the ones under way finish and are checked. "

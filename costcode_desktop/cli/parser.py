@@ -9,6 +9,7 @@ from costcode_desktop.procore import ENVIRONMENTS as BUILT_IN
 from costcode_desktop.services import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl+C twice: what a shell reports for a program stopped by SIGINT
 ENVIRONMENTS = {env.key: env for env in BUILT_IN}
 
 

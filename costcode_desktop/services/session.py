@@ -53,6 +53,10 @@ class _Resources:
 
 @dataclass(frozen=True, eq=False)
 class Session:
+    """A signed-in user and the company shown. Showing another company is a copy (`with_company`,
+    or `dataclasses.replace(session, company=...)`) sharing the client and what the session owns:
+    closing any copy closes those, once."""
+
     environment: Environment
     client: ProcoreClient
     user: User

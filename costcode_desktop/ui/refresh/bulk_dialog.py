@@ -20,11 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.costcodes import plan_refresh
-from costcode_desktop.services import Project, ProjectStatus
+from costcode_desktop.services import MAX_CONCURRENCY, Project, ProjectStatus
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.sizing import scaled_size
 
-MAX_CONCURRENCY = 10
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.sizing import scaled_size
 
 
-
 @dataclass(frozen=True)
 class PreviewLine:
     project: Project

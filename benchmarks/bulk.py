@@ -118,7 +118,9 @@ def one_run(args: argparse.Namespace) -> dict[str, Any]:
         tokens = ClientCredentials(url, CLIENT_ID, CLIENT_SECRET)
         with ProcoreClient(url, tokens, pacing=not args.no_pacing) as client:
             started = time.perf_counter()
-            user, companies = client.me(), client.companies()
+            # A service account names its company on /me and /companies.
+            user = client.me(company_id=COMPANY_ID)
+            companies = client.companies(company_id=COMPANY_ID)
             environment = custom_environment(url, url, key="bench", label="Bench")
             session = Session(environment, client, user, companies[0], companies, tokens)
             company_list = read_company_list(client, COMPANY_ID)

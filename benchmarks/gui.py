@@ -21,7 +21,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compare import project_list, standard_list, status_seed
+from compare import COMPANY_ID, project_list, standard_list, status_seed
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -137,7 +137,9 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
         environment = custom_environment(url, url, key="bench", label="Bench")
         tokens = ClientCredentials(url, "bench", "bench-secret")
         client = ProcoreClient(url, tokens)
-        user, companies = client.me(), client.companies()
+        # A service account names its company on /me and /companies.
+        user = client.me(company_id=COMPANY_ID)
+        companies = client.companies(company_id=COMPANY_ID)
         session = Session(environment, client, user, companies[0], companies, tokens, [tokens])
         window = MainWindow(settings=QSettings(str(folder / "w.ini"), QSettings.Format.IniFormat))
         window.resize(1560, 880)

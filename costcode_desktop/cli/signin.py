@@ -80,7 +80,8 @@ def _stored_sign_in() -> tuple[Environment, TokenSource, int | None]:
             f"{exc} Sign in with the desktop app first, or give --client-id and "
             "--client-secret (or --token) here."
         ) from None
-    return environment, tokens, settings.companies.get(connection.environment_key())
+    remembered = settings.companies.get(connection.environment_key())
+    return environment, tokens, remembered or connection.company_id or None
 
 
 def _environment(args: argparse.Namespace) -> Environment:

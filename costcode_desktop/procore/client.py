@@ -173,16 +173,21 @@ class ProcoreClient:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def me(self, *, cancel: CancelToken | None = None) -> User:
-        response = self._get("/rest/v1.0/me", None, company_id=None, cancel=cancel)
+    def me(self, *, company_id: int | None = None, cancel: CancelToken | None = None) -> User:
+        """Who signed in. A service account (client credentials) must name its company: then
+        Procore-Company-Id goes here too, which Procore does not ask of users' tokens."""
+        response = self._get("/rest/v1.0/me", None, company_id=company_id, cancel=cancel)
         return _parsed(response, parse_user)
 
-    def companies(self, *, cancel: CancelToken | None = None) -> list[Company]:
+    def companies(
+        self, *, company_id: int | None = None, cancel: CancelToken | None = None
+    ) -> list[Company]:
+        """The companies of the user; `company_id` as for `me` (service accounts only)."""
         items = self._all(
             "/rest/v1.0/companies",
             {"page": 1, "per_page": COMPANIES_PAGE_SIZE},
             what="companies",
-            company_id=None,
+            company_id=company_id,
             cancel=cancel,
         )
         return unique_by_id((parse_company(item) for item in items), lambda c: c.id)

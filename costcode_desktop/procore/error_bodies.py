@@ -1,8 +1,10 @@
 """Error bodies to one readable sentence, and answers to the exception an accountant can act on.
 
-Procore v1 error bodies are not uniform: {"errors": str|list|dict}, {"error": str|dict},
-{"message"}, {"code", "message", "fields", "reason"}, OAuth's {"error", "error_description"}, or
-plain text and HTML from a proxy. Secrets a server echoes back are hidden.
+Procore v1 error bodies are not uniform. The generated spec's generic model is
+{"code", "message", "fields", "reason", "error"} (all strings but the code); others are
+{"errors": str|list|dict}, {"error": {"code", "message", "details"}}, {"error": str},
+{"base": [...], "fields": {...}}, {"message", "exception"}, OAuth's {"error", "error_description"},
+or plain text and HTML from a proxy. Secrets a server echoes back are hidden.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from .errors import (
     AuthenticationFailed,
+    CompanyIdRequired,
     Conflict,
     InvalidRequest,
     NotFound,
@@ -31,6 +35,10 @@ APP_NOT_INSTALLED_MESSAGE = (
     "The CostCodeSync app is not installed in this Procore company. Ask your Procore "
     "administrator to install it from the App Marketplace / App Management."
 )
+# Procore's text when a call lacks the company header (tutorial_mpz.md); status undocumented.
+_MISSING_COMPANY_HEADER = re.compile(r"missing\W+procore-company-id\W+header", re.I)
+# The generic model's `error` often only repeats the status ("Not Found"): no news for a reader.
+_STATUS_PHRASES = frozenset(status.phrase.lower() for status in HTTPStatus)
 _APP_WORD = re.compile(r"\bapp(?:lication)?s?\b", re.I)
 _NOT_INSTALLED = re.compile(
     r"\b(?:not|never|un|dis)\W*(?:\w+\W+){0,2}(?:connected|installed)\b", re.I
@@ -111,7 +119,11 @@ def describe_error_json(data: object, depth: int = 0, sep: str = "; ") -> str | 
         parts.append(_field_messages(errors, depth))
     else:
         parts.append(describe_error_json(errors, depth + 1))
-    parts.append(describe_error_json(error, depth + 1))
+    # {"base": [...], "fields": {...}} on some 422s; {"error": {..., "details": [...]}}.
+    for key in ("base", "details"):
+        parts.append(describe_error_json(data.get(key), depth + 1))
+    if not (message and isinstance(error, str) and error.strip().lower() in _STATUS_PHRASES):
+        parts.append(describe_error_json(error, depth + 1))
     fields = data.get("fields")
     if fields:
         listed = _field_messages(fields, depth) if isinstance(fields, dict) else None
@@ -165,6 +177,8 @@ def error_from_response(
     detail = redact(error_detail(content), secrets)
     request_id = headers.get("x-request-id") or None
     kwargs: dict[str, Any] = {"status": status, "request_id": request_id, "detail": detail}
+    if 400 <= status < 500 and status != 429 and _MISSING_COMPANY_HEADER.search(detail or ""):
+        return CompanyIdRequired(**kwargs)
     if status in (400, 422) or (
         400 <= status < 500 and status not in (401, 403, 404, 409, 410, 413, 429)
     ):

@@ -131,6 +131,17 @@ class InvalidRequest(ProcoreError):
     default_message = "Procore refused the request."
 
 
+class CompanyIdRequired(InvalidRequest):
+    """Procore's "Missing Procore-Company-Id header!": a service account must name its company."""
+
+    default_message = (
+        "Procore needs to know which company this service account works in. Enter the company "
+        "id in the sign-in settings (for costcode-sync: --company or PROCORE_COMPANY_ID), then "
+        "sign in again. It is the number after app.procore.com/ in the browser's address bar "
+        "when that company is open in Procore."
+    )
+
+
 class Conflict(ProcoreError):
     default_message = "Procore refused a duplicate."
 

@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .store import Row, Store, scope_contains
-from .wire import ApiError, Request, errors, int_param
+from .wire import ApiError, Request, error_body, errors, int_param
+
+# Procore's words (tutorial_mpz.md): the first line is the error, the rest explains it.
+MISSING_COMPANY_HEADER = "Missing Procore-Company-Id header!"
+MISSING_COMPANY_HEADER_HELP = (
+    "Each call your application makes to the Procore API must contain a request header that "
+    "includes the Procore-Company-Id field. This request header field specifies the id of the "
+    "company into which you are making the call."
+)
 
 if TYPE_CHECKING:
     from .clock import SandboxClock
@@ -21,6 +29,7 @@ class Context:
     args: dict[str, str] = field(default_factory=dict)
     user: Row | None = None
     client_id: str | None = None
+    grant_type: str | None = None  # of the bearer token: "client_credentials" is a service account
     company_id: int | None = None  # from the Procore-Company-Id header, once checked
 
     def now(self) -> float:
@@ -37,18 +46,30 @@ class Context:
     def belongs_to(self, company_id: int) -> bool:
         return scope_contains(self.signed_in["companies"], company_id)
 
+    @property
+    def service_account(self) -> bool:
+        return self.grant_type == "client_credentials"
+
     def check_company_header(self) -> int:
-        """Procore-Company-Id: required (400); unknown or not the user's company (403)."""
+        """Procore-Company-Id: required (400); unknown or not the user's company (403).
+
+        The status of a missing header is not documented (nor is its body beyond the text):
+        400 in the generic error model, with Procore's text as the message.
+        """
         raw = self.request.header("procore-company-id")
         if raw is None or not raw.strip():
-            raise errors(400, "Procore-Company-Id header is required")
+            body = error_body(400, MISSING_COMPANY_HEADER, reason="missing_company_header")
+            body["error"] = MISSING_COMPANY_HEADER_HELP
+            raise ApiError(400, body)
         try:
             company_id = int(raw.strip())
         except ValueError:
-            raise ApiError(403, {"error": f"Unknown company: {raw.strip()!r}"}) from None
+            raise errors(
+                403, f"Unknown company: {raw.strip()!r}", reason="unknown_company"
+            ) from None
         company = self.store.company(company_id)
         if company is None or not self.belongs_to(company_id):
-            raise ApiError(403, {"error": f"You do not have access to company {company_id}"})
+            raise errors(403, f"You do not have access to company {company_id}", reason="forbidden")
         self.company_id = company_id
         return company_id
 
@@ -57,12 +78,12 @@ class Context:
         company_id = int_param(self.request, "company_id", required=True)
         assert company_id is not None
         if company_id != self.company_id:
-            raise ApiError(
+            raise errors(
                 403,
-                {
-                    "error": f"company_id {company_id} does not match the Procore-Company-Id "
-                    f"header ({self.company_id})"
-                },
+                f"company_id {company_id} does not match the Procore-Company-Id header "
+                f"({self.company_id})",
+                reason="company_mismatch",
+                fields="company_id",
             )
         company = self.store.company(company_id)
         if company is None:  # the header check already proved it exists
@@ -95,4 +116,5 @@ class Context:
                 403,
                 "You do not have permission to modify cost codes on this project: 'Admin' on the "
                 "project's Admin tool is required",
+                reason="forbidden",
             )

@@ -165,7 +165,7 @@ class SandboxApp:
                     405, {"errors": "Method Not Allowed"}, [("Allow", allow)] if allow else []
                 )
             if found.route is None:
-                raise errors(404, "Not Found")
+                raise errors(404, "Not Found", reason="not_found")
             route = found.route
             ctx.args = found.args
             if route.auth:
@@ -173,8 +173,8 @@ class SandboxApp:
                 owner = f"{ctx.client_id}:{ctx.signed_in['id']}"
                 decision = limiter.hit(owner, self.clock.now())
                 if not decision.allowed:
-                    raise errors(429, "Rate limit exceeded")
-            if route.company:
+                    raise ApiError(429, {"errors": "Rate limit exceeded"})
+            if route.company or (route.service_company and ctx.service_account):
                 ctx.check_company_header()
             response = route.endpoint(ctx)
         except ApiError as exc:

@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 
 from .context import Context
 from .store import Row
-from .wire import ApiError, Response, errors, json_response
+from .wire import ApiError, Response, error_body, errors, json_response
 
 SECRET_FIELDS = ("client_secret", "refresh_token", "code", "password")
 
@@ -255,7 +255,8 @@ def revoke_endpoint(ctx: Context) -> Response:
 
 
 def token_info_endpoint(ctx: Context) -> Response:
-    """Doorkeeper's token info; invalid, expired or revoked tokens answer 401 invalid_token."""
+    """The token's details with the SDK's field names (`scopes`, `expires_in_seconds`);
+    invalid, expired or revoked tokens answer 401 invalid_token."""
     token = _token_or_problem(ctx)
     if isinstance(token, str):
         header = (
@@ -271,7 +272,7 @@ def token_info_endpoint(ctx: Context) -> Response:
         200,
         {
             "resource_owner_id": token["user_id"],
-            "scope": [],
+            "scopes": [],
             "expires_in_seconds": max(0, int(token["expires_at"] - now)),
             "application": {"uid": token["client_id"]},
             # The client's frame, like created_at of the token response.
@@ -283,7 +284,8 @@ def token_info_endpoint(ctx: Context) -> Response:
 
 def _unauthorized(message: str, error: str = "invalid_token") -> ApiError:
     header = f'Bearer realm="Procore Sandbox", error="{error}", error_description="{message}"'
-    return ApiError(401, {"errors": message}, [("WWW-Authenticate", header)])
+    body = error_body(401, message, reason=error)
+    return ApiError(401, body, [("WWW-Authenticate", header)])
 
 
 def _token_or_problem(ctx: Context) -> Row | str:
@@ -317,3 +319,4 @@ def authenticate(ctx: Context) -> None:
         raise errors(401, "The access token is invalid")
     ctx.user = user
     ctx.client_id = token["client_id"]
+    ctx.grant_type = token["grant_type"]

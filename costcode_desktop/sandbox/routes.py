@@ -22,13 +22,22 @@ class Route:
     endpoint: Endpoint
     auth: bool = True  # Bearer token required
     company: bool = True  # Procore-Company-Id header required
+    # Required from service accounts (client credentials) even where `company` is False: me and
+    # companies (oauth_client_credentials.md, developer_managed_service_accounts.md).
+    service_company: bool = False
 
 
 def _route(
-    method: str, path: str, endpoint: Endpoint, *, auth: bool = True, company: bool = True
+    method: str,
+    path: str,
+    endpoint: Endpoint,
+    *,
+    auth: bool = True,
+    company: bool = True,
+    service_company: bool = False,
 ) -> Route:
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+)", path)
-    return Route(method, re.compile(f"^{regex}/?$"), endpoint, auth, company)
+    return Route(method, re.compile(f"^{regex}/?$"), endpoint, auth, company, service_company)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -37,8 +46,10 @@ ROUTES: tuple[Route, ...] = (
     _route("POST", "/oauth/token", oauth.token_endpoint, auth=False, company=False),
     _route("POST", "/oauth/revoke", oauth.revoke_endpoint, auth=False, company=False),
     _route("GET", "/oauth/token/info", oauth.token_info_endpoint, auth=False, company=False),
-    _route("GET", "/rest/v1.0/me", api_company.me, company=False),
-    _route("GET", "/rest/v1.0/companies", api_company.companies, company=False),
+    _route("GET", "/rest/v1.0/me", api_company.me, company=False, service_company=True),
+    _route(
+        "GET", "/rest/v1.0/companies", api_company.companies, company=False, service_company=True
+    ),
     _route("GET", "/rest/v1.0/projects", api_company.projects),
     _route("GET", "/rest/v1.1/projects", api_company.projects),
     _route("GET", "/rest/v1.0/projects/{id}", api_company.project_detail),

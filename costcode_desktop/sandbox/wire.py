@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
@@ -42,7 +43,8 @@ class Request:
         try:
             return json.loads(self.body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ApiError(400, {"errors": f"Malformed JSON in request body: {exc}"}) from exc
+            message = f"Malformed JSON in request body: {exc}"
+            raise errors(400, message, reason="malformed_json") from exc
 
 
 @dataclass(slots=True)
@@ -83,9 +85,36 @@ class ApiError(Exception):
         return json_response(self.status, self.payload, self.headers)
 
 
-def errors(status: int, message: object) -> ApiError:
-    """The most common v1 error shape: {"errors": ...}."""
-    return ApiError(status, {"errors": message})
+def error_body(
+    status: int, message: str, *, reason: str | None = None, fields: str | None = None
+) -> dict[str, object]:
+    """Procore's generic v1 error model: {code, message, fields, reason, error}.
+
+    The generated spec gives this model (all five keys, `fields` a string) for the 400, 401,
+    403, 404 and 422 answers of the endpoints the app uses. `reason` is "a human-readable code"
+    and `error` "Description of the error thrown": here the status's phrase.
+    """
+    return {
+        "code": status,
+        "message": message,
+        "fields": fields,
+        "reason": reason,
+        "error": _phrase(status),
+    }
+
+
+def errors(
+    status: int, message: str, *, reason: str | None = None, fields: str | None = None
+) -> ApiError:
+    """An error answer in Procore's generic v1 error model (see error_body)."""
+    return ApiError(status, error_body(status, message, reason=reason, fields=fields))
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def int_param(request: Request, name: str, *, required: bool = False) -> int | None:
@@ -128,7 +157,7 @@ def bool_param(request: Request, name: str) -> bool | None:
 def paginate(
     request: Request, items: list[Any], *, default: int = 100, cap: int = 2000
 ) -> tuple[list[Any], list[tuple[str, str]]]:
-    """One page of `items` plus Total, Per-Page and Link (first/prev/next/last) headers."""
+    """One page of `items` plus Total, Per-Page and Link headers."""
     page = int_param(request, "page") or 1
     page = max(page, 1)
     per_page = int_param(request, "per_page")
@@ -144,8 +173,12 @@ def paginate(
         query = urlencode([*kept, ("page", str(target)), ("per_page", str(per_page))])
         return f'<{request.base_url}{request.path}?{query}>; rel="{rel}"'
 
-    links = [link(1, "first")]
+    # As Procore documents it: page 1 has next and last, page 2 first, next and last, later
+    # pages also prev; the last page has no next.
+    links = []
     if page > 1:
+        links.append(link(1, "first"))
+    if page > 2:
         links.append(link(min(page - 1, last), "prev"))
     if page < last:
         links.append(link(page + 1, "next"))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from costcode_desktop.procore import (
     CancelToken,
     ClientCredentials,
+    CompanyIdRequired,
     Environment,
     ProcoreClient,
     SignInExpired,
@@ -94,12 +95,13 @@ def connect(
 ) -> Session:
     """Sign in: who the user is, their companies, and `company_id` if listed (else the first).
 
-    If that fails the client is closed; `owned` is closed with the session once it exists.
+    A service account must know `company_id` already (see `_who`); without it Procore may
+    refuse with CompanyIdRequired, whose message says where to give it. If signing in fails the
+    client is closed; `owned` is closed with the session once it exists.
     """
     client = ProcoreClient(environment.api_url, tokens)
     try:
-        user = client.me(cancel=cancel)
-        companies = client.companies(cancel=cancel)
+        user, companies = _who(client, tokens, company_id, cancel)
         if not companies:
             raise SignInExpired(
                 "This Procore user has no companies. Check that the app is installed in your "
@@ -112,15 +114,35 @@ def connect(
     return Session(environment, client, user, company, companies, tokens, owned)
 
 
+def _who(
+    client: ProcoreClient, tokens: TokenSource, company_id: int | None, cancel: CancelToken | None
+) -> tuple[User, list[Company]]:
+    """/me and /companies. Procore requires Procore-Company-Id on these two from service accounts
+    (client credentials), not from users; a pasted token may be a service account's, so it
+    gets the header when Procore asks for it and the company is known."""
+    header = company_id if isinstance(tokens, ClientCredentials) else None
+    try:
+        user = client.me(company_id=header, cancel=cancel)
+    except CompanyIdRequired:
+        if header is not None or company_id is None:
+            raise
+        header = company_id
+        user = client.me(company_id=header, cancel=cancel)
+    return user, client.companies(company_id=header, cancel=cancel)
+
+
 def open_sandbox_session(
     server: SandboxServer, *, company_id: int | None = None, cancel: CancelToken | None = None
 ) -> Session:
     """Sign in to a running sandbox (the demo's server) as its app's service account.
 
     The sandbox serves both the API and the sign-in; the server stays the caller's to stop.
+    Without `company_id` it is the sandbox's first company (a service account must name one).
     """
     environment = custom_environment(server.url, server.url, key="demo", label="Demo")
     tokens = ClientCredentials(environment.login_url, server.client_id, server.client_secret)
+    if company_id is None:
+        company_id = server.companies()[0][0]
     return connect(environment, tokens, company_id=company_id, cancel=cancel, owned=(tokens,))
 
 

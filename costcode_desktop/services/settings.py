@@ -63,6 +63,9 @@ class Connection:
     client_id: str = ""
     redirect_port: int = 8765  # the app's loopback redirect http://localhost:<port>/callback
     sign_in_method: str = "browser"  # one of SIGN_IN_METHODS
+    # The service account's Procore company (0: not given). Procore wants it on the first calls
+    # of a service account (/me, /companies), before the company list can say it.
+    company_id: int = 0
 
     def redirect_uri(self) -> str:
         """The exact redirect registered for the Procore app (dynamic URIs are refused)."""
@@ -111,6 +114,16 @@ class Connection:
             )
         if self.environment != "demo":  # the demo brings its own app
             problems.extend(_client_id_problems(self.client_id))
+        if (
+            self.sign_in_method == "service_account"
+            and self.environment != "demo"
+            and self.company_id < 1
+        ):
+            problems.append(
+                "Enter the company id the service account works in: the number after "
+                "app.procore.com/ in the browser's address bar when that company is open in "
+                "Procore."
+            )
         if self.sign_in_method == "browser" and not PORT_MIN <= self.redirect_port <= PORT_MAX:
             problems.append(
                 f"The redirect port must be a number from {PORT_MIN} to {PORT_MAX} "

@@ -181,8 +181,11 @@ def open_session(
 ) -> Session:
     """Who the user is and which companies they have; the remembered company if it is there.
 
-    Only active companies are offered, unless the user has none.
+    Only active companies are offered, unless the user has none. A service account without a
+    remembered company starts in the company its connection names (Procore needs one).
     """
+    if connection.sign_in_method == "service_account":
+        company_id = company_id or connection.company_id or None
     session = connect(
         connection.environment_obj(), tokens, company_id=company_id, cancel=cancel, owned=(tokens,)
     )

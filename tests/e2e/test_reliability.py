@@ -199,7 +199,8 @@ def test_refresh_every_out_of_date_project_through_faults(
 def _prepare(
     sandbox: SandboxServer, client: ProcoreClient
 ) -> tuple[CompanyList, Session, list[Any]]:
-    user, companies = client.me(), client.companies()
+    user = client.me(company_id=COMPANY_ID)
+    companies = client.companies(company_id=COMPANY_ID)
     environment = custom_environment(sandbox.url, sandbox.url, key="bulk", label="Bulk")
     session = Session(environment, client, user, companies[0], companies)
     company_list = read_company_list(client, COMPANY_ID)

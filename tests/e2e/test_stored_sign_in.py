@@ -89,6 +89,28 @@ def test_headless_command_uses_the_desktop_sign_in(
     assert store.get(refresh_token_key(credentials.connection)) != before, "rotated and kept"
 
 
+def test_headless_command_uses_the_desktop_service_account_and_its_company(
+    server: SandboxServer, keyring_backend: MemoryKeyring
+) -> None:
+    """No company remembered yet: the service account's own company id from the settings is
+    the one costcode-sync names to Procore (a service account must, on /me and /companies)."""
+    connection = Connection(
+        environment="custom",
+        custom_login_url=server.url,
+        custom_api_url=server.url,
+        client_id=server.client_id,
+        sign_in_method="service_account",
+        company_id=COMPANY,
+    )
+    save_client_secret(SecretStore(), connection, server.client_secret)
+    save_settings(Settings(connection=connection))
+    code, out, err = run("status", "--json")
+    assert code == 0, err
+    assert len(json.loads(out)["projects"]) == 12
+    me = [r.company_header for r in server.requests if r.path == "/rest/v1.0/me"]
+    assert me == [str(COMPANY)]
+
+
 def test_headless_command_without_any_sign_in_says_what_to_do(
     keyring_backend: MemoryKeyring,
 ) -> None:

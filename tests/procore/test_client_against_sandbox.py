@@ -171,7 +171,7 @@ def test_rate_limit_is_waited_out(server: SandboxServer) -> None:
             on_wait=lambda reason, seconds: waits.append((reason, seconds)),
         ) as client:
             for _ in range(10):
-                client.me()
+                client.me(company_id=COMPANY)
     finally:
         server.rate_limits = RateLimitConfig(hourly=0, spike=0)
     assert waits, "the client waited instead of failing"

@@ -22,6 +22,7 @@ from costcode_desktop.procore import (
     build_http_client,
 )
 from costcode_desktop.sandbox import SandboxServer
+from costcode_desktop.sandbox.demo import COMPANY_ID
 from tests.procore.netkit import (
     Certificates,
     Dns,
@@ -68,7 +69,7 @@ def test_the_sandbox_on_loopback_never_goes_through_the_proxy(
 ) -> None:
     all_through(monkeypatch, proxy.url)
     with signed_in_client(server) as client:
-        assert client.me().id > 0
+        assert client.me(company_id=COMPANY_ID).id > 0
     with build_http_client(10) as http:
         port = server.url.rsplit(":", 1)[1]
         assert http.get(f"http://localhost:{port}/oauth/token/info").status_code == 401
@@ -88,7 +89,7 @@ def test_loopback_bypasses_a_system_proxy_that_plain_httpx_would_use(
     monkeypatch.delenv("HTTP_PROXY")
     monkeypatch.setattr(urllib.request, "getproxies", lambda: {"http": proxy.url})
     with signed_in_client(server) as client:
-        client.me()
+        client.me(company_id=COMPANY_ID)
     assert proxy.records == []
 
 
@@ -118,8 +119,8 @@ def test_https_to_procore_goes_through_a_connect_tunnel(
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     monkeypatch.setenv(CA_BUNDLE_ENV, str(certificates.ca_cert))
     with https_client(front, server) as client:
-        assert client.me().id > 0
-        assert client.companies()
+        assert client.me(company_id=COMPANY_ID).id > 0
+        assert client.companies(company_id=COMPANY_ID)
     targets = {(r.method, r.target) for r in proxy.records}
     assert targets == {("CONNECT", f"procore.test:{front.port}")}
     assert dns.failed == []

@@ -22,6 +22,7 @@ from costcode_desktop.procore import (
     network,
 )
 from costcode_desktop.sandbox import SandboxServer
+from costcode_desktop.sandbox.demo import COMPANY_ID
 from tests.procore.netkit import Certificates, TlsFront, make_certificates
 from tests.sandbox_support import FAST_RETRY, signed_in_client
 
@@ -76,7 +77,7 @@ def test_the_company_root_certificate_in_the_bundle_variable_makes_it_work(
 ) -> None:
     monkeypatch.setenv(CA_BUNDLE_ENV, str(certificates.ca_cert))
     with https_client(front, server) as client:
-        assert client.me().id > 0
+        assert client.me(company_id=COMPANY_ID).id > 0
     with build_http_client(10) as http:  # the name in the certificate works as well as the IP
         assert http.get(f"https://localhost:{front.port}/oauth/token/info").status_code == 401
 
@@ -116,7 +117,7 @@ def test_a_missing_bundle_is_named_and_nothing_is_sent(
     assert front.connections == 0
     # The built-in sandbox (plain http on loopback) needs no certificate and still works.
     with signed_in_client(server) as client:
-        assert client.me().id > 0
+        assert client.me(company_id=COMPANY_ID).id > 0
 
 
 @pytest.mark.parametrize(

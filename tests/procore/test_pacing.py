@@ -334,7 +334,8 @@ def limited() -> Iterator[SandboxServer]:
 
 def bulk_refresh(server: SandboxServer, pacing: bool) -> tuple[int, list[str], set[RefreshOutcome]]:
     with signed_in_client(server, pacing=pacing) as client:
-        user, companies = client.me(), client.companies()
+        user = client.me(company_id=COMPANY)
+        companies = client.companies(company_id=COMPANY)
         company = next(c for c in companies if c.id == COMPANY)
         environment = custom_environment(server.url, server.url, key="t", label="T")
         session = Session(environment, client, user, company, companies)

@@ -76,6 +76,32 @@ def test_many_uneven_pages_are_all_read() -> None:
     assert all(r.headers["procore-company-id"] == "42" for r in h.requests)
 
 
+def test_links_as_procore_documents_them_are_followed_to_the_last_page() -> None:
+    """pagination.md: page 1 has next and last; page 2 first, next and last; later pages also
+    prev (the example lists first, prev, last, next); the last page has no next."""
+
+    def url(page: int) -> str:
+        return f"{API}/rest/v1.0/cost_codes?project_id=2&page={page}&per_page=2"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        rels: list[tuple[int, str]] = []
+        if page > 1:
+            rels.append((1, "first"))
+        if page > 2:
+            rels.append((page - 1, "prev"))
+        rels.append((4, "last"))
+        if page < 4:
+            rels.append((page + 1, "next"))
+        link = ",\n      ".join(f'<{url(p)}>; rel="{rel}"' for p, rel in rels)
+        items = [code(2 * page - 1), code(2 * page)][: 1 if page == 4 else 2]
+        return reply(items, headers={"Link": link, "Total": "7", "Per-Page": "2"})
+
+    h = Harness(handler)
+    assert [c.id for c in h.client.cost_codes(42, 2)] == list(range(1, 8))
+    assert [int(r.url.params["page"]) for r in h.requests] == [1, 2, 3, 4]
+
+
 def test_total_header_is_not_trusted() -> None:
     h = paged(30, [10, 10, 10], total_header="5")
     assert len(h.client.cost_codes(1, 2)) == 30

@@ -29,7 +29,8 @@ def test_client_credentials_grant_form_encoded(server: SandboxServer, http: http
     assert abs(body["created_at"] - time.time()) < 60
     assert response.headers["X-Rate-Limit-Limit"]
     assert response.headers["X-Request-Id"]
-    me = http.get("/rest/v1.0/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    bearer = {"Authorization": f"Bearer {body['access_token']}"}
+    me = http.get("/rest/v1.0/me", headers={**bearer, "Procore-Company-Id": str(d.COMPANY_ID)})
     assert me.json() == {"id": 1, "login": "ap@example.com", "name": "A. P. Clerk"}
     record = server.requests[0]
     assert record.path == "/oauth/token"
@@ -62,7 +63,7 @@ def test_token_errors(http: httpx.Client) -> None:
 def test_missing_invalid_and_expired_tokens(server: SandboxServer, http: httpx.Client) -> None:
     missing = http.get("/rest/v1.0/me")
     assert missing.status_code == 401
-    assert "errors" in missing.json()
+    assert set(missing.json()) == {"code", "message", "fields", "reason", "error"}
     assert missing.headers["X-Rate-Limit-Remaining"]
     invalid = http.get("/rest/v1.0/me", headers={"Authorization": "Bearer nope"})
     assert invalid.status_code == 401
@@ -75,7 +76,7 @@ def test_missing_invalid_and_expired_tokens(server: SandboxServer, http: httpx.C
     server.advance_clock(2)
     expired = http.get("/rest/v1.0/me", headers=auth)
     assert expired.status_code == 401
-    assert "expired" in expired.json()["errors"]
+    assert "expired" in expired.json()["message"]
     assert "WWW-Authenticate" in expired.headers
 
 
@@ -111,7 +112,7 @@ def test_issue_token_for_unknown_user(server: SandboxServer) -> None:
 # --- Procore-Company-Id ------------------------------------------------------------------------
 
 
-def test_me_and_companies_need_no_company_header(server: SandboxServer) -> None:
+def test_users_need_no_company_header_for_me_and_companies(server: SandboxServer) -> None:
     api = Api(server, server.issue_token(), company=None)
     try:
         assert api.get("/rest/v1.0/me").status_code == 200
@@ -121,10 +122,30 @@ def test_me_and_companies_need_no_company_header(server: SandboxServer) -> None:
         assert set(companies.json()[0]) == {"id", "name", "is_active", "logo_url", "my_company"}
         missing = api.get("/rest/v1.1/projects", company_id=d.COMPANY_ID)
         assert missing.status_code == 400
-        assert missing.json() == {"errors": "Procore-Company-Id header is required"}
+        assert missing.json()["message"] == "Missing Procore-Company-Id header!"
         assert api.get("/rest/v1.0/cost_codes", project_id=d.RIVERSIDE_CLINIC).status_code == 400
     finally:
         api.close()
+
+
+@pytest.mark.parametrize("path", ["/rest/v1.0/me", "/rest/v1.0/companies"])
+def test_service_accounts_need_the_company_header_for_me_and_companies(
+    server: SandboxServer, http: httpx.Client, path: str
+) -> None:
+    """oauth_client_credentials.md and developer_managed_service_accounts.md: a service account
+    must send Procore-Company-Id to /me and /companies; its token comes from client credentials."""
+    token = http.post("/oauth/token", data=GRANT).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    missing = http.get(path, headers=bearer)
+    assert missing.status_code == 400
+    body = missing.json()
+    assert set(body) == {"code", "message", "fields", "reason", "error"}
+    assert body["message"] == "Missing Procore-Company-Id header!"
+    assert "Procore-Company-Id field" in body["error"]
+    given = http.get(path, headers={**bearer, "Procore-Company-Id": str(d.COMPANY_ID)})
+    assert given.status_code == 200
+    foreign = http.get(path, headers={**bearer, "Procore-Company-Id": str(d.OTHER_COMPANY_ID)})
+    assert foreign.status_code == 403
 
 
 @pytest.mark.parametrize("company", [d.OTHER_COMPANY_ID, 999, "abc"])
@@ -137,7 +158,7 @@ def test_foreign_or_unknown_company_is_403(server: SandboxServer, company: int |
             headers={**api.headers(), "Procore-Company-Id": str(company)},
         )
         assert response.status_code == 403
-        assert "error" in response.json()
+        assert set(response.json()) == {"code", "message", "fields", "reason", "error"}
     finally:
         api.close()
 

@@ -124,7 +124,7 @@ def test_invisible_project_is_404_and_not_admin_is_403(api: Api, server: Sandbox
     }
     response = api.post("/rest/v1.0/cost_codes/copy_subset_from_standard_list", body)
     assert response.status_code == 403
-    assert "Admin" in response.json()["errors"]
+    assert "Admin" in response.json()["message"]
     # Reading is allowed without Admin.
     assert (
         api.get("/rest/v1.0/cost_codes", project_id=d.SUMMIT_RIDGE_DATA_CENTER).status_code == 200

@@ -31,9 +31,12 @@ def test_pages_follow_link_next_to_the_end(api: Api, server: SandboxServer) -> N
         assert response.headers["Total"] == "305"
         assert response.headers["Per-Page"] == "100"
         rels = links(response)
-        assert "first" in rels
+        # pagination.md: page 1 has next and last, page 2 first too, later pages prev too;
+        # the last page has no next.
         assert "last" in rels
-        assert ("prev" in rels) == (pages > 0)
+        assert ("first" in rels) == (pages > 0)
+        assert ("prev" in rels) == (pages > 1)
+        assert ("next" in rels) == (pages < 3)
         seen += [c["id"] for c in response.json()]
         url = rels.get("next")
         pages += 1
@@ -48,7 +51,7 @@ def test_links_are_absolute_and_keep_the_query(api: Api, server: SandboxServer) 
         company_id=d.COMPANY_ID,
         standard_cost_code_list_id=d.ERP_LIST_ID,
         view="extended",
-        page=2,
+        page=3,
         per_page=50,
     )
     rels = links(response)
@@ -56,12 +59,12 @@ def test_links_are_absolute_and_keep_the_query(api: Api, server: SandboxServer) 
     nxt = urlsplit(rels["next"])
     assert f"{nxt.scheme}://{nxt.netloc}" == server.url
     query = parse_qs(nxt.query)
-    assert query["page"] == ["3"]
+    assert query["page"] == ["4"]
     assert query["per_page"] == ["50"]
     assert query["view"] == ["extended"]
     assert query["standard_cost_code_list_id"] == [str(d.ERP_LIST_ID)]
     assert parse_qs(urlsplit(rels["last"]).query)["page"] == ["7"]  # 305 codes / 50
-    assert parse_qs(urlsplit(rels["prev"]).query)["page"] == ["1"]
+    assert parse_qs(urlsplit(rels["prev"]).query)["page"] == ["2"]
 
 
 def test_last_page_has_no_next_and_beyond_is_empty(api: Api) -> None:

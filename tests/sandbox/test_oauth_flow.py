@@ -562,7 +562,7 @@ def test_revoking_the_access_token_kills_its_refresh_token(
     assert response.json() == {}
     me = noredirect.get("/rest/v1.0/me", headers=bearer(tokens["access_token"]))
     assert me.status_code == 401
-    assert "revoked" in me.json()["errors"]
+    assert "revoked" in me.json()["message"]
     assert_invalid_grant(refresh(noredirect, tokens["refresh_token"]))
     # Other pairs are untouched; revoking twice is fine.
     assert noredirect.get("/rest/v1.0/me", headers=bearer(other["access_token"])).status_code == 200
@@ -597,15 +597,16 @@ def test_token_info_valid_expired_revoked(server: SandboxServer, noredirect: htt
     info = noredirect.get("/oauth/token/info", headers=bearer(tokens["access_token"]))
     assert info.status_code == 200
     body = info.json()
+    # The SDK's OauthTokenInfoGet200Response: `scopes`, `expires_in_seconds` (not expires_in).
     assert set(body) == {
         "resource_owner_id",
-        "scope",
+        "scopes",
         "expires_in_seconds",
         "application",
         "created_at",
     }
     assert body["resource_owner_id"] == d.PM_USER_ID
-    assert body["scope"] == []
+    assert body["scopes"] == []
     assert body["application"] == {"uid": "demo-client"}
     assert 5390 <= body["expires_in_seconds"] <= 5400
 

@@ -80,8 +80,8 @@ class InFlight(httpx.BaseTransport):
 
 
 def open_session(server: SandboxServer, client: ProcoreClient) -> Session:
-    user = client.me()
-    companies = client.companies()
+    user = client.me(company_id=COMPANY)
+    companies = client.companies(company_id=COMPANY)
     company = next(c for c in companies if c.id == COMPANY)
     environment = custom_environment(server.url, server.url, key="test", label="Test")
     return Session(environment, client, user, company, companies)

@@ -14,8 +14,11 @@ from costcode_desktop.procore import (
     AuthenticationFailed,
     ClientCredentials,
     Company,
+    CompanyIdRequired,
     ProcoreClient,
     SignInExpired,
+    StaticToken,
+    custom_environment,
 )
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services import Session, connect, load_company, open_sandbox_session
@@ -45,8 +48,56 @@ def test_a_sandbox_session_signs_in_to_the_company_asked_for(server: SandboxServ
         session.close()
 
 
+def test_a_service_account_sends_its_company_to_me_and_companies(server: SandboxServer) -> None:
+    """tutorial_mpz.md, oauth_client_credentials.md: a service account's /me and /companies carry
+    Procore-Company-Id; a user's do not (they need none)."""
+    environment = open_sandbox_session(server).environment
+    server.clear_requests()
+    tokens = ClientCredentials(server.url, server.client_id, server.client_secret)
+    connect(environment, tokens, company_id=COMPANY).close()
+    connect(environment, StaticToken(server.issue_token()), company_id=COMPANY).close()
+    sent = [(r.path, r.company_header) for r in server.requests if r.path.startswith("/rest/")]
+    assert sent == [
+        ("/rest/v1.0/me", str(COMPANY)),
+        ("/rest/v1.0/companies", str(COMPANY)),
+        ("/rest/v1.0/me", None),
+        ("/rest/v1.0/companies", None),
+    ]
+
+
+def test_a_service_account_without_a_company_is_told_where_to_give_it(
+    server: SandboxServer,
+) -> None:
+    environment = open_sandbox_session(server).environment
+    tokens = ClientCredentials(server.url, server.client_id, server.client_secret)
+    with pytest.raises(CompanyIdRequired) as caught:
+        connect(environment, tokens)
+    assert "company id in the sign-in settings" in str(caught.value)
+    assert "--company" in str(caught.value)
+    assert "Missing Procore-Company-Id header!" in (caught.value.detail or "")
+
+
+def test_a_pasted_service_account_token_gets_the_header_when_procore_asks(
+    server: SandboxServer,
+) -> None:
+    environment = open_sandbox_session(server).environment
+    pasted = StaticToken(
+        ClientCredentials(server.url, server.client_id, server.client_secret).bearer_token()
+    )
+    server.clear_requests()
+    session = connect(environment, pasted, company_id=COMPANY)
+    session.close()
+    sent = [(r.path, r.company_header, r.status) for r in server.requests]
+    assert sent == [
+        ("/rest/v1.0/me", None, 400),
+        ("/rest/v1.0/me", str(COMPANY), 200),
+        ("/rest/v1.0/companies", str(COMPANY), 200),
+    ]
+
+
 def test_a_company_not_listed_gives_the_first(server: SandboxServer) -> None:
-    session = open_sandbox_session(server, company_id=1)
+    environment = open_sandbox_session(server).environment
+    session = connect(environment, StaticToken(server.issue_token()), company_id=1)
     try:
         assert session.company == session.companies[0]
     finally:
@@ -57,7 +108,7 @@ def test_with_company_is_a_copy_sharing_the_client_closed_once(server: SandboxSe
     stoppable = Stoppable()
     environment = open_sandbox_session(server).environment
     tokens = ClientCredentials(server.url, server.client_id, server.client_secret)
-    session = connect(environment, tokens, owned=(stoppable,))
+    session = connect(environment, tokens, company_id=COMPANY, owned=(stoppable,))
     other = session.with_company(Company(99, "Another"))
 
     assert other.company.name == "Another"
@@ -93,8 +144,11 @@ def test_a_failed_sign_in_closes_the_client(
 def test_a_user_without_companies_cannot_sign_in() -> None:
     seed = small_seed()
     seed["users"][0]["companies"] = []
-    with SandboxServer(seed) as server, pytest.raises(SignInExpired, match="no companies"):
-        open_sandbox_session(server)
+    with SandboxServer(seed) as server:
+        user_token = StaticToken(server.issue_token())
+        environment = custom_environment(server.url, server.url)
+        with pytest.raises(SignInExpired, match="no companies"):
+            connect(environment, user_token)
 
 
 def test_load_company_reads_the_list_the_projects_and_the_history(

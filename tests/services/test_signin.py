@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
 
-from costcode_desktop.procore import ProcoreClient, RefreshingTokens, SignInExpired
+from costcode_desktop.procore import (
+    CompanyIdRequired,
+    ProcoreClient,
+    RefreshingTokens,
+    SignInExpired,
+)
 from costcode_desktop.procore.errors import ConnectionFailed
 from costcode_desktop.sandbox import SandboxServer, demo_seed
 from costcode_desktop.services import read_company_list, refresh_project
@@ -287,10 +293,24 @@ def test_service_account_from_the_stored_secret(
     server: SandboxServer, connection: Connection
 ) -> None:
     store = SessionSecretStore()
-    account = Connection(**{**connection.__dict__, "sign_in_method": "service_account"})
+    account = replace(connection, sign_in_method="service_account", company_id=COMPANY)
     with pytest.raises(NoStoredSignIn):
         stored_tokens(account, store)
     save_client_secret(store, account, server.client_secret)
     session = open_session(account, stored_tokens(account, store))
     assert session.user.login == LOGIN  # the sandbox's service account acts as user 1
+    assert session.company.id == COMPANY, "the connection's company, as none is remembered"
     session.close()
+    sent = [r.company_header for r in server.requests if r.path == "/rest/v1.0/me"]
+    assert sent == [str(COMPANY)]
+
+
+def test_a_service_account_without_a_company_is_told_where_to_give_it(
+    server: SandboxServer, connection: Connection
+) -> None:
+    account = replace(connection, sign_in_method="service_account")
+    assert any("company id" in problem for problem in account.validate())
+    store = SessionSecretStore()
+    save_client_secret(store, account, server.client_secret)
+    with pytest.raises(CompanyIdRequired, match=r"app\.procore\.com/"):
+        open_session(account, stored_tokens(account, store))

@@ -91,8 +91,8 @@ def make_session(sandbox: SandboxServer, guard: GuiThreadGuard) -> Session:
     environment = custom_environment(sandbox.url, sandbox.url, key="demo", label="Demo")
     tokens = ClientCredentials(sandbox.url, sandbox.client_id, sandbox.client_secret)
     client = ProcoreClient(sandbox.url, tokens, transport=guard, retry=FAST_RETRY)
-    user = client.me()
-    companies = client.companies()
+    user = client.me(company_id=COMPANY)  # a service account names its company
+    companies = client.companies(company_id=COMPANY)
     company = next(c for c in companies if c.id == COMPANY)
     return Session(environment, client, user, company, companies, tokens, [tokens])
 

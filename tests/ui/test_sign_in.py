@@ -22,7 +22,7 @@ from tests.keyring_memory import MemoryKeyring, failing_backend, installed
 from tests.procore.netkit import TlsFront, make_certificates
 from tests.sandbox_support import free_port
 
-from .conftest import shot
+from .conftest import COMPANY, shot
 
 LOGIN, PASSWORD = "ap@example.com", "demo"
 SHOTS = "screenshots"
@@ -73,6 +73,8 @@ def fill(dialog: SignInDialog, sandbox: SandboxServer, port: int, method: str) -
     dialog.client_secret.setText(sandbox.client_secret)
     dialog.port.setValue(port)
     dialog.findChild(type(dialog.methods.button(0)), f"method_{method}").setChecked(True)
+    if method == "service_account":
+        dialog.company_id.setText(str(COMPANY))
 
 
 def settings_text(home: Path) -> str:
@@ -261,6 +263,35 @@ def test_wrong_secret_is_explained_in_the_dialog(
     assert dialog.isVisible()
     assert dialog.sign_in_button.isEnabled()
     dialog.grab().save(str(tmp_path / "wrong-secret-dialog.png"))
+
+
+def test_a_service_account_signs_in_with_its_company_id(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+    isolated_home: Path,
+) -> None:
+    """Procore wants Procore-Company-Id on a service account's /me and /companies, so the
+    dialog asks for the company id (only for that method) and refuses to go on without it."""
+    window = new_window(qtbot, tmp_path)
+    dialog = start(window, qtbot)
+    fill(dialog, sandbox, port, "browser")
+    assert not dialog.form.isRowVisible(dialog.company_id)
+    fill(dialog, sandbox, port, "service_account")
+    assert dialog.form.isRowVisible(dialog.company_id)
+    dialog.company_id.setText("")
+    dialog.sign_in_button.click()
+    assert "Enter the company id the service account works in" in dialog.status.text()
+    assert sandbox.requests == [], "nothing sent without it"
+
+    dialog.company_id.setText(str(COMPANY))
+    with qtbot.waitSignal(window.controller.session_opened, timeout=15_000):
+        dialog.sign_in_button.click()
+    me = [r.company_header for r in sandbox.requests if r.path == "/rest/v1.0/me"]
+    assert me == [str(COMPANY)]
+    assert f'"company_id": {COMPANY}' in settings_text(isolated_home)
 
 
 def test_a_certificate_the_computer_does_not_trust_is_explained_then_fixed_by_the_it_bundle(

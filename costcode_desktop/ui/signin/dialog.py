@@ -7,7 +7,8 @@ on the controller's worker; the dialog only shows what is happening and what to 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -111,6 +112,14 @@ class SignInDialog(QDialog):
             self.client_secret.setPlaceholderText("kept in memory for this session only")
         elif secret_location:
             self.client_secret.setPlaceholderText("stored in " + secret_location)
+        # A service account names its company before Procore lists any (see Connection).
+        self.company_id = QLineEdit(_company_text(settings), self)
+        self.company_id.setObjectName("serviceCompanyId")
+        self.company_id.setAccessibleName("Procore company id of the service account")
+        self.company_id.setPlaceholderText("the number after app.procore.com/ in Procore's address")
+        self.company_id.setValidator(
+            QRegularExpressionValidator(QRegularExpression("[0-9]{0,19}"), self.company_id)
+        )
         self.port = QSpinBox(self)
         self.port.setObjectName("redirectPort")
         self.port.setRange(PORT_MIN, PORT_MAX)
@@ -147,6 +156,7 @@ class SignInDialog(QDialog):
         self.form.addRow("&Client id:", self.client_id)
         self.form.addRow("Client &secret:", self.client_secret)
         self.form.addRow("Sign in:", method_box)
+        self.form.addRow("Compan&y id:", self.company_id)
         self.form.addRow("Redirect p&ort:", self.port)
         self.form.addRow("", self.redirect_hint)
 
@@ -195,6 +205,7 @@ class SignInDialog(QDialog):
             self.client_id,
             self.client_secret,
             *self.methods.buttons(),
+            self.company_id,
             self.port,
             self.session_only,
             self.code,
@@ -231,6 +242,7 @@ class SignInDialog(QDialog):
             client_id=self.client_id.text().strip(),
             redirect_port=self.port.value(),
             sign_in_method=method,
+            company_id=int(self.company_id.text() or 0),
         )
 
     @Slot()
@@ -248,6 +260,8 @@ class SignInDialog(QDialog):
         )
         for row in rows:
             self.form.setRowVisible(row, not demo)
+        service = connection.sign_in_method == "service_account"
+        self.form.setRowVisible(self.company_id, service and not demo)
         for button in self.methods.buttons():
             button.setEnabled(not demo)
         self.port.setEnabled(connection.sign_in_method == "browser")
@@ -381,6 +395,7 @@ class SignInDialog(QDialog):
             self.api_url,
             self.client_id,
             self.client_secret,
+            self.company_id,
             self.port,
         )
         for widget in fields:
@@ -395,3 +410,15 @@ class SignInDialog(QDialog):
         if self._busy:
             self.controller.account.cancel_sign_in()
         super().done(result)
+
+
+def _company_text(settings: Settings) -> str:
+    """The service account's company: as last entered, else the one remembered."""
+    connection = settings.connection
+    company = connection.company_id
+    if not company:
+        try:
+            company = settings.companies.get(connection.environment_key(), 0)
+        except ValueError:  # an unusable custom address: nothing remembered for it
+            company = 0
+    return str(company) if company else ""

@@ -21,6 +21,10 @@ class NameUpdate:
     full_code: str
     old_name: str
     new_name: str
+    # The project code's own segment and parent: Procore's update of one code wants `code` with
+    # the name, and may move a code sent without its parent to the root.
+    code: str = ""
+    parent_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,14 @@ def plan_refresh(comparison: Comparison) -> RefreshPlan:
                 )
                 continue
             updates.append(
-                NameUpdate(row.project.id, standard.full_code, row.project.name, standard.name)
+                NameUpdate(
+                    row.project.id,
+                    standard.full_code,
+                    row.project.name,
+                    standard.name,
+                    row.project.code,
+                    row.project.parent_id,
+                )
             )
         elif row.status is DiffStatus.UNSUPPORTED and row.project is None:
             skipped.append(SkippedCode(standard.full_code, standard.name, row.note))

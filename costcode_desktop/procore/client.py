@@ -349,13 +349,23 @@ class ProcoreClient:
         cost_code_id: int,
         name: str,
         *,
+        code: str,
+        parent_id: int | None,
         cancel: CancelToken | None = None,
     ) -> CostCode:
+        """Rename one code (the fallback when sync refuses a batch).
+
+        As the spec has it (Body98, CostCode1): project_id in the body, and `code` (the code's
+        own segment, unchanged) required with `name`. The current parent goes along, since
+        whether a code sent without one moves to the root is not documented.
+        """
+        attributes: dict[str, str | int] = {"code": str(code), "name": str(name)}
+        if parent_id is not None:
+            attributes["parent_id"] = int(parent_id)
         response = self._http.send(
             "PATCH",
             f"/rest/v1.0/cost_codes/{int(cost_code_id)}",
-            params={"project_id": project_id},
-            json_body={"cost_code": {"name": str(name)}},
+            json_body={"project_id": int(project_id), "cost_code": attributes},
             company_id=company_id,
             cancel=cancel,
         )

@@ -323,6 +323,16 @@ def _reason(obj: Mapping[str, Any], fallback: str) -> str:
 
 
 _COPY_FALLBACK = "Procore did not copy this code (no reason given)."
+_COPY_DUPLICATE = "Not copied: the project already has a cost code with this code."
+_COST_CODE_KEYS = ("full_code", "sortable_code", "biller_id", "biller_type")
+
+
+def _duplicate(item: dict[str, Any]) -> CopyFailure:
+    """A 207 failure as the spec gives it: a cost code, "biller-created duplicates of Standard
+    Cost Codes" (Post207Response). Its own id is the project's code, not the standard one."""
+    f = Fields(item, "copy failure")
+    full_code = _first_text(f.obj.get("full_code"), f.obj.get("sortable_code"), f.obj.get("code"))
+    return CopyFailure(to_int(f.obj.get("standard_cost_code_id")), full_code, _COPY_DUPLICATE)
 
 
 def _copy_failure(item: object, key_id: object = None) -> CopyFailure:
@@ -332,8 +342,10 @@ def _copy_failure(item: object, key_id: object = None) -> CopyFailure:
         )
     if not isinstance(item, dict):
         return CopyFailure(to_int(key_id), None, truncate(str(item), JSON_DETAIL_LIMIT))
-    # Which id a failure names is not documented: prefer an explicit standard code id, then a
-    # nested standard code, then a bare id (the id that was sent).
+    if any(key in item for key in _COST_CODE_KEYS) and not any(k in item for k in _REASON_KEYS):
+        return _duplicate(item)
+    # Other shapes are not documented (kept for older servers): prefer an explicit standard code
+    # id, then a nested standard code, then a bare id (the id that was sent).
     std_id = _first_int(
         item.get("standard_cost_code_id"),
         _nested(item, "standard_cost_code", "id"),
@@ -363,7 +375,8 @@ def _copy_failures(value: object) -> list[CopyFailure]:
 
 
 def parse_copy_result(data: object, status: int) -> CopyResult:
-    """201 {"successes", "failures"}, 207 with failures, or a bare list of created codes."""
+    """201 {"successes", "failures": []}, 207 with failures (cost codes already on the project),
+    or a bare list of created codes."""
     if isinstance(data, list):
         return CopyResult(tuple(parse_list(data, "copied cost codes", parse_cost_code)), (), status)
     f = Fields(data, "copy answer")

@@ -20,6 +20,7 @@ from .wire import (
 
 SYNC_MAX_ITEMS = 1000
 LOCKED_MESSAGE = "Cannot be updated: record is managed by an ERP integration"
+NOT_FOUND_MESSAGE = "Entity with this ID not found"  # using_sync_actions.md's example
 ERP_FIELDS = ("origin_id", "origin_data")
 GENERAL_CAP = 2000
 
@@ -64,8 +65,10 @@ def _sub_job_id(ctx: Context, body: Mapping[str, Any] | None = None) -> int | No
     return sub_job
 
 
-def _unprocessable(code: str, message: str, fields: list[str], reason: str) -> ApiError:
-    return ApiError(422, {"code": code, "message": message, "fields": fields, "reason": reason})
+def _unprocessable(code: str, message: str, fields: str, reason: str) -> ApiError:
+    """A 422 in the generic model; `code` here is Procore's short reason, kept in `reason`."""
+    text = f"{message}. {reason}." if reason else message
+    return errors(422, text, reason=code, fields=fields)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -114,7 +117,7 @@ def copy_subset(ctx: Context) -> Response:
         raise _unprocessable(
             "invalid_standard_cost_code_list",
             f"Standard cost code list {list_id} is not this project's standard cost code list",
-            ["standard_cost_code_list_id"],
+            "standard_cost_code_list_id",
             f"The project uses standard cost code list {project['standard_cost_code_list_id']}",
         )
     raw_ids = body.get("standard_cost_code_ids")
@@ -124,7 +127,7 @@ def copy_subset(ctx: Context) -> Response:
         raise _unprocessable(
             "blank",
             "standard_cost_code_ids can't be blank",
-            ["standard_cost_code_ids"],
+            "standard_cost_code_ids",
             "Give at least one standard cost code id",
         )
     sub_job_id = _sub_job_id(ctx, body)
@@ -136,7 +139,7 @@ def copy_subset(ctx: Context) -> Response:
             "invalid_standard_cost_code_ids",
             f"Standard cost code ids not found on list {list_id}: "
             + ", ".join(str(i) for i in unknown),
-            ["standard_cost_code_ids"],
+            "standard_cost_code_ids",
             "Every id must belong to the given standard cost code list",
         )
     wanted = set(requested)
@@ -148,7 +151,7 @@ def copy_subset(ctx: Context) -> Response:
                 "missing_ancestors",
                 f"Standard cost code {code['full_code']} (id {std_id}) requires its parent "
                 f"{parent['full_code']} (id {parent_id}) in standard_cost_code_ids",
-                ["standard_cost_code_ids"],
+                "standard_cost_code_ids",
                 "The ids must include the ancestors of every code",
             )
 
@@ -159,7 +162,7 @@ def copy_subset(ctx: Context) -> Response:
         return level
 
     created: list[int] = []
-    failures: list[dict[str, Any]] = []
+    duplicates: list[int] = []
     now = ctx.now()
     with ctx.store.transaction():
         existing = ctx.store.cost_codes(project["id"], sub_job_id)
@@ -169,14 +172,11 @@ def copy_subset(ctx: Context) -> Response:
         by_full = {r["full_code"]: r["id"] for r in existing}
         for std_id in sorted(requested, key=depth):
             std = standard[std_id]
-            if std_id in by_std or std["full_code"] in by_full:
-                failures.append(
-                    {
-                        "standard_cost_code_id": std_id,
-                        "full_code": std["full_code"],
-                        "errors": "Full code has already been taken",
-                    }
-                )
+            existing_id = by_std.get(std_id) or by_full.get(std["full_code"])
+            if existing_id is not None:
+                # The spec's 207: failures are "biller-created duplicates of Standard Cost Codes",
+                # cost codes like the successes (Post207Response), not error objects.
+                duplicates.append(existing_id)
                 continue
             parent_id = None
             if std["parent_id"] is not None:
@@ -196,6 +196,7 @@ def copy_subset(ctx: Context) -> Response:
             by_full[std["full_code"]] = new_id
             created.append(new_id)
     successes = [_view(ctx, code_id, project) for code_id in created]
+    failures = [_view(ctx, code_id, project) for code_id in dict.fromkeys(duplicates)]
     return json_response(
         201 if not failures else 207, {"successes": successes, "failures": failures}
     )
@@ -334,7 +335,7 @@ def _sync_item(ctx: Context, project: Row, sub_job: int | None, item: object) ->
     row = ctx.store.cost_code(code_id) if _is_int(code_id) else None
     if row is None or row["project_id"] != project["id"]:
         _refuse_erp_fields(item)
-        raise ItemError({"id": ["not found"]})
+        raise ItemError({"id": [NOT_FOUND_MESSAGE]})
     apply_update(ctx, row, item)
     return int(code_id)
 
@@ -345,8 +346,14 @@ def sync(ctx: Context) -> Response:
     if not isinstance(updates, list):
         raise errors(400, "updates is required and must be a list")
     if len(updates) > SYNC_MAX_ITEMS:
+        # using_sync_actions.md: "a maximum of 1000 resources ... with each call"; what this
+        # endpoint answers above it is not documented. 413, as the spec has for
+        # standard_cost_codes/sync and the line-item syncs.
         raise errors(
-            413, f"Too many updates: at most {SYNC_MAX_ITEMS} items per request ({len(updates)})"
+            413,
+            f"Too many updates: at most {SYNC_MAX_ITEMS} items per request ({len(updates)})",
+            reason="payload_too_large",
+            fields="updates",
         )
     project = ctx.visible_project(_project_id(ctx, body))
     ctx.require_admin(project)
@@ -358,24 +365,67 @@ def sync(ctx: Context) -> Response:
             try:
                 done.append(_sync_item(ctx, project, sub_job, item))
             except ItemError as exc:
-                echo = item if isinstance(item, Mapping) else {}
-                failed.append(
-                    {"id": echo.get("id"), "name": echo.get("name"), "errors": exc.errors}
-                )
+                # using_sync_actions.md: "the attributes supplied by the caller are present in
+                # the errors list, along with an additional errors attribute".
+                echo = dict(item) if isinstance(item, Mapping) else {}
+                failed.append({**echo, "errors": exc.errors})
     entities = [_view(ctx, code_id, project) for code_id in dict.fromkeys(done)]
     return json_response(200, {"entities": entities, "errors": failed})
 
 
 def update_cost_code(ctx: Context) -> Response:
-    row, project = _code_on_project(ctx)
-    ctx.require_admin(project)
+    """PATCH one code as the spec has it (Body98): project_id in the body, and cost_code with
+    `code` and `name` both required (CostCode1)."""
     body = _object_body(ctx)
+    project_id = body.get("project_id")
+    if not _is_int(project_id):
+        raise errors(
+            400,
+            "project_id is required in the body",
+            reason="missing_parameter",
+            fields="project_id",
+        )
+    row = ctx.store.cost_code(int(ctx.args["id"]))
+    if row is None or row["project_id"] != project_id:
+        raise errors(404, f"Cost code {ctx.args['id']} not found", reason="not_found")
+    project = ctx.visible_project(row["project_id"])
+    ctx.require_admin(project)
     attrs = body.get("cost_code")
     if not isinstance(attrs, Mapping):
-        raise errors(400, "cost_code is required and must be an object")
+        raise errors(400, "cost_code is required and must be an object", fields="cost_code")
+    missing = [key for key in ("code", "name") if key not in attrs]
+    if missing:
+        raise errors(
+            400,
+            f"cost_code is missing {' and '.join(missing)}",
+            reason="missing_parameter",
+            fields=", ".join(missing),
+        )
+    if "parent_id" in attrs and attrs["parent_id"] != row["parent_id"]:
+        raise _unprocessable(
+            "unsupported",
+            "The sandbox does not move cost codes to another parent",
+            "parent_id",
+            "Send the code's current parent_id",
+        )
     try:
         with ctx.store.transaction():
             apply_update(ctx, row, attrs)
     except ItemError as exc:
-        raise ApiError(422, {"errors": exc.errors}) from None
+        raise _unprocessable(
+            "invalid",
+            _sentence(exc.errors),
+            ", ".join(exc.errors),
+            "",
+        ) from None
     return json_response(200, _view(ctx, row["id"], project))
+
+
+def _sentence(field_errors: Mapping[str, list[str]]) -> str:
+    """{"base": ["Locked"], "name": ["can't be blank"]} -> "Locked; name can't be blank"."""
+    parts = [
+        message if key == "base" else f"{key} {message}"
+        for key, messages in field_errors.items()
+        for message in messages
+    ]
+    return "; ".join(parts)

@@ -116,7 +116,7 @@ class _Refresh:
         self.company_id = company_list.company_id
         self.progress = progress
         self.cancel = cancel
-        self.copy_failures: dict[int, CopyFailure] = {}
+        self.copy_failures: dict[int | str, CopyFailure] = {}  # by standard id and full code
         self.copy_error: ProcoreError | None = None
         self.update_errors: dict[int, tuple[str, str | None]] = {}
         self.on_writes: Callable[[], None] | None = None
@@ -201,8 +201,12 @@ class _Refresh:
                 continue
             self.copy_error = None
             for failure in result.failures:
+                # Procore's failures are the project's duplicates: their full code always
+                # names them, the standard code's id only when the duplicate is linked.
                 if failure.standard_cost_code_id is not None:
                     self.copy_failures[failure.standard_cost_code_id] = failure
+                if failure.full_code:
+                    self.copy_failures[failure.full_code] = failure
             return
 
     def update_names(self, project: Project, plan: RefreshPlan) -> None:
@@ -234,6 +238,8 @@ class _Refresh:
                     project.id,
                     update.cost_code_id,
                     update.new_name,
+                    code=update.code,
+                    parent_id=update.parent_id,
                     cancel=self.cancel,
                 )
             except (InvalidRequest, NotFound, ConnectionFailed, ServerError) as exc:
@@ -325,7 +331,7 @@ class _Refresh:
         return updated, locked, failed
 
     def copy_issue(self, code: StandardCode, error: ProcoreError | None) -> CodeIssue:
-        failure = self.copy_failures.get(code.id)
+        failure = self.copy_failures.get(code.id) or self.copy_failures.get(code.full_code)
         if failure is not None:
             return CodeIssue(code.full_code, code.name, failure.reason)
         cause = error or self.copy_error

@@ -120,7 +120,8 @@ def test_cost_codes_parameters() -> None:
 
 
 def test_copy_subset_body_and_results() -> None:
-    failures = [{"standard_cost_code_id": 6, "full_code": "01-6", "error": "already exists"}]
+    # Post207Response: failures are cost codes (the project's duplicates), like successes.
+    failures = [code(BIG + 6, standard_cost_code_id=6, biller_type="Project")]
     h = Harness(
         steps=[
             reply({"successes": [code(100)], "failures": []}, 201),
@@ -139,7 +140,11 @@ def test_copy_subset_body_and_results() -> None:
     assert h.requests[0].url.path == "/rest/v1.0/cost_codes/copy_subset_from_standard_list"
     partial = h.client.copy_subset_from_standard_list(42, 11, 3, [6])
     assert partial.status == 207
-    assert partial.failures == (CopyFailure(6, "01-6", "already exists"),)
+    assert partial.failures == (
+        CopyFailure(
+            6, f"01-{BIG + 6}", "Not copied: the project already has a cost code with this code."
+        ),
+    )
 
 
 def test_copy_with_nothing_to_copy_sends_nothing() -> None:
@@ -180,6 +185,15 @@ def test_sync_splits_2500_updates_into_1000_1000_500_and_merges() -> None:
     assert result.request_ids == ("r1", "r2", "r3")
 
 
+@pytest.mark.parametrize(("count", "sizes"), [(1000, [1000]), (1001, [1000, 1])])
+def test_sync_never_sends_more_than_1000_items_per_call(count: int, sizes: list[int]) -> None:
+    """using_sync_actions.md: "a maximum of 1000 resources within a collection ... with each
+    call"; what Procore answers above that is not documented, so it is never tried."""
+    h = Harness(lambda request: reply({"entities": [], "errors": []}))
+    h.client.sync_cost_codes(42, 11, [(i, "n") for i in range(count)])
+    assert [len(body_of(r)["updates"]) for r in h.requests] == sizes
+
+
 def test_sync_of_nothing_sends_nothing() -> None:
     h = Harness()
     result = h.client.sync_cost_codes(42, 11, [])
@@ -195,15 +209,25 @@ def test_sync_payload_too_large_is_raised() -> None:
 
 
 def test_update_cost_code() -> None:
+    """Body98: project_id in the body (no query); CostCode1: `code` and `name` required."""
     h = Harness(steps=[reply(code(BIG, "New name")), reply({"cost_code": code(BIG, "Wrapped")})])
-    updated = h.client.update_cost_code(42, 11, BIG, "New name")
+    updated = h.client.update_cost_code(42, 11, BIG, "New name", code="100", parent_id=7)
     assert updated.name == "New name"
     request = h.requests[0]
     assert request.method == "PATCH"
     assert request.url.path == f"/rest/v1.0/cost_codes/{BIG}"
-    assert request.url.params["project_id"] == "11"
-    assert body_of(request) == {"cost_code": {"name": "New name"}}
-    assert h.client.update_cost_code(42, 11, BIG, "Wrapped").name == "Wrapped"
+    assert not request.url.query
+    assert request.headers["procore-company-id"] == "42"
+    assert body_of(request) == {
+        "project_id": 11,
+        "cost_code": {"code": "100", "name": "New name", "parent_id": 7},
+    }
+    root = h.client.update_cost_code(42, 11, BIG, "Wrapped", code="01", parent_id=None)
+    assert root.name == "Wrapped"
+    assert body_of(h.requests[1]) == {
+        "project_id": 11,
+        "cost_code": {"code": "01", "name": "Wrapped"},
+    }
 
 
 def test_bodies_never_carry_origin_fields() -> None:
@@ -219,7 +243,7 @@ def test_bodies_never_carry_origin_fields() -> None:
     )
     h.client.copy_subset_from_standard_list(42, 11, 3, [1, 2])
     h.client.sync_cost_codes(42, 11, [(i, f"n{i}") for i in range(1500)])
-    h.client.update_cost_code(42, 11, 1, "n")
+    h.client.update_cost_code(42, 11, 1, "n", code="100", parent_id=2)
     assert len(h.requests) == 4
     for request in h.requests:
         content = request.content.decode()

@@ -216,6 +216,8 @@ def test_project_and_list_defaults() -> None:
 
 # -- copy answers ------------------------------------------------------------------------------
 
+DUPLICATE = "Not copied: the project already has a cost code with this code."
+
 
 def test_copy_201() -> None:
     result = parse_copy_result({"successes": [PROJECT_CODE], "failures": []}, 201)
@@ -244,6 +246,27 @@ def test_copy_201() -> None:
             CopyFailure(None, None, "Cost code 01-100 already exists"),
         ),
         ({"5": "already exists"}, CopyFailure(5, None, "already exists")),
+        # The spec's shape (Post207Response): the failures are cost codes, "biller-created
+        # duplicates"; their id is the project code's, so only standard_cost_code_id counts.
+        (
+            [
+                {
+                    "id": 562949953999999,
+                    "biller_id": 11,
+                    "biller_type": "Project",
+                    "code": "100",
+                    "full_code": "01-100",
+                    "name": "PM",
+                    "standard_cost_code_id": 5,
+                    "origin_id": None,
+                }
+            ],
+            CopyFailure(5, "01-100", DUPLICATE),
+        ),
+        (
+            [{"id": 9, "code": "01", "full_code": "01", "standard_cost_code_id": None}],
+            CopyFailure(None, "01", DUPLICATE),
+        ),
         ([{"id": 5}], CopyFailure(5, None, "Procore did not copy this code (no reason given).")),
     ],
 )
@@ -289,6 +312,31 @@ def test_sync_entities_and_errors() -> None:
         SyncError(None, "plain failure"),
     )
     assert result.request_ids == ("rid-1",)
+
+
+def test_sync_error_items_as_procore_documents_them() -> None:
+    """using_sync_actions.md (lines 20-23, 207-216): each error item echoes the caller's
+    attributes and adds `errors`; an unknown id says "Entity with this ID not found"."""
+    data = {
+        "entities": [],
+        "errors": [
+            {
+                "id": 0,
+                "name": "No project has this id value",
+                "errors": {"id": ["Entity with this ID not found"]},
+            },
+            {
+                "id": HUGE,
+                "name": "Project Manager",
+                "code": "100",
+                "errors": {"base": ["Locked by the ERP"], "name": ["is too long"]},
+            },
+        ],
+    }
+    assert parse_sync_result(data, None).errors == (
+        SyncError(0, "id: Entity with this ID not found"),
+        SyncError(HUGE, "Locked by the ERP; name: is too long"),
+    )
 
 
 def test_sync_tolerates_missing_keys() -> None:

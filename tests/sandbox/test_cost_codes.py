@@ -76,11 +76,13 @@ def test_copy_with_existing_ancestor_is_207(api: Api, server: SandboxServer) -> 
     assert response.status_code == 207
     result = response.json()
     assert [c["full_code"] for c in result["successes"]] == ["01-016", "03-360"]
+    # Post207Response: the failures are the project's codes that duplicate the standard ones,
+    # cost code objects like the successes.
+    codes = codes_by_full(server, d.HARBORVIEW_APARTMENTS)
     failures = {f["full_code"]: f for f in result["failures"]}
     assert set(failures) == {"01", "03"}
-    assert failures["01"]["errors"] == "Full code has already been taken"
-    assert failures["01"]["standard_cost_code_id"] == body["standard_cost_code_ids"][0]
-    codes = codes_by_full(server, d.HARBORVIEW_APARTMENTS)
+    assert failures["01"] == codes["01"]
+    assert set(failures["01"]) == set(result["successes"][0])
     assert codes["01-016"]["parent"] == {"id": codes["01"]["id"]}
     again = api.post(COPY, body)
     assert again.status_code == 207
@@ -91,7 +93,8 @@ def test_copy_requires_ancestors(api: Api, server: SandboxServer) -> None:
     response = api.post(COPY, copy_body(server, d.HARBORVIEW_APARTMENTS, "01-016"))
     assert response.status_code == 422
     body = response.json()
-    assert set(body) == {"code", "message", "fields", "reason"}
+    assert set(body) == {"code", "message", "fields", "reason", "error"}
+    assert body["fields"] == "standard_cost_code_ids"
     assert "01-016" in body["message"]
     assert "01-016" not in codes_by_full(server, d.HARBORVIEW_APARTMENTS)
 
@@ -150,7 +153,9 @@ def test_sync_updates_names_and_reports_item_errors(api: Api, server: SandboxSer
     assert errors[codes["02-200"]["id"]] == {
         "base": ["Cannot be updated: record is managed by an ERP integration"]
     }
-    assert errors[42] == {"id": ["not found"]}
+    assert errors[42] == {"id": ["Entity with this ID not found"]}
+    # using_sync_actions.md: each error item holds the attributes the caller sent.
+    assert {"id": 42, "name": "Nope", "errors": errors[42]} in body["errors"]
     assert errors[codes["01-011"]["id"]] == {"name": ["can't be blank"]}
     assert errors[codes["01-012"]["id"]] == {"origin_id": ["is managed by the ERP integration"]}
     after = codes_by_full(server, d.OAKMONT_WATER_PLANT)
@@ -189,37 +194,50 @@ def test_sync_limits_and_permissions(api: Api, server: SandboxServer) -> None:
     other_project = api.patch(
         SYNC, {"updates": [{"id": summit, "name": "x"}]}, project_id=d.RIVERSIDE_CLINIC
     )
-    assert other_project.json()["errors"][0]["errors"] == {"id": ["not found"]}
+    assert other_project.json()["errors"][0]["errors"] == {"id": ["Entity with this ID not found"]}
 
 
 # --- PATCH one ---------------------------------------------------------------------------------
 
 
 def test_patch_single_code(api: Api, server: SandboxServer) -> None:
+    """Body98: project_id in the body; CostCode1: `code` and `name` required."""
     codes = codes_by_full(server, d.LINCOLN_ELEMENTARY)
     path = f"/rest/v1.0/cost_codes/{codes['01-010']['id']}"
-    response = api.patch(
-        path, {"cost_code": {"name": "Project Manager"}}, project_id=d.LINCOLN_ELEMENTARY
-    )
+    lincoln = d.LINCOLN_ELEMENTARY
+
+    def body(project: int = lincoln, **attrs: object) -> dict[str, object]:
+        return {"project_id": project, "cost_code": {"code": "010", **attrs}}
+
+    response = api.patch(path, body(name="Project Manager", parent_id=codes["01"]["id"]))
     assert response.status_code == 200
     assert response.json()["name"] == "Project Manager"
-    assert codes_by_full(server, d.LINCOLN_ELEMENTARY)["01-010"]["name"] == "Project Manager"
+    assert codes_by_full(server, lincoln)["01-010"]["name"] == "Project Manager"
 
     oakmont = codes_by_full(server, d.OAKMONT_WATER_PLANT)
     locked = api.patch(
         f"/rest/v1.0/cost_codes/{oakmont['02-200']['id']}",
-        {"cost_code": {"name": "Site Preparation"}},
-        project_id=d.OAKMONT_WATER_PLANT,
+        {"project_id": d.OAKMONT_WATER_PLANT, "cost_code": {"code": "200", "name": "Site"}},
     )
     assert locked.status_code == 422
-    assert "errors" in locked.json()
-    assert api.patch(path, {"cost_code": {"name": ""}}).status_code == 422
-    assert api.patch(path, {"name": "x"}).status_code == 400
-    assert api.patch("/rest/v1.0/cost_codes/1", {"cost_code": {"name": "x"}}).status_code == 404
-    wrong_project = api.patch(path, {"cost_code": {"name": "x"}}, project_id=d.RIVERSIDE_CLINIC)
+    assert "managed by an ERP integration" in locked.json()["message"]
+    assert api.patch(path, body(name="")).status_code == 422
+    no_code = api.patch(path, {"project_id": lincoln, "cost_code": {"name": "x"}})
+    assert no_code.status_code == 400
+    assert no_code.json()["fields"] == "code"
+    in_query = api.patch(path, {"cost_code": {"code": "010", "name": "x"}}, project_id=lincoln)
+    assert in_query.status_code == 400, "project_id belongs in the body"
+    assert api.patch(path, {"project_id": lincoln, "name": "x"}).status_code == 400
+    assert api.patch("/rest/v1.0/cost_codes/1", body(name="x")).status_code == 404
+    wrong_project = api.patch(path, body(d.RIVERSIDE_CLINIC, name="x"))
     assert wrong_project.status_code == 404
-    summit = server.project_cost_codes(d.SUMMIT_RIDGE_DATA_CENTER)[0]["id"]
-    denied = api.patch(f"/rest/v1.0/cost_codes/{summit}", {"cost_code": {"name": "x"}})
+    moved = api.patch(path, body(name="x", parent_id=oakmont["02"]["id"]))
+    assert moved.status_code == 422
+    summit = server.project_cost_codes(d.SUMMIT_RIDGE_DATA_CENTER)[0]
+    denied = api.patch(
+        f"/rest/v1.0/cost_codes/{summit['id']}",
+        {"project_id": d.SUMMIT_RIDGE_DATA_CENTER, "cost_code": {"code": "01", "name": "x"}},
+    )
     assert denied.status_code == 403
 
 

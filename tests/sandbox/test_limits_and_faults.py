@@ -120,7 +120,13 @@ def test_drop_closes_without_answer_but_applies_the_write(api: Api, server: Sand
     code = server.project_cost_codes(d.RIVERSIDE_CLINIC)[3]
     server.faults = FaultConfig(drop_rate=1.0, paths=r"^/rest/v1\.0/cost_codes/\d+$")
     with pytest.raises(httpx.RemoteProtocolError):
-        api.patch(f"/rest/v1.0/cost_codes/{code['id']}", {"cost_code": {"name": "changed"}})
+        api.patch(
+            f"/rest/v1.0/cost_codes/{code['id']}",
+            {
+                "project_id": d.RIVERSIDE_CLINIC,
+                "cost_code": {"code": code["code"], "name": "changed"},
+            },
+        )
     assert server.requests[-1].status == 0
     assert server.project_cost_codes(d.RIVERSIDE_CLINIC)[3]["name"] == "changed"
     # Paths outside the regex are untouched.

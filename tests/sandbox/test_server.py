@@ -57,8 +57,8 @@ def test_chunked_request_body(api: Api, server: SandboxServer) -> None:
     code = server.project_cost_codes(d.RIVERSIDE_CLINIC)[2]
 
     def chunks() -> Iterator[bytes]:
-        yield b'{"cost_code": '
-        yield b'{"name": "Chunked"}}'
+        yield f'{{"project_id": {d.RIVERSIDE_CLINIC}, "cost_code": '.encode()
+        yield f'{{"code": "{code["code"]}", "name": "Chunked"}}}}'.encode()
 
     response = api.http.patch(
         f"/rest/v1.0/cost_codes/{code['id']}",

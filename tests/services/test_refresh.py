@@ -255,3 +255,80 @@ def test_per_item_sync_errors_are_reported_per_code(
         assert issues["01-100"] == message
         assert result.outcome is RefreshOutcome.FAILED
         assert "1 code failed." in result.message
+
+
+class RefuseSyncBatches(httpx.BaseTransport):
+    """Procore refuses the whole sync (400), so each rename goes through PATCH one code."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.patches: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and request.url.path.endswith("/cost_codes/sync"):
+            return httpx.Response(400, json={"code": 400, "message": "One record is locked"})
+        if request.method == "PATCH":
+            self.patches.append(request)
+        return self.inner.handle_request(request)
+
+
+def test_the_one_by_one_rename_sends_what_the_spec_requires(server: SandboxServer) -> None:
+    """Body98 / CostCode1: project_id in the body, and `code` with `name` in cost_code."""
+    transport = RefuseSyncBatches()
+    with signed_in_client(server, transport=transport) as client:
+        company_list = read_company_list(client, COMPANY)
+        before = {c["full_code"]: c for c in server.project_cost_codes(P_DRIFTED)}
+        result = refresh_project(client, company_list, P_DRIFTED)
+
+    assert [u.full_code for u in result.updated] == ["01-100"]
+    assert result.verified_in_sync
+    (patch,) = transport.patches
+    assert patch.url.path == f"/rest/v1.0/cost_codes/{before['01-100']['id']}"
+    assert not patch.url.query, "project_id goes in the body, not the query"
+    assert json.loads(patch.content) == {
+        "project_id": P_DRIFTED,
+        "cost_code": {
+            "code": "100",
+            "name": "Project Manager",
+            "parent_id": before["01"]["id"],
+        },
+    }
+
+
+class DuplicateOnCopy(httpx.BaseTransport):
+    """The copy answers 207 as the spec shows it: the code already on the project (a biller
+    duplicate, not linked to the standard code) comes back in `failures`, and is not copied."""
+
+    def __init__(self, server: SandboxServer, full_code: str) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.server = server
+        self.full_code = full_code
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/copy_subset_from_standard_list"):
+            body = json.loads(request.content)
+            duplicate = {
+                "id": 562949953999999,
+                "biller": "Riverside Clinic",
+                "biller_id": body["project_id"],
+                "biller_type": "Project",
+                "code": self.full_code,
+                "full_code": self.full_code,
+                "name": "General Conditions (added by hand)",
+                "standard_cost_code_id": None,
+                "origin_id": None,
+                "origin_data": None,
+                "line_item_types": [],
+            }
+            return httpx.Response(207, json={"successes": [], "failures": [duplicate]})
+        return self.inner.handle_request(request)
+
+
+def test_a_207_duplicate_is_reported_by_its_full_code(server: SandboxServer) -> None:
+    with signed_in_client(server, transport=DuplicateOnCopy(server, "03")) as client:
+        company_list = read_company_list(client, COMPANY)
+        result = refresh_project(client, company_list, P_DRIFTED)
+
+    failed = {issue.full_code: issue.reason for issue in result.failed}
+    assert failed["03"] == "Not copied: the project already has a cost code with this code."
+    assert result.outcome is RefreshOutcome.FAILED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -28,6 +29,7 @@ from .http import (
 from .pacing import PacingStats
 from .pagination import pages
 from .parse import (
+    admin_tool,
     merge_sync_results,
     parse_admin_permission,
     parse_company,
@@ -53,6 +55,7 @@ from .records import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger("costcode_desktop.procore")
 
 SYNC_BATCH_SIZE = 1000  # Procore's documented maximum for cost_codes/sync
 PROJECTS_PAGE_SIZE = 300  # projects v1.1 maximum
@@ -237,7 +240,18 @@ class ProcoreClient:
             )
         except (InvalidRequest, NotFound, PermissionDenied, MalformedResponse):
             return None  # no manifest for us: the write itself will tell
-        return parse_admin_permission(response.data)
+        allowed = parse_admin_permission(response.data)
+        # Procore documents none of the manifest's names: keep what came, to learn them.
+        tool = admin_tool(response.data)
+        log.debug(
+            "permissions of project %s: admin tool %s -> %s",
+            project_id,
+            {k: tool.get(k) for k in ("name", "user_access_level", "permitted_actions")}
+            if tool is not None
+            else "not found",
+            allowed,
+        )
+        return allowed
 
     def standard_cost_code_lists(
         self, company_id: int, *, cancel: CancelToken | None = None

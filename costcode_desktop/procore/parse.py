@@ -439,31 +439,60 @@ def merge_sync_results(results: Iterable[SyncResult]) -> SyncResult:
     return SyncResult(tuple(updated), tuple(errors), tuple(request_ids))
 
 
-_ADMIN_TOOL_NAMES = frozenset({"admin", "project admin"})
+# The manifest's tool and action names are not documented anywhere (docs/procore-api.md, §4):
+# what is read here is the Admin tool's access level, by name, compared without case, spaces,
+# hyphens or underscores ("Read Only" / "Read-only").
+_ADMIN_TOOL_NAMES = frozenset({"admin", "projectadmin"})
+_LOWER_LEVELS = frozenset({"none", "readonly", "standard"})
+# Granular permissions that may allow cost code changes below Admin ("Manage Segment Items",
+# "Manage WBS Codes" on the support site); their action names are unknown, so words are matched.
+_COST_CODE_WORDS = ("costcode", "segmentitem", "wbscode")
+
+
+def _squashed(value: object) -> str:
+    return re.sub(r"[\s_\-]+", "", value).lower() if isinstance(value, str) else ""
+
+
+def _action_words(action: object) -> str:
+    """An action object {id, action_name, label, tool_name} (or a bare name) as one word."""
+    if isinstance(action, dict):
+        return _squashed(action.get("action_name")) + " " + _squashed(action.get("label"))
+    return _squashed(action)
+
+
+def admin_tool(obj: object) -> dict[str, Any] | None:
+    """The project Admin tool's entry of a manifest {tools: [{name, friendly_name, ...}]}."""
+    tools = obj.get("tools") if isinstance(obj, dict) else None
+    if not isinstance(tools, list):
+        return None
+    for tool in tools:
+        if isinstance(tool, dict) and _squashed(tool.get("name")) in _ADMIN_TOOL_NAMES:
+            return tool
+    for tool in tools:  # the display name only when no tool is named so
+        if isinstance(tool, dict) and _squashed(tool.get("friendly_name")) in _ADMIN_TOOL_NAMES:
+            return tool
+    return None
 
 
 def parse_admin_permission(obj: object) -> bool | None:
     """Whether a permission manifest lets the user change the project's cost codes.
 
-    True for 'Admin' on the project's Admin tool, or any granted action about cost codes (the
-    'Manage Cost Codes' granular permission); False for a lower level without one; None when
-    the manifest does not say, since Procore has not confirmed its tool and action names.
+    True for 'Admin' on the project's Admin tool (user_access_level.name), which the support
+    site's permissions matrix requires to add Sage 300 CRE codes and change descriptions. False
+    for None, Read Only or Standard without a granted action about cost codes. None, so the
+    write itself decides, when the manifest does not say: no Admin tool, an unknown level, or a
+    granular action that may or may not be enough.
     """
-    tools = obj.get("tools") if isinstance(obj, dict) else None
-    if not isinstance(tools, list):
+    tool = admin_tool(obj)
+    if tool is None:
         return None
-    for tool in tools:
-        if not isinstance(tool, dict):
-            continue
-        name = str(tool.get("name", "")).strip().lower().replace("_", " ")
-        if name not in _ADMIN_TOOL_NAMES:
-            continue
-        level = tool.get("user_access_level")
-        level_name = level.get("name") if isinstance(level, dict) else level
-        actions = tool.get("permitted_actions")
-        if isinstance(actions, list) and any("cost_code" in str(a).lower() for a in actions):
-            return True
-        if not isinstance(level_name, str):
-            return None
-        return level_name.strip().lower() == "admin"
-    return None
+    level = tool.get("user_access_level")
+    level_name = _squashed(level.get("name") if isinstance(level, dict) else level)
+    if level_name == "admin":
+        return True
+    actions = tool.get("permitted_actions")
+    if isinstance(actions, list) and any(
+        word in _action_words(action) for action in actions for word in _COST_CODE_WORDS
+    ):
+        return None
+    return False if level_name in _LOWER_LEVELS else None

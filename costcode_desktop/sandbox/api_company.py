@@ -105,26 +105,3 @@ def standard_cost_codes(ctx: Context) -> Response:
     views = [standard_code_view(row, extended=extended) for row in rows]
     page, headers = paginate(request, views, cap=GENERAL_CAP)
     return json_response(200, page, headers)
-
-
-def permissions(ctx: Context) -> Response:
-    """The user's permission manifest for a project (tool and action names as far as known).
-
-    Procore's documentation shows `tools[{name, user_access_level{name}, permitted_actions}]`
-    without confirming the names; the sandbox answers in that shape so the client's reading of
-    it, and its fallback when the shape is different, can both be tested.
-    """
-    project_id = int_param(ctx.request, "project_id", required=True)
-    assert project_id is not None
-    project = ctx.visible_project(project_id)
-    admin = ctx.is_admin(project)
-    level = "Admin" if admin else "Read Only"
-    tools = [
-        {
-            "name": "admin",
-            "user_access_level": {"name": level},
-            "permitted_actions": ["manage_cost_codes"] if admin else [],
-        },
-        {"name": "budget", "user_access_level": {"name": "Read Only"}, "permitted_actions": []},
-    ]
-    return json_response(200, {"project_id": project_id, "tools": tools})

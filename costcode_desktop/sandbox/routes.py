@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import api_company, api_cost_codes, authorize, oauth
+from . import api_company, api_cost_codes, api_permissions, authorize, oauth
 from .context import Context
 from .wire import Response
 
@@ -56,7 +56,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/rest/v1.1/projects/{id}", api_company.project_detail),
     _route("GET", "/rest/v1.0/standard_cost_code_lists", api_company.standard_cost_code_lists),
     _route("GET", "/rest/v1.0/standard_cost_codes", api_company.standard_cost_codes),
-    _route("GET", "/rest/v1.0/settings/permissions", api_company.permissions),
+    _route("GET", "/rest/v1.0/settings/permissions", api_permissions.permissions),
     _route("GET", "/rest/v1.0/cost_codes", api_cost_codes.list_cost_codes),
     _route(
         "POST",

@@ -56,6 +56,7 @@ from .records import (
     SyncError,
     SyncResult,
     User,
+    WbsSegment,
 )
 
 __all__ = [
@@ -107,6 +108,7 @@ __all__ = [
     "TokenSource",
     "TokenVault",
     "User",
+    "WbsSegment",
     "build_http_client",
     "custom_environment",
     "is_loopback_host",

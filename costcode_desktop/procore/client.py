@@ -36,10 +36,12 @@ from .parse import (
     parse_copy_result,
     parse_cost_code,
     parse_project,
+    parse_segment_item_list,
     parse_standard_cost_code,
     parse_standard_cost_code_list,
     parse_sync_result,
     parse_user,
+    parse_wbs_segment,
     unique_by_id,
 )
 from .records import (
@@ -52,6 +54,7 @@ from .records import (
     StandardCostCodeList,
     SyncResult,
     User,
+    WbsSegment,
 )
 
 T = TypeVar("T")
@@ -61,6 +64,10 @@ SYNC_BATCH_SIZE = 1000  # Procore's documented maximum for cost_codes/sync
 PROJECTS_PAGE_SIZE = 300  # projects v1.1 maximum
 COST_CODES_PAGE_SIZE = 1000
 COMPANIES_PAGE_SIZE = 100
+# Answers that mean "not for you" from the WBS endpoints (403, and 404 or 410, both NotFound),
+# after which the deprecated list call is tried. A 400 or 422 is a fault in the request, and
+# a 401 or 5xx says nothing about the endpoint: those are raised.
+WBS_REFUSED = (PermissionDenied, NotFound)
 
 
 class ProcoreClient:
@@ -253,9 +260,90 @@ class ProcoreClient:
         )
         return allowed
 
+    def wbs_segments(
+        self, company_id: int, *, cancel: CancelToken | None = None
+    ) -> list[WbsSegment]:
+        """List Company WBS Segments (not paginated, but a Link would be followed)."""
+        items = self._all(
+            f"/rest/v1.0/companies/{int(company_id)}/work_breakdown_structure/segments",
+            {},
+            what="WBS segments",
+            company_id=company_id,
+            cancel=cancel,
+        )
+        return unique_by_id((parse_wbs_segment(item) for item in items), lambda s: s.id)
+
+    def segment_item_lists(
+        self, company_id: int, segment_id: int, *, cancel: CancelToken | None = None
+    ) -> list[StandardCostCodeList]:
+        """List Company WBS Segment Item Lists of one segment."""
+        company = int(company_id)
+        items = self._all(
+            f"/rest/v1.0/companies/{company}/work_breakdown_structure/segments/"
+            f"{int(segment_id)}/lists",
+            {},
+            what="cost code lists",
+            company_id=company_id,
+            cancel=cancel,
+        )
+        return unique_by_id((parse_segment_item_list(i) for i in items), lambda s: s.id)
+
+    def cost_code_lists(
+        self, company_id: int, *, cancel: CancelToken | None = None
+    ) -> list[StandardCostCodeList]:
+        """The company's cost code lists: the item lists of its cost code WBS segment (two
+        requests), or the deprecated List Standard Cost Code Lists when Procore refuses the WBS
+        endpoints (WBS_REFUSED) or shows no cost code segment.
+
+        The deprecated call is the fallback, not the rule: Procore denies deprecated APIs to
+        new applications (rest_api_lifecycle.md).
+        """
+        try:
+            segments = self.wbs_segments(company_id, cancel=cancel)
+            # `type` tells the segment; its `name` is a translated label (tutorial_wbs.md).
+            found = next((s for s in segments if s.type.strip().lower() == "cost_code"), None)
+            if found is not None:
+                return self.segment_item_lists(company_id, found.id, cancel=cancel)
+            log.info(
+                "company %s shows no cost code WBS segment; using the deprecated call", company_id
+            )
+        except WBS_REFUSED as exc:
+            log.info(
+                "Procore refused the WBS lists of company %s (HTTP %s); using the deprecated call",
+                company_id,
+                exc.status,
+            )
+        return self.standard_cost_code_lists(company_id, cancel=cancel)
+
+    def standard_list_of(
+        self,
+        company_id: int,
+        wbs_list: StandardCostCodeList,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> StandardCostCodeList | None:
+        """The deprecated call's record of a WBS list: the ERP list of the same name, else the
+        only ERP list. None when there is none, or Procore refuses the deprecated call.
+
+        For when a WBS list's id turns out not to be its standard_cost_code_list_id, which no
+        source rules out (docs/procore-api.md §2).
+        """
+        try:
+            lists = self.standard_cost_code_lists(company_id, cancel=cancel)
+        except WBS_REFUSED as exc:
+            log.warning("the deprecated list call was refused too (HTTP %s)", exc.status)
+            return None
+        wanted = wbs_list.name.strip().casefold()
+        erp = [item for item in lists if item.is_erp_list == wbs_list.is_erp_list]
+        named = [item for item in erp if item.name.strip().casefold() == wanted]
+        if len(named) == 1:
+            return named[0]
+        return erp[0] if len(erp) == 1 else None
+
     def standard_cost_code_lists(
         self, company_id: int, *, cancel: CancelToken | None = None
     ) -> list[StandardCostCodeList]:
+        """List Standard Cost Code Lists: deprecated since 2022-03-31 (use cost_code_lists)."""
         items = self._all(
             "/rest/v1.0/standard_cost_code_lists",
             {"company_id": company_id},

@@ -24,6 +24,7 @@ from .records import (
     SyncError,
     SyncResult,
     User,
+    WbsSegment,
 )
 
 T = TypeVar("T")
@@ -224,6 +225,26 @@ def parse_standard_cost_code_list(obj: object) -> StandardCostCodeList:
         name=f.req_str("name", null_as=""),
         is_erp_list=f.flag("is_erp_list", False),
         available_to_use_on_new_projects=f.flag("available_to_use_on_new_projects", True),
+    )
+
+
+def parse_wbs_segment(obj: object) -> WbsSegment:
+    f = Fields(obj, "WBS segment")
+    return WbsSegment(
+        id=f.req_int("id"), type=f.req_str("type", null_as=""), name=f.opt_str("name") or ""
+    )
+
+
+def parse_segment_item_list(obj: object) -> StandardCostCodeList:
+    """A WBS segment item list: `erp_integrated`, not the deprecated call's `is_erp_list`."""
+    f = Fields(obj, "cost code list")
+    return StandardCostCodeList(
+        id=f.req_int("id"),
+        name=f.req_str("name", null_as=""),
+        is_erp_list=f.flag("erp_integrated", False),
+        available_to_use_on_new_projects=f.flag("available_to_use_on_new_projects", True),
+        from_wbs=True,
+        codes_count=f.soft_int("segment_items_count"),
     )
 
 

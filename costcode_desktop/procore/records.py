@@ -33,10 +33,23 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class StandardCostCodeList:
+    """A company cost code list, from the WBS segment item lists or the deprecated call."""
+
     id: int
     name: str
     is_erp_list: bool
     available_to_use_on_new_projects: bool = True
+    # From List Company WBS Segment Item Lists: its id is taken to be the list's
+    # standard_cost_code_list_id (docs/procore-api.md §2), which callers check.
+    from_wbs: bool = False
+    codes_count: int | None = None  # segment_items_count, when the answer gives it
+
+
+@dataclass(frozen=True, slots=True)
+class WbsSegment:
+    id: int
+    type: str  # "cost_code", "line_item_type", "sub_job", "custom", ...
+    name: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset", action="store_true", help="reload the seed even if --db already holds state"
     )
     parser.add_argument(
+        "--refuse-deprecated",
+        action="store_true",
+        help="answer 403 to deprecated endpoints (List Standard Cost Code Lists), as Procore "
+        "answers new applications",
+    )
+    parser.add_argument(
         "--token-lifetime", type=int, default=5400, metavar="S", help="access token lifetime"
     )
     parser.add_argument("--latency", type=float, default=0.0, metavar="S")
@@ -85,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             rate_limits=limits,
             token_lifetime=args.token_lifetime,
             reset=args.reset,
+            refuse_deprecated=args.refuse_deprecated,
         )
     except SeedError as exc:
         return _fail(f"bad seed: {exc}")
@@ -109,6 +116,8 @@ def _announce(server: SandboxServer, db: Path | None) -> None:
     ]
     for company_id, name in server.companies():
         lines.append(f"  company:         {company_id}  {name}")
+    if server.refuse_deprecated:
+        lines.append("  deprecated endpoints: refused (403)")
     if db is not None:
         state = "kept existing state" if server.reused_state else "loaded the seed"
         lines.append(f"  database:        {db} ({state}; --reset reloads the seed)")

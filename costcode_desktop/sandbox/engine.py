@@ -21,6 +21,12 @@ from .wire import ApiError, Request, Response, errors, json_response
 log = logging.getLogger(__name__)
 
 ANONYMOUS = "anonymous"
+# rest_api_lifecycle.md: "New applications are denied access to deprecated APIs." The status and
+# words of that denial are not documented: 403, naming the replacement (tutorial_wbs.md).
+DEPRECATED_MESSAGE = (
+    "This endpoint is deprecated and new applications are denied access to deprecated APIs. "
+    "Use List Company WBS Segment Item Lists instead."
+)
 
 _UNAVAILABLE_PAGE = (
     b"<html><head><title>503 Service Temporarily Unavailable</title></head><body>"
@@ -67,10 +73,13 @@ class SandboxApp:
         faults: FaultConfig,
         rate_limits: RateLimitConfig,
         token_lifetime: float,
+        refuse_deprecated: bool = False,
     ) -> None:
         self.store = store
         self.clock = clock
         self.token_lifetime = token_lifetime
+        # As Procore does for new applications (rest_api_lifecycle.md): tests may switch it.
+        self.refuse_deprecated = refuse_deprecated
         self._injector = FaultInjector(faults)
         self._limiter = RateLimiter(rate_limits)
         self._records: list[RequestRecord] = []
@@ -176,6 +185,8 @@ class SandboxApp:
                     raise ApiError(429, {"errors": "Rate limit exceeded"})
             if route.company or (route.service_company and ctx.service_account):
                 ctx.check_company_header()
+            if route.deprecated and self.refuse_deprecated:
+                raise errors(403, DEPRECATED_MESSAGE, reason="deprecated")
             response = route.endpoint(ctx)
         except ApiError as exc:
             response = exc.response()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import api_company, api_cost_codes, api_permissions, authorize, oauth
+from . import api_company, api_cost_codes, api_permissions, api_wbs, authorize, oauth
 from .context import Context
 from .wire import Response
 
@@ -25,6 +25,7 @@ class Route:
     # Required from service accounts (client credentials) even where `company` is False: me and
     # companies (oauth_client_credentials.md, developer_managed_service_accounts.md).
     service_company: bool = False
+    deprecated: bool = False  # refused when the sandbox denies deprecated APIs
 
 
 def _route(
@@ -35,9 +36,11 @@ def _route(
     auth: bool = True,
     company: bool = True,
     service_company: bool = False,
+    deprecated: bool = False,
 ) -> Route:
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+)", path)
-    return Route(method, re.compile(f"^{regex}/?$"), endpoint, auth, company, service_company)
+    pattern = re.compile(f"^{regex}/?$")
+    return Route(method, pattern, endpoint, auth, company, service_company, deprecated)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -54,7 +57,23 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/rest/v1.1/projects", api_company.projects),
     _route("GET", "/rest/v1.0/projects/{id}", api_company.project_detail),
     _route("GET", "/rest/v1.1/projects/{id}", api_company.project_detail),
-    _route("GET", "/rest/v1.0/standard_cost_code_lists", api_company.standard_cost_code_lists),
+    # Deprecated on 2022-03-31, replaced by the WBS segment item lists below (tutorial_wbs.md).
+    _route(
+        "GET",
+        "/rest/v1.0/standard_cost_code_lists",
+        api_company.standard_cost_code_lists,
+        deprecated=True,
+    ),
+    _route(
+        "GET",
+        "/rest/v1.0/companies/{company_id}/work_breakdown_structure/segments",
+        api_wbs.segments,
+    ),
+    _route(
+        "GET",
+        "/rest/v1.0/companies/{company_id}/work_breakdown_structure/segments/{segment_id}/lists",
+        api_wbs.segment_item_lists,
+    ),
     _route("GET", "/rest/v1.0/standard_cost_codes", api_company.standard_cost_codes),
     _route("GET", "/rest/v1.0/settings/permissions", api_permissions.permissions),
     _route("GET", "/rest/v1.0/cost_codes", api_cost_codes.list_cost_codes),

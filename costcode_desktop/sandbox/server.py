@@ -56,6 +56,7 @@ class SandboxServer:
         rate_limits: RateLimitConfig | None = None,
         token_lifetime: int = 5400,
         reset: bool = False,
+        refuse_deprecated: bool = False,
     ) -> None:
         parsed = parse_seed(seed)
         self._host, self._family = loopback_address(host)
@@ -71,6 +72,7 @@ class SandboxServer:
             faults=faults or FaultConfig(),
             rate_limits=rate_limits or RateLimitConfig(),
             token_lifetime=token_lifetime,
+            refuse_deprecated=refuse_deprecated,
         )
         self._httpd: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -213,6 +215,16 @@ class SandboxServer:
     @rate_limits.setter
     def rate_limits(self, config: RateLimitConfig) -> None:
         self._app.rate_limits = config
+
+    @property
+    def refuse_deprecated(self) -> bool:
+        """Whether deprecated endpoints (List Standard Cost Code Lists) answer 403, as Procore
+        answers new applications."""
+        return self._app.refuse_deprecated
+
+    @refuse_deprecated.setter
+    def refuse_deprecated(self, refuse: bool) -> None:
+        self._app.refuse_deprecated = refuse
 
     @property
     def requests(self) -> list[RequestRecord]:

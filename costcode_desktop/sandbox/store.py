@@ -13,8 +13,19 @@ from typing import Any
 
 from .seedmodel import PROJECT_CODE_ID_START, STANDARD_CODE_ID_START, Seed
 
+# Each company's default WBS pattern, as tutorial_wbs.md's example shows it: (type, name,
+# position, required, project_can_modify_origin_project, project_can_delete_origin_company,
+# structure). Ids follow the example's (447332 cost code, 447333 cost type, 447334 sub job).
+DEFAULT_SEGMENTS = (
+    ("cost_code", "Cost Code", 1, True, True, True, "tiered"),
+    ("line_item_type", "Cost Type", 2, True, False, False, "flat"),
+    ("sub_job", "Sub Job", 0, False, True, True, "flat"),
+)
+SEGMENT_ID_START = 447_332
+WBS_PATTERN_ID_START = 3_113_970
+
 # Bumped whenever the schema changes: a database file of another version is reseeded.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 Row = sqlite3.Row
 
@@ -25,6 +36,7 @@ _TABLES = (
     "companies",
     "standard_lists",
     "standard_codes",
+    "wbs_segments",
     "projects",
     "cost_codes",
     "tokens",
@@ -51,6 +63,13 @@ CREATE TABLE standard_codes (
     full_code TEXT NOT NULL, name TEXT NOT NULL, origin_id TEXT, origin_data TEXT,
     active INTEGER NOT NULL, seq INTEGER NOT NULL, UNIQUE (list_id, full_code));
 CREATE INDEX standard_codes_by_list ON standard_codes (list_id, seq);
+-- The company's WBS pattern: Procore's default legacy segments (tutorial_wbs.md).
+CREATE TABLE wbs_segments (
+    id INTEGER PRIMARY KEY, company_id INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL,
+    position INTEGER NOT NULL, delimiter TEXT NOT NULL, required INTEGER NOT NULL,
+    project_can_modify_origin_project INTEGER NOT NULL,
+    project_can_delete_origin_company INTEGER NOT NULL, structure TEXT NOT NULL,
+    wbs_pattern_id INTEGER NOT NULL, created_at REAL NOT NULL);
 CREATE TABLE projects (
     id INTEGER PRIMARY KEY, company_id INTEGER NOT NULL, name TEXT NOT NULL,
     display_name TEXT NOT NULL, project_number TEXT, active INTEGER NOT NULL, stage TEXT,
@@ -212,6 +231,19 @@ class Store:
             c.execute(
                 "INSERT INTO companies VALUES (?, ?, ?, ?, ?)",
                 (company.id, company.name, company.is_active, company.my_company, cseq),
+            )
+            c.executemany(
+                "INSERT INTO wbs_segments VALUES (?, ?, ?, ?, ?, '.', ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        SEGMENT_ID_START + len(DEFAULT_SEGMENTS) * cseq + index,
+                        company.id,
+                        *segment,
+                        WBS_PATTERN_ID_START + cseq,
+                        now,
+                    )
+                    for index, segment in enumerate(DEFAULT_SEGMENTS)
+                ],
             )
             for lseq, lst in enumerate(company.lists):
                 c.execute(
@@ -408,6 +440,18 @@ class Store:
 
     def company(self, company_id: int) -> Row | None:
         return self.one("SELECT * FROM companies WHERE id = ?", (company_id,))
+
+    def wbs_segments(self, company_id: int) -> list[Row]:
+        return self.all(
+            "SELECT * FROM wbs_segments WHERE company_id = ? ORDER BY position", (company_id,)
+        )
+
+    def wbs_segment(self, segment_id: int) -> Row | None:
+        return self.one("SELECT * FROM wbs_segments WHERE id = ?", (segment_id,))
+
+    def standard_code_count(self, list_id: int) -> int:
+        row = self.one("SELECT COUNT(*) AS n FROM standard_codes WHERE list_id = ?", (list_id,))
+        return int(row["n"]) if row is not None else 0
 
     def standard_lists(self, company_id: int) -> list[Row]:
         return self.all(

@@ -46,6 +46,39 @@ def standard_list_view(row: Row) -> dict[str, Any]:
     }
 
 
+def wbs_segment_view(row: Row, items: int) -> dict[str, Any]:
+    """A company WBS segment (SDK RestV10CompaniesCompanyIdWorkBreakdownStructureSegmentsGet200
+    ResponseInner); `type` tells the cost code segment, `name` is only a display label."""
+    return {
+        "id": row["id"],
+        "type": row["type"],
+        "name": row["name"],
+        "position": row["position"],
+        "segment_items_count": items,
+        "required": bool(row["required"]),
+        "delimiter": row["delimiter"],
+        "project_can_modify_origin_project": bool(row["project_can_modify_origin_project"]),
+        "project_can_delete_origin_company": bool(row["project_can_delete_origin_company"]),
+        "structure": row["structure"],
+        "created_at": iso8601(row["created_at"]),
+        "updated_at": iso8601(row["created_at"]),
+        "wbs_pattern_id": row["wbs_pattern_id"],
+    }
+
+
+def segment_item_list_view(row: Row, items: int) -> dict[str, Any]:
+    """A segment item list (SDK ...SegmentsSegmentIdListsGet200ResponseInner). For the cost code
+    segment it is a standard cost code list, with the same id (REF: "For cost_code segments,
+    this is the Standard Cost Code List ID")."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "segment_items_count": items,
+        "erp_integrated": bool(row["is_erp_list"]),
+        "available_to_use_on_new_projects": bool(row["available"]),
+    }
+
+
 def standard_code_view(row: Row, *, extended: bool = True) -> dict[str, Any]:
     if not extended:
         return {"id": row["id"], "standard_cost_code_list_id": row["list_id"]}

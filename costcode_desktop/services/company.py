@@ -3,12 +3,14 @@ refreshed from it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from costcode_desktop.costcodes import CompanyCodes, Comparison, StandardCode, compare
 from costcode_desktop.procore import CancelToken, ProcoreClient
-from costcode_desktop.procore.records import Project, StandardCostCodeList
+from costcode_desktop.procore.errors import InvalidRequest, NotFound
+from costcode_desktop.procore.records import Project, StandardCostCode, StandardCostCodeList
 
 from .convert import project_codes, standard_codes
 
@@ -30,10 +32,18 @@ class CompanyList:
 
 
 def read_company_list(
-    client: ProcoreClient, company_id: int, *, cancel: CancelToken | None = None
+    client: ProcoreClient,
+    company_id: int,
+    *,
+    cancel: CancelToken | None = None,
+    projects: Iterable[Project] = (),
 ) -> CompanyList:
-    """Read the company's ERP (Sage 300 CRE) standard list and all its codes."""
-    lists = client.standard_cost_code_lists(company_id, cancel=cancel)
+    """Read the company's ERP (Sage 300 CRE) standard list and all its codes.
+
+    `projects`, when they carry their standard_cost_code_list_id, check that the list's id is
+    theirs: see _codes_of.
+    """
+    lists = client.cost_code_lists(company_id, cancel=cancel)
     erp_lists = [item for item in lists if item.is_erp_list]
     if not erp_lists:
         raise CompanyListUnavailable(
@@ -47,10 +57,46 @@ def read_company_list(
             f"This Procore company has {len(erp_lists)} ERP standard lists ({names}); there "
             "should be one. Ask your Procore administrator which one Sage 300 CRE uses."
         )
-    erp_list = erp_lists[0]
-    records = client.standard_cost_codes(company_id, erp_list.id, cancel=cancel)
+    used = {p.standard_cost_code_list_id for p in projects} - {None}
+    erp_list, records = _codes_of(client, company_id, erp_lists[0], used, cancel)
     prepared = CompanyCodes(standard_codes(records))
     return CompanyList(company_id, erp_list, prepared, datetime.now(UTC))
+
+
+def _codes_of(
+    client: ProcoreClient,
+    company_id: int,
+    found: StandardCostCodeList,
+    used: set[int | None],
+    cancel: CancelToken | None,
+) -> tuple[StandardCostCodeList, list[StandardCostCode]]:
+    """The list's codes, under the id projects and the standard codes call know it by.
+
+    A WBS list's id is taken to be its standard_cost_code_list_id, as the SDK and REF have it;
+    no Procore page says so. The deprecated call's record of the same list (by name) replaces
+    it when the projects use other lists but not this id, or when the codes call refuses the
+    id or finds none of the codes the list counts. Each costs one more request, only then.
+    """
+    if found.from_wbs and used and found.id not in used:
+        found = client.standard_list_of(company_id, found, cancel=cancel) or found
+    try:
+        records = client.standard_cost_codes(company_id, found.id, cancel=cancel)
+    except (NotFound, InvalidRequest) as exc:
+        if not found.from_wbs:
+            raise
+        twin = client.standard_list_of(company_id, found, cancel=cancel)
+        if twin is None or twin.id == found.id:
+            raise CompanyListUnavailable(
+                f"Procore lists '{found.name}' as the company's ERP cost code list but would not "
+                f"give its codes (HTTP {exc.status}). Try again later; if it keeps happening, "
+                "send the log to support."
+            ) from exc
+        return twin, client.standard_cost_codes(company_id, twin.id, cancel=cancel)
+    if not records and found.from_wbs and found.codes_count:
+        twin = client.standard_list_of(company_id, found, cancel=cancel)
+        if twin is not None and twin.id != found.id:
+            return twin, client.standard_cost_codes(company_id, twin.id, cancel=cancel)
+    return found, records
 
 
 def read_comparison(

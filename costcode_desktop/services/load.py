@@ -28,8 +28,9 @@ def load_company(
 ) -> CompanyLoad:
     """What the window and `costcode-sync status` start from for the session's company."""
     company_id = session.company.id
-    company_list = read_company_list(session.client, company_id, cancel=cancel)
     projects = session.client.projects(company_id, status="All", cancel=cancel)
+    # After the projects: their list ids (when listed) check the list's (read_company_list).
+    company_list = read_company_list(session.client, company_id, cancel=cancel, projects=projects)
     return CompanyLoad(company_list, projects, _last_refreshed(session, history))
 
 

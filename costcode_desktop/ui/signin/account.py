@@ -265,9 +265,9 @@ def _finish_sign_in(
     """On the worker, after the tokens: who the user is, their companies, the settings to keep."""
     job.report(SignInStep("Reading your Procore companies…"))
     key = connection.environment_key()
-    session = open_session(
-        connection, tokens, company_id=previous.companies.get(key), cancel=job.cancel
-    )
+    # The company a service account was just given wins over the one remembered.
+    company_id = connection.company_id or previous.companies.get(key)
+    session = open_session(connection, tokens, company_id=company_id, cancel=job.cancel)
     settings = replace(previous, connection=connection).with_login(key, session.user.login)
     settings = settings.with_company(key, session.company.id)
     _save_settings(settings)

@@ -242,7 +242,7 @@ class SignInDialog(QDialog):
             client_id=self.client_id.text().strip(),
             redirect_port=self.port.value(),
             sign_in_method=method,
-            company_id=int(self.company_id.text() or 0),
+            company_id=int(self.company_id.text() or 0) if method == "service_account" else 0,
         )
 
     @Slot()

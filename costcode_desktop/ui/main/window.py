@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import CompanyLoad, ProjectState, ProjectStatus, Session
+from costcode_desktop.services.cache import CachedCompany
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.logging_setup import log_file
 from costcode_desktop.services.settings import Settings
@@ -44,6 +45,8 @@ from costcode_desktop.ui.kit.appearance import (
 )
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
+from costcode_desktop.ui.kit.offline_banner import OfflineBanner
+from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, Command, named
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
@@ -71,8 +74,12 @@ class MainWindow(QMainWindow):
         self.how_it_works_dialog: HowItWorksDialog | None = None
 
         self.banner = StatusBanner(self)
+        self.offline_banner = OfflineBanner(self)
         self.projects = ProjectsPane(self)
-        self.compare = ComparePane(lambda: self.controller.company_list, self)
+        c = self.controller
+        self.compare = ComparePane(
+            lambda: c.company_list, self, list_cached=lambda: c.state.list_cached, mark=c.mark
+        )
         for view in (self.projects.view, self.compare.view):
             enable_row_copy(view, self._rows_copied)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -86,6 +93,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
+        layout.addWidget(self.offline_banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -273,6 +281,7 @@ class MainWindow(QMainWindow):
             banner.retry_button,
             banner.cancel_button,
             banner.dismiss_button,
+            self.offline_banner.button,
         ]
         set_tab_order(self.tab_order)
 
@@ -282,6 +291,9 @@ class MainWindow(QMainWindow):
         c.signed_out.connect(self._signed_out)
         c.company_loaded.connect(self._company_loaded)
         c.checks_started.connect(model.mark_checking)
+        c.cached_shown.connect(self._cached_shown)
+        c.offline_changed.connect(self._offline_changed)
+        self.offline_banner.try_again.connect(c.try_again)
         c.status_changed.connect(self._status_changed)
         c.checking_progress.connect(self._checking_progress)
         c.checks_finished.connect(self._checks_finished)
@@ -306,7 +318,7 @@ class MainWindow(QMainWindow):
         """A normal start: the stored sign-in if there is one, else the sign-in dialog."""
         self.signed_in.setText("Signing in…")
         self._show_loading("Signing in to Procore…")
-        self.controller.account.restore()
+        self.controller.start()
 
     def show_sign_in_pending(self) -> None:
         """No session: say what to do, plainly."""
@@ -383,10 +395,13 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reload(self) -> None:
-        if self.controller.session is None or self.controller.refreshing:
+        c = self.controller
+        if c.refreshing or (c.session is None and c.company_list is None):
             return
-        self._show_loading("Reading the company list and projects…")
-        self.controller.reload()
+        self._show_loading(
+            "Reading the company list and projects…" if c.session else "Signing in to Procore…"
+        )
+        c.reload()
 
     def _show_loading(self, text: str) -> None:
         self.statusBar().showMessage(text)
@@ -399,9 +414,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _session_opened(self, session: Session) -> None:
-        # A new sign-in or another company: nothing of the previous one stays on screen.
-        self._clear_company_view()
-        self.compare.show_message(f"Reading the company list of {session.company.name}…")
+        # A new sign-in or another company: nothing of the previous one stays on screen (its
+        # own last-known state does, until it is read again).
+        if self.controller.company_list is None:
+            self._clear_company_view()
+            self.compare.show_message(f"Reading the company list of {session.company.name}…")
         self.signed_in.setText(f"Signed in as {session.signed_in_text}")
         self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
         self.setWindowTitle(f"{APP_NAME} — {session.company.name}")
@@ -414,7 +431,7 @@ class MainWindow(QMainWindow):
         if self.banner.property("state") == "error":  # an earlier failure is over
             self.banner.clear()
         memory.settle()
-        self.projects.model.set_projects(load.projects, load.last_refreshed)
+        self._show_projects()
         if keep is not None:
             self.projects.select_project(keep)
         self._selection_changed()
@@ -424,8 +441,68 @@ class MainWindow(QMainWindow):
         )
 
     @Slot(object)
+    def _cached_shown(self, cached: CachedCompany) -> None:
+        """The last-known state, at once: each row says how old it is."""
+        keep = self.projects.current_project_id()
+        self._show_projects()
+        if keep is not None:
+            self.projects.select_project(keep)
+        self._selection_changed()
+        self.setWindowTitle(f"{APP_NAME} — {cached.company.name}")
+        if self.controller.session is None:
+            self.signed_in.setText(f"{cached.company.name} · as of {short_time(cached.as_of)}")
+            self.signed_in.setToolTip("The last-known state, read by CostCodeSync earlier")
+        self.statusBar().showMessage(
+            f"Showing the last-known state of {plural(len(cached.projects), 'project')} "
+            f"(as of {short_time(cached.as_of)}); reading them again…"
+        )
+        self._update_actions()
+
+    def _show_projects(self) -> None:
+        c = self.controller
+        self.projects.model.set_projects(
+            c.state.projects, c.state.last_refreshed, c.statuses, c.marks
+        )
+
+    @Slot(str)
+    def _offline_changed(self, why: str) -> None:
+        """Procore cannot be reached (or can again): read-only, and the banner says so."""
+        self.progress.hide()
+        self.projects.model.checks_ended()
+        if not why:
+            self.offline_banner.hide()
+            self._update_actions()
+            return
+        self.statusBar().clearMessage()
+        c = self.controller
+        retry = c.next_try_in
+        later = (
+            "CostCodeSync tries again by itself and catches up when Procore answers; "
+            "Try Again tries now."
+            if retry >= 0
+            else "Fix that, then choose Try Again."
+        )
+        company_list = c.company_list
+        if company_list is not None:
+            self.offline_banner.show_offline(
+                "Working offline — showing the last-known state, as of "
+                f"{short_time(company_list.read_at)}.",
+                f"{why} You can browse, compare and export; refreshing waits until Procore "
+                f"can be reached. {later}",
+            )
+        else:
+            self.compare.show_message(
+                "CostCodeSync could not reach Procore to read your company, and has nothing "
+                "saved from an earlier session to show. The banner above says why."
+            )
+            self.offline_banner.show_offline("Cannot reach Procore.", f"{why} {later}")
+        if c.session is None:
+            self.signed_in.setText("Offline")
+        self._update_actions()
+
+    @Slot(object)
     def _status_changed(self, status: ProjectStatus) -> None:
-        self.projects.model.set_status(status)
+        self.projects.model.set_status(status, self.controller.mark(status.project.id))
         memory.settle()
         if self.projects.current_project_id() == status.project.id:
             self.compare.show_status(status)
@@ -440,10 +517,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def _checks_finished(self) -> None:
         self.progress.hide()
+        self.projects.model.checks_ended()
         statuses = self.controller.statuses
         stale = sum(1 for s in statuses.values() if s.state is ProjectState.OUT_OF_DATE)
         projects = plural(len(self.controller.state.projects), "project")
-        self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
+        if not self.controller.offline:
+            self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
         self._update_actions()
         memory.settle()
         self.checks_finished.emit()
@@ -498,6 +577,8 @@ class MainWindow(QMainWindow):
         session = c.session
         has_session, refreshing = session is not None, c.refreshing
         idle_session = has_session and not refreshing
+        # Sending needs Procore, and a company list read this session: read-only until then.
+        can_send = idle_session and not c.offline and not c.state.list_cached
         stale_active = any(
             s.state is ProjectState.OUT_OF_DATE and s.project.active for s in c.statuses.values()
         )
@@ -507,9 +588,9 @@ class MainWindow(QMainWindow):
             "sign_in": not refreshing,
             "switch_company": session is not None and len(session.companies) > 1 and not refreshing,
             "sign_out": idle_session,
-            "reload": idle_session,
-            "refresh": idle_session and bool(self.projects.selected_projects()),
-            "refresh_all": idle_session and stale_active,
+            "reload": idle_session or (not has_session and c.company_list is not None),
+            "refresh": can_send and bool(self.projects.selected_projects()),
+            "refresh_all": can_send and stale_active,
             "export_csv": has_comparison,
             "export_xlsx": has_comparison,
         }
@@ -587,15 +668,15 @@ class MainWindow(QMainWindow):
 
     def export(self, path: Path) -> bool:
         status, comparison = self.compare.status, self.compare.comparison
-        company, session = self.controller.company_list, self.controller.session
-        if status is None or comparison is None or company is None or session is None:
+        company_list, company = self.controller.company_list, self.controller.company
+        if status is None or comparison is None or company_list is None or company is None:
             return False
         header = ExportHeader(
-            company_name=session.company.name,
-            list_name=company.list.name,
+            company_name=company.name,
+            list_name=company_list.list.name,
             project_name=status.project.name,
             project_number=status.project.project_number,
-            company_read_at=company.read_at,
+            company_read_at=company_list.read_at,
             project_read_at=status.checked_at,
         )
         self.statusBar().showMessage(f"Exporting to {path.name}…")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject, Signal
 
 from costcode_desktop.services import Cancelled, Session, TokenSource
+from costcode_desktop.services.cache import unreachable
 from costcode_desktop.services.secrets import (
     SecretStore,
     SecretStoreLike,
@@ -64,6 +65,15 @@ class SignInNeeded:
 
 
 @dataclass(frozen=True, slots=True)
+class Unreachable:
+    """The stored sign-in could not be tried: Procore could not be reached."""
+
+    settings: Settings
+    error: BaseException
+    store: SecretStoreLike | None
+
+
+@dataclass(frozen=True, slots=True)
 class SignInStep:
     """Plain words for the sign-in dialog while a sign-in goes on."""
 
@@ -85,6 +95,7 @@ class AccountState(GuiOwned):
 
 class AccountFlow(QObject):
     session_ready = Signal(object)  # Session, signed in (or the demo)
+    unreachable = Signal(object)  # the error: the stored sign-in waits for the network
     sign_in_needed = Signal(object, str)  # Settings, why (may be empty)
     sign_in_progress = Signal(str)  # plain words for the sign-in dialog
     sign_in_failed = Signal(str)  # plain words; the dialog stays open to try again
@@ -109,7 +120,7 @@ class AccountFlow(QObject):
         """At start-up: the stored sign-in if there is one, else ask for a sign-in."""
         known = self.state.store
 
-        def work(job: Job) -> SignedIn | SignInNeeded:
+        def work(job: Job) -> SignedIn | SignInNeeded | Unreachable:
             loaded = load_settings()
             settings = loaded.settings
             if settings.connection.environment == "demo":
@@ -133,6 +144,8 @@ class AccountFlow(QObject):
                     cancel=job.cancel,
                 )
             except Exception as exc:
+                if unreachable(exc):  # nothing wrong with the sign-in: try it again later
+                    return Unreachable(settings, exc, store)
                 message, _ = explain(exc, traceback.format_exc())
                 return SignInNeeded(settings, message, store)
             return SignedIn(session, settings, store)
@@ -222,7 +235,7 @@ class AccountFlow(QObject):
             on_done=done,
         )
 
-    def _outcome(self, outcome: SignedIn | SignInNeeded) -> None:
+    def _outcome(self, outcome: SignedIn | SignInNeeded | Unreachable) -> None:
         """On the GUI thread: keep what the work found, then say what happened."""
         self.state.settings = outcome.settings
         if outcome.store is not None:
@@ -232,6 +245,8 @@ class AccountFlow(QObject):
                 self.session_ready.emit(session)
             case SignInNeeded(settings=settings, why=why):
                 self.sign_in_needed.emit(settings, why)
+            case Unreachable(error=error):
+                self.unreachable.emit(error)
 
     def remember_company(self, session: Session) -> None:
         """The company the window shows now is the one to open next time."""

@@ -1,0 +1,27 @@
+"""Times as a person reads them beside a row: '10:42' today, '12 May 10:42' before."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def short_time(moment: datetime, now: datetime | None = None) -> str:
+    """In local time: the clock alone today, with the day before, and the year if not this one."""
+    local = moment.astimezone()
+    today = (now or datetime.now()).astimezone()
+    clock = f"{local:%H:%M}"
+    if local.date() == today.date():
+        return clock
+    day = f"{local.day} {local:%b}"
+    if local.year != today.year:
+        return f"{day} {local.year}"
+    return f"{day} {clock}"
+
+
+def long_time(moment: datetime, now: datetime | None = None) -> str:
+    """For a sentence: '10:42 today', '10:42 on 12 May 2025'."""
+    local = moment.astimezone()
+    today = (now or datetime.now()).astimezone()
+    if local.date() == today.date():
+        return f"{local:%H:%M} today"
+    return f"{local:%H:%M} on {local.day} {local:%B %Y}"

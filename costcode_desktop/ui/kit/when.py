@@ -1,4 +1,5 @@
-"""Times as a person reads them beside a row: '10:42' today, '12 May 10:42' before."""
+"""Times as a person reads them: '10:42' today, '12 May 10:42' before; the clock alone
+means today."""
 
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ def short_time(moment: datetime, now: datetime | None = None) -> str:
     if local.year != today.year:
         return f"{day} {local.year}"
     return f"{day} {clock}"
+
+
+def day_or_time(moment: datetime, now: datetime | None = None) -> str:
+    """Narrower, for a table cell: '10:42' today, '12 May' before (the tooltip says more)."""
+    local = moment.astimezone()
+    today = (now or datetime.now()).astimezone()
+    if local.date() == today.date():
+        return f"{local:%H:%M}"
+    day = f"{local.day} {local:%b}"
+    return day if local.year == today.year else f"{day} {local.year}"
 
 
 def long_time(moment: datetime, now: datetime | None = None) -> str:

@@ -418,10 +418,9 @@ class Controller(QObject):
                         cache.save_statuses(environment, company_list, [status])
                     job.report(ProjectChecked(status, done, total))
             except Cancelled:
-                if gone:
-                    return ChecksStopped(gone[0])
-                raise
-            return None
+                if not gone:
+                    raise
+            return ChecksStopped(gone[0]) if gone else None
 
         def progressed(event: object) -> None:
             match event:
@@ -516,10 +515,16 @@ class Controller(QObject):
 
     def _refresh_finished(self, run: RefreshRun) -> None:
         self._refresh_job = None
-        # Projects whose refresh could not say where they stand are checked again.
-        unknown = [r.project for r in run.results if r.after is None] + run.not_started
-        if unknown:
-            self.check(unknown)
+        gone = next((r.error for r in run.failed if unreachable(r.error)), None)
+        if gone is not None:
+            # Procore cannot be reached: checking now would only fail. The next try reads
+            # the company again and checks every project.
+            self._went_offline(gone)
+        else:
+            # Projects whose refresh could not say where they stand are checked again.
+            unknown = [r.project for r in run.results if r.after is None] + run.not_started
+            if unknown:
+                self.check(unknown)
         self.refresh_finished.emit(run)
 
     def _mark_failed_refresh(self, result: RefreshResult) -> None:
@@ -562,14 +567,12 @@ class Controller(QObject):
         self._loading = False
         message, _ = explain(error, "")
         log.warning("Procore cannot be reached: %s", message)
-        changed = message != self._offline
-        self._offline = message
-        if changed:
-            self.offline_changed.emit(message)
         if not getattr(error, "permanent", False):  # a certificate or proxy setting: no use
             delay = RETRY_DELAYS[min(self._retries, len(RETRY_DELAYS) - 1)]
             self._retries += 1
             self._retry.start(delay * 1000)
+        self._offline = message
+        self.offline_changed.emit(message)  # also when it stays: the banner's button is back
 
     def _back_online(self) -> None:
         self._retries = 0

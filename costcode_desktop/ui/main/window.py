@@ -245,14 +245,14 @@ class MainWindow(QMainWindow):
 
     def _default_size(self) -> None:
         """Room for every column on a 1080p screen; smaller screens get most of their area."""
-        width, height = 1560, 880
+        width, height = 1640, 880
         screen = self.screen()
         if screen is not None:
             area = screen.availableGeometry()
             width = min(width, int(area.width() * 0.95))
             height = min(height, int(area.height() * 0.9))
         self.resize(width, height)
-        self.splitter.setSizes([int(width * 0.53), int(width * 0.47)])
+        self.splitter.setSizes([int(width * 0.54), int(width * 0.46)])
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -475,20 +475,17 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().clearMessage()
         c = self.controller
-        retry = c.next_try_in
         later = (
-            "CostCodeSync tries again by itself and catches up when Procore answers; "
-            "Try Again tries now."
-            if retry >= 0
+            "CostCodeSync tries again by itself and catches up as soon as Procore answers."
+            if c.next_try_in >= 0
             else "Fix that, then choose Try Again."
         )
         company_list = c.company_list
         if company_list is not None:
             self.offline_banner.show_offline(
                 "Working offline — showing the last-known state, as of "
-                f"{short_time(company_list.read_at)}.",
-                f"{why} You can browse, compare and export; refreshing waits until Procore "
-                f"can be reached. {later}",
+                f"{short_time(company_list.read_at)}. Read-only until Procore answers.",
+                f"{why} Meanwhile you can browse, compare and export. {later}",
             )
         else:
             self.compare.show_message(
@@ -497,7 +494,7 @@ class MainWindow(QMainWindow):
             )
             self.offline_banner.show_offline("Cannot reach Procore.", f"{why} {later}")
         if c.session is None:
-            self.signed_in.setText("Offline")
+            self.signed_in.setText(f"Offline · {c.company.name}" if c.company else "Offline")
         self._update_actions()
 
     @Slot(object)

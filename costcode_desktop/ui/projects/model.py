@@ -20,7 +20,7 @@ from costcode_desktop.services.cache import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
-from costcode_desktop.ui.kit.when import long_time, short_time
+from costcode_desktop.ui.kit.when import day_or_time, long_time, short_time
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -133,7 +133,7 @@ class ProjectRow:
         """'10:58' just read; 'as of 10:42' last-known; '⚠ as of 10:42' after a failure."""
         if self.status is None:
             return ""
-        when = short_time(self.status.checked_at)
+        when = day_or_time(self.status.checked_at)
         if self.mark is None:
             return when
         return f"⚠ as of {when}" if self.mark.failed else f"as of {when}"

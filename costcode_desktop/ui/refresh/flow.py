@@ -22,6 +22,7 @@ from costcode_desktop.services import (
     RefreshStep,
     RefreshWaiting,
 )
+from costcode_desktop.services.cache import unreachable
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
@@ -214,10 +215,12 @@ class RefreshFlow(QObject):
     def _show_outcome(self, run: RefreshRun) -> None:
         """Failures in the banner; skipped projects are news only when one was refreshed alone."""
         alone = run.total == 1
+        offline = bool(self.controller.offline)  # the offline banner says why those failed
         shown = [
             r
             for r in run.results
-            if r.outcome is RefreshOutcome.FAILED or (alone and r.outcome is RefreshOutcome.REFUSED)
+            if (r.outcome is RefreshOutcome.FAILED and not (offline and unreachable(r.error)))
+            or (alone and r.outcome is RefreshOutcome.REFUSED)
         ]
         if not shown:
             self.banner.clear()

@@ -6,7 +6,6 @@ token or a secret, because no record type this module writes has a field for one
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Mapping
@@ -81,6 +80,8 @@ def standard_from(rows: list[list[Any]]) -> tuple[StandardCode, ...]:
 
 def fingerprint(list_id: int, rows: list[list[Any]]) -> str:
     """Tells one version of the company list from another (any code, name or parent changed)."""
+    import hashlib  # 2 ms (OpenSSL): only when a list is saved, never before the first paint
+
     return hashlib.sha256(_dump([list_id, rows])).hexdigest()[:32]
 
 

@@ -4,6 +4,9 @@ The window never talks to Procore or the disk itself: it asks the controller, wh
 work to the background helper. Work functions return values or report typed events; only the
 controller assigns its `WindowState`, on the GUI thread, and then emits a signal. The window
 and its panes read the state from here and never keep copies.
+
+The use cases that need the HTTP client (loading a company, refreshing, the demo) are imported
+by their work functions, on the worker: the window paints its last-known state before them.
 """
 
 from __future__ import annotations
@@ -13,29 +16,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from costcode_desktop.costcodes import Comparison
 from costcode_desktop.services import (
     DEFAULT_CONCURRENCY,
     Cancelled,
-    Company,
-    CompanyList,
-    CompanyLoad,
-    Project,
     ProjectRefreshed,
-    ProjectStatus,
-    RefreshEvent,
     RefreshOutcome,
-    RefreshResult,
-    RefreshRun,
     RefreshStep,
     RefreshWaiting,
-    Session,
     check_projects,
-    load_company,
-    refresh_many,
 )
 from costcode_desktop.services.cache import (
     CachedCompany,
@@ -47,13 +39,26 @@ from costcode_desktop.services.cache import (
     unreachable,
 )
 from costcode_desktop.services.cache.known import failure_words
-from costcode_desktop.services.export import ExportHeader, write_csv, write_xlsx
+from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.services.history import HistoryError, HistoryStore, open_history_or_none
-from costcode_desktop.services.session import open_demo_session
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
 from costcode_desktop.ui.signin.account import AccountFlow
+
+if TYPE_CHECKING:
+    from costcode_desktop.costcodes import Comparison
+    from costcode_desktop.services import (
+        Company,
+        CompanyList,
+        CompanyLoad,
+        Project,
+        ProjectStatus,
+        RefreshEvent,
+        RefreshResult,
+        RefreshRun,
+        Session,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +227,7 @@ class Controller(QObject):
 
         def start_demo() -> None:
             self.worker.submit(
-                lambda job: open_demo_session(reset=reset, cancel=job.cancel),
+                lambda job: _demo_session(reset, job),
                 on_result=self._session_ready,
                 on_error=self.failure("Starting the demo"),
                 on_progress=lambda _event: self.checking_progress.emit(0, 0),
@@ -332,6 +337,8 @@ class Controller(QObject):
         generation = self._generation
 
         def work(job: Job) -> tuple[CompanyLoad, datetime | None]:
+            from costcode_desktop.services.load import load_company
+
             if cache is not None and not shown:
                 known = _last_known(cache, history, environment, company.id)
                 if known is not None:
@@ -471,6 +478,8 @@ class Controller(QObject):
         environment = cache_key(session.environment)
 
         def work(job: Job) -> RefreshRun:
+            from costcode_desktop.services.bulk import refresh_many
+
             def remember(event: RefreshEvent) -> None:
                 if cache is not None and isinstance(event, ProjectRefreshed):
                     _remember_refresh(cache, environment, company_list, event)
@@ -589,10 +598,13 @@ class Controller(QObject):
     # -- export --------------------------------------------------------------------------------
 
     def export(self, path: Path, header: ExportHeader, comparison: Comparison) -> None:
-        writer = write_xlsx if path.suffix.lower() == ".xlsx" else write_csv
-
         def work(_job: Job) -> str:
-            writer(path, header, comparison)
+            if path.suffix.lower() == ".xlsx":
+                from costcode_desktop.services.export_xlsx import write_xlsx  # openpyxl: here
+
+                write_xlsx(path, header, comparison)
+            else:
+                write_csv(path, header, comparison)
             return str(path)
 
         self.worker.submit(
@@ -631,6 +643,12 @@ class Controller(QObject):
 
 
 # -- on the worker ------------------------------------------------------------------------------
+
+
+def _demo_session(reset: bool, job: Job) -> Session:
+    from costcode_desktop.services.session import open_demo_session
+
+    return open_demo_session(reset=reset, cancel=job.cancel)
 
 
 def _closing(store: HistoryStore | CacheStore) -> Callable[[Job], None]:

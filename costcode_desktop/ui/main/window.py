@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -26,15 +27,10 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import CompanyLoad, ProjectState, ProjectStatus, Session
-from costcode_desktop.services.cache import CachedCompany
+from costcode_desktop.services import ProjectState
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.logging_setup import log_file
-from costcode_desktop.services.settings import Settings
 from costcode_desktop.ui.compare.pane import ComparePane
-from costcode_desktop.ui.dialogs.about import AboutDialog
-from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
-from costcode_desktop.ui.history.window import HistoryWindow
 from costcode_desktop.ui.kit import memory, theme, toolbar_icons
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.appearance import (
@@ -51,7 +47,15 @@ from costcode_desktop.ui.main.actions import Actions, Command, named
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
-from costcode_desktop.ui.signin.dialog import SignInDialog
+
+if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
+    from costcode_desktop.services import CompanyLoad, ProjectStatus, Session
+    from costcode_desktop.services.cache import CachedCompany
+    from costcode_desktop.services.settings import Settings
+    from costcode_desktop.ui.dialogs.about import AboutDialog
+    from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
+    from costcode_desktop.ui.history.window import HistoryWindow
+    from costcode_desktop.ui.signin.dialog import SignInDialog
 
 
 class MainWindow(QMainWindow):
@@ -330,6 +334,8 @@ class MainWindow(QMainWindow):
         self.signed_in.setText("Not signed in")
 
     def show_sign_in(self, message: str = "", settings: Settings | None = None) -> SignInDialog:
+        from costcode_desktop.ui.signin.dialog import SignInDialog
+
         account = self.controller.account
         store = account.store
         dialog = SignInDialog(
@@ -624,6 +630,8 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> HistoryWindow:
         """The history of this company's refreshes (read on the worker when shown)."""
+        from costcode_desktop.ui.history.window import HistoryWindow
+
         c, session = self.controller, self.controller.session
         company_id = session.company.id if session else None
         environment = session.environment.key if session else None
@@ -759,6 +767,8 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl(url))
 
     def show_about(self) -> AboutDialog:
+        from costcode_desktop.ui.dialogs.about import AboutDialog
+
         if self.about_dialog is None:
             self.about_dialog = AboutDialog(self.controller.worker, self)
         self.about_dialog.show()
@@ -768,6 +778,8 @@ class MainWindow(QMainWindow):
 
     def show_how_it_works(self) -> HowItWorksDialog:
         """Not modal, so it can stay open beside the window."""
+        from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
+
         if self.how_it_works_dialog is None:
             self.how_it_works_dialog = HowItWorksDialog(self, self.shortcuts())
         self.how_it_works_dialog.show()

@@ -8,17 +8,15 @@ this object only keeps the run's counters for its headline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from costcode_desktop.services import (
     DEFAULT_CONCURRENCY,
-    Project,
     ProjectState,
     RefreshOutcome,
-    RefreshResult,
-    RefreshRun,
     RefreshStep,
     RefreshWaiting,
 )
@@ -29,6 +27,9 @@ from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.before_dialog import BeforeRefreshDialog, unsendable_codes
 from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog, preview
+
+if TYPE_CHECKING:  # a run's types come with the HTTP client: loaded when a refresh starts
+    from costcode_desktop.services import Project, RefreshResult, RefreshRun
 
 REFUSED_STATES = {
     ProjectState.NOT_ERP_INTEGRATED,

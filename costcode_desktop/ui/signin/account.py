@@ -3,6 +3,9 @@
 Work runs on the worker and returns a typed outcome; this object assigns its own state on the
 GUI thread and says what happened through signals. It never touches the controller: a ready
 session goes out as `session_ready`, and the controller adopts it.
+
+The sign-in services (the HTTP client, OAuth, the keyring) are imported by the work functions,
+on the worker, when first used: the window paints its last-known state without them.
 """
 
 from __future__ import annotations
@@ -11,18 +14,12 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from costcode_desktop.services import Cancelled, Session, TokenSource
+from costcode_desktop.services import Cancelled
 from costcode_desktop.services.cache import unreachable
-from costcode_desktop.services.secrets import (
-    SecretStore,
-    SecretStoreLike,
-    SecretStoreUnavailable,
-    SessionSecretStore,
-)
-from costcode_desktop.services.session import open_demo_session
 from costcode_desktop.services.settings import (
     Connection,
     Settings,
@@ -30,22 +27,13 @@ from costcode_desktop.services.settings import (
     load_settings,
     save_settings,
 )
-from costcode_desktop.services.signin import (
-    Credentials,
-    NoStoredSignIn,
-    open_session,
-    pasted_code_url,
-    save_client_secret,
-    service_account_tokens,
-    sign_in_with_browser,
-    sign_in_with_pasted_code,
-    sign_out,
-    stored_tokens,
-    user_tokens,
-)
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.gui_owned import GuiOwned
 from costcode_desktop.ui.kit.worker import Job, Worker
+
+if TYPE_CHECKING:
+    from costcode_desktop.services import Session, TokenSource
+    from costcode_desktop.services.secrets import SecretStoreLike
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +109,10 @@ class AccountFlow(QObject):
         known = self.state.store
 
         def work(job: Job) -> SignedIn | SignInNeeded | Unreachable:
+            from costcode_desktop.services.secrets import SecretStoreUnavailable
+            from costcode_desktop.services.session import open_demo_session
+            from costcode_desktop.services.signin import NoStoredSignIn, open_session, stored_tokens
+
             loaded = load_settings()
             settings = loaded.settings
             if settings.connection.environment == "demo":
@@ -161,6 +153,16 @@ class AccountFlow(QObject):
         previous, known = self.state.settings, self.state.store
 
         def work(job: Job) -> SignedIn:
+            from costcode_desktop.services.secrets import SessionSecretStore
+            from costcode_desktop.services.session import open_demo_session
+            from costcode_desktop.services.signin import (
+                Credentials,
+                save_client_secret,
+                service_account_tokens,
+                sign_in_with_browser,
+                user_tokens,
+            )
+
             if connection.environment == "demo":
                 job.report(SignInStep("Starting the built-in demo sandbox…"))
                 return SignedIn(open_demo_session(cancel=job.cancel), previous, known)
@@ -187,15 +189,26 @@ class AccountFlow(QObject):
 
     def pasted_code_url(self, connection: Connection, client_secret: str) -> str:
         """The page that shows a code to paste (built here; nothing is sent yet)."""
+        from costcode_desktop.services.signin import Credentials, pasted_code_url
+
         return pasted_code_url(Credentials(connection, client_secret))
 
     def finish_pasted_code(
         self, connection: Connection, client_secret: str, code: str, *, session_only: bool
     ) -> None:
+        from costcode_desktop.services.signin import Credentials
+
         credentials = Credentials(connection, client_secret)
         previous, known = self.state.settings, self.state.store
 
         def work(job: Job) -> SignedIn:
+            from costcode_desktop.services.secrets import SessionSecretStore
+            from costcode_desktop.services.signin import (
+                save_client_secret,
+                sign_in_with_pasted_code,
+                user_tokens,
+            )
+
             store = SessionSecretStore() if session_only else known or _keyring_store()
             save_client_secret(store, connection, client_secret)
             job.report(SignInStep("Checking the code with Procore…"))
@@ -260,6 +273,8 @@ class AccountFlow(QObject):
         store, connection = self.state.store, self.state.settings.connection
 
         def work(_job: Job) -> None:
+            from costcode_desktop.services.signin import sign_out
+
             if store is not None and session.environment.key != "demo":
                 sign_out(session, store, connection)
             else:
@@ -278,6 +293,8 @@ def _finish_sign_in(
     previous: Settings,
 ) -> SignedIn:
     """On the worker, after the tokens: who the user is, their companies, the settings to keep."""
+    from costcode_desktop.services.signin import open_session
+
     job.report(SignInStep("Reading your Procore companies…"))
     key = connection.environment_key()
     session = open_session(
@@ -290,6 +307,8 @@ def _finish_sign_in(
 
 
 def _keyring_store() -> SecretStoreLike:
+    from costcode_desktop.services.secrets import SecretStore, SecretStoreUnavailable
+
     store = SecretStore()
     if not store.available():
         raise SecretStoreUnavailable()

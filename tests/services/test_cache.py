@@ -7,7 +7,6 @@ import json
 import logging
 import sqlite3
 import threading
-import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from costcode_desktop.services.cache import (
     recheck_order,
 )
 from costcode_desktop.services.cache.store import CORRUPT_SUFFIX, FILE_NAME, SCHEMA_VERSION
+from tests.cache_support import everything_in
 
 from .seeds import COMPANY, P_DRIFTED, P_IN_SYNC, P_NOT_ERP
 
@@ -259,20 +259,6 @@ def test_no_secret_or_token_is_kept(
     assert "Riverside Clinic" in text, "the search does see inside the compressed lists"
     for secret in (server.client_secret, token):
         assert secret not in text
-
-
-def everything_in(path: Path) -> str:
-    """The file's bytes, and every value of every table with the compressed ones unpacked."""
-    found = [path.read_bytes().decode("latin-1")]
-    db = sqlite3.connect(path)
-    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-        for row in db.execute(f'SELECT * FROM "{table}"'):
-            for value in row:
-                if isinstance(value, bytes):
-                    value = zlib.decompress(value).decode()
-                found.append(str(value))
-    db.close()
-    return "\n".join(found)
 
 
 def test_writers_on_several_threads_do_not_collide(

@@ -22,6 +22,7 @@ from costcode_desktop.services.signin import save_client_secret
 from costcode_desktop.ui.main import controller as controller_module
 from costcode_desktop.ui.main.window import MainWindow
 from costcode_desktop.ui.projects.model import COL_CHECKED, COL_STATUS
+from tests.cache_support import everything_in
 from tests.keyring_memory import MemoryKeyring, installed
 from tests.sandbox_support import free_port
 
@@ -231,6 +232,38 @@ def test_losing_procore_during_a_session_keeps_the_last_comparison_and_says_so(
     assert not notice.isVisible()
     assert not str(cell(window, LINCOLN, COL_CHECKED)).startswith(("⚠", "as of"))
     window.close()
+
+
+def test_a_corrupt_cache_is_set_aside_and_the_window_starts_as_usual(
+    qtbot: QtBot,
+    procore: Procore,
+    signed_in: MemoryKeyring,
+    tmp_path: Path,
+    isolated_home: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    first_session(qtbot, tmp_path)
+    cache = isolated_home / "cache" / "cache.sqlite3"
+    text = everything_in(cache)
+    assert "Lincoln Elementary School Addition" in text
+    assert procore.server.client_secret not in text, "no secret in the cache"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
+    cache.write_bytes(b"\x00 not a database \xff" * 4096)  # a disk error, another program
+
+    window = new_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.checks_finished, timeout=60_000):
+        window.start()
+    assert len(window.projects.model.rows()) == 12
+    assert cache.with_name("cache.sqlite3.corrupt").exists()
+    assert "moved the unreadable cache aside" in caplog.text
+    window.close()
+
+    again = new_window(qtbot, tmp_path)  # and the cache works again from then on
+    with qtbot.waitSignal(again.controller.cached_shown, timeout=10_000):
+        again.start()
+    assert len(again.projects.model.rows()) == 12
+    again.close()
 
 
 def test_a_failed_check_keeps_the_last_comparison_with_its_age(

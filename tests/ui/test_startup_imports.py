@@ -12,6 +12,7 @@ import pytest
 
 import costcode_desktop.procore as procore
 import costcode_desktop.services as services
+import costcode_desktop.services.cache as cache
 
 HEAVY = ("httpx", "openpyxl", "keyring", "truststore", "costcode_desktop.sandbox")
 
@@ -41,7 +42,7 @@ def test_building_and_showing_the_window_imports_nothing_heavy() -> None:
     assert done.stdout.strip() == "", f"imported before the first paint: {done.stdout}"
 
 
-@pytest.mark.parametrize("package", [services, procore], ids=lambda p: p.__name__)
+@pytest.mark.parametrize("package", [services, procore, cache], ids=lambda p: p.__name__)
 def test_every_name_of_a_lazy_package_is_there(package: object) -> None:
     names = package.__all__  # type: ignore[attr-defined]
     for name in names:

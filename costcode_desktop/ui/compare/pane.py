@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop.costcodes import Comparison, DiffStatus
 from costcode_desktop.services import CompanyList, ProjectStatus
-from costcode_desktop.services.cache import Staleness
+from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.compare.delegates import WordDiffDelegate
 from costcode_desktop.ui.compare.model import (
     COL_COMPANY_CODE,

@@ -29,18 +29,14 @@ from costcode_desktop.services import (
     RefreshWaiting,
     check_projects,
 )
-from costcode_desktop.services.cache import (
-    CachedCompany,
-    CacheStore,
+from costcode_desktop.services.cache.known import (
     Staleness,
     cache_key,
-    open_cache_or_none,
+    failure_words,
     recheck_order,
     unreachable,
 )
-from costcode_desktop.services.cache.known import failure_words
 from costcode_desktop.services.export import ExportHeader, write_csv
-from costcode_desktop.services.history import HistoryError, HistoryStore, open_history_or_none
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
@@ -59,6 +55,8 @@ if TYPE_CHECKING:
         RefreshRun,
         Session,
     )
+    from costcode_desktop.services.cache.store import CachedCompany, CacheStore
+    from costcode_desktop.services.history.store import HistoryStore
 
 log = logging.getLogger(__name__)
 
@@ -657,6 +655,9 @@ def _closing(store: HistoryStore | CacheStore) -> Callable[[Job], None]:
 
 def _opened(stores: Stores) -> Stores:
     """The stores, each opened if it is not yet (None, logged, if it cannot be)."""
+    from costcode_desktop.services.cache.store import open_cache_or_none
+    from costcode_desktop.services.history.store import open_history_or_none
+
     return Stores(stores.history or open_history_or_none(), stores.cache or open_cache_or_none())
 
 
@@ -675,6 +676,8 @@ def _starting(environment: str, company_id: int | None, *, forget: bool = False)
 def _last_known(
     cache: CacheStore, history: HistoryStore | None, environment: str, company_id: int | None
 ) -> LastKnown | None:
+    from costcode_desktop.services.history.store import HistoryError
+
     cached = cache.read(environment, company_id)
     if cached is None:
         return None

@@ -50,7 +50,7 @@ from costcode_desktop.ui.refresh.flow import RefreshFlow
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
     from costcode_desktop.services import CompanyLoad, ProjectStatus, Session
-    from costcode_desktop.services.cache import CachedCompany
+    from costcode_desktop.services.cache.store import CachedCompany
     from costcode_desktop.services.settings import Settings
     from costcode_desktop.ui.dialogs.about import AboutDialog
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import Project, ProjectState, ProjectStatus
-from costcode_desktop.services.cache import Staleness
+from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE

@@ -35,10 +35,10 @@ from costcode_desktop.ui.projects.model import (
 
 DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
-    COL_NAME: 184,
+    COL_NAME: 178,
     COL_ACTIVE: 58,
     COL_STATUS: 128,
-    COL_CHECKED: 100,
+    COL_CHECKED: 96,
     COL_MISSING: 62,
     COL_DIFFERS: 62,
     COL_ONLY_PROJECT: 86,

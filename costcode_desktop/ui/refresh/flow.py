@@ -20,7 +20,7 @@ from costcode_desktop.services import (
     RefreshStep,
     RefreshWaiting,
 )
-from costcode_desktop.services.cache import unreachable
+from costcode_desktop.services.cache.known import unreachable
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller

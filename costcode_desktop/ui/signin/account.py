@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from costcode_desktop.services import Cancelled
-from costcode_desktop.services.cache import unreachable
+from costcode_desktop.services.cache.known import unreachable
 from costcode_desktop.services.settings import (
     Connection,
     Settings,

@@ -111,7 +111,7 @@ class Controller(QObject):
     session_opened = Signal(object)  # Session: a sign-in, the demo, or another company
     signed_out = Signal()
     company_loaded = Signal(object)  # CompanyLoad; every project is being checked next
-    checks_started = Signal(object)  # [project id]: their results are unknown until checked
+    checks_started = Signal(object)  # [project id] being checked; what is known of them stays
     status_changed = Signal(object)  # ProjectStatus, from a check or a refresh's read-back
     checking_progress = Signal(int, int)  # done, total (0, 0: busy, no count yet)
     checks_finished = Signal()

@@ -319,7 +319,8 @@ class MainWindow(QMainWindow):
     # -- signing in and out --------------------------------------------------------------------
 
     def start(self) -> None:
-        """A normal start: the stored sign-in if there is one, else the sign-in dialog."""
+        """A normal start: the last-known state at once if there is one, then the stored sign-in
+        (or the sign-in dialog when there is none)."""
         self.signed_in.setText("Signing in…")
         self._show_loading("Signing in to Procore…")
         self.controller.start()

@@ -284,9 +284,10 @@ class ProjectsModel(HeadedTableModel):
 
     def muted(self, row: int, column: int) -> bool:
         # Inactive projects: quiet but readable (4.5:1 on every state colour); "Inactive" says
-        # it in words. A last-known time is quiet too; "as of" says it in words.
+        # it in words. A last-known time is quiet too ("as of" says it), unless its check failed.
         entry = self._rows[row]
-        return not entry.project.active or (column == COL_CHECKED and entry.mark is not None)
+        quiet_age = entry.mark is not None and not entry.mark.failed
+        return not entry.project.active or (column == COL_CHECKED and quiet_age)
 
     def tooltip(self, row: int, column: int) -> str | None:
         entry = self._rows[row]

@@ -11,9 +11,9 @@ from typing import TextIO
 
 from costcode_desktop.services import CompanyListUnavailable, ProcoreError
 
-from .commands import run_command
+from .commands import cached_status, run_command
 from .parser import EXIT_NOTHING_DONE, EXIT_SOME_FAILED, UsageError, build_parser, check_arguments
-from .signin import open_session
+from .signin import cache_target, open_session
 
 __all__ = ["main"]
 
@@ -46,6 +46,8 @@ def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     args = build_parser().parse_args(argv)
     try:
         check_arguments(args)
+        if args.command == "status" and args.cached:  # no sign-in, no request
+            return cached_status(*cache_target(args), args, out)
         with contextlib.closing(open_session(args)) as session:
             return run_command(session, args, out)
     except (UsageError, ProcoreError, CompanyListUnavailable) as exc:

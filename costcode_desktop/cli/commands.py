@@ -14,6 +14,7 @@ from costcode_desktop.services import (
     CompanyList,
     Project,
     ProjectState,
+    ProjectStatus,
     RefreshRun,
     Session,
     check_projects,
@@ -21,6 +22,7 @@ from costcode_desktop.services import (
     read_company_list,
     refresh_many,
 )
+from costcode_desktop.services.cache import cache_key, open_cache_or_none
 from costcode_desktop.services.history import HistoryStore, open_history_or_none
 
 from . import output
@@ -43,11 +45,60 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
         load = load_company(session, history=None)  # the table shows no "last refreshed"
         company_list, projects = load.company_list, load.projects
     statuses = list(check_projects(client, company_list, projects))
+    _remember(session, company_list, None if args.project else projects, statuses)
     if args.json:
         _dump(output.status_json(company_list, statuses), out)
     else:
         output.print_status_table(company_list, statuses, out)
     return EXIT_OK
+
+
+def cached_status(
+    environment: str, company_id: int | None, args: argparse.Namespace, out: TextIO
+) -> int:
+    """The last-known state from the cache, with its age; no sign-in, no request."""
+    cache = open_cache_or_none()
+    cached = cache.read(environment, company_id) if cache is not None else None
+    if cache is not None:
+        cache.close()
+    if cached is None:
+        which = f"company {company_id}" if company_id else "any company"
+        print(
+            f"costcode-sync: error: nothing is kept on this computer for {which} in "
+            f"'{environment}'. Run costcode-sync status without --cached (or open the desktop "
+            "app) once while Procore can be reached.",
+            file=sys.stderr,
+        )
+        return EXIT_NOTHING_DONE
+    wanted = set(args.project or ())
+    statuses = [
+        cached.statuses[p.id]
+        for p in cached.projects
+        if p.id in cached.statuses and (not wanted or p.id in wanted)
+    ]
+    if args.json:
+        _dump(output.cached_status_json(cached, statuses), out)
+    else:
+        output.print_cached_status(cached, statuses, out)
+    return EXIT_OK
+
+
+def _remember(
+    session: Session,
+    company_list: CompanyList,
+    projects: list[Project] | None,
+    statuses: list[ProjectStatus],
+) -> None:
+    """Keep what was read for `status --cached` and the desktop app's next start. Only a whole
+    company list replaces the cached one (a --project status adds its projects' results)."""
+    cache = open_cache_or_none()
+    if cache is None:
+        return
+    with cache:
+        environment = cache_key(session.environment)
+        if projects is not None:
+            cache.save_company(environment, session.company, company_list, projects)
+        cache.save_statuses(environment, company_list, statuses)
 
 
 def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any, TextIO
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO
 
-from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.costcodes import DiffStatus, plural
 from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
@@ -20,6 +22,9 @@ from costcode_desktop.services import (
     RefreshStep,
     RefreshWaiting,
 )
+
+if TYPE_CHECKING:
+    from costcode_desktop.services.cache import CachedCompany
 
 COUNT_COLUMNS = (
     (DiffStatus.MISSING, "Missing"),
@@ -98,14 +103,20 @@ def _counts_json(status: ProjectStatus) -> dict[str, int] | None:
 
 
 def print_status_table(
-    company_list: CompanyList, statuses: list[ProjectStatus], out: TextIO
+    company_list: CompanyList,
+    statuses: list[ProjectStatus],
+    out: TextIO,
+    *,
+    checked: Callable[[ProjectStatus], str] | None = None,
+    notes: dict[int, str] | None = None,
 ) -> None:
+    """The table of projects; `checked` adds when each was read, `notes` a line per project."""
     print(
         f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
-        f"{company_list.read_at.astimezone():%Y-%m-%d %H:%M})",
+        f"{_local(company_list.read_at)})",
         file=out,
     )
-    header = ["Number", "Project", "Active", "Status"]
+    header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
     header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
     rows = [
         [
@@ -114,6 +125,7 @@ def print_status_table(
             "yes" if s.project.active else "no",
             s.summary,
         ]
+        + ([checked(s)] if checked else [])
         + [
             str(s.comparison.count_unlocked(status)) if s.comparison else "-"
             for status, _ in COUNT_COLUMNS
@@ -127,10 +139,56 @@ def print_status_table(
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
         )
     out_of_date = sum(1 for s in statuses if s.comparison is not None and not s.comparison.in_sync)
-    print(f"{len(statuses)} projects, {out_of_date} out of date.", file=out)
+    print(f"{plural(len(statuses), 'project')}, {out_of_date} out of date.", file=out)
+    notes = notes or {}
     for s in statuses:
-        if s.message:
-            print(f"- {s.project.name}: {s.message}", file=out)
+        for note in (s.message, notes.get(s.project.id, "")):
+            if note:
+                print(f"- {s.project.name}: {note}", file=out)
+
+
+def print_cached_status(cached: CachedCompany, statuses: list[ProjectStatus], out: TextIO) -> None:
+    print(
+        f"Last-known state of {cached.company.name}, as of {_local(cached.as_of)}: kept on this "
+        "computer, nothing was sent to Procore. 'Checked' says when each project was read.",
+        file=out,
+    )
+    notes = {
+        pid: f"⚠ Last {mark.doing} failed {_local(mark.failed_at)} — {mark.failure}."
+        for pid, mark in cached.marks.items()
+        if mark.failed
+    }
+    print_status_table(
+        cached.company_list,
+        statuses,
+        out,
+        checked=lambda s: _local(s.checked_at),
+        notes=notes,
+    )
+
+
+def cached_status_json(cached: CachedCompany, statuses: list[ProjectStatus]) -> dict[str, Any]:
+    report = status_json(cached.company_list, statuses)
+    report["cached"] = True
+    report["as_of"] = cached.as_of.isoformat()
+    report["company"] = {"id": cached.company.id, "name": cached.company.name}
+    for entry, status in zip(report["projects"], statuses, strict=True):
+        mark = cached.marks.get(status.project.id)
+        entry["checked_at"] = status.checked_at.isoformat()
+        entry["last_failure"] = (
+            {
+                "doing": mark.doing,
+                "at": mark.failed_at.isoformat() if mark.failed_at else None,
+                "reason": mark.failure,
+            }
+            if mark is not None and mark.failed
+            else None
+        )
+    return report
+
+
+def _local(moment: datetime | None) -> str:
+    return f"{moment.astimezone():%Y-%m-%d %H:%M}" if moment is not None else "-"
 
 
 # -- refresh -----------------------------------------------------------------------------------

@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="show which projects are out of date")
     status.add_argument("--project", type=int, action="append", help="only this project (repeat)")
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument(
+        "--cached",
+        action="store_true",
+        help="the last-known state kept on this computer (by the desktop app or an earlier "
+        "status), with when each part was read; sends no request and needs no sign-in",
+    )
 
     refresh = commands.add_parser(
         "refresh", help="refresh projects from the company list (one, several, or all out of date)"

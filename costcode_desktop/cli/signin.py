@@ -40,6 +40,29 @@ def open_session(args: argparse.Namespace) -> Session:
     return _showing(session, company_id)
 
 
+def cache_target(args: argparse.Namespace) -> tuple[str, int | None]:
+    """The environment (as the cache names it) and company the command line means, without
+    signing in: for `status --cached`. No company: the one read most recently there."""
+    from costcode_desktop.services.cache import cache_key
+
+    company_id = args.company or _int_env("PROCORE_COMPANY_ID")
+    if args.demo:
+        return "demo", company_id
+    if _explicit_sign_in(args):
+        return cache_key(_environment(args)), company_id
+    from costcode_desktop.services.settings import load_settings
+
+    settings, problem = load_settings()
+    if problem is not None:
+        raise UsageError(str(problem))
+    connection = settings.connection
+    try:
+        key = connection.environment_key()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return key, company_id or settings.companies.get(key)
+
+
 def _showing(session: Session, company_id: int) -> Session:
     """The company asked for, even one Procore does not list for the user: reading it says why
     not, and the history records the company the command was given."""

@@ -1,63 +1,142 @@
-"""The one HTTP client for Procore: hosts, auth, pagination, rate limits, retries, records."""
+"""The one HTTP client for Procore: hosts, auth, pagination, rate limits, retries, records.
+
+The names below load on first use (PEP 562): the records, errors and environments cost nothing
+to import, while the client brings httpx, TLS and the proxy support (about 0.1 s). The window
+paints its last-known state before it needs any of those.
+"""
 
 from __future__ import annotations
 
-from .auth import ClientCredentials, RefreshingTokens, StaticToken, TokenSource, TokenVault
-from .cancel import CancelToken
-from .client import ProcoreClient
-from .environments import (
-    DEVELOPER_SANDBOX,
-    ENVIRONMENTS,
-    MONTHLY_SANDBOX,
-    PRODUCTION,
-    Environment,
-    custom_environment,
-    is_loopback_host,
-)
-from .errors import (
-    AuthenticationFailed,
-    Cancelled,
-    CertificateBundleUnusable,
-    CertificateNotTrusted,
-    CompanyIdRequired,
-    Conflict,
-    ConnectionFailed,
-    HostNotFound,
-    InvalidRequest,
-    MalformedResponse,
-    NotFound,
-    PayloadTooLarge,
-    PermissionDenied,
-    ProcoreError,
-    ProxyAuthenticationRequired,
-    ProxyFailed,
-    RateLimited,
-    ServerError,
-    TimedOut,
-)
-from .http import RetryPolicy
-from .network import CA_BUNDLE_ENV, build_http_client
-from .oauth import (
-    OOB_REDIRECT_URI,
-    SignInExpired,
-    TokenEndpoint,
-    TokenGrant,
-    new_state,
-)
-from .records import (
-    Company,
-    CopyFailure,
-    CopyResult,
-    CostCode,
-    Project,
-    RateLimitStatus,
-    StandardCostCode,
-    StandardCostCodeList,
-    SyncError,
-    SyncResult,
-    User,
-    WbsSegment,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .auth import ClientCredentials, RefreshingTokens, StaticToken, TokenSource, TokenVault
+    from .cancel import CancelToken
+    from .client import ProcoreClient
+    from .environments import (
+        DEVELOPER_SANDBOX,
+        ENVIRONMENTS,
+        MONTHLY_SANDBOX,
+        PRODUCTION,
+        Environment,
+        custom_environment,
+        is_loopback_host,
+    )
+    from .errors import (
+        AuthenticationFailed,
+        Cancelled,
+        CertificateBundleUnusable,
+        CertificateNotTrusted,
+        CompanyIdRequired,
+        Conflict,
+        ConnectionFailed,
+        HostNotFound,
+        InvalidRequest,
+        MalformedResponse,
+        NotFound,
+        PayloadTooLarge,
+        PermissionDenied,
+        ProcoreError,
+        ProxyAuthenticationRequired,
+        ProxyFailed,
+        RateLimited,
+        ServerError,
+        TimedOut,
+    )
+    from .http import RetryPolicy
+    from .network import CA_BUNDLE_ENV, build_http_client
+    from .oauth import (
+        OOB_REDIRECT_URI,
+        SignInExpired,
+        TokenEndpoint,
+        TokenGrant,
+        new_state,
+    )
+    from .records import (
+        Company,
+        CopyFailure,
+        CopyResult,
+        CostCode,
+        Project,
+        RateLimitStatus,
+        StandardCostCode,
+        StandardCostCodeList,
+        SyncError,
+        SyncResult,
+        User,
+        WbsSegment,
+    )
+
+_HOME = {  # name -> the module that defines it
+    "ClientCredentials": "auth",
+    "RefreshingTokens": "auth",
+    "StaticToken": "auth",
+    "TokenSource": "auth",
+    "TokenVault": "auth",
+    "CancelToken": "cancel",
+    "ProcoreClient": "client",
+    "DEVELOPER_SANDBOX": "environments",
+    "ENVIRONMENTS": "environments",
+    "MONTHLY_SANDBOX": "environments",
+    "PRODUCTION": "environments",
+    "Environment": "environments",
+    "custom_environment": "environments",
+    "is_loopback_host": "environments",
+    "AuthenticationFailed": "errors",
+    "Cancelled": "errors",
+    "CertificateBundleUnusable": "errors",
+    "CertificateNotTrusted": "errors",
+    "CompanyIdRequired": "errors",
+    "Conflict": "errors",
+    "ConnectionFailed": "errors",
+    "HostNotFound": "errors",
+    "InvalidRequest": "errors",
+    "MalformedResponse": "errors",
+    "NotFound": "errors",
+    "PayloadTooLarge": "errors",
+    "PermissionDenied": "errors",
+    "ProcoreError": "errors",
+    "ProxyAuthenticationRequired": "errors",
+    "ProxyFailed": "errors",
+    "RateLimited": "errors",
+    "ServerError": "errors",
+    "TimedOut": "errors",
+    "RetryPolicy": "http",
+    "CA_BUNDLE_ENV": "network",
+    "build_http_client": "network",
+    "OOB_REDIRECT_URI": "oauth",
+    "SignInExpired": "oauth",
+    "TokenEndpoint": "oauth",
+    "TokenGrant": "oauth",
+    "new_state": "oauth",
+    "Company": "records",
+    "CopyFailure": "records",
+    "CopyResult": "records",
+    "CostCode": "records",
+    "Project": "records",
+    "RateLimitStatus": "records",
+    "StandardCostCode": "records",
+    "StandardCostCodeList": "records",
+    "SyncError": "records",
+    "SyncResult": "records",
+    "User": "records",
+    "WbsSegment": "records",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # found once; later lookups are ordinary
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "CA_BUNDLE_ENV",

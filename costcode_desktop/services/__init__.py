@@ -1,34 +1,95 @@
 """Use cases over Procore and the domain: plain Python, callable from the GUI, CLI and tests.
 
 The record and error types the GUI needs are re-exported here, so `ui` never imports `procore`.
+They load on first use (PEP 562), so importing one light module of the package (paths, the
+cache) does not bring in the HTTP client: the window paints before it needs it.
 """
 
 from __future__ import annotations
 
-from costcode_desktop.procore import CancelToken, Environment, TokenSource
-from costcode_desktop.procore.errors import Cancelled, ProcoreError
-from costcode_desktop.procore.records import Company, Project, User
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .bulk import RefreshRun, refresh_many, retry_failed
-from .company import (
-    CompanyList,
-    CompanyListUnavailable,
-    read_company_list,
-    read_comparison,
-    refusal_reason,
-)
-from .events import ProjectRefreshed, RefreshEvent, RefreshStep, RefreshWaiting
-from .load import CompanyLoad, load_company
-from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
-from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
-from .session import Session, connect, open_demo_session, open_sandbox_session
-from .status import (
-    ProjectState,
-    ProjectStatus,
-    check_project,
-    check_projects,
-    status_after_refresh,
-)
+if TYPE_CHECKING:
+    from costcode_desktop.procore import CancelToken, Environment, TokenSource
+    from costcode_desktop.procore.errors import Cancelled, ProcoreError
+    from costcode_desktop.procore.records import Company, Project, User
+
+    from .bulk import RefreshRun, refresh_many, retry_failed
+    from .company import (
+        CompanyList,
+        CompanyListUnavailable,
+        read_company_list,
+        read_comparison,
+        refusal_reason,
+    )
+    from .events import ProjectRefreshed, RefreshEvent, RefreshStep, RefreshWaiting
+    from .load import CompanyLoad, load_company
+    from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
+    from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
+    from .session import Session, connect, open_demo_session, open_sandbox_session
+    from .status import (
+        ProjectState,
+        ProjectStatus,
+        check_project,
+        check_projects,
+        status_after_refresh,
+    )
+
+_HOME = {  # name -> the module that defines it
+    "CancelToken": "costcode_desktop.procore",
+    "Environment": "costcode_desktop.procore",
+    "TokenSource": "costcode_desktop.procore",
+    "Cancelled": "costcode_desktop.procore.errors",
+    "ProcoreError": "costcode_desktop.procore.errors",
+    "Company": "costcode_desktop.procore.records",
+    "Project": "costcode_desktop.procore.records",
+    "User": "costcode_desktop.procore.records",
+    "RefreshRun": ".bulk",
+    "refresh_many": ".bulk",
+    "retry_failed": ".bulk",
+    "CompanyList": ".company",
+    "CompanyListUnavailable": ".company",
+    "read_company_list": ".company",
+    "read_comparison": ".company",
+    "refusal_reason": ".company",
+    "ProjectRefreshed": ".events",
+    "RefreshEvent": ".events",
+    "RefreshStep": ".events",
+    "RefreshWaiting": ".events",
+    "CompanyLoad": ".load",
+    "load_company": ".load",
+    "DEFAULT_CONCURRENCY": ".parallel",
+    "MAX_CONCURRENCY": ".parallel",
+    "run_parallel": ".parallel",
+    "CodeIssue": ".refresh",
+    "RefreshOutcome": ".refresh",
+    "RefreshResult": ".refresh",
+    "refresh_project": ".refresh",
+    "Session": ".session",
+    "connect": ".session",
+    "open_demo_session": ".session",
+    "open_sandbox_session": ".session",
+    "ProjectState": ".status",
+    "ProjectStatus": ".status",
+    "check_project": ".status",
+    "check_projects": ".status",
+    "status_after_refresh": ".status",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # found once; later lookups are ordinary
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "DEFAULT_CONCURRENCY",

@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from costcode_desktop.costcodes import CompanyCodes, Comparison, StandardCode, compare
-from costcode_desktop.procore import CancelToken, ProcoreClient
+from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import InvalidRequest, NotFound
 from costcode_desktop.procore.records import Project, StandardCostCode, StandardCostCodeList
 
 from .convert import project_codes, standard_codes
+
+if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
+    from costcode_desktop.procore import ProcoreClient
 
 
 class CompanyListUnavailable(Exception):

@@ -11,6 +11,7 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from costcode_desktop.costcodes import (
     LOCKED_REASON,
@@ -21,7 +22,7 @@ from costcode_desktop.costcodes import (
     plural,
 )
 from costcode_desktop.costcodes import plan_refresh as make_plan
-from costcode_desktop.procore import CancelToken, ProcoreClient
+from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import (
     Cancelled,
     ConnectionFailed,
@@ -35,6 +36,9 @@ from costcode_desktop.procore.errors import (
 from costcode_desktop.procore.records import CopyFailure, Project
 
 from .company import CompanyList, read_comparison, refusal_reason
+
+if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
+    from costcode_desktop.procore import ProcoreClient
 
 log = logging.getLogger(__name__)
 

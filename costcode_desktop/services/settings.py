@@ -20,13 +20,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, get_type_hints
 
-from costcode_desktop.procore import (
+from costcode_desktop.procore.environments import (
     ENVIRONMENTS,
-    OOB_REDIRECT_URI,
     Environment,
     custom_environment,
+    normalize_base_url,
 )
-from costcode_desktop.procore.environments import normalize_base_url
 from costcode_desktop.services import paths
 
 log = logging.getLogger(__name__)
@@ -70,6 +69,8 @@ class Connection:
     def redirect_uri(self) -> str:
         """The exact redirect registered for the Procore app (dynamic URIs are refused)."""
         if self.sign_in_method == "paste_code":
+            from costcode_desktop.procore.oauth import OOB_REDIRECT_URI  # brings httpx: here
+
             return OOB_REDIRECT_URI
         return f"http://localhost:{self.redirect_port}/callback"
 

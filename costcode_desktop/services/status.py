@@ -6,15 +6,19 @@ import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from costcode_desktop.costcodes import Comparison, DiffStatus, plural
-from costcode_desktop.procore import CancelToken, ProcoreClient
+from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled, NotFound, PermissionDenied, ProcoreError
 from costcode_desktop.procore.records import Project
 
 from .company import CompanyList, read_comparison, refusal_reason
 from .parallel import run_parallel
 from .refresh import RefreshResult
+
+if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
+    from costcode_desktop.procore import ProcoreClient
 
 
 class ProjectState(enum.Enum):

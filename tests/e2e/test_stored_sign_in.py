@@ -16,7 +16,8 @@ from costcode_desktop.cli import main
 from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.sandbox import SandboxServer, demo_seed
 from costcode_desktop.services import read_company_list, refresh_project
-from costcode_desktop.services.export import ExportHeader, write_csv, write_xlsx
+from costcode_desktop.services.export import ExportHeader, write_csv
+from costcode_desktop.services.export_xlsx import write_xlsx
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.secrets import SecretStore
 from costcode_desktop.services.settings import Connection, Settings, save_settings

@@ -12,7 +12,7 @@ import openpyxl  # type: ignore[import-untyped, unused-ignore]
 import pytest
 
 from costcode_desktop.costcodes import Comparison, ProjectCode, StandardCode, compare
-from costcode_desktop.services import export
+from costcode_desktop.services import export_xlsx
 from costcode_desktop.services.export import (
     COLUMNS,
     ExportError,
@@ -21,8 +21,8 @@ from costcode_desktop.services.export import (
     safe_cell,
     suggested_file_name,
     write_csv,
-    write_xlsx,
 )
+from costcode_desktop.services.export_xlsx import write_xlsx
 
 READ_AT = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 HEADER = ExportHeader("Acme Builders", "Sage 300 CRE", "Tower B", "2024-017", READ_AT, READ_AT)
@@ -232,7 +232,7 @@ def test_a_full_disk_is_reported_and_cleaned_up(
         _path.write_bytes(b"partial")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export, "_save_workbook", full)
+    monkeypatch.setattr(export_xlsx, "save_workbook", full)
     with pytest.raises(ExportError, match="the disk is full"):
         write_xlsx(tmp_path / "codes.xlsx", HEADER, sample())
     assert list(tmp_path.iterdir()) == []
@@ -244,7 +244,7 @@ def test_an_unexpected_error_still_leaves_nothing_behind(
     def broken(_path: Path, _header: ExportHeader, _comparison: Comparison) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(export, "_save_workbook", broken)
+    monkeypatch.setattr(export_xlsx, "save_workbook", broken)
     with pytest.raises(ExportError, match=r"Could not write 'codes\.xlsx': ValueError: boom"):
         write_xlsx(tmp_path / "codes.xlsx", HEADER, sample())
     assert list(tmp_path.iterdir()) == []

@@ -85,7 +85,6 @@ def test_a_sandbox_that_cannot_start_fails_the_sign_in_step(
         raise ConnectionFailed("Could not reach the demo sandbox.")
 
     monkeypatch.setattr(session_module, "open_demo_session", refuse)
-    monkeypatch.setattr("costcode_desktop.ui.main.controller.open_demo_session", refuse)
     test, output = run_in_process(qtbot, tmp_path)
     assert not test.passed
     assert "FAIL  Start the demo sandbox and sign in: Starting the demo" in output

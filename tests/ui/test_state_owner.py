@@ -8,6 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.services import Project, ProjectState, ProjectStatus
+from costcode_desktop.services.cache import Staleness
 from costcode_desktop.ui.kit.gui_owned import WrongThread
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.controller import Controller
@@ -55,12 +56,13 @@ def test_a_worker_assigning_the_window_state_is_stopped(qtbot: QtBot) -> None:
     [
         lambda state: setattr(state, "company_list", None),
         lambda state: state.load(None, [], {}),
-        lambda state: state.forget([1]),
+        lambda state: state.reload(None, [], {}, None),
+        lambda state: state.mark(1, Staleness("could not reach Procore")),
         lambda state: state.record(
             ProjectStatus(Project(1, "One", None, True), ProjectState.IN_SYNC)
         ),
     ],
-    ids=["assign", "load", "forget", "record"],
+    ids=["assign", "load", "reload", "mark", "record"],
 )
 def test_every_way_of_changing_the_state_refuses_other_threads(change: object) -> None:
     state = WindowState()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop.costcodes import Comparison, DiffStatus
 from costcode_desktop.services import CompanyList, ProjectStatus
+from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.compare.delegates import WordDiffDelegate
 from costcode_desktop.ui.compare.model import (
     COL_COMPANY_CODE,
@@ -39,6 +40,7 @@ from costcode_desktop.ui.kit.sizing import (
     set_row_height,
     size_columns,
 )
+from costcode_desktop.ui.kit.when import long_time, short_time
 
 SUMMARY_ORDER = (
     DiffStatus.MISSING,
@@ -52,24 +54,43 @@ SEARCH_DELAY_MS = 150  # let fast typists finish a word before filtering 20,000 
 
 
 def _time(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%H:%M:%S") if moment else "—"
+    """'10:42:05' today, with the day before (a last-known list may be days old)."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone()
+    if local.date() == datetime.now().astimezone().date():
+        return f"{local:%H:%M:%S}"
+    return short_time(moment)
 
 
 class ComparePane(QWidget):
-    """Shows one project's status; the company list is read from its owner when needed."""
+    """Shows one project's status; the company list, whether it is last-known, and each
+    project's mark are read from their owner when needed."""
 
     def __init__(
-        self, company_list: Callable[[], CompanyList | None], parent: QWidget | None = None
+        self,
+        company_list: Callable[[], CompanyList | None],
+        parent: QWidget | None = None,
+        *,
+        list_cached: Callable[[], bool] = lambda: False,
+        mark: Callable[[int], Staleness | None] = lambda _project_id: None,
     ) -> None:
         super().__init__(parent)
         self.model = CompareModel(self)
         self.status: ProjectStatus | None = None  # the one shown
         self._company_list = company_list
+        self._list_cached = list_cached
+        self._mark = mark
 
         self.header = QLabel(self)
         self.header.setObjectName("compareHeader")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.notice = QLabel(self)  # why the comparison shown is last-known, after a failure
+        self.notice.setObjectName("compareNotice")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         self.summary = QLabel(self)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setObjectName("compareSummary")
@@ -124,6 +145,7 @@ class ComparePane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addWidget(self.header)
+        layout.addWidget(self.notice)
         layout.addWidget(self.summary)
         layout.addLayout(tools)
         layout.addWidget(self.stack, 1)
@@ -181,24 +203,43 @@ class ComparePane(QWidget):
     def comparison(self) -> Comparison | None:
         return self.model.comparison
 
+    def refresh_header(self) -> None:
+        """The company list or the shown project's mark changed: say so in the header."""
+        self._set_header(self.status)
+
     def _set_header(self, status: ProjectStatus | None) -> None:
         company = self._company_list()
-        left = (
-            f"Company list: <b>{escape(company.list.name)}</b> · {len(company.codes)} codes · "
-            f"read {_time(company.read_at)}"
-            if company
-            else "Company list: not loaded yet"
-        )
+        if company is None:
+            left = "Company list: not loaded yet"
+        else:
+            read = _time(company.read_at)
+            when = f"as of {read}" if self._list_cached() else f"read {read}"
+            left = (
+                f"Company list: <b>{escape(company.list.name)}</b> · {len(company.codes)} codes"
+                f" · {when}"
+            )
+        mark = self._mark(status.project.id) if status is not None else None
+        self._set_notice(status, mark)
         if status is None:
             self.header.setText(left)
             return
         project = status.project
         number = f"{project.project_number} " if project.project_number else ""
-        right = (
-            f"Project list: <b>{escape(number + project.name)}</b> · "
-            f"read {_time(status.checked_at)}"
-        )
+        when = f"as of {_time(status.checked_at)}" if mark else f"read {_time(status.checked_at)}"
+        right = f"Project list: <b>{escape(number + project.name)}</b> · {when}"
         self.header.setText(f"{left}<br>{right}")
+
+    def _set_notice(self, status: ProjectStatus | None, mark: Staleness | None) -> None:
+        """'⚠ Last check failed 10:58 — could not reach Procore. Showing …'"""
+        if status is None or mark is None or not mark.failed:
+            self.notice.hide()
+            return
+        failed = short_time(mark.failed_at) if mark.failed_at else ""
+        self.notice.setText(
+            f"⚠ Last {mark.doing} failed {failed} — {mark.failure}. Showing the comparison "
+            f"read at {long_time(status.checked_at)}."
+        )
+        self.notice.show()
 
 
 def _summary(comparison: Comparison) -> str:

@@ -8,7 +8,6 @@ can be copied out of it.
 from __future__ import annotations
 
 import logging
-import platform
 import sys
 import threading
 import traceback
@@ -138,6 +137,8 @@ class CrashReporter(QObject):
             QApplication.quit()
             return
         log.critical("unexpected error", exc_info=(kind, error, trace))
+        import platform  # here: only a crash needs it
+
         text = "".join(traceback.format_exception(kind, error, trace))
         versions = f"Python {platform.python_version()}; Qt {qVersion()}; {platform.platform()}"
         details = redact(f"CostCodeSync {__version__}\n{versions}\nLog: {log_file()}\n\n{text}")

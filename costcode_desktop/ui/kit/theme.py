@@ -42,6 +42,8 @@ CHANGED_WORDS = Tone("#f4b860", "#7a5a12")
 BANNER_OK = Tone("#1e7b34", "#1b6e2f")
 BANNER_ERROR = Tone("#b3261e", "#a3231c")
 BANNER_TEXT = Tone("#ffffff", "#ffffff")
+# Working offline: a quiet slate, not the red of a failure (nothing is broken; it is read-only).
+BANNER_OFFLINE = Tone("#3d5260", "#34495a")
 # Error text on the window background (the sign-in dialog's message).
 ERROR_TEXT = Tone("#b3261e", "#ff8a80")
 # The edge of check boxes, radio buttons and text fields in the forced modes: 3:1 or more against

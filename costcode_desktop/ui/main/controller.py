@@ -4,6 +4,9 @@ The window never talks to Procore or the disk itself: it asks the controller, wh
 work to the background helper. Work functions return values or report typed events; only the
 controller assigns its `WindowState`, on the GUI thread, and then emits a signal. The window
 and its panes read the state from here and never keep copies.
+
+The use cases that need the HTTP client (loading a company, refreshing, the demo) are imported
+by their work functions, on the worker: the window paints its last-known state before them.
 """
 
 from __future__ import annotations
@@ -13,39 +16,55 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from costcode_desktop.costcodes import Comparison
 from costcode_desktop.services import (
     DEFAULT_CONCURRENCY,
     Cancelled,
-    Company,
-    CompanyList,
-    CompanyLoad,
-    Project,
     ProjectRefreshed,
-    ProjectStatus,
     RefreshOutcome,
-    RefreshRun,
     RefreshStep,
     RefreshWaiting,
-    Session,
     check_projects,
-    load_company,
-    refresh_many,
 )
-from costcode_desktop.services.export import ExportHeader, write_csv, write_xlsx
-from costcode_desktop.services.history import HistoryStore, open_history_or_none
-from costcode_desktop.services.session import open_demo_session
+from costcode_desktop.services.cache.known import (
+    Staleness,
+    cache_key,
+    failure_words,
+    recheck_order,
+    unreachable,
+)
+from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
 from costcode_desktop.ui.signin.account import AccountFlow
 
+if TYPE_CHECKING:
+    from costcode_desktop.costcodes import Comparison
+    from costcode_desktop.services import (
+        Company,
+        CompanyList,
+        CompanyLoad,
+        Project,
+        ProjectStatus,
+        RefreshEvent,
+        RefreshResult,
+        RefreshRun,
+        Session,
+    )
+    from costcode_desktop.services.cache.store import CachedCompany, CacheStore
+    from costcode_desktop.services.history.store import HistoryStore
+
 log = logging.getLogger(__name__)
 
 Failure = Callable[[BaseException, str], None]
+DEMO = "demo"  # the demo's environment key
+# Seconds before trying Procore again while it cannot be reached: soon at first, then less
+# often, never a busy loop. Reload (F5) and the banner's Try Again try at once.
+RETRY_DELAYS = (5, 15, 30, 60, 120, 300)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +76,42 @@ class ProjectChecked:
     total: int
 
 
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """The local files the window works with, opened on the worker: the history and the cache."""
+
+    history: HistoryStore | None
+    cache: CacheStore | None
+
+
+@dataclass(frozen=True, slots=True)
+class LastKnown:
+    """A company's last-known state from the cache, with when each project was last refreshed."""
+
+    cached: CachedCompany
+    last_refreshed: dict[int, datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Starting:
+    """What the window starts from before any request: the stores, and the last-known state."""
+
+    stores: Stores
+    last_known: LastKnown | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChecksStopped:
+    """Checking stopped part-way because Procore could not be reached."""
+
+    error: BaseException
+
+
 class Controller(QObject):
     session_opened = Signal(object)  # Session: a sign-in, the demo, or another company
     signed_out = Signal()
     company_loaded = Signal(object)  # CompanyLoad; every project is being checked next
-    checks_started = Signal(object)  # [project id]: their results are unknown until checked
+    checks_started = Signal(object)  # [project id] being checked; what is known of them stays
     status_changed = Signal(object)  # ProjectStatus, from a check or a refresh's read-back
     checking_progress = Signal(int, int)  # done, total (0, 0: busy, no count yet)
     checks_finished = Signal()
@@ -73,6 +123,8 @@ class Controller(QObject):
     refresh_finished = Signal(object)  # RefreshRun
     export_finished = Signal(str)  # path
     failed = Signal(str, str, str)  # what was being done, message, details
+    cached_shown = Signal(object)  # CachedCompany: its last-known state is in the state now
+    offline_changed = Signal(str)  # why Procore cannot be reached; "" once it can again
 
     def __init__(self, parent: QObject | None = None, *, worker: Worker | None = None) -> None:
         super().__init__(parent)
@@ -81,10 +133,18 @@ class Controller(QObject):
         self.account = AccountFlow(self.worker, self)
         self.account.session_ready.connect(self._session_ready)
         self.account.sign_out_finished.connect(self.signed_out)
+        self.account.unreachable.connect(self._unreachable)
+        self.account.sign_in_needed.connect(self._sign_in_ended)
         self._check_job: Job | None = None
         self._refresh_job: Job | None = None
         self._generation = 0  # bumped when the company changes: late check results are dropped
         self._loading = False
+        self._offline = ""
+        self._signing_in = False  # a stored sign-in is being tried again
+        self._retries = 0  # tries since Procore was last reached
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.try_again)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -107,6 +167,25 @@ class Controller(QObject):
     def status(self, project_id: int) -> ProjectStatus | None:
         return self.state.statuses.get(project_id)
 
+    def mark(self, project_id: int) -> Staleness | None:
+        """Why the project's result is last-known (None: it was read just now)."""
+        return self.state.marks.get(project_id)
+
+    @property
+    def marks(self) -> Mapping[int, Staleness]:
+        return self.state.marks
+
+    @property
+    def company(self) -> Company | None:
+        """The company shown: the session's, or the last-known one while not signed in."""
+        session = self.state.session
+        return session.company if session is not None else self.state.company
+
+    @property
+    def offline(self) -> str:
+        """Why Procore cannot be reached now ("" when it can): the window is read-only."""
+        return self._offline
+
     @property
     def refreshing(self) -> bool:
         return self._refresh_job is not None
@@ -117,44 +196,93 @@ class Controller(QObject):
 
     # -- opening -------------------------------------------------------------------------------
 
+    def start(self) -> None:
+        """A normal start: the last-known state at once (if any), then the stored sign-in."""
+
+        def work(_job: Job) -> Starting:
+            from costcode_desktop.services.settings import load_settings
+
+            settings = load_settings().settings
+            try:
+                environment = settings.connection.environment_key()
+            except ValueError:
+                environment = ""
+            return _starting(environment, settings.companies.get(environment))
+
+        self._signing_in = True
+        self.worker.submit(
+            work,
+            on_result=self._started,
+            on_error=self._start_without_cache,
+            on_done=self.account.restore,
+        )
+
     def open_demo(self, *, reset: bool = False) -> None:
-        def work(job: Job) -> Session:
-            return open_demo_session(reset=reset, cancel=job.cancel)
+        """The demo company: its last-known state at once, then the demo sandbox."""
+
+        def work(_job: Job) -> Starting:
+            return _starting(DEMO, None, forget=reset)
+
+        def start_demo() -> None:
+            self.worker.submit(
+                lambda job: _demo_session(reset, job),
+                on_result=self._session_ready,
+                on_error=self.failure("Starting the demo"),
+                on_progress=lambda _event: self.checking_progress.emit(0, 0),
+            )
 
         self._loading = True
         self.worker.submit(
-            work,
-            on_result=self._session_ready,
-            on_error=self.failure("Starting the demo"),
-            on_progress=lambda _event: self.checking_progress.emit(0, 0),
+            work, on_result=self._started, on_error=self._start_without_cache, on_done=start_demo
         )
+
+    def _started(self, starting: Starting) -> None:
+        self._keep_stores(starting.stores)
+        if starting.last_known is not None and self.state.session is None:
+            self._show_cached(starting.last_known)
+
+    def _start_without_cache(self, error: BaseException, details: str) -> None:
+        log.warning("the last-known state could not be read: %s\n%s", error, details)
+
+    def _show_cached(self, last_known: LastKnown) -> None:
+        self.state.load_cached(last_known.cached, last_known.last_refreshed)
+        self.cached_shown.emit(last_known.cached)
 
     def use_session(self, session: Session, history: HistoryStore | None = None) -> None:
         """Adopt an already signed-in session (tests, the sign-in flow, the demo)."""
-        if history is not None or self.state.history is not None:
-            self._adopt(session, history or self.state.history)
+        stores = Stores(history or self.state.history, self.state.cache)
+        if stores.history is not None and stores.cache is not None:
+            self._adopt(session, stores)
             return
         self.worker.submit(
-            lambda _job: open_history_or_none(),
+            lambda _job: _opened(stores),
             on_result=lambda opened: self._adopt(session, opened),
             on_error=self.failure("Opening the refresh history"),
         )
 
     def _session_ready(self, session: Session) -> None:
+        self._signing_in = False
         self.use_session(session)
 
-    def _adopt(self, session: Session, history: HistoryStore | None) -> None:
+    def _adopt(self, session: Session, stores: Stores) -> None:
         previous = self.state.session
         if previous is not None and previous.client is not session.client:
             self.worker.submit(lambda _job: previous.close())  # may wait on the network
-        if history is not self.state.history and self.state.history is not None:
-            old = self.state.history
-            self.worker.submit(lambda _job: old.close())
+        self._keep_stores(stores)
         self.state.session = session
-        self.state.history = history
-        self._clear_company()
+        self._back_online()  # signing in reached Procore
+        if not self.state.shows(cache_key(session.environment), session.company.id):
+            self._clear_company()
         self.session_opened.emit(session)
         self.reload()
+
+    def _keep_stores(self, stores: Stores) -> None:
+        """Use these stores from now on; ones they replace are closed on the worker."""
+        for old, new in ((self.state.history, stores.history), (self.state.cache, stores.cache)):
+            if old is not None and new is not old:
+                self.worker.submit(_closing(old))
+        self.state.history = stores.history
+        self.state.cache = stores.cache
 
     def switch_company(self, company: Company) -> None:
         session = self.state.session
@@ -174,6 +302,11 @@ class Controller(QObject):
         self.cancel_checks()
         self.state.session = None
         self._clear_company()
+        self._back_online()
+        cache = self.state.cache
+        if cache is not None:  # what was read with this sign-in goes with it
+            environment = cache_key(session.environment)
+            self.worker.submit(lambda _job: cache.forget_environment(environment))
         self.account.sign_out(session, on_error=self.failure("Signing out"))
 
     def _clear_company(self) -> None:
@@ -183,49 +316,117 @@ class Controller(QObject):
     # -- loading the company and checking projects ---------------------------------------------
 
     def reload(self) -> None:
+        """Read the company list and projects again, then check every project (the stalest
+        first). Its last-known state, if not on screen yet, is shown while that goes on."""
         session = self.state.session
-        if session is None or self.refreshing:
+        if session is None:
+            if self.state.company_list is not None:  # a last-known state, not signed in
+                self.try_again()
             return
+        if self.refreshing:
+            return
+        self._retry.stop()
         self.cancel_checks()
-        history = self.state.history
+        history, cache = self.state.history, self.state.cache
+        environment, company = cache_key(session.environment), session.company
+        shown = self.state.shows(environment, company.id)
         self._loading = True
         self._generation += 1
         generation = self._generation
 
-        def work(job: Job) -> CompanyLoad:
-            return load_company(session, history=history, cancel=job.cancel)
+        def work(job: Job) -> tuple[CompanyLoad, datetime | None]:
+            from costcode_desktop.services.load import load_company
 
-        def loaded(load: CompanyLoad) -> None:
+            if cache is not None and not shown:
+                known = _last_known(cache, history, environment, company.id)
+                if known is not None:
+                    job.report(known)
+            load = load_company(session, history=history, cancel=job.cancel)
+            changed_at = None
+            if cache is not None:
+                changed_at = cache.save_company(
+                    environment, company, load.company_list, load.projects
+                )
+            return load, changed_at
+
+        def cached(event: object) -> None:
+            if isinstance(event, LastKnown) and generation == self._generation:
+                self._show_cached(event)
+
+        def loaded(result: tuple[CompanyLoad, datetime | None]) -> None:
             if generation == self._generation:
-                self._company_ready(load)
+                self._company_ready(*result)
 
-        self.worker.submit(work, on_result=loaded, on_error=self.failure("Loading the company"))
+        def failed(error: BaseException, details: str) -> None:
+            self._loading = False
+            if generation != self._generation:
+                return
+            if unreachable(error):
+                self._went_offline(error)
+            else:
+                self.failure("Loading the company")(error, details)
 
-    def _company_ready(self, load: CompanyLoad) -> None:
-        self.state.load(load.company_list, load.projects, load.last_refreshed)
+        self.worker.submit(work, on_result=loaded, on_error=failed, on_progress=cached)
+
+    def _company_ready(self, load: CompanyLoad, list_changed_at: datetime | None) -> None:
+        session = self.state.session
+        if session is None:  # signed out or shut down while it was read
+            return
+        environment, company = cache_key(session.environment), session.company
+        if self.state.shows(environment, company.id):
+            self.state.reload(
+                load.company_list, load.projects, load.last_refreshed, list_changed_at
+            )
+        else:
+            self.state.load(
+                load.company_list,
+                load.projects,
+                load.last_refreshed,
+                environment=environment,
+                company=company,
+            )
+            self.state.list_changed_at = list_changed_at
+        self._back_online()
         self.company_loaded.emit(load)
-        self.check(load.projects)
+        state = self.state
+        self.check(recheck_order(load.projects, state.statuses, state.marks, list_changed_at))
 
     def check(self, projects: list[Project]) -> None:
-        """Compare these projects with the company list in the background, a few at a time."""
+        """Compare these projects with the company list in the background, a few at a time,
+        in this order. Their last-known results stay on screen until their answers come."""
         session, company_list = self.state.session, self.state.company_list
-        if session is None or company_list is None:
+        if session is None or company_list is None or self.state.list_cached:
             return
+        cache, environment = self.state.cache, cache_key(session.environment)
         total = len(projects)
         generation = self._generation
-        self.state.forget([project.id for project in projects])
         self.checks_started.emit([project.id for project in projects])
 
-        def work(job: Job) -> None:
+        def work(job: Job) -> ChecksStopped | None:
+            gone: list[BaseException] = []
+
+            def stop_if_unreachable(_project: Project, error: BaseException) -> None:
+                if unreachable(error) and not gone:  # the others would only fail slowly
+                    gone.append(error)
+                    job.cancel.cancel()
+
             statuses = check_projects(
                 session.client,
                 company_list,
                 projects,
                 concurrency=DEFAULT_CONCURRENCY,
                 cancel=job.cancel,
+                on_error=stop_if_unreachable,
             )
-            for done, status in enumerate(statuses, 1):
-                job.report(ProjectChecked(status, done, total))
+            try:
+                for done, status in enumerate(statuses, 1):
+                    if cache is not None:
+                        cache.save_statuses(environment, company_list, [status])
+                    job.report(ProjectChecked(status, done, total))
+            except Cancelled:
+                if not gone:
+                    raise
+            return ChecksStopped(gone[0]) if gone else None
 
         def progressed(event: object) -> None:
             match event:
@@ -233,9 +434,12 @@ class Controller(QObject):
                     self._record(status)
                     self.checking_progress.emit(done, total)
 
-        def finished(_none: None) -> None:
-            if generation == self._generation:
-                self.checks_finished.emit()
+        def finished(outcome: ChecksStopped | None) -> None:
+            if generation != self._generation:
+                return
+            if outcome is not None:
+                self._went_offline(outcome.error)
+            self.checks_finished.emit()
 
         self.checking_progress.emit(0, total)
         self._check_job = self.worker.submit(
@@ -248,7 +452,9 @@ class Controller(QObject):
 
     def _record(self, status: ProjectStatus) -> None:
         self.state.record(status)
-        self.status_changed.emit(status)
+        shown = self.state.statuses.get(status.project.id)
+        if shown is not None:
+            self.status_changed.emit(shown)
 
     def _checks_done(self) -> None:
         self._check_job = None
@@ -265,15 +471,25 @@ class Controller(QObject):
         session, company_list = self.state.session, self.state.company_list
         if session is None or company_list is None or self.refreshing or not projects:
             return False
-        history = self.state.history
+        if self._offline or self.state.list_cached:
+            return False  # read-only until Procore answers again
+        history, cache = self.state.history, self.state.cache
+        environment = cache_key(session.environment)
 
         def work(job: Job) -> RefreshRun:
+            from costcode_desktop.services.bulk import refresh_many
+
+            def remember(event: RefreshEvent) -> None:
+                if cache is not None and isinstance(event, ProjectRefreshed):
+                    _remember_refresh(cache, environment, company_list, event)
+                job.report(event)
+
             return refresh_many(
                 session,
                 company_list,
                 projects,
                 history=history,
-                on_event=job.report,
+                on_event=remember,
                 concurrency=concurrency,
                 cancel=job.cancel,
             )
@@ -297,6 +513,8 @@ class Controller(QObject):
             case ProjectRefreshed(result=result, status=status):
                 if status is not None:
                     self._record(status)
+                elif result.outcome is RefreshOutcome.FAILED:
+                    self._mark_failed_refresh(result)
                 if result.outcome is RefreshOutcome.REFRESHED:
                     when = datetime.now(UTC)
                     self.state.refreshed(result.project.id, when)
@@ -305,11 +523,25 @@ class Controller(QObject):
 
     def _refresh_finished(self, run: RefreshRun) -> None:
         self._refresh_job = None
-        # Projects whose refresh could not say where they stand are checked again.
-        unknown = [r.project for r in run.results if r.after is None] + run.not_started
-        if unknown:
-            self.check(unknown)
+        gone = next((r.error for r in run.failed if unreachable(r.error)), None)
+        if gone is not None:
+            # Procore cannot be reached: checking now would only fail. The next try reads
+            # the company again and checks every project.
+            self._went_offline(gone)
+        else:
+            # Projects whose refresh could not say where they stand are checked again.
+            unknown = [r.project for r in run.results if r.after is None] + run.not_started
+            if unknown:
+                self.check(unknown)
         self.refresh_finished.emit(run)
+
+    def _mark_failed_refresh(self, result: RefreshResult) -> None:
+        """Its last result stays, marked with the failure, until it is checked again."""
+        project_id = result.project.id
+        self.state.mark(project_id, _refresh_failure(result))
+        shown = self.state.statuses.get(project_id)
+        if shown is not None:
+            self.status_changed.emit(shown)
 
     def cancel_refresh(self) -> None:
         if self._refresh_job is not None:
@@ -318,13 +550,60 @@ class Controller(QObject):
     def _refresh_done(self) -> None:
         self._refresh_job = None
 
+    # -- when Procore cannot be reached ----------------------------------------------------------
+
+    def try_again(self) -> None:
+        """Try to reach Procore now: the retry timer, Try Again, or Reload while offline."""
+        self._retry.stop()
+        if self.refreshing:
+            return
+        if self.state.session is not None:
+            self.reload()
+        elif not self._signing_in:
+            self._signing_in = True
+            self.account.restore()
+
+    def _unreachable(self, error: BaseException) -> None:
+        """Signing in could not reach Procore: stay on the last-known state, try again later."""
+        self._signing_in = False
+        self._went_offline(error)
+
+    def _sign_in_ended(self) -> None:
+        self._signing_in = False
+
+    def _went_offline(self, error: BaseException) -> None:
+        self._loading = False
+        message, _ = explain(error, "")
+        log.warning("Procore cannot be reached: %s", message)
+        if not getattr(error, "permanent", False):  # a certificate or proxy setting: no use
+            delay = RETRY_DELAYS[min(self._retries, len(RETRY_DELAYS) - 1)]
+            self._retries += 1
+            self._retry.start(delay * 1000)
+        self._offline = message
+        self.offline_changed.emit(message)  # also when it stays: the banner's button is back
+
+    def _back_online(self) -> None:
+        self._retries = 0
+        self._retry.stop()
+        if self._offline:
+            self._offline = ""
+            self.offline_changed.emit("")
+
+    @property
+    def next_try_in(self) -> int:
+        """Milliseconds until Procore is tried again by itself (-1: it is not scheduled)."""
+        return self._retry.remainingTime() if self._retry.isActive() else -1
+
     # -- export --------------------------------------------------------------------------------
 
     def export(self, path: Path, header: ExportHeader, comparison: Comparison) -> None:
-        writer = write_xlsx if path.suffix.lower() == ".xlsx" else write_csv
-
         def work(_job: Job) -> str:
-            writer(path, header, comparison)
+            if path.suffix.lower() == ".xlsx":
+                from costcode_desktop.services.export_xlsx import write_xlsx  # openpyxl: here
+
+                write_xlsx(path, header, comparison)
+            else:
+                write_csv(path, header, comparison)
             return str(path)
 
         self.worker.submit(
@@ -335,15 +614,19 @@ class Controller(QObject):
 
     def shutdown(self) -> None:
         """Stop background work, then close the session and the history (at exit only)."""
+        self._generation += 1  # answers still on their way are about a closed window
         self.worker.cancel_all()
         self.worker.wait_for_done(15_000)
-        session, history = self.state.session, self.state.history
+        self._retry.stop()
+        session, history, cache = self.state.session, self.state.history, self.state.cache
         self.state.session = None
         self.state.history = None
+        self.state.cache = None
         if session is not None:
             session.close()
-        if history is not None:
-            history.close()
+        for store in (history, cache):
+            if store is not None:
+                store.close()
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -357,3 +640,69 @@ class Controller(QObject):
             self.failed.emit(doing, message, more)
 
         return report
+
+
+# -- on the worker ------------------------------------------------------------------------------
+
+
+def _demo_session(reset: bool, job: Job) -> Session:
+    from costcode_desktop.services.session import open_demo_session
+
+    return open_demo_session(reset=reset, cancel=job.cancel)
+
+
+def _closing(store: HistoryStore | CacheStore) -> Callable[[Job], None]:
+    return lambda _job: store.close()
+
+
+def _opened(stores: Stores) -> Stores:
+    """The stores, each opened if it is not yet (None, logged, if it cannot be)."""
+    from costcode_desktop.services.cache.store import open_cache_or_none
+    from costcode_desktop.services.history.store import open_history_or_none
+
+    return Stores(stores.history or open_history_or_none(), stores.cache or open_cache_or_none())
+
+
+def _starting(environment: str, company_id: int | None, *, forget: bool = False) -> Starting:
+    """Open the stores and read the last-known state of the company (the latest of the
+    environment when none is remembered); `forget` drops the environment's cache instead."""
+    stores = _opened(Stores(None, None))
+    if stores.cache is None or not environment:
+        return Starting(stores, None)
+    if forget:
+        stores.cache.forget_environment(environment)
+        return Starting(stores, None)
+    return Starting(stores, _last_known(stores.cache, stores.history, environment, company_id))
+
+
+def _last_known(
+    cache: CacheStore, history: HistoryStore | None, environment: str, company_id: int | None
+) -> LastKnown | None:
+    from costcode_desktop.services.history.store import HistoryError
+
+    cached = cache.read(environment, company_id)
+    if cached is None:
+        return None
+    refreshed: dict[int, datetime] = {}
+    if history is not None:
+        try:
+            refreshed = history.last_refreshed(cached.company.id, environment)
+        except HistoryError:
+            log.warning("could not read the refresh history", exc_info=True)
+    return LastKnown(cached, refreshed)
+
+
+def _refresh_failure(result: RefreshResult) -> Staleness:
+    return Staleness(failure_words(result.error, result.message), datetime.now(UTC), "refresh")
+
+
+def _remember_refresh(
+    cache: CacheStore, environment: str, company_list: CompanyList, event: ProjectRefreshed
+) -> None:
+    """A refresh's read-back is the project's new result; a failure without one is marked."""
+    if event.status is not None:
+        cache.save_statuses(environment, company_list, [event.status])
+    elif event.result.outcome is RefreshOutcome.FAILED:
+        project_id = event.result.project.id
+        mark = _refresh_failure(event.result)
+        cache.save_failure(environment, company_list.company_id, project_id, mark)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -26,14 +27,10 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import CompanyLoad, ProjectState, ProjectStatus, Session
+from costcode_desktop.services import ProjectState
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.logging_setup import log_file
-from costcode_desktop.services.settings import Settings
 from costcode_desktop.ui.compare.pane import ComparePane
-from costcode_desktop.ui.dialogs.about import AboutDialog
-from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
-from costcode_desktop.ui.history.window import HistoryWindow
 from costcode_desktop.ui.kit import memory, theme, toolbar_icons
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.appearance import (
@@ -44,11 +41,21 @@ from costcode_desktop.ui.kit.appearance import (
 )
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
+from costcode_desktop.ui.kit.offline_banner import OfflineBanner
+from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, Command, named
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
-from costcode_desktop.ui.signin.dialog import SignInDialog
+
+if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
+    from costcode_desktop.services import CompanyLoad, ProjectStatus, Session
+    from costcode_desktop.services.cache.store import CachedCompany
+    from costcode_desktop.services.settings import Settings
+    from costcode_desktop.ui.dialogs.about import AboutDialog
+    from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
+    from costcode_desktop.ui.history.window import HistoryWindow
+    from costcode_desktop.ui.signin.dialog import SignInDialog
 
 
 class MainWindow(QMainWindow):
@@ -71,8 +78,12 @@ class MainWindow(QMainWindow):
         self.how_it_works_dialog: HowItWorksDialog | None = None
 
         self.banner = StatusBanner(self)
+        self.offline_banner = OfflineBanner(self)
         self.projects = ProjectsPane(self)
-        self.compare = ComparePane(lambda: self.controller.company_list, self)
+        c = self.controller
+        self.compare = ComparePane(
+            lambda: c.company_list, self, list_cached=lambda: c.state.list_cached, mark=c.mark
+        )
         for view in (self.projects.view, self.compare.view):
             enable_row_copy(view, self._rows_copied)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -86,6 +97,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
+        layout.addWidget(self.offline_banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -237,14 +249,14 @@ class MainWindow(QMainWindow):
 
     def _default_size(self) -> None:
         """Room for every column on a 1080p screen; smaller screens get most of their area."""
-        width, height = 1560, 880
+        width, height = 1640, 880
         screen = self.screen()
         if screen is not None:
             area = screen.availableGeometry()
             width = min(width, int(area.width() * 0.95))
             height = min(height, int(area.height() * 0.9))
         self.resize(width, height)
-        self.splitter.setSizes([int(width * 0.53), int(width * 0.47)])
+        self.splitter.setSizes([int(width * 0.54), int(width * 0.46)])
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -273,6 +285,7 @@ class MainWindow(QMainWindow):
             banner.retry_button,
             banner.cancel_button,
             banner.dismiss_button,
+            self.offline_banner.button,
         ]
         set_tab_order(self.tab_order)
 
@@ -282,6 +295,9 @@ class MainWindow(QMainWindow):
         c.signed_out.connect(self._signed_out)
         c.company_loaded.connect(self._company_loaded)
         c.checks_started.connect(model.mark_checking)
+        c.cached_shown.connect(self._cached_shown)
+        c.offline_changed.connect(self._offline_changed)
+        self.offline_banner.try_again.connect(c.try_again)
         c.status_changed.connect(self._status_changed)
         c.checking_progress.connect(self._checking_progress)
         c.checks_finished.connect(self._checks_finished)
@@ -303,10 +319,11 @@ class MainWindow(QMainWindow):
     # -- signing in and out --------------------------------------------------------------------
 
     def start(self) -> None:
-        """A normal start: the stored sign-in if there is one, else the sign-in dialog."""
+        """A normal start: the last-known state at once if there is one, then the stored sign-in
+        (or the sign-in dialog when there is none)."""
         self.signed_in.setText("Signing in…")
         self._show_loading("Signing in to Procore…")
-        self.controller.account.restore()
+        self.controller.start()
 
     def show_sign_in_pending(self) -> None:
         """No session: say what to do, plainly."""
@@ -318,6 +335,8 @@ class MainWindow(QMainWindow):
         self.signed_in.setText("Not signed in")
 
     def show_sign_in(self, message: str = "", settings: Settings | None = None) -> SignInDialog:
+        from costcode_desktop.ui.signin.dialog import SignInDialog
+
         account = self.controller.account
         store = account.store
         dialog = SignInDialog(
@@ -383,10 +402,13 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reload(self) -> None:
-        if self.controller.session is None or self.controller.refreshing:
+        c = self.controller
+        if c.refreshing or (c.session is None and c.company_list is None):
             return
-        self._show_loading("Reading the company list and projects…")
-        self.controller.reload()
+        self._show_loading(
+            "Reading the company list and projects…" if c.session else "Signing in to Procore…"
+        )
+        c.reload()
 
     def _show_loading(self, text: str) -> None:
         self.statusBar().showMessage(text)
@@ -399,9 +421,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _session_opened(self, session: Session) -> None:
-        # A new sign-in or another company: nothing of the previous one stays on screen.
-        self._clear_company_view()
-        self.compare.show_message(f"Reading the company list of {session.company.name}…")
+        # A new sign-in or another company: nothing of the previous one stays on screen (its
+        # own last-known state does, until it is read again).
+        if self.controller.company_list is None:
+            self._clear_company_view()
+            self.compare.show_message(f"Reading the company list of {session.company.name}…")
         self.signed_in.setText(f"Signed in as {session.signed_in_text}")
         self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
         self.setWindowTitle(f"{APP_NAME} — {session.company.name}")
@@ -414,7 +438,7 @@ class MainWindow(QMainWindow):
         if self.banner.property("state") == "error":  # an earlier failure is over
             self.banner.clear()
         memory.settle()
-        self.projects.model.set_projects(load.projects, load.last_refreshed)
+        self._show_projects()
         if keep is not None:
             self.projects.select_project(keep)
         self._selection_changed()
@@ -424,8 +448,65 @@ class MainWindow(QMainWindow):
         )
 
     @Slot(object)
+    def _cached_shown(self, cached: CachedCompany) -> None:
+        """The last-known state, at once: each row says how old it is."""
+        keep = self.projects.current_project_id()
+        self._show_projects()
+        if keep is not None:
+            self.projects.select_project(keep)
+        self._selection_changed()
+        self.setWindowTitle(f"{APP_NAME} — {cached.company.name}")
+        if self.controller.session is None:
+            self.signed_in.setText(f"{cached.company.name} · as of {short_time(cached.as_of)}")
+            self.signed_in.setToolTip("The last-known state, read by CostCodeSync earlier")
+        self.statusBar().showMessage(
+            f"Showing the last-known state of {plural(len(cached.projects), 'project')} "
+            f"(as of {short_time(cached.as_of)}); reading them again…"
+        )
+        self._update_actions()
+
+    def _show_projects(self) -> None:
+        c = self.controller
+        self.projects.model.set_projects(
+            c.state.projects, c.state.last_refreshed, c.statuses, c.marks
+        )
+
+    @Slot(str)
+    def _offline_changed(self, why: str) -> None:
+        """Procore cannot be reached (or can again): read-only, and the banner says so."""
+        self.progress.hide()
+        self.projects.model.checks_ended()
+        if not why:
+            self.offline_banner.hide()
+            self._update_actions()
+            return
+        self.statusBar().clearMessage()
+        c = self.controller
+        later = (
+            "CostCodeSync tries again by itself and catches up as soon as Procore answers."
+            if c.next_try_in >= 0
+            else "Fix that, then choose Try Again."
+        )
+        company_list = c.company_list
+        if company_list is not None:
+            self.offline_banner.show_offline(
+                "Working offline — showing the last-known state, as of "
+                f"{short_time(company_list.read_at)}. Read-only until Procore answers.",
+                f"{why} Meanwhile you can browse, compare and export. {later}",
+            )
+        else:
+            self.compare.show_message(
+                "CostCodeSync could not reach Procore to read your company, and has nothing "
+                "saved from an earlier session to show. The banner above says why."
+            )
+            self.offline_banner.show_offline("Cannot reach Procore.", f"{why} {later}")
+        if c.session is None:
+            self.signed_in.setText(f"Offline · {c.company.name}" if c.company else "Offline")
+        self._update_actions()
+
+    @Slot(object)
     def _status_changed(self, status: ProjectStatus) -> None:
-        self.projects.model.set_status(status)
+        self.projects.model.set_status(status, self.controller.mark(status.project.id))
         memory.settle()
         if self.projects.current_project_id() == status.project.id:
             self.compare.show_status(status)
@@ -440,10 +521,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def _checks_finished(self) -> None:
         self.progress.hide()
+        self.projects.model.checks_ended()
         statuses = self.controller.statuses
         stale = sum(1 for s in statuses.values() if s.state is ProjectState.OUT_OF_DATE)
         projects = plural(len(self.controller.state.projects), "project")
-        self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
+        if not self.controller.offline:
+            self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
         self._update_actions()
         memory.settle()
         self.checks_finished.emit()
@@ -498,6 +581,8 @@ class MainWindow(QMainWindow):
         session = c.session
         has_session, refreshing = session is not None, c.refreshing
         idle_session = has_session and not refreshing
+        # Sending needs Procore, and a company list read this session: read-only until then.
+        can_send = idle_session and not c.offline and not c.state.list_cached
         stale_active = any(
             s.state is ProjectState.OUT_OF_DATE and s.project.active for s in c.statuses.values()
         )
@@ -507,9 +592,9 @@ class MainWindow(QMainWindow):
             "sign_in": not refreshing,
             "switch_company": session is not None and len(session.companies) > 1 and not refreshing,
             "sign_out": idle_session,
-            "reload": idle_session,
-            "refresh": idle_session and bool(self.projects.selected_projects()),
-            "refresh_all": idle_session and stale_active,
+            "reload": idle_session or (not has_session and c.company_list is not None),
+            "refresh": can_send and bool(self.projects.selected_projects()),
+            "refresh_all": can_send and stale_active,
             "export_csv": has_comparison,
             "export_xlsx": has_comparison,
         }
@@ -546,6 +631,8 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> HistoryWindow:
         """The history of this company's refreshes (read on the worker when shown)."""
+        from costcode_desktop.ui.history.window import HistoryWindow
+
         c, session = self.controller, self.controller.session
         company_id = session.company.id if session else None
         environment = session.environment.key if session else None
@@ -587,15 +674,15 @@ class MainWindow(QMainWindow):
 
     def export(self, path: Path) -> bool:
         status, comparison = self.compare.status, self.compare.comparison
-        company, session = self.controller.company_list, self.controller.session
-        if status is None or comparison is None or company is None or session is None:
+        company_list, company = self.controller.company_list, self.controller.company
+        if status is None or comparison is None or company_list is None or company is None:
             return False
         header = ExportHeader(
-            company_name=session.company.name,
-            list_name=company.list.name,
+            company_name=company.name,
+            list_name=company_list.list.name,
             project_name=status.project.name,
             project_number=status.project.project_number,
-            company_read_at=company.read_at,
+            company_read_at=company_list.read_at,
             project_read_at=status.checked_at,
         )
         self.statusBar().showMessage(f"Exporting to {path.name}…")
@@ -681,6 +768,8 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl(url))
 
     def show_about(self) -> AboutDialog:
+        from costcode_desktop.ui.dialogs.about import AboutDialog
+
         if self.about_dialog is None:
             self.about_dialog = AboutDialog(self.controller.worker, self)
         self.about_dialog.show()
@@ -690,6 +779,8 @@ class MainWindow(QMainWindow):
 
     def show_how_it_works(self) -> HowItWorksDialog:
         """Not modal, so it can stay open beside the window."""
+        from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
+
         if self.how_it_works_dialog is None:
             self.how_it_works_dialog = HowItWorksDialog(self, self.shortcuts())
         self.how_it_works_dialog.show()

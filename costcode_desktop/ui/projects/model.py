@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,9 +16,11 @@ from PySide6.QtCore import (
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import Project, ProjectState, ProjectStatus
+from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
+from costcode_desktop.ui.kit.when import day_or_time, long_time, short_time
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -26,16 +29,18 @@ AnyIndex = QModelIndex | QPersistentModelIndex
     COL_NAME,
     COL_ACTIVE,
     COL_STATUS,
+    COL_CHECKED,
     COL_MISSING,
     COL_DIFFERS,
     COL_ONLY_PROJECT,
     COL_LAST_REFRESHED,
-) = range(8)
+) = range(9)
 HEADERS = (
     "Number",
     "Project",
     "Active",
     "Status",
+    "Checked",
     "Missing",
     "Differs",
     "Project-only",
@@ -46,6 +51,8 @@ TOOLTIPS = (
     "Project name",
     "Whether the project is active in Procore",
     "How the project's cost codes compare with the company list",
+    "When the project's cost codes were read from Procore; 'as of' marks a last-known state "
+    "(from an earlier session, or kept because the latest check failed, marked ⚠)",
     "Codes on the company list that the project does not have",
     "Codes whose description on the project differs from the company list and a refresh puts "
     "back (descriptions locked by Sage are not counted)",
@@ -66,9 +73,11 @@ def _number(count: int | None) -> str:
 @dataclass
 class ProjectRow:
     project: Project
-    status: ProjectStatus | None = None  # None while it is being checked
+    status: ProjectStatus | None = None  # None until first checked
     last_refreshed: datetime | None = None
     busy: str = ""  # set while a refresh of this project is queued or running
+    mark: Staleness | None = None  # the status is last-known, not read just now
+    pending: bool = False  # being checked again
     display: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -115,9 +124,34 @@ class ProjectRow:
             self.project.name,
             "Active" if self.project.active else "Inactive",
             status_text,
+            self.checked_text(),
             *counts,
             when,
         )
+
+    def checked_text(self) -> str:
+        """'10:58' just read; 'as of 10:42' last-known; '⚠ as of 10:42' after a failure."""
+        if self.status is None:
+            return ""
+        when = day_or_time(self.status.checked_at)
+        if self.mark is None:
+            return when
+        return f"⚠ as of {when}" if self.mark.failed else f"as of {when}"
+
+    def checked_tip(self) -> str | None:
+        if self.status is None:
+            return None
+        read = long_time(self.status.checked_at)
+        if self.mark is None:
+            return f"Read from Procore at {read}."
+        if self.mark.failed:
+            failed = short_time(self.mark.failed_at) if self.mark.failed_at else ""
+            return (
+                f"⚠ Last {self.mark.doing} failed {failed} — {self.mark.failure}. "
+                f"Showing what was read at {read}."
+            )
+        tip = f"Last-known state, read at {read}."
+        return tip + (" Being checked again…" if self.pending else "")
 
     def sort_value(self, column: int) -> Any:
         if column in COUNT_COLUMNS:
@@ -131,6 +165,8 @@ class ProjectRow:
             return (rank, -differences)
         if column == COL_LAST_REFRESHED:
             return self.last_refreshed.timestamp() if self.last_refreshed else 0.0
+        if column == COL_CHECKED:
+            return self.status.checked_at.timestamp() if self.status else 0.0
         if column == COL_ACTIVE:
             return int(self.project.active)
         return self.display[column].casefold()
@@ -149,28 +185,48 @@ class ProjectsModel(HeadedTableModel):
     # -- updates (GUI thread) -----------------------------------------------------------------
 
     def set_projects(
-        self, projects: list[Project], last_refreshed: dict[int, datetime] | None = None
+        self,
+        projects: Sequence[Project],
+        last_refreshed: Mapping[int, datetime] | None = None,
+        statuses: Mapping[int, ProjectStatus] | None = None,
+        marks: Mapping[int, Staleness] | None = None,
     ) -> None:
-        last_refreshed = last_refreshed or {}
+        """The company's projects, with what is known of each (nothing: being checked)."""
+        last_refreshed, statuses, marks = last_refreshed or {}, statuses or {}, marks or {}
         self.beginResetModel()
-        self._rows = [ProjectRow(p, None, last_refreshed.get(p.id)) for p in projects]
+        self._rows = [
+            ProjectRow(
+                statuses[p.id].project if p.id in statuses else p,
+                statuses.get(p.id),
+                last_refreshed.get(p.id),
+                mark=marks.get(p.id),
+            )
+            for p in projects
+        ]
         self._index_of = {row.project.id: i for i, row in enumerate(self._rows)}
         self.endResetModel()
 
-    def set_status(self, status: ProjectStatus) -> None:
+    def set_status(self, status: ProjectStatus, mark: Staleness | None = None) -> None:
+        """A project's result (`mark`: it is last-known, kept after a failure)."""
         index = self._index_of.get(status.project.id)
         if index is None:
             return
         row = self._rows[index]
         row.status = status
+        row.mark = mark
         row.busy = ""
+        row.pending = False
         row.project = status.project  # the detail read carries the fresher fields
         row.update_display()
         self.dataChanged.emit(self.index(index, 0), self.index(index, self.last_column()))
 
     def mark_checking(self, project_ids: list[int]) -> None:
-        """These projects are being checked again: no result, no refresh mark, until then."""
-        self._change(project_ids, status=None, busy="")
+        """These projects are being checked again; what is known of them stays until then."""
+        self._change(project_ids, pending=True, busy="")
+
+    def checks_ended(self) -> None:
+        """Checking is over (done, or stopped): no row waits for an answer any more."""
+        self._change([row.project.id for row in self._rows if row.pending], pending=False)
 
     def mark_busy(self, project_id: int, text: str) -> None:
         """Show that a refresh is waiting or running; the last known counts stay visible."""
@@ -228,11 +284,15 @@ class ProjectsModel(HeadedTableModel):
 
     def muted(self, row: int, column: int) -> bool:
         # Inactive projects: quiet but readable (4.5:1 on every state colour); "Inactive" says
-        # it in words.
-        return not self._rows[row].project.active
+        # it in words. A last-known time is quiet too ("as of" says it), unless its check failed.
+        entry = self._rows[row]
+        quiet_age = entry.mark is not None and not entry.mark.failed
+        return not entry.project.active or (column == COL_CHECKED and quiet_age)
 
     def tooltip(self, row: int, column: int) -> str | None:
         entry = self._rows[row]
+        if column == COL_CHECKED or (column == COL_STATUS and entry.mark and entry.mark.failed):
+            return entry.checked_tip()
         if column == COL_DIFFERS and entry.locked_differences:
             n = entry.locked_differences
             differ = "differs but is" if n == 1 else "differ but are"

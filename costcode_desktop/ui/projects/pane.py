@@ -21,6 +21,7 @@ from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE
 from costcode_desktop.ui.kit.sizing import set_row_height, size_columns
 from costcode_desktop.ui.projects.model import (
     COL_ACTIVE,
+    COL_CHECKED,
     COL_DIFFERS,
     COL_LAST_REFRESHED,
     COL_MISSING,
@@ -34,9 +35,10 @@ from costcode_desktop.ui.projects.model import (
 
 DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
-    COL_NAME: 200,
+    COL_NAME: 178,
     COL_ACTIVE: 58,
     COL_STATUS: 128,
+    COL_CHECKED: 96,
     COL_MISSING: 62,
     COL_DIFFERS: 62,
     COL_ONLY_PROJECT: 86,
@@ -115,7 +117,7 @@ class ProjectsPane(QWidget):
     def _update_count(self) -> None:
         rows = self.model.rows()
         stale = sum(1 for row in rows if row.out_of_date)
-        checking = sum(1 for row in rows if row.status is None)
+        checking = sum(1 for row in rows if row.status is None or row.pending)
         text = f"{len(rows)} projects · {stale} out of date"
         if checking:
             text += f" · checking {checking}…"

@@ -8,26 +8,28 @@ this object only keeps the run's counters for its headline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from costcode_desktop.services import (
     DEFAULT_CONCURRENCY,
-    Project,
     ProjectState,
     RefreshOutcome,
-    RefreshResult,
-    RefreshRun,
     RefreshStep,
     RefreshWaiting,
 )
+from costcode_desktop.services.cache.known import unreachable
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.before_dialog import BeforeRefreshDialog, unsendable_codes
 from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog, preview
+
+if TYPE_CHECKING:  # a run's types come with the HTTP client: loaded when a refresh starts
+    from costcode_desktop.services import Project, RefreshResult, RefreshRun
 
 REFUSED_STATES = {
     ProjectState.NOT_ERP_INTEGRATED,
@@ -214,10 +216,12 @@ class RefreshFlow(QObject):
     def _show_outcome(self, run: RefreshRun) -> None:
         """Failures in the banner; skipped projects are news only when one was refreshed alone."""
         alone = run.total == 1
+        offline = bool(self.controller.offline)  # the offline banner says why those failed
         shown = [
             r
             for r in run.results
-            if r.outcome is RefreshOutcome.FAILED or (alone and r.outcome is RefreshOutcome.REFUSED)
+            if (r.outcome is RefreshOutcome.FAILED and not (offline and unreachable(r.error)))
+            or (alone and r.outcome is RefreshOutcome.REFUSED)
         ]
         if not shown:
             self.banner.clear()

@@ -3,6 +3,9 @@
 Work runs on the worker and returns a typed outcome; this object assigns its own state on the
 GUI thread and says what happened through signals. It never touches the controller: a ready
 session goes out as `session_ready`, and the controller adopts it.
+
+The sign-in services (the HTTP client, OAuth, the keyring) are imported by the work functions,
+on the worker, when first used: the window paints its last-known state without them.
 """
 
 from __future__ import annotations
@@ -11,17 +14,12 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from costcode_desktop.services import Cancelled, Session, TokenSource
-from costcode_desktop.services.secrets import (
-    SecretStore,
-    SecretStoreLike,
-    SecretStoreUnavailable,
-    SessionSecretStore,
-)
-from costcode_desktop.services.session import open_demo_session
+from costcode_desktop.services import Cancelled
+from costcode_desktop.services.cache.known import unreachable
 from costcode_desktop.services.settings import (
     Connection,
     Settings,
@@ -29,22 +27,13 @@ from costcode_desktop.services.settings import (
     load_settings,
     save_settings,
 )
-from costcode_desktop.services.signin import (
-    Credentials,
-    NoStoredSignIn,
-    open_session,
-    pasted_code_url,
-    save_client_secret,
-    service_account_tokens,
-    sign_in_with_browser,
-    sign_in_with_pasted_code,
-    sign_out,
-    stored_tokens,
-    user_tokens,
-)
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.gui_owned import GuiOwned
 from costcode_desktop.ui.kit.worker import Job, Worker
+
+if TYPE_CHECKING:
+    from costcode_desktop.services import Session, TokenSource
+    from costcode_desktop.services.secrets import SecretStoreLike
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +49,15 @@ class SignedIn:
 class SignInNeeded:
     settings: Settings
     why: str  # plain words; empty on a first start
+    store: SecretStoreLike | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """The stored sign-in could not be tried: Procore could not be reached."""
+
+    settings: Settings
+    error: BaseException
     store: SecretStoreLike | None
 
 
@@ -85,6 +83,7 @@ class AccountState(GuiOwned):
 
 class AccountFlow(QObject):
     session_ready = Signal(object)  # Session, signed in (or the demo)
+    unreachable = Signal(object)  # the error: the stored sign-in waits for the network
     sign_in_needed = Signal(object, str)  # Settings, why (may be empty)
     sign_in_progress = Signal(str)  # plain words for the sign-in dialog
     sign_in_failed = Signal(str)  # plain words; the dialog stays open to try again
@@ -109,7 +108,11 @@ class AccountFlow(QObject):
         """At start-up: the stored sign-in if there is one, else ask for a sign-in."""
         known = self.state.store
 
-        def work(job: Job) -> SignedIn | SignInNeeded:
+        def work(job: Job) -> SignedIn | SignInNeeded | Unreachable:
+            from costcode_desktop.services.secrets import SecretStoreUnavailable
+            from costcode_desktop.services.session import open_demo_session
+            from costcode_desktop.services.signin import NoStoredSignIn, open_session, stored_tokens
+
             loaded = load_settings()
             settings = loaded.settings
             if settings.connection.environment == "demo":
@@ -133,6 +136,8 @@ class AccountFlow(QObject):
                     cancel=job.cancel,
                 )
             except Exception as exc:
+                if unreachable(exc):  # nothing wrong with the sign-in: try it again later
+                    return Unreachable(settings, exc, store)
                 message, _ = explain(exc, traceback.format_exc())
                 return SignInNeeded(settings, message, store)
             return SignedIn(session, settings, store)
@@ -148,6 +153,16 @@ class AccountFlow(QObject):
         previous, known = self.state.settings, self.state.store
 
         def work(job: Job) -> SignedIn:
+            from costcode_desktop.services.secrets import SessionSecretStore
+            from costcode_desktop.services.session import open_demo_session
+            from costcode_desktop.services.signin import (
+                Credentials,
+                save_client_secret,
+                service_account_tokens,
+                sign_in_with_browser,
+                user_tokens,
+            )
+
             if connection.environment == "demo":
                 job.report(SignInStep("Starting the built-in demo sandbox…"))
                 return SignedIn(open_demo_session(cancel=job.cancel), previous, known)
@@ -174,15 +189,26 @@ class AccountFlow(QObject):
 
     def pasted_code_url(self, connection: Connection, client_secret: str) -> str:
         """The page that shows a code to paste (built here; nothing is sent yet)."""
+        from costcode_desktop.services.signin import Credentials, pasted_code_url
+
         return pasted_code_url(Credentials(connection, client_secret))
 
     def finish_pasted_code(
         self, connection: Connection, client_secret: str, code: str, *, session_only: bool
     ) -> None:
+        from costcode_desktop.services.signin import Credentials
+
         credentials = Credentials(connection, client_secret)
         previous, known = self.state.settings, self.state.store
 
         def work(job: Job) -> SignedIn:
+            from costcode_desktop.services.secrets import SessionSecretStore
+            from costcode_desktop.services.signin import (
+                save_client_secret,
+                sign_in_with_pasted_code,
+                user_tokens,
+            )
+
             store = SessionSecretStore() if session_only else known or _keyring_store()
             save_client_secret(store, connection, client_secret)
             job.report(SignInStep("Checking the code with Procore…"))
@@ -222,7 +248,7 @@ class AccountFlow(QObject):
             on_done=done,
         )
 
-    def _outcome(self, outcome: SignedIn | SignInNeeded) -> None:
+    def _outcome(self, outcome: SignedIn | SignInNeeded | Unreachable) -> None:
         """On the GUI thread: keep what the work found, then say what happened."""
         self.state.settings = outcome.settings
         if outcome.store is not None:
@@ -232,6 +258,8 @@ class AccountFlow(QObject):
                 self.session_ready.emit(session)
             case SignInNeeded(settings=settings, why=why):
                 self.sign_in_needed.emit(settings, why)
+            case Unreachable(error=error):
+                self.unreachable.emit(error)
 
     def remember_company(self, session: Session) -> None:
         """The company the window shows now is the one to open next time."""
@@ -245,6 +273,8 @@ class AccountFlow(QObject):
         store, connection = self.state.store, self.state.settings.connection
 
         def work(_job: Job) -> None:
+            from costcode_desktop.services.signin import sign_out
+
             if store is not None and session.environment.key != "demo":
                 sign_out(session, store, connection)
             else:
@@ -263,6 +293,8 @@ def _finish_sign_in(
     previous: Settings,
 ) -> SignedIn:
     """On the worker, after the tokens: who the user is, their companies, the settings to keep."""
+    from costcode_desktop.services.signin import open_session
+
     job.report(SignInStep("Reading your Procore companies…"))
     key = connection.environment_key()
     # The company a service account was just given wins over the one remembered.
@@ -275,6 +307,8 @@ def _finish_sign_in(
 
 
 def _keyring_store() -> SecretStoreLike:
+    from costcode_desktop.services.secrets import SecretStore, SecretStoreUnavailable
+
     store = SecretStore()
     if not store.available():
         raise SecretStoreUnavailable()

@@ -1,0 +1,137 @@
+"""How the cache writes records down: compact JSON, the long code lists compressed.
+
+Plain data only: ids, codes, names and flags as Procore listed them. Nothing here can hold a
+token or a secret, because no record type this module writes has a field for one.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from costcode_desktop.costcodes import Comparison, DiffStatus, ProjectCode, StandardCode
+from costcode_desktop.procore.records import Project, StandardCostCodeList
+
+_COMPACT = {"separators": (",", ":"), "ensure_ascii": False}
+_LEVEL = 6  # zlib: a 1,000-code list shrinks to about a sixth; decompressing costs ~0.1 ms
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, **_COMPACT).encode()  # type: ignore[arg-type]
+
+
+def packed(value: Any) -> bytes:
+    return zlib.compress(_dump(value), _LEVEL)
+
+
+def unpacked(blob: bytes) -> Any:
+    return json.loads(zlib.decompress(blob))
+
+
+# -- projects ------------------------------------------------------------------------------------
+
+
+def project_row(project: Project) -> list[Any]:
+    return [
+        project.id,
+        project.name,
+        project.project_number,
+        project.active,
+        project.display_name,
+        project.standard_cost_code_list_id,
+        project.is_erp_integrated,
+    ]
+
+
+def project_from(row: list[Any]) -> Project:
+    pid, name, number, active, display, list_id, erp = row
+    return Project(int(pid), str(name), number, bool(active), display, list_id, erp)
+
+
+def projects_blob(projects: Iterable[Project]) -> bytes:
+    return packed([project_row(p) for p in projects])
+
+
+def projects_from(blob: bytes) -> list[Project]:
+    return [project_from(row) for row in unpacked(blob)]
+
+
+# -- the company list ----------------------------------------------------------------------------
+
+
+def list_row(item: StandardCostCodeList) -> list[Any]:
+    return [
+        item.id,
+        item.name,
+        item.is_erp_list,
+        item.available_to_use_on_new_projects,
+        item.from_wbs,
+        item.codes_count,
+    ]
+
+
+def list_from(row: list[Any]) -> StandardCostCodeList:
+    list_id, name, is_erp, available, from_wbs, count = row
+    return StandardCostCodeList(
+        int(list_id),
+        str(name),
+        bool(is_erp),
+        bool(available),
+        from_wbs=bool(from_wbs),
+        codes_count=None if count is None else int(count),
+    )
+
+
+def standard_rows(codes: Iterable[StandardCode]) -> list[list[Any]]:
+    return [[c.id, c.full_code, c.code, c.name, c.parent_id] for c in codes]
+
+
+def standard_from(rows: list[list[Any]]) -> tuple[StandardCode, ...]:
+    return tuple(StandardCode(*row) for row in rows)
+
+
+def fingerprint(list_id: int, rows: list[list[Any]]) -> str:
+    """Tells one version of the company list from another (any code, name or parent changed)."""
+    import hashlib  # 2 ms (OpenSSL): only when a list is saved, never before the first paint
+
+    return hashlib.sha256(_dump([list_id, rows])).hexdigest()[:32]
+
+
+# -- a project's codes and its comparison ---------------------------------------------------------
+
+
+def project_codes_of(comparison: Comparison) -> list[ProjectCode]:
+    """The project's own codes, from its comparison: each appears on exactly one row."""
+    return [row.project for row in comparison.rows if row.project is not None]
+
+
+def codes_blob(codes: Iterable[ProjectCode]) -> bytes:
+    return packed(
+        [
+            [c.id, c.full_code, c.code, c.name, c.parent_id, c.standard_id, int(c.erp_managed)]
+            for c in codes
+        ]
+    )
+
+
+def codes_from(blob: bytes) -> list[ProjectCode]:
+    return [
+        ProjectCode(cid, full, code, name, parent, standard, bool(erp))
+        for cid, full, code, name, parent, standard, erp in unpacked(blob)
+    ]
+
+
+def counts_text(comparison: Comparison) -> str:
+    counts = {status.value: comparison.count(status) for status in DiffStatus}
+    counts["locked"] = comparison.locked_differences
+    return json.dumps(counts, separators=(",", ":"))
+
+
+def counts_from(text: str) -> tuple[dict[DiffStatus, int], int]:
+    """(count per status, locked descriptions)."""
+    raw: Mapping[str, int] = json.loads(text)
+    return {status: int(raw.get(status.value, 0)) for status in DiffStatus}, int(
+        raw.get("locked", 0)
+    )

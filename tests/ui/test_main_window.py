@@ -41,14 +41,17 @@ def compare_rows(window: MainWindow) -> list[tuple[str, DiffStatus]]:
     ]
 
 
-def test_window_lists_projects_with_their_state(window: MainWindow, tmp_path: Path) -> None:
+def test_window_lists_projects_with_their_state(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
     found = states(window)
     assert len(found) == 12
     assert None not in found.values(), "every project was checked"
     assert list(found.values()).count(ProjectState.OUT_OF_DATE) == 8
     assert found[TRANSIT] is ProjectState.NOT_ERP_INTEGRATED
     assert window.signed_in.text() == "Signed in as A. P. Clerk · Example Builders · Demo"
-    assert window.projects.count_label.text() == "12 projects · 8 out of date"
+    count = window.projects.count_label  # counted once per turn of the event loop
+    qtbot.waitUntil(lambda: count.text() == "12 projects · 8 out of date", timeout=1_000)
 
     window.projects.out_of_date_only.setChecked(True)
     assert window.projects.proxy.rowCount() == 8

@@ -153,11 +153,16 @@ class StatusBanner(QFrame):
     ) -> None:
         self.message.setText(text)
         self.detail.setText(detail)
+        # QProgressBar.setValue repaints at once, and a synchronous paint paints everything the
+        # window has waiting (both tables, after rows changed) inside this call. With updates
+        # off it only schedules its paint, which the event loop then does with the others.
+        self.progress.setUpdatesEnabled(False)
         if total > 1:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
         else:
             self.progress.setRange(0, 0)  # busy indicator
+        self.progress.setUpdatesEnabled(True)
         self._details = ""
         if self._state != WORKING:
             self._apply(WORKING)

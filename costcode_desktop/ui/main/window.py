@@ -593,7 +593,7 @@ class MainWindow(QMainWindow):
             "switch_company": session is not None and len(session.companies) > 1 and not refreshing,
             "sign_out": idle_session,
             "reload": idle_session or (not has_session and c.company_list is not None),
-            "refresh": can_send and bool(self.projects.selected_projects()),
+            "refresh": can_send and self.projects.has_selection(),
             "refresh_all": can_send and stale_active,
             "export_csv": has_comparison,
             "export_xlsx": has_comparison,

@@ -9,6 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import (
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QPersistentModelIndex,
     QSortFilterProxyModel,
 )
@@ -212,13 +214,14 @@ class ProjectsModel(HeadedTableModel):
         if index is None:
             return
         row = self._rows[index]
+        before = row.display
         row.status = status
         row.mark = mark
         row.busy = ""
         row.pending = False
         row.project = status.project  # the detail read carries the fresher fields
         row.update_display()
-        self.dataChanged.emit(self.index(index, 0), self.index(index, self.last_column()))
+        self._changed([index], [before], always=COL_STATUS)
 
     def mark_checking(self, project_ids: list[int]) -> None:
         """These projects are being checked again; what is known of them stays until then."""
@@ -230,22 +233,35 @@ class ProjectsModel(HeadedTableModel):
 
     def mark_busy(self, project_id: int, text: str) -> None:
         """Show that a refresh is waiting or running; the last known counts stay visible."""
-        self._change([project_id], busy=text)
+        index = self._index_of.get(project_id)
+        if index is not None and self._rows[index].busy != text:  # every step says the same
+            self._change([project_id], busy=text)
 
     def mark_all_busy(self, project_ids: list[int], text: str) -> None:
-        """mark_busy for many rows with one change notification (one re-sort, not hundreds)."""
+        """mark_busy for many rows with one change notification."""
         self._change(project_ids, busy=text)
 
     def _change(self, project_ids: list[int], **values: Any) -> None:
         rows = [self._index_of[pid] for pid in project_ids if pid in self._index_of]
+        before = [self._rows[index].display for index in rows]
         for index in rows:
             row = self._rows[index]
             for name, value in values.items():
                 setattr(row, name, value)
             row.update_display()
-        if rows:
-            last = self.last_column()
-            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
+        self._changed(rows, before)
+
+    def _changed(self, rows: list[int], before: list[tuple[str, ...]], always: int = -1) -> None:
+        """Signal only the columns whose text changed (and `always`): a change that leaves the
+        sort column alone costs the sort proxy no re-sort, which matters while a run of
+        hundreds of projects updates rows many times a second."""
+        columns = {always} - {-1}
+        for index, old in zip(rows, before, strict=True):
+            new = self._rows[index].display
+            columns.update(c for c, (a, b) in enumerate(zip(old, new, strict=True)) if a != b)
+        if rows and columns:
+            first, last = self.index(min(rows), min(columns)), self.index(max(rows), max(columns))
+            self.dataChanged.emit(first, last)
 
     def set_last_refreshed(self, project_id: int, when: datetime) -> None:
         index = self._index_of.get(project_id)
@@ -350,6 +366,14 @@ class ProjectsFilter(QSortFilterProxyModel):
             haystack = f"{row.project.project_number or ''} {row.project.name}".casefold()
             return all(word in haystack for word in self._text.split())
         return True
+
+    def multiData(  # noqa: N802
+        self, index: AnyIndex, roles: QModelRoleDataSpan | QModelRoleData
+    ) -> None:
+        """All of a cell's roles in one call into Python (the proxy would ask per role)."""
+        model = self.sourceModel()
+        assert isinstance(model, ProjectsModel)
+        model.multiData(self.mapToSource(index), roles)
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802
         a = left.data(SORT_ROLE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -98,7 +98,12 @@ class ProjectsPane(QWidget):
             self.proxy.layoutChanged,
         ):
             signal.connect(self._update_count)
-        self.model.dataChanged.connect(lambda *_: self._update_count())
+        # A run changes rows many times a second: count them once per turn of the event loop.
+        self._count_soon = QTimer(self)
+        self._count_soon.setSingleShot(True)
+        self._count_soon.setInterval(0)
+        self._count_soon.timeout.connect(self._update_count)
+        self.model.dataChanged.connect(lambda *_: self._count_soon.start())
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
@@ -131,13 +136,20 @@ class ProjectsPane(QWidget):
         found = [self.model.row_for(pid) for pid in ids]
         return [row.project for row in found if row is not None]
 
+    def has_selection(self) -> bool:
+        return self.view.selectionModel().hasSelection()
+
     def current_project_id(self) -> int | None:
+        """The current row if it is selected, else the topmost selected row. Asked on every
+        result of a run, so it reads the selection's ranges (one after Select All), not each
+        selected row."""
         index = self.view.currentIndex()
-        if not index.isValid() or not self.view.selectionModel().isRowSelected(
-            index.row(), QModelIndex()
-        ):
-            selected = self.selected_projects()
-            return selected[0].id if selected else None
+        selection = self.view.selectionModel()
+        if not index.isValid() or not selection.isRowSelected(index.row(), QModelIndex()):
+            ranges = selection.selection()
+            if ranges.isEmpty():
+                return None
+            index = self.proxy.index(min(r.top() for r in ranges.toList()), 0)
         value = index.data(PROJECT_ID_ROLE)
         return int(value) if value is not None else None
 

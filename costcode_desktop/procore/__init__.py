@@ -43,6 +43,7 @@ from .oauth import (
     TokenGrant,
     new_state,
 )
+from .pacing import QuotaView
 from .records import (
     Company,
     CopyFailure,
@@ -88,6 +89,7 @@ __all__ = [
     "Project",
     "ProxyAuthenticationRequired",
     "ProxyFailed",
+    "QuotaView",
     "RateLimitStatus",
     "RateLimited",
     "RefreshingTokens",

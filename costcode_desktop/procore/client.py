@@ -25,7 +25,7 @@ from .http import (
     WaitCallback,
     waits_reported_to,
 )
-from .pacing import PacingStats
+from .pacing import PacingStats, QuotaView
 from .pagination import pages
 from .parse import (
     merge_sync_results,
@@ -34,6 +34,7 @@ from .parse import (
     parse_copy_result,
     parse_cost_code,
     parse_project,
+    parse_project_id,
     parse_standard_cost_code,
     parse_standard_cost_code_list,
     parse_sync_result,
@@ -55,7 +56,7 @@ from .records import (
 T = TypeVar("T")
 
 SYNC_BATCH_SIZE = 1000  # Procore's documented maximum for cost_codes/sync
-PROJECTS_PAGE_SIZE = 300  # projects v1.1 maximum
+PROJECTS_PAGE_SIZE = 300  # projects v1.1: "The max page size is 300 projects"
 COST_CODES_PAGE_SIZE = 1000
 COMPANIES_PAGE_SIZE = 100
 
@@ -131,6 +132,10 @@ class ProcoreClient:
         """429 answers received by this client (each one waited out or reported)."""
         return self._http.throttled_count
 
+    def quota(self) -> QuotaView:
+        """What is known of Procore's quota now (the last hour's requests, the windows seen)."""
+        return self._http.quota()
+
     @property
     def pacing_stats(self) -> PacingStats:
         """How often and how long pacing held requests back to stay under the quota."""
@@ -193,20 +198,51 @@ class ProcoreClient:
         *,
         status: str = "All",
         name: str | None = None,
+        ids: Sequence[int] | None = None,
+        view: str = "extended",
         cancel: CancelToken | None = None,
     ) -> list[Project]:
-        params: dict[str, str | int] = {
-            "company_id": company_id,
-            "filters[by_status]": status,
-            "page": 1,
-            "per_page": PROJECTS_PAGE_SIZE,
-        }
+        """The company's projects the user can see, PROJECTS_PAGE_SIZE a page.
+
+        The extended view (the default) carries each project's standard_cost_code_list_id, so
+        a status needs no single-project read for it; the normal view does not.
+        """
+        params = _project_filters(company_id, status, ids)
+        params["view"] = view
         if name:
             params["filters[name]"] = name
         items = self._all(
             "/rest/v1.1/projects", params, what="projects", company_id=company_id, cancel=cancel
         )
         return unique_by_id((parse_project(item) for item in items), lambda p: p.id)
+
+    def erp_synced_project_ids(
+        self,
+        company_id: int,
+        *,
+        status: str = "All",
+        ids: Sequence[int] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> frozenset[int] | None:
+        """Ids of the projects synced with the ERP (filters[synced]=true), compact view.
+
+        The project list carries no ERP flag, so this is how it is known for many projects at
+        once: a project is synced once the ERP connector has exported it. None when Procore
+        refuses the filter: the caller then reads each project on its own.
+        """
+        params = _project_filters(company_id, status, ids)
+        params.update({"filters[synced]": "true", "view": "compact"})
+        try:
+            items = self._all(
+                "/rest/v1.1/projects",
+                params,
+                what="ERP-synced projects",
+                company_id=company_id,
+                cancel=cancel,
+            )
+        except InvalidRequest:
+            return None
+        return frozenset(parse_project_id(item) for item in items)
 
     def project(
         self, company_id: int, project_id: int, *, cancel: CancelToken | None = None
@@ -355,6 +391,20 @@ class ProcoreClient:
             cancel=cancel,
         )
         return _parsed(response, _unwrapped_cost_code)
+
+
+def _project_filters(
+    company_id: int, status: str, ids: Sequence[int] | None
+) -> dict[str, str | int | list[int]]:
+    params: dict[str, str | int | list[int]] = {
+        "company_id": company_id,
+        "filters[by_status]": status,
+        "page": 1,
+        "per_page": PROJECTS_PAGE_SIZE,
+    }
+    if ids:
+        params["filters[id][]"] = [int(i) for i in ids]
+    return params
 
 
 def _unwrapped_cost_code(data: Any) -> CostCode:

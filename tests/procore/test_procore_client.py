@@ -49,6 +49,7 @@ def test_projects_parameters() -> None:
         "filters[by_status]": "All",
         "page": "1",
         "per_page": "300",
+        "view": "extended",  # the view that carries standard_cost_code_list_id
     }
     h.client.projects(42, status="Active", name="Tow")
     params = h.requests[1].url.params

@@ -6,6 +6,7 @@ import ipaddress
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -56,11 +57,15 @@ class SandboxServer:
         rate_limits: RateLimitConfig | None = None,
         token_lifetime: int = 5400,
         reset: bool = False,
+        time_source: Callable[[], float] | None = None,
     ) -> None:
+        """`rate_limits` defaults to Procore's published example limits (RateLimitConfig());
+        `time_source` (default: the wall clock) can be a SimulatedTime's `now`, shared with the
+        client, for runs that would otherwise wait out hourly windows in real time."""
         parsed = parse_seed(seed)
         self._host, self._family = loopback_address(host)
         self._port = port
-        self.clock = SandboxClock()
+        self.clock = SandboxClock(time_source) if time_source is not None else SandboxClock()
         self._store = Store(db_path)
         self.reused_state = not reset and self._store.is_seeded()
         if not self.reused_state:

@@ -106,13 +106,15 @@ def test_project_filters(api: Api) -> None:
         "display_name",
         "project_number",
         "active",
-        "stage",
+        "project_stage",
         "origin_id",
         "company",
         "created_at",
         "updated_at",
     }
     assert project["company"] == {"id": d.COMPANY_ID, "name": "Example Builders"}
+    assert set(project["project_stage"]) == {"id", "name"}  # an object in v1.1, not text
+    assert "stage" in api.get("/rest/v1.0/projects", company_id=d.COMPANY_ID).json()[0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", project["updated_at"])
     assert response.headers["Total"] == "11"
 

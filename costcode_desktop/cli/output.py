@@ -137,7 +137,7 @@ def print_status_table(
 
 
 def label(result: RefreshResult) -> str:
-    if result.dry_run and result.plan is not None and not result.plan.is_empty:
+    if result.would_change:
         return "would change"
     return _LABELS[result.outcome]
 
@@ -187,8 +187,10 @@ def refresh_json(result: RefreshResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "message": result.message,
         "verified_in_sync": result.verified_in_sync if not result.dry_run else None,
-        "would_add": [c.full_code for c in plan.to_add] if plan and result.dry_run else [],
-        "would_update": [u.full_code for u in plan.updates] if plan and result.dry_run else [],
+        "would_add": [c.full_code for c in plan.to_add] if plan and result.would_change else [],
+        "would_update": (
+            [u.full_code for u in plan.updates] if plan and result.would_change else []
+        ),
         "added": [{"full_code": c.full_code, "name": c.name} for c in result.added],
         "updated": [
             {"full_code": u.full_code, "old_name": u.old_name, "new_name": u.new_name}
@@ -215,7 +217,7 @@ def print_refresh(result: RefreshResult, out: TextIO) -> None:
         print(f"  {kind:<13} {full_code}  {text}", file=out)
 
     plan = result.plan
-    if result.dry_run and plan is not None:
+    if result.would_change and plan is not None:
         for code in plan.to_add:
             line("would add", code.full_code, code.name)
         for update in plan.updates:

@@ -11,8 +11,10 @@ from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
     CompanyList,
+    Estimate,
     ProjectRefreshed,
     ProjectStatus,
+    RefreshEstimate,
     RefreshEvent,
     RefreshOutcome,
     RefreshResult,
@@ -41,6 +43,7 @@ class Progress:
     def __init__(self, *, quiet: bool) -> None:
         self.quiet = quiet
         self._lock = threading.Lock()
+        self._time_left = ""  # the last "about … left" said, so it is said again only when it moves
 
     def say(self, text: str) -> None:
         if not self.quiet:
@@ -57,6 +60,20 @@ class Progress:
                 self.say(f"[{index + 1}/{total}] {project.name}: {text[:1].lower()}{text[1:]}…")
             case RefreshWaiting(reason=reason):
                 self.say(f"  {reason}")
+            case RefreshEstimate(estimate=estimate, done=0):
+                self._time_left = estimate.left_text
+                self.say(estimate.text)  # up front, before the first project starts
+            case RefreshEstimate(estimate=estimate, done=done, total=total) if done < total:
+                self._say_time_left(estimate, done, total)
+
+    def _say_time_left(self, estimate: Estimate, done: int, total: int) -> None:
+        """'[12/48 done] about 35 minutes left', when that changes and is a minute or more."""
+        text = estimate.left_text
+        with self._lock:
+            if text == self._time_left or estimate.seconds < 60:
+                return
+            self._time_left = text
+        self.say(f"[{done}/{total} done] {text}")
 
 
 # -- status ------------------------------------------------------------------------------------
@@ -174,8 +191,21 @@ def run_json(
         "projects": [{**refresh_json(r), "state": label(r)} for r in run.results],
         "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
         "history_problem": run.history_problem or None,
+        "estimate": _estimate_json(run.estimate),
         "requests": client.request_count,
         "rate_limited_answers": client.throttled_count,
+    }
+
+
+def _estimate_json(estimate: Estimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {
+        "requests": estimate.requests,
+        "hourly_limit": estimate.hourly_limit,
+        "left_this_hour": estimate.left_this_hour,
+        "seconds": round(estimate.seconds),
+        "text": estimate.text,
     }
 
 

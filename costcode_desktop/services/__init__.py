@@ -9,7 +9,7 @@ from costcode_desktop.procore import CancelToken, Environment, TokenSource
 from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Company, Project, User
 
-from .budget import Estimate, duration_text
+from .budget import Estimate, duration_text, status_estimate
 from .bulk import RefreshRun, refresh_estimate, refresh_many, retry_failed, starting_points
 from .company import (
     CompanyList,
@@ -84,4 +84,5 @@ __all__ = [
     "run_parallel",
     "starting_points",
     "status_after_refresh",
+    "status_estimate",
 ]

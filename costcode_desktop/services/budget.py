@@ -12,10 +12,11 @@ them out themselves.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from costcode_desktop.costcodes import Comparison, plan_refresh, plural
-from costcode_desktop.procore import QuotaView
+from costcode_desktop.procore import ProcoreClient, QuotaView
 from costcode_desktop.procore.client import COST_CODES_PAGE_SIZE, SYNC_BATCH_SIZE
 from costcode_desktop.procore.records import Project
 
@@ -129,3 +130,19 @@ def refresh_requests(
         + math.ceil(len(plan.updates) / SYNC_BATCH_SIZE)
         + max(1, math.ceil(codes / COST_CODES_PAGE_SIZE))
     )
+
+
+def status_requests(company_list: CompanyList, project: Project) -> int:
+    """The requests checking a listed project sends: its codes (with the detail read when the
+    listing did not say its list or ERP flag), none when it cannot be refreshed anyway."""
+    if project.needs_detail:
+        return 2
+    return 0 if refusal_reason(project, company_list) is not None else 1
+
+
+def status_estimate(
+    client: ProcoreClient, company_list: CompanyList, projects: Iterable[Project]
+) -> Estimate:
+    """The requests and time of checking these projects (check_projects)."""
+    needed = sum(status_requests(company_list, project) for project in projects)
+    return estimate(needed, client.quota())

@@ -80,7 +80,7 @@ def measure(seed: dict[str, Any], *, limits: bool) -> Measured:
         from costcode_desktop.sandbox.clock import SimulatedTime
 
         clock = SimulatedTime()
-        server_kw["time_source"] = clock.now
+        server_kw["simulated"] = clock
         client_kw.update(clock=clock.now, sleep=clock.sleep)
         rate = RateLimitConfig(hourly=HOUR, spike=SPIKE)
     else:
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  together {total} requests: {total / HOUR:.2f} hours of a {HOUR}-an-hour quota at least"
     )
     if not args.no_limits:
-        if "time_source" not in inspect.signature(SandboxServer).parameters:
+        if "simulated" not in inspect.signature(SandboxServer).parameters:
             print("Under 600/h and 25/10 s: not measured (this commit has no simulated clock)")
             return 0
         q = measure(seed, limits=True)

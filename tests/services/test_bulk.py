@@ -115,11 +115,8 @@ def make_setup(
 ) -> Iterator[Setup]:
     # Procore's limits (25 requests per 10 s) on a simulated clock: these runs make more than 25
     # requests, and the pacing's waits are jumped over instead of slept through.
-    clock = SimulatedTime()
-    for server in running(SandboxServer(seed, time_source=clock.now)):
-        with signed_in_client(
-            server, transport=transport, clock=clock.now, sleep=clock.sleep
-        ) as client:
+    for server in running(SandboxServer(seed, simulated=SimulatedTime())):
+        with signed_in_client(server, transport=transport) as client:
             yield Setup(server, client, history)
 
 

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
-from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
+from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
 from costcode_desktop.ui.main.window import MainWindow
-from tests.sandbox_support import FAST_RETRY
+from tests.sandbox_support import FAST_RETRY, simulated_client_options
 
 COMPANY = 4264807
 
@@ -72,7 +72,9 @@ class GuiThreadGuard(httpx.BaseTransport):
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer(demo_seed(), rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
+    # Procore's limits (600 an hour, 25 per 10 s) on a simulated clock: the window paces itself
+    # as against Procore, and its waits are jumped over instead of slept through.
+    server = SandboxServer(demo_seed(), simulated=SimulatedTime()).start()
     yield server
     server.stop()
 
@@ -90,7 +92,13 @@ def settings(tmp_path: Path) -> QSettings:
 def make_session(sandbox: SandboxServer, guard: GuiThreadGuard) -> Session:
     environment = custom_environment(sandbox.url, sandbox.url, key="demo", label="Demo")
     tokens = ClientCredentials(sandbox.url, sandbox.client_id, sandbox.client_secret)
-    client = ProcoreClient(sandbox.url, tokens, transport=guard, retry=FAST_RETRY)
+    client = ProcoreClient(
+        sandbox.url,
+        tokens,
+        transport=guard,
+        retry=FAST_RETRY,
+        **simulated_client_options(sandbox),
+    )
     user = client.me()
     companies = client.companies()
     company = next(c for c in companies if c.id == COMPANY)

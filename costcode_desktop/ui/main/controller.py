@@ -26,14 +26,18 @@ from costcode_desktop.services import (
     Project,
     ProjectRefreshed,
     ProjectStatus,
+    RefreshEstimate,
     RefreshOutcome,
+    RefreshPreview,
     RefreshRun,
     RefreshStep,
     RefreshWaiting,
     Session,
+    check_permissions,
     check_projects,
     load_company,
     refresh_many,
+    refresh_preview,
 )
 from costcode_desktop.services.export import ExportHeader, write_csv, write_xlsx
 from costcode_desktop.services.history import HistoryStore, open_history_or_none
@@ -68,6 +72,8 @@ class Controller(QObject):
     refresh_started = Signal(object)  # [Project] waiting to be refreshed
     refresh_step = Signal(object)  # RefreshStep
     refresh_waiting = Signal(object)  # RefreshWaiting
+    refresh_estimate = Signal(object)  # RefreshEstimate: before the first project, after each
+    permissions_checked = Signal()  # the session now knows the permissions check_permissions asked
     project_refreshed = Signal(object)  # RefreshResult (the state already holds its status)
     last_refreshed_changed = Signal(object, object)  # project id (64-bit), datetime
     refresh_finished = Signal(object)  # RefreshRun
@@ -260,12 +266,40 @@ class Controller(QObject):
 
     # -- refreshing ----------------------------------------------------------------------------
 
+    def preview(self, statuses: list[ProjectStatus]) -> RefreshPreview | None:
+        """What refreshing these would do, with the permissions known so far (no I/O)."""
+        session, company_list = self.state.session, self.state.company_list
+        if session is None or company_list is None:
+            return None
+        return refresh_preview(session, company_list, statuses)
+
+    def check_permissions(self, projects: list[Project]) -> None:
+        """Ask Procore, in the background, whether the user may change these projects' codes;
+        the session keeps the answers for the refresh that follows."""
+        session, company_list = self.state.session, self.state.company_list
+        if session is None or company_list is None or not projects:
+            return
+
+        def work(job: Job) -> None:
+            check_permissions(session, company_list, projects, cancel=job.cancel)
+
+        self.worker.submit(
+            work,
+            on_result=lambda _none: self.permissions_checked.emit(),
+            on_error=self.failure("Checking your permissions", quiet_cancel=True),
+        )
+
     def refresh(self, projects: list[Project], *, concurrency: int = DEFAULT_CONCURRENCY) -> bool:
-        """Refresh these projects, a few at a time; False when a refresh is already running."""
+        """Refresh these projects, a few at a time; False when a refresh is already running.
+
+        The run starts from the projects' results on screen (services decide whether each is
+        fresh enough to act on), so a project just checked is not read again.
+        """
         session, company_list = self.state.session, self.state.company_list
         if session is None or company_list is None or self.refreshing or not projects:
             return False
         history = self.state.history
+        statuses = dict(self.state.statuses)  # a copy: the run reads it from its threads
 
         def work(job: Job) -> RefreshRun:
             return refresh_many(
@@ -276,6 +310,7 @@ class Controller(QObject):
                 on_event=job.report,
                 concurrency=concurrency,
                 cancel=job.cancel,
+                statuses=statuses,
             )
 
         self._refresh_job = self.worker.submit(
@@ -294,6 +329,8 @@ class Controller(QObject):
                 self.refresh_step.emit(event)
             case RefreshWaiting():
                 self.refresh_waiting.emit(event)
+            case RefreshEstimate():
+                self.refresh_estimate.emit(event)
             case ProjectRefreshed(result=result, status=status):
                 if status is not None:
                     self._record(status)

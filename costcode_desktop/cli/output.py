@@ -29,6 +29,9 @@ COUNT_COLUMNS = (
     (DiffStatus.ONLY_ON_PROJECT, "Only on project"),
     (DiffStatus.UNSUPPORTED, "Unsupported"),
 )
+# Waits shorter than this are Procore's 10-second window, routine at its limits: not worth a line
+# each (the time left says how the run goes). Longer ones, the hourly window's, are said.
+QUIET_WAIT = 15.0
 _LABELS = {
     RefreshOutcome.REFRESHED: "refreshed",
     RefreshOutcome.UNCHANGED: "unchanged",
@@ -44,6 +47,7 @@ class Progress:
         self.quiet = quiet
         self._lock = threading.Lock()
         self._time_left = ""  # the last "about … left" said, so it is said again only when it moves
+        self._waiting = ""  # the last wait said, not repeated
 
     def say(self, text: str) -> None:
         if not self.quiet:
@@ -58,8 +62,11 @@ class Progress:
                 self.say(f"  {text}…")
             case RefreshStep(project=project, text=text, index=index, total=total):
                 self.say(f"[{index + 1}/{total}] {project.name}: {text[:1].lower()}{text[1:]}…")
-            case RefreshWaiting(reason=reason):
-                self.say(f"  {reason}")
+            case RefreshWaiting(reason=reason, seconds=seconds) if seconds >= QUIET_WAIT:
+                with self._lock:
+                    repeated, self._waiting = reason == self._waiting, reason
+                if not repeated:
+                    self.say(f"  {reason}")
             case RefreshEstimate(estimate=estimate, done=0):
                 self._time_left = estimate.left_text
                 self.say(estimate.text)  # up front, before the first project starts

@@ -51,7 +51,7 @@ class SandboxClock:
 class SimulatedTime:
     """Wall time that jumps over waits: for benchmarks and tests of runs under an hourly limit.
 
-    Give `now` to the sandbox (SandboxServer(time_source=...)) and `now` and `sleep` to the
+    Give it to the sandbox (SandboxServer(simulated=...)) and its `now` and `sleep` to the
     client (ProcoreClient(clock=..., sleep=...)). A sleep does not sleep: it moves the time to
     the moment the wait ends, counted from the time this thread last read (the client reads the
     clock just before it decides to wait), unless the time is already past it. Waits of several

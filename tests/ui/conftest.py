@@ -15,7 +15,12 @@ from PySide6.QtCore import QCoreApplication, QSettings, QThread
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
+from costcode_desktop.procore import (
+    ClientCredentials,
+    ProcoreClient,
+    RetryPolicy,
+    custom_environment,
+)
 from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
@@ -89,14 +94,16 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
 
 
-def make_session(sandbox: SandboxServer, guard: GuiThreadGuard) -> Session:
+def make_session(
+    sandbox: SandboxServer, guard: GuiThreadGuard, retry: RetryPolicy = FAST_RETRY
+) -> Session:
     environment = custom_environment(sandbox.url, sandbox.url, key="demo", label="Demo")
     tokens = ClientCredentials(sandbox.url, sandbox.client_id, sandbox.client_secret)
     client = ProcoreClient(
         sandbox.url,
         tokens,
         transport=guard,
-        retry=FAST_RETRY,
+        retry=retry,
         **simulated_client_options(sandbox),
     )
     user = client.me()

@@ -215,6 +215,7 @@ def parse_project(obj: object) -> Project:
         standard_cost_code_list_id=f.opt_int("standard_cost_code_list_id"),
         list_known="standard_cost_code_list_id" in f.obj,
         is_erp_integrated=f.opt_flag("is_erp_integrated"),
+        has_origin_id=erp_managed(f.obj) if "origin_id" in f.obj else None,
     )
 
 

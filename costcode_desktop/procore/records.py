@@ -31,8 +31,11 @@ class Project:
     standard_cost_code_list_id: int | None = None
     list_known: bool = False
     # The single-project read carries it; for many projects at once it comes from the list
-    # filtered on filters[synced]. None: not known yet.
+    # filtered on filters[synced] (see services/listing.py). None: not known yet.
     is_erp_integrated: bool | None = None
+    # Whether origin_id is set (an integration owns the project; the value is never kept);
+    # None when the answer did not carry the field.
+    has_origin_id: bool | None = None
 
     @property
     def needs_detail(self) -> bool:

@@ -113,6 +113,8 @@ def mixed_company_seed(projects: int, codes: int, *, seed: int = 12) -> dict[str
             kind, entry["active"] = "inactive", False
         elif rng.random() < 0.55:
             kind = "out of date"
+        if entry["is_erp_integrated"]:
+            entry["origin_id"] = f"job-{p:03d}"  # what the ERP connector stamps on its projects
         missing: set[int] = set()
         drifted: set[int] = set()
         if kind in ("out of date", "without Admin", "inactive"):

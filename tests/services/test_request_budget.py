@@ -24,12 +24,14 @@ from costcode_desktop.sandbox import (
 )
 from costcode_desktop.sandbox.synthetic import MIXED_ERP_LIST, mixed_company_seed
 from costcode_desktop.services import (
+    CompanyList,
     ProjectState,
     ProjectStatus,
     RefreshOutcome,
     check_projects,
     list_projects,
     load_company,
+    read_company_list,
     refresh_many,
     starting_points,
 )
@@ -65,6 +67,9 @@ class Company:
         self.server = server
         self.client = client
         self.session: Session = open_session(server, client)
+
+    def session_list(self) -> CompanyList:
+        return read_company_list(self.client, COMPANY)
 
     def status(self) -> tuple[list[ProjectStatus], int]:
         """A full status (as load_company and the window's checks do); and the listed count."""
@@ -343,3 +348,27 @@ def test_without_filters_synced_projects_are_read_alone_and_still_right() -> Non
         kinds = {p["id"]: p["_kind"] for p in seed["companies"][0]["projects"]}
         not_erp = {i for i, kind in kinds.items() if kind == "not ERP-integrated"}
         assert {i for i, s in states.items() if s is ProjectState.NOT_ERP_INTEGRATED} == not_erp
+
+
+def test_where_synced_and_origin_id_disagree_the_project_is_read_alone() -> None:
+    """`synced` is taken for the ERP flag only with an origin_id, or without either: the
+    inference is not trusted where the two signals disagree."""
+    seed = mixed_company_seed(20, 30)
+    projects = seed["companies"][0]["projects"]
+    erp = next(p for p in projects if p["_kind"] == "out of date")
+    other = next(p for p in projects if p["_kind"] == "not ERP-integrated")
+    erp["origin_id"] = None  # synced, yet no origin_id
+    other["origin_id"] = "from-another-integration"  # an origin_id, yet not synced
+    for found in company(seed):
+        listed = {p.id: p for p in list_projects(found.client, COMPANY)}
+        assert {i for i, p in listed.items() if p.needs_detail} == {erp["id"], other["id"]}
+        found.server.clear_requests()
+        states = {
+            s.project.id: s.state
+            for s in check_projects(found.client, found.session_list(), list(listed.values()))
+        }
+        assert sorted(detail_reads(found.server.requests)) == sorted(
+            f"/rest/v1.0/projects/{p['id']}" for p in (erp, other)
+        )
+        assert states[erp["id"]] is ProjectState.OUT_OF_DATE
+        assert states[other["id"]] is ProjectState.NOT_ERP_INTEGRATED

@@ -47,6 +47,17 @@ COMPANY_ID = 4264807
 PAGE = 1000  # cost codes per page the client asks for
 PROJECTS_PAGE = 300  # projects per page (v1.1 maximum)
 HOUR, SPIKE = 600, 25  # Procore's published example limits (plan_your_app/rate_limiting.md)
+# The same script on e2b521f, the commit this work started from (another worktree; its sandbox
+# had no simulated clock, so the time under the limits was taken with this branch's sandbox and
+# that commit's client and services): requests of the status and of the refresh after it.
+PREVIOUS: dict[str, str | int] = {
+    "commit": "e2b521f",
+    "status": 576,
+    "refresh": 744,
+    "refresh_projects": 136,
+    "status_simulated": "5 min",
+    "refresh_simulated": "2 h 11 min",
+}
 
 
 @dataclass
@@ -65,6 +76,8 @@ class Measured:
     throttled: int
     simulated_status: float | None = None
     simulated_refresh: float | None = None
+    estimate: str = ""  # the refresh's up-front estimate, when this commit makes one
+    estimated_seconds: float | None = None
 
 
 def _api(records: list[Any]) -> int:
@@ -136,6 +149,8 @@ def measure(seed: dict[str, Any], *, limits: bool) -> Measured:
                 throttled=sum(1 for r in status_log + refresh_log if r.status == 429),
                 simulated_status=sim_status,
                 simulated_refresh=sim_refresh,
+                estimate=run.estimate.text if getattr(run, "estimate", None) else "",
+                estimated_seconds=run.estimate.seconds if getattr(run, "estimate", None) else None,
             )
 
 
@@ -169,18 +184,22 @@ def main(argv: list[str] | None = None) -> int:
         f"  status of {n} listed projects: {m.status_requests} requests "
         f"({m.status_api} to the API, {m.status_requests - m.status_api} for the token); "
         f"floor N + ceil(N/300) + {list_pages} list page(s) + 4 = {floor}; "
-        f"{m.status_seconds:.1f} s"
+        f"previously {PREVIOUS['status']}; {m.status_seconds:.1f} s"
     )
     per = m.refresh_requests / max(m.out_of_date, 1)
+    before = int(PREVIOUS["refresh"]) / int(PREVIOUS["refresh_projects"])
     print(
         f"  refresh of {m.out_of_date} active out-of-date projects after it: "
-        f"{m.refresh_requests} requests = {per:.2f} per project (ceiling 4 beyond the status); "
+        f"{m.refresh_requests} requests = {per:.2f} per project (ceiling 4 beyond the status; "
+        f"previously {PREVIOUS['refresh']} = {before:.2f}); "
         f"{m.refreshed} refreshed, {m.skipped} skipped, {m.failed} failed; "
         f"{m.refresh_seconds:.1f} s"
     )
     total = m.status_requests + m.refresh_requests
+    old_total = int(PREVIOUS["status"]) + int(PREVIOUS["refresh"])
     print(
-        f"  together {total} requests: {total / HOUR:.2f} hours of a {HOUR}-an-hour quota at least"
+        f"  together {total} requests: {total / HOUR:.2f} hours of a {HOUR}-an-hour quota at "
+        f"least (previously {old_total}: {old_total / HOUR:.2f} hours)"
     )
     if not args.no_limits:
         if "simulated" not in inspect.signature(SandboxServer).parameters:
@@ -192,13 +211,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Under {HOUR} an hour and {SPIKE} per 10 s (concurrency 3, simulated clock):")
         print(
             f"  status: {q.status_requests} requests, {_minutes(q.simulated_status)} simulated "
-            f"({q.status_seconds:.1f} s real)"
+            f"({q.status_seconds:.1f} s real); previously {PREVIOUS['status_simulated']}"
         )
         print(
             f"  refresh: {q.refresh_requests} requests, {_minutes(q.simulated_refresh)} "
             f"simulated ({q.refresh_seconds:.1f} s real); {q.refreshed} refreshed, "
-            f"{q.skipped} skipped, {q.failed} failed"
+            f"{q.skipped} skipped, {q.failed} failed; previously "
+            f"{PREVIOUS['refresh_simulated']}"
         )
+        if q.estimate and q.estimated_seconds is not None:
+            print(f"  said up front: {q.estimate!r}")
+            print(
+                f"  estimated {_minutes(q.estimated_seconds)}, took "
+                f"{_minutes(q.simulated_refresh)} simulated"
+            )
         print(f"  429 answers: {q.throttled}")
     return 0
 

@@ -156,6 +156,46 @@ def test_a_long_reset_is_not_waited_for_here() -> None:
     assert waits.seen == [], "Procore's own 429 will say when to come back"
 
 
+def test_the_quota_view_tells_the_hourly_window_from_the_spike_window() -> None:
+    """The headers describe the nearer window; one that resets more than a minute away is the
+    hourly one. The estimates in services start from this view."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    waits = Waits(clock)
+    quota = pacer.quota()
+    assert (quota.hourly_limit, quota.spike_limit, quota.sent_last_hour) == (None, None, 0)
+    pacer.after_answer(pacer.before_send(waits), reading(24, 8, limit=25))
+    quota = pacer.quota()
+    assert (quota.hourly_limit, quota.hourly_left, quota.spike_limit) == (None, None, 25)
+    assert (quota.sent_last_hour, quota.first_sent_at) == (1, FIXED_NOW)
+    pacer.after_answer(pacer.before_send(waits), reading(20, 1800, limit=600))
+    pacer.after_answer(pacer.before_send(waits), None)
+    quota = pacer.quota()
+    assert quota.hourly_limit == 600
+    assert quota.hourly_left == 19, "the reading, less what was sent after it"
+    assert quota.hourly_reset_at == FIXED_NOW + 1800
+    assert quota.spike_limit == 25
+    assert quota.sent_last_hour == 3
+
+    clock.now += 1801  # the hourly window reset: its limit is still known, what is left is not
+    pacer.after_answer(pacer.before_send(waits), reading(24, 8, limit=25))
+    quota = pacer.quota()
+    assert (quota.hourly_limit, quota.hourly_left, quota.hourly_reset_at) == (600, None, None)
+    assert quota.sent_last_hour == 1, "only what was sent since the window reset"
+
+
+def test_an_hourly_reset_within_the_hour_is_waited_for_by_default() -> None:
+    """Procore's example hour is 600 requests: a run that spends it waits for the reset."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    waits = Waits(clock)
+    pacer.after_answer(pacer.before_send(waits), reading(0, 3000, limit=600))
+    pacer.before_send(waits)
+    ((reason, seconds),) = waits.seen
+    assert reason.startswith("Procore limit reached; resuming at ")
+    assert 3000 <= seconds <= 3001
+
+
 def test_pacing_off_never_waits() -> None:
     clock = FakeClock()
     pacer = Pacer(clock, enabled=False)

@@ -225,6 +225,14 @@ class Pacer:
             self._left -= 1
         return self._sent
 
+    def _wait_for_reset(self, now: float, to_reset: float) -> _Pause | None:
+        seconds = to_reset + RESET_MARGIN
+        if seconds > self._max_wait:
+            return None  # too long to hold back: Procore's own 429 will say so plainly
+        resume = _clock_text(now + seconds)
+        reason = f"Procore limit reached; resuming at {resume}"
+        return _Pause(seconds, reason, retry=True, until=now + seconds)
+
     def _plan(self, now: float) -> _Pause | None:
         """None to send now, or how long to hold back first."""
         if not self.enabled or self._left is None or self._reset_at is None:
@@ -234,17 +242,18 @@ class Pacer:
             self._left = None  # that window is over; the next answer tells about the new one
             return None
         if self._left <= 0:
-            seconds = to_reset + RESET_MARGIN
-            if seconds > self._max_wait:
-                return None  # too long to hold back: Procore's own 429 will say so plainly
-            resume = _clock_text(now + seconds)
-            reason = f"Procore limit reached; resuming at {resume}"
-            return _Pause(seconds, reason, retry=True, until=now + seconds)
+            return self._wait_for_reset(now, to_reset)
         low = max(LOW_FLOOR, math.ceil(LOW_SHARE * (self._limit or 0)), self._in_flight)
         if self._left > low:
             return None
         slot = max(now, self._next_slot)
-        self._next_slot = slot + to_reset / self._left
+        if slot >= self._reset_at:
+            # The turns already given out reach the reset: wait for the new window and ask
+            # again, rather than hold a turn past it (with the hour's last requests spread over
+            # the rest of the hour, such a turn once held a project half an hour too long).
+            self._next_slot = 0.0
+            return self._wait_for_reset(now, to_reset)
+        self._next_slot = slot + (self._reset_at - slot) / self._left
         if slot <= now:
             return None
         seconds = slot - now

@@ -196,6 +196,26 @@ def test_an_hourly_reset_within_the_hour_is_waited_for_by_default() -> None:
     assert 3000 <= seconds <= 3001
 
 
+def test_turns_given_out_never_reach_past_the_reset() -> None:
+    """Several threads asking at once for the hour's last few requests: their turns are spread
+    up to the reset, and one that would fall after it waits for the new window instead (a turn
+    held past the reset once kept a project waiting half an hour for nothing)."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    pauses: list[tuple[str, float]] = []
+
+    def wait(reason: str, seconds: float) -> None:
+        pauses.append((reason, seconds))
+        if seconds >= 100:  # only the wait for the reset moves time on; the others overlap
+            clock.now += seconds
+
+    pacer.after_answer(pacer.before_send(wait), reading(4, 100, limit=600))
+    for _ in range(6):  # six threads at the same moment, none answered yet
+        pacer.before_send(wait)
+    assert [round(seconds) for _, seconds in pauses] == [25, 50, 75, 100]  # even, up to it
+    assert pauses[-1][0].startswith("Procore limit reached; resuming at ")
+
+
 def test_pacing_off_never_waits() -> None:
     clock = FakeClock()
     pacer = Pacer(clock, enabled=False)

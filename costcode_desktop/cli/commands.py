@@ -125,7 +125,8 @@ def _out_of_date(
     """The statuses that are out of date, or could not be read (the refresh says)."""
     total = len(projects)
     found = status_estimate(session.client, company_list, projects)
-    progress.say(f"Checking {total} active projects. {found.text}")
+    text = f"Checking {total} active projects."
+    progress.say(f"{text} {found.text}" if found.requests else text)
     checked = check_projects(session.client, company_list, projects, concurrency=args.concurrency)
     by_id = {s.project.id: s for s in checked}  # they come as each check ends
     statuses = [by_id[p.id] for p in projects]  # in the order Procore lists them

@@ -67,7 +67,7 @@ class Progress:
                     repeated, self._waiting = reason == self._waiting, reason
                 if not repeated:
                     self.say(f"  {reason}")
-            case RefreshEstimate(estimate=estimate, done=0):
+            case RefreshEstimate(estimate=estimate, done=0) if estimate.requests:
                 self._time_left = estimate.left_text
                 self.say(estimate.text)  # up front, before the first project starts
             case RefreshEstimate(estimate=estimate, done=done, total=total) if done < total:

@@ -155,6 +155,7 @@ def bench_status(projects: int, codes: int) -> None:
     print(f"Status of {projects} projects x {codes:,} codes against the sandbox on loopback")
     seed = status_seed(projects, codes)
     start = time.perf_counter()
+    # Unlimited: this measures the work of a status; benchmarks/requests.py measures the limits.
     server = SandboxServer(seed, rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
     print(f"  sandbox seeded and started in {time.perf_counter() - start:.1f} s")
     try:

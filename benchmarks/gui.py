@@ -126,6 +126,7 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
     seed_file = folder / "seed.json"
     seed_file.write_text(json.dumps(status_seed(projects, codes)))
     # The sandbox runs in its own process, as Procore would: its work must not count as ours.
+    # Unlimited: this measures the GUI thread, not Procore's limits (benchmarks/requests.py).
     server = subprocess.Popen(
         [sys.executable, "-m", "costcode_desktop.sandbox", "--seed", str(seed_file),
          "--latency", "0.02", "--hourly-limit", "0", "--spike-limit", "0"],

@@ -6,12 +6,16 @@ import io
 import socket
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
+from unittest import mock
 
 import httpx
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, RetryPolicy
 from costcode_desktop.sandbox import SandboxServer
+from costcode_desktop.services import session as session_module
 
 FAST_RETRY = RetryPolicy(max_attempts=6, base_delay=0.01, max_delay=0.05, max_rate_limit_wait=30)
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
@@ -20,9 +24,31 @@ WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
 def signed_in_client(
     server: SandboxServer, *, transport: httpx.BaseTransport | None = None, **kw: Any
 ) -> ProcoreClient:
+    """A client of `server`; on the server's simulated time if it has one."""
     tokens = ClientCredentials(server.url, server.client_id, server.client_secret)
     kw.setdefault("retry", FAST_RETRY)
+    kw.update(simulated_client_options(server))
     return ProcoreClient(server.url, tokens, transport=transport, **kw)
+
+
+def simulated_client_options(server: SandboxServer) -> dict[str, Any]:
+    """clock and sleep of the server's SimulatedTime (none on the wall clock): a client given
+    them paces itself within the sandbox's limits, and its waits are jumped over."""
+    if server.simulated is None:
+        return {}
+    return {"clock": server.simulated.now, "sleep": server.simulated.sleep}
+
+
+@contextmanager
+def clients_on_simulated_time(server: SandboxServer) -> Iterator[None]:
+    """Within the block, clients that services.connect makes (the CLI's, open_sandbox_session's)
+    run on the server's simulated time, as signed_in_client's do."""
+    options = simulated_client_options(server)
+    if not options:
+        yield
+        return
+    with mock.patch.object(session_module, "ProcoreClient", partial(ProcoreClient, **options)):
+        yield
 
 
 def api_writes(server: SandboxServer) -> list[Any]:
@@ -59,7 +85,8 @@ def run_cli(server: SandboxServer, company: str, *args: str) -> tuple[int, str, 
     ]  # fmt: skip
     old_err, sys.stderr = sys.stderr, err
     try:
-        code = main(argv, out=out)
+        with clients_on_simulated_time(server):
+            code = main(argv, out=out)
     finally:
         sys.stderr = old_err
     return code, out.getvalue(), err.getvalue()

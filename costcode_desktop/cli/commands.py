@@ -18,9 +18,11 @@ from costcode_desktop.services import (
     RefreshRun,
     Session,
     check_projects,
+    list_projects,
     load_company,
     read_company_list,
     refresh_many,
+    status_estimate,
 )
 from costcode_desktop.services.cache import cache_key, open_cache_or_none
 from costcode_desktop.services.history import HistoryStore, open_history_or_none
@@ -40,7 +42,11 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     client, company_id = session.client, session.company.id
     if args.project:
         company_list = read_company_list(client, company_id)
-        projects = [client.project(company_id, pid) for pid in args.project]
+        listed = {p.id: p for p in list_projects(client, company_id, ids=args.project)}
+        # One the list does not show is read alone, which says why (not found, no access).
+        projects = [
+            listed.get(pid) or Project(pid, f"Project {pid}", None, True) for pid in args.project
+        ]
     else:
         load = load_company(session, history=None)  # the table shows no "last refreshed"
         company_list, projects = load.company_list, load.projects
@@ -104,10 +110,10 @@ def _remember(
 def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     company_list = read_company_list(session.client, session.company.id)
     progress = Progress(quiet=args.json)
-    projects = _projects_to_refresh(session, company_list, args, progress)
+    projects, statuses = _projects_to_refresh(session, company_list, args, progress)
     history = open_history_or_none()
     try:
-        run = _run_refresh(session, company_list, projects, history, args, progress)
+        run = _run_refresh(session, company_list, projects, statuses, history, args, progress)
     finally:
         if history is not None:
             history.close()
@@ -143,17 +149,20 @@ def exit_code(run: RefreshRun) -> int:
 
 def _projects_to_refresh(
     session: Session, company_list: CompanyList, args: argparse.Namespace, progress: Progress
-) -> list[Project]:
-    """Active out-of-date projects (with --all-out-of-date), then those named with --project."""
+) -> tuple[list[Project], dict[int, ProjectStatus]]:
+    """Active out-of-date projects (with --all-out-of-date), then those named with --project;
+    and the statuses read on the way, which the refresh starts from instead of reading again."""
     chosen: dict[int, Project] = {}
+    statuses: dict[int, ProjectStatus] = {}
     if args.all_out_of_date:
-        listed = session.client.projects(company_list.company_id, status="Active")
+        listed = list_projects(session.client, company_list.company_id, status="Active")
         active = [p for p in listed if p.active]
-        for project in _out_of_date(session, company_list, active, args, progress):
-            chosen[project.id] = project
+        for status in _out_of_date(session, company_list, active, args, progress):
+            chosen[status.project.id] = status.project
+            statuses[status.project.id] = status
     for project_id in args.project or ():
         chosen.setdefault(project_id, Project(project_id, f"Project {project_id}", None, True))
-    return list(chosen.values())
+    return list(chosen.values()), statuses
 
 
 def _out_of_date(
@@ -162,16 +171,16 @@ def _out_of_date(
     projects: list[Project],
     args: argparse.Namespace,
     progress: Progress,
-) -> list[Project]:
-    """The projects whose comparison is out of date, or could not be read (the refresh says)."""
+) -> list[ProjectStatus]:
+    """The statuses that are out of date, or could not be read (the refresh says)."""
     total = len(projects)
-    progress.say(f"Checking {total} active projects…")
+    found = status_estimate(session.client, company_list, projects)
+    text = f"Checking {total} active projects."
+    progress.say(f"{text} {found.text}" if found.requests else text)
     checked = check_projects(session.client, company_list, projects, concurrency=args.concurrency)
     by_id = {s.project.id: s for s in checked}  # they come as each check ends
     statuses = [by_id[p.id] for p in projects]  # in the order Procore lists them
-    chosen = [
-        s.project for s in statuses if s.state in (ProjectState.OUT_OF_DATE, ProjectState.ERROR)
-    ]
+    chosen = [s for s in statuses if s.state in (ProjectState.OUT_OF_DATE, ProjectState.ERROR)]
     progress.say(f"{len(chosen)} of {total} active projects are out of date.")
     return chosen
 
@@ -180,6 +189,7 @@ def _run_refresh(
     session: Session,
     company_list: CompanyList,
     projects: list[Project],
+    statuses: dict[int, ProjectStatus],
     history: HistoryStore | None,
     args: argparse.Namespace,
     progress: Progress,
@@ -202,6 +212,7 @@ def _run_refresh(
                     dry_run=args.dry_run,
                     on_event=progress.on_event,
                     cancel=cancel,
+                    statuses=statuses,
                 )
             )
         except BaseException as exc:  # handed to the main thread

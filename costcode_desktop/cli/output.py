@@ -13,8 +13,10 @@ from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
     CompanyList,
+    Estimate,
     ProjectRefreshed,
     ProjectStatus,
+    RefreshEstimate,
     RefreshEvent,
     RefreshOutcome,
     RefreshResult,
@@ -32,6 +34,9 @@ COUNT_COLUMNS = (
     (DiffStatus.ONLY_ON_PROJECT, "Only on project"),
     (DiffStatus.UNSUPPORTED, "Unsupported"),
 )
+# Waits shorter than this are Procore's 10-second window, routine at its limits: not worth a line
+# each (the time left says how the run goes). Longer ones, the hourly window's, are said.
+QUIET_WAIT = 15.0
 _LABELS = {
     RefreshOutcome.REFRESHED: "refreshed",
     RefreshOutcome.UNCHANGED: "unchanged",
@@ -46,6 +51,8 @@ class Progress:
     def __init__(self, *, quiet: bool) -> None:
         self.quiet = quiet
         self._lock = threading.Lock()
+        self._time_left = ""  # the last "about … left" said, so it is said again only when it moves
+        self._waiting = ""  # the last wait said, not repeated
 
     def say(self, text: str) -> None:
         if not self.quiet:
@@ -60,8 +67,25 @@ class Progress:
                 self.say(f"  {text}…")
             case RefreshStep(project=project, text=text, index=index, total=total):
                 self.say(f"[{index + 1}/{total}] {project.name}: {text[:1].lower()}{text[1:]}…")
-            case RefreshWaiting(reason=reason):
-                self.say(f"  {reason}")
+            case RefreshWaiting(reason=reason, seconds=seconds) if seconds >= QUIET_WAIT:
+                with self._lock:
+                    repeated, self._waiting = reason == self._waiting, reason
+                if not repeated:
+                    self.say(f"  {reason}")
+            case RefreshEstimate(estimate=estimate, done=0) if estimate.requests:
+                self._time_left = estimate.left_text
+                self.say(estimate.text)  # up front, before the first project starts
+            case RefreshEstimate(estimate=estimate, done=done, total=total) if done < total:
+                self._say_time_left(estimate, done, total)
+
+    def _say_time_left(self, estimate: Estimate, done: int, total: int) -> None:
+        """'[12/48 done] about 35 minutes left', when that changes and is a minute or more."""
+        text = estimate.left_text
+        with self._lock:
+            if text == self._time_left or estimate.seconds < 60:
+                return
+            self._time_left = text
+        self.say(f"[{done}/{total} done] {text}")
 
 
 # -- status ------------------------------------------------------------------------------------
@@ -195,7 +219,7 @@ def _local(moment: datetime | None) -> str:
 
 
 def label(result: RefreshResult) -> str:
-    if result.dry_run and result.plan is not None and not result.plan.is_empty:
+    if result.would_change:
         return "would change"
     return _LABELS[result.outcome]
 
@@ -232,8 +256,21 @@ def run_json(
         "projects": [{**refresh_json(r), "state": label(r)} for r in run.results],
         "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
         "history_problem": run.history_problem or None,
+        "estimate": _estimate_json(run.estimate),
         "requests": client.request_count,
         "rate_limited_answers": client.throttled_count,
+    }
+
+
+def _estimate_json(estimate: Estimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {
+        "requests": estimate.requests,
+        "hourly_limit": estimate.hourly_limit,
+        "left_this_hour": estimate.left_this_hour,
+        "seconds": round(estimate.seconds),
+        "text": estimate.text,
     }
 
 
@@ -245,8 +282,10 @@ def refresh_json(result: RefreshResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "message": result.message,
         "verified_in_sync": result.verified_in_sync if not result.dry_run else None,
-        "would_add": [c.full_code for c in plan.to_add] if plan and result.dry_run else [],
-        "would_update": [u.full_code for u in plan.updates] if plan and result.dry_run else [],
+        "would_add": [c.full_code for c in plan.to_add] if plan and result.would_change else [],
+        "would_update": (
+            [u.full_code for u in plan.updates] if plan and result.would_change else []
+        ),
         "added": [{"full_code": c.full_code, "name": c.name} for c in result.added],
         "updated": [
             {"full_code": u.full_code, "old_name": u.old_name, "new_name": u.new_name}
@@ -273,7 +312,7 @@ def print_refresh(result: RefreshResult, out: TextIO) -> None:
         print(f"  {kind:<13} {full_code}  {text}", file=out)
 
     plan = result.plan
-    if result.dry_run and plan is not None:
+    if result.would_change and plan is not None:
         for code in plan.to_add:
             line("would add", code.full_code, code.name)
         for update in plan.updates:

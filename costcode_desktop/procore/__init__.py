@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         TokenGrant,
         new_state,
     )
+    from .pacing import QuotaView
     from .records import (
         Company,
         CopyFailure,
@@ -110,6 +111,7 @@ _HOME = {  # name -> the module that defines it
     "TokenEndpoint": "oauth",
     "TokenGrant": "oauth",
     "new_state": "oauth",
+    "QuotaView": "pacing",
     "Company": "records",
     "CopyFailure": "records",
     "CopyResult": "records",
@@ -170,6 +172,7 @@ __all__ = [
     "Project",
     "ProxyAuthenticationRequired",
     "ProxyFailed",
+    "QuotaView",
     "RateLimitStatus",
     "RateLimited",
     "RefreshingTokens",

@@ -26,7 +26,13 @@ from .http import (
     WaitCallback,
     waits_reported_to,
 )
-from .pacing import PacingStats
+from .limits import (
+    COMPANIES_PAGE_SIZE,
+    COST_CODES_PAGE_SIZE,
+    PROJECTS_PAGE_SIZE,
+    SYNC_BATCH_SIZE,
+)
+from .pacing import PacingStats, QuotaView
 from .pagination import pages
 from .parse import (
     admin_tool,
@@ -36,6 +42,7 @@ from .parse import (
     parse_copy_result,
     parse_cost_code,
     parse_project,
+    parse_project_id,
     parse_segment_item_list,
     parse_standard_cost_code,
     parse_standard_cost_code_list,
@@ -60,10 +67,6 @@ from .records import (
 T = TypeVar("T")
 log = logging.getLogger("costcode_desktop.procore")
 
-SYNC_BATCH_SIZE = 1000  # Procore's documented maximum for cost_codes/sync
-PROJECTS_PAGE_SIZE = 300  # projects v1.1 maximum
-COST_CODES_PAGE_SIZE = 1000
-COMPANIES_PAGE_SIZE = 100
 # Answers that mean "not for you" from the WBS endpoints (403, and 404 or 410, both NotFound),
 # after which the deprecated list call is tried. A 400 or 422 is a fault in the request, and
 # a 401 or 5xx says nothing about the endpoint: those are raised.
@@ -141,6 +144,10 @@ class ProcoreClient:
         """429 answers received by this client (each one waited out or reported)."""
         return self._http.throttled_count
 
+    def quota(self) -> QuotaView:
+        """What is known of Procore's quota now (the last hour's requests, the windows seen)."""
+        return self._http.quota()
+
     @property
     def pacing_stats(self) -> PacingStats:
         """How often and how long pacing held requests back to stay under the quota."""
@@ -208,20 +215,51 @@ class ProcoreClient:
         *,
         status: str = "All",
         name: str | None = None,
+        ids: Sequence[int] | None = None,
+        view: str = "extended",
         cancel: CancelToken | None = None,
     ) -> list[Project]:
-        params: dict[str, str | int] = {
-            "company_id": company_id,
-            "filters[by_status]": status,
-            "page": 1,
-            "per_page": PROJECTS_PAGE_SIZE,
-        }
+        """The company's projects the user can see, PROJECTS_PAGE_SIZE a page.
+
+        The extended view (the default) carries each project's standard_cost_code_list_id, so
+        a status needs no single-project read for it; the normal view does not.
+        """
+        params = _project_filters(company_id, status, ids)
+        params["view"] = view
         if name:
             params["filters[name]"] = name
         items = self._all(
             "/rest/v1.1/projects", params, what="projects", company_id=company_id, cancel=cancel
         )
         return unique_by_id((parse_project(item) for item in items), lambda p: p.id)
+
+    def erp_synced_project_ids(
+        self,
+        company_id: int,
+        *,
+        status: str = "All",
+        ids: Sequence[int] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> frozenset[int] | None:
+        """Ids of the projects synced with the ERP (filters[synced]=true), compact view.
+
+        The project list carries no ERP flag, so this is how it is known for many projects at
+        once: a project is synced once the ERP connector has exported it. None when Procore
+        refuses the filter: the caller then reads each project on its own.
+        """
+        params = _project_filters(company_id, status, ids)
+        params.update({"filters[synced]": "true", "view": "compact"})
+        try:
+            items = self._all(
+                "/rest/v1.1/projects",
+                params,
+                what="ERP-synced projects",
+                company_id=company_id,
+                cancel=cancel,
+            )
+        except InvalidRequest:
+            return None
+        return frozenset(parse_project_id(item) for item in items)
 
     def project(
         self, company_id: int, project_id: int, *, cancel: CancelToken | None = None
@@ -472,6 +510,20 @@ class ProcoreClient:
             cancel=cancel,
         )
         return _parsed(response, _unwrapped_cost_code)
+
+
+def _project_filters(
+    company_id: int, status: str, ids: Sequence[int] | None
+) -> dict[str, str | int | list[int]]:
+    params: dict[str, str | int | list[int]] = {
+        "company_id": company_id,
+        "filters[by_status]": status,
+        "page": 1,
+        "per_page": PROJECTS_PAGE_SIZE,
+    }
+    if ids:
+        params["filters[id][]"] = [int(i) for i in ids]
+    return params
 
 
 def _unwrapped_cost_code(data: Any) -> CostCode:

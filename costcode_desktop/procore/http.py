@@ -31,14 +31,14 @@ from .errors import (
 )
 from .network import build_http_client
 from .network_errors import connection_failure, proxy_auth_response, retry_reason
-from .pacing import Pacer, PacingStats
+from .pacing import Pacer, PacingStats, QuotaView
 from .records import RateLimitStatus
 
 log = logging.getLogger("costcode_desktop.procore")
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
-Params = Mapping[str, str | int]
+Params = Mapping[str, str | int | list[int]]  # a list: the key repeated (filters[id][])
 WaitCallback = Callable[[str, float], None]
 SleepFunction = Callable[[float, CancelToken | None], None]
 
@@ -64,7 +64,9 @@ class RetryPolicy:
     max_attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 30.0
-    max_rate_limit_wait: float = 900.0
+    # Long enough to wait out a spent hourly window (60 minutes) rather than fail the work:
+    # with Procore's 600-an-hour example limit a large run needs it, and says so up front.
+    max_rate_limit_wait: float = 3700.0
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -203,6 +205,9 @@ class Requester:
     def rate_limit(self) -> RateLimitStatus:
         with self._lock:
             return self._rate
+
+    def quota(self) -> QuotaView:
+        return self._pacer.quota()
 
     def _note_rate_limit(self, headers: httpx.Headers) -> RateLimitStatus | None:
         limit = _parse_int(headers.get("x-rate-limit-limit"))

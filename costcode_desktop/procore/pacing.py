@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +34,29 @@ LOW_FLOOR = 2  # ...and at no fewer requests than this
 RESET_MARGIN = 0.25  # seconds past the reset before sending again (clocks differ a little)
 REPORT_SPREAD_OVER = 5.0  # spreading pauses shorter than this are not worth telling anyone
 _SILENT_KEPT = 256
+HOUR = 3600.0
+# A reading whose window resets further away than this is the hourly one: the spike window
+# lasts 10 seconds (plan_your_app/rate_limiting.md), the hourly one 60 minutes.
+HOURLY_HORIZON = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaView:
+    """What this client knows of Procore's quota now: the estimates in services start here.
+
+    Procore's headers describe whichever window is nearer exhaustion, which is the 10-second one
+    until the hour is nearly spent, so the hourly figures are often unknown (None) until then.
+    """
+
+    now: float
+    hourly_limit: int | None  # from the last reading of the hourly window, if any
+    hourly_left: int | None  # that reading less what was sent since; None if over or unknown
+    hourly_reset_at: float | None
+    spike_limit: int | None  # from the last reading of the 10-second window, if any
+    # Requests this client sent in the last hour, or since the hourly window last reset if that
+    # is more recent, and the earliest of them: how much of the hour is probably spent.
+    sent_last_hour: int
+    first_sent_at: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +87,7 @@ class Pacer:
         clock: Callable[[], float] = time.time,
         *,
         enabled: bool = True,
-        max_wait: float = 900.0,
+        max_wait: float = 3700.0,
     ) -> None:
         self.enabled = enabled
         self._clock = clock
@@ -79,6 +103,9 @@ class Pacer:
         self._next_slot = 0.0
         self._pauses = 0
         self._paused = 0.0
+        self._sent_at: deque[float] = deque()  # send times of the last hour, for estimates
+        self._hourly: tuple[int | None, int, float, int] | None = None  # limit, left, reset, ticket
+        self._spike_limit: int | None = None
 
     @property
     def stats(self) -> PacingStats:
@@ -97,6 +124,29 @@ class Pacer:
             if self._reset_at is None or self._clock() >= self._reset_at:
                 return None
             return self._left
+
+    def quota(self) -> QuotaView:
+        with self._lock:
+            now = self._clock()
+            self._forget_before(now - HOUR)
+            limit = left = reset = None
+            since = now - HOUR
+            if self._hourly is not None:
+                limit, reading_left, reset_at, ticket = self._hourly
+                if now < reset_at:
+                    left, reset = max(0, reading_left - (self._sent - ticket)), reset_at
+                else:
+                    since = max(since, reset_at)  # a new hourly window began then
+            window = [moment for moment in self._sent_at if moment >= since]
+            return QuotaView(
+                now=now,
+                hourly_limit=limit,
+                hourly_left=left,
+                hourly_reset_at=reset,
+                spike_limit=self._spike_limit,
+                sent_last_hour=len(window),
+                first_sent_at=window[0] if window else None,
+            )
 
     def before_send(self, wait: Wait) -> int:
         """Wait for a turn to send (through `wait`); returns the ticket for `after_answer`."""
@@ -138,6 +188,7 @@ class Pacer:
             held_expired = self._left is None or self._reset_at is None or now >= self._reset_at
             if not held_expired and ticket < self._reading_ticket:
                 return  # an older answer that arrived late: the held reading knows more
+            self._note_window(reading, ticket, now)
             self._silent = [t for t in self._silent if t > ticket]
             self._reading_ticket = ticket
             self._limit = reading.limit
@@ -148,12 +199,39 @@ class Pacer:
 
     # -- inside the lock ------------------------------------------------------------------------
 
+    def _note_window(self, reading: RateLimitStatus, ticket: int, now: float) -> None:
+        """Which window a reading describes, kept for the estimates (not for pacing)."""
+        remaining, reset_at = reading.remaining, reading.reset_at
+        if remaining is None or reset_at is None:
+            return
+        if reset_at - now > HOURLY_HORIZON:
+            held = self._hourly
+            if held is None or ticket > held[3] or now >= held[2]:
+                self._hourly = (reading.limit, remaining, reset_at, ticket)
+        elif reading.limit is not None:
+            self._spike_limit = reading.limit
+
+    def _forget_before(self, moment: float) -> None:
+        while self._sent_at and self._sent_at[0] < moment:
+            self._sent_at.popleft()
+
     def _take_turn(self) -> int:
+        now = self._clock()
+        self._forget_before(now - HOUR)
+        self._sent_at.append(now)
         self._sent += 1
         self._in_flight += 1
         if self._left is not None:
             self._left -= 1
         return self._sent
+
+    def _wait_for_reset(self, now: float, to_reset: float) -> _Pause | None:
+        seconds = to_reset + RESET_MARGIN
+        if seconds > self._max_wait:
+            return None  # too long to hold back: Procore's own 429 will say so plainly
+        resume = _clock_text(now + seconds)
+        reason = f"Procore limit reached; resuming at {resume}"
+        return _Pause(seconds, reason, retry=True, until=now + seconds)
 
     def _plan(self, now: float) -> _Pause | None:
         """None to send now, or how long to hold back first."""
@@ -164,17 +242,18 @@ class Pacer:
             self._left = None  # that window is over; the next answer tells about the new one
             return None
         if self._left <= 0:
-            seconds = to_reset + RESET_MARGIN
-            if seconds > self._max_wait:
-                return None  # too long to hold back: Procore's own 429 will say so plainly
-            resume = _clock_text(now + seconds)
-            reason = f"Procore limit reached; resuming at {resume}"
-            return _Pause(seconds, reason, retry=True, until=now + seconds)
+            return self._wait_for_reset(now, to_reset)
         low = max(LOW_FLOOR, math.ceil(LOW_SHARE * (self._limit or 0)), self._in_flight)
         if self._left > low:
             return None
         slot = max(now, self._next_slot)
-        self._next_slot = slot + to_reset / self._left
+        if slot >= self._reset_at:
+            # The turns already given out reach the reset: wait for the new window and ask
+            # again, rather than hold a turn past it (with the hour's last requests spread over
+            # the rest of the hour, such a turn once held a project half an hour too long).
+            self._next_slot = 0.0
+            return self._wait_for_reset(now, to_reset)
+        self._next_slot = slot + (self._reset_at - slot) / self._left
         if slot <= now:
             return None
         seconds = slot - now

@@ -214,8 +214,15 @@ def parse_project(obj: object) -> Project:
         active=f.flag("active", True),
         display_name=f.opt_str("display_name"),
         standard_cost_code_list_id=f.opt_int("standard_cost_code_list_id"),
+        list_known="standard_cost_code_list_id" in f.obj,
         is_erp_integrated=f.opt_flag("is_erp_integrated"),
+        has_origin_id=erp_managed(f.obj) if "origin_id" in f.obj else None,
     )
+
+
+def parse_project_id(obj: object) -> int:
+    """The id of a project in any view (compact: id and name only)."""
+    return Fields(obj, "project").req_int("id")
 
 
 def parse_standard_cost_code_list(obj: object) -> StandardCostCodeList:

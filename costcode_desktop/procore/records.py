@@ -26,9 +26,21 @@ class Project:
     project_number: str | None
     active: bool
     display_name: str | None = None
-    # Only the single-project endpoint returns these two; None means "not read yet".
+    # The project list's extended view and the single-project read carry the list id (null for
+    # a project without one); `list_known` says whether the answer had the field at all.
     standard_cost_code_list_id: int | None = None
+    list_known: bool = False
+    # The single-project read carries it; for many projects at once it comes from the list
+    # filtered on filters[synced] (see services/listing.py). None: not known yet.
     is_erp_integrated: bool | None = None
+    # Whether origin_id is set (an integration owns the project; the value is never kept);
+    # None when the answer did not carry the field.
+    has_origin_id: bool | None = None
+
+    @property
+    def needs_detail(self) -> bool:
+        """Whether the single-project read is still needed to know its list and ERP link."""
+        return not self.list_known or self.is_erp_integrated is None
 
 
 @dataclass(frozen=True, slots=True)

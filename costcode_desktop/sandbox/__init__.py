@@ -6,6 +6,7 @@ Standard library only. See `seed.py` for the seed format and `faults.py` for fau
 from __future__ import annotations
 
 from .browser import SignInError
+from .clock import SimulatedTime
 from .demo import demo_seed
 from .engine import RequestRecord
 from .faults import FaultConfig
@@ -20,6 +21,7 @@ __all__ = [
     "SandboxServer",
     "SeedError",
     "SignInError",
+    "SimulatedTime",
     "demo_seed",
     "load_seed",
 ]

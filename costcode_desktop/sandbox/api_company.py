@@ -14,8 +14,9 @@ from .wire import (
     paginate,
 )
 
-PROJECTS_V11_CAP = 300
+PROJECTS_V11_CAP = 300  # "The max page size is 300 projects due to the size of the data"
 GENERAL_CAP = 2000
+_V11_VIEWS = frozenset({"ids", "compact", "normal", "extended"})
 
 
 def me(ctx: Context) -> Response:
@@ -33,6 +34,12 @@ _STATUSES = {"all": None, "active": True, "inactive": False}
 
 
 def projects(ctx: Context) -> Response:
+    """The v1.0 and v1.1 project lists: active projects unless filters[by_status] says.
+
+    v1.1 takes view=compact|normal|extended (normal by default; only extended carries
+    standard_cost_code_list_id) and at most 300 a page; filters[synced]=true keeps the projects
+    exported to the ERP (is_erp_integrated here).
+    """
     company = ctx.company_param()
     request = ctx.request
     status_raw = request.param("filters[by_status]") or "Active"
@@ -42,6 +49,11 @@ def projects(ctx: Context) -> Response:
     name_filter = (request.param("filters[name]") or "").lower()
     number_filter = request.param("filters[project_number]")
     id_filter = int_list_param(request, "filters[id]")
+    synced = bool_param(request, "filters[synced]")
+    v11 = request.path.startswith("/rest/v1.1/")
+    view = request.param("view") or "normal"
+    if v11 and view not in _V11_VIEWS:
+        raise errors(400, f"view must be one of {', '.join(sorted(_V11_VIEWS))}")
 
     rows = []
     for row in ctx.store.projects(company["id"]):
@@ -55,16 +67,20 @@ def projects(ctx: Context) -> Response:
             continue
         if id_filter is not None and row["id"] not in id_filter:
             continue
+        if synced and not row["is_erp_integrated"]:
+            continue
         rows.append(row)
     sort = request.param("sort")
     if sort in ("name", "display_name"):
         rows.sort(key=lambda r: (str(r[sort]).lower(), r["id"]))
-    views = [project_view(row, company) for row in rows]
-    if request.param("view") == "ids":
-        views = [{"id": v["id"]} for v in views]
-    elif request.param("view") == "compact":
-        views = [{"id": v["id"], "name": v["name"]} for v in views]
-    cap = PROJECTS_V11_CAP if request.path.startswith("/rest/v1.1/") else GENERAL_CAP
+    if view == "ids":
+        views: list[dict[str, object]] = [{"id": row["id"]} for row in rows]
+    elif view == "compact":
+        views = [{"id": row["id"], "name": row["name"]} for row in rows]
+    else:
+        shape = view if v11 else "v1.0"
+        views = [project_view(row, company, view=shape) for row in rows]
+    cap = PROJECTS_V11_CAP if v11 else GENERAL_CAP
     page, headers = paginate(request, views, cap=cap)
     return json_response(200, page, headers)
 
@@ -77,7 +93,7 @@ def project_detail(ctx: Context) -> Response:
     project = ctx.visible_project(project_id)
     company = ctx.store.company(project["company_id"])
     assert company is not None
-    return json_response(200, project_view(project, company, detail=True))
+    return json_response(200, project_view(project, company, view="detail"))
 
 
 def standard_cost_code_lists(ctx: Context) -> Response:

@@ -45,8 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--error-rate", type=float, default=0.0, metavar="F")
     parser.add_argument("--drop-rate", type=float, default=0.0, metavar="F")
     parser.add_argument("--malformed-rate", type=float, default=0.0, metavar="F")
-    parser.add_argument("--hourly-limit", type=int, default=3600, metavar="N", help="0 = unlimited")
-    parser.add_argument("--spike-limit", type=int, default=100, metavar="N", help="0 = unlimited")
+    defaults = RateLimitConfig()  # Procore's published example limits
+    parser.add_argument(
+        "--hourly-limit",
+        type=int,
+        default=defaults.hourly,
+        metavar="N",
+        help=f"requests an hour (default {defaults.hourly}; 0 = unlimited)",
+    )
+    parser.add_argument(
+        "--spike-limit",
+        type=int,
+        default=defaults.spike,
+        metavar="N",
+        help=f"requests per 10 seconds (default {defaults.spike}; 0 = unlimited)",
+    )
     parser.add_argument(
         "--write-demo-seed", type=Path, metavar="FILE", help="write the demo seed to FILE and exit"
     )

@@ -21,10 +21,15 @@ UNLIMITED_NOMINAL = 1_000_000
 
 @dataclass(frozen=True, slots=True)
 class RateLimitConfig:
-    """Requests allowed per hour and per spike window; 0 = unlimited."""
+    """Requests allowed per hour and per spike window; 0 = unlimited.
 
-    hourly: int = 3600
-    spike: int = 100
+    The defaults are the example limits of Procore's rate-limiting page (plan_your_app/
+    rate_limiting.md, January 2026: 600 an hour, 25 per 10 seconds), which tells apps not to
+    assume 3,600 an hour: the demo and the tests live with them unless they say otherwise.
+    """
+
+    hourly: int = 600
+    spike: int = 25
     spike_window: float = 10.0
 
     def __post_init__(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from . import browser
-from .clock import SandboxClock
+from .clock import SandboxClock, SimulatedTime
 from .engine import RequestRecord, SandboxApp
 from .faults import FaultConfig
 from .handler import SandboxHTTPServer
@@ -57,11 +57,17 @@ class SandboxServer:
         token_lifetime: int = 5400,
         reset: bool = False,
         refuse_deprecated: bool = False,
+        simulated: SimulatedTime | None = None,
     ) -> None:
+        """`rate_limits` defaults to Procore's published example limits (RateLimitConfig()).
+        With `simulated` the sandbox runs on that SimulatedTime instead of the wall clock; a
+        client given its `now` and `sleep` then lives with the limits without waiting them out
+        in real time (tests, benchmarks)."""
         parsed = parse_seed(seed)
         self._host, self._family = loopback_address(host)
         self._port = port
-        self.clock = SandboxClock()
+        self.simulated = simulated
+        self.clock = SandboxClock(simulated.now) if simulated is not None else SandboxClock()
         self._store = Store(db_path)
         self.reused_state = not reset and self._store.is_seeded()
         if not self.reused_state:

@@ -8,6 +8,7 @@ that is what a benchmark or test is about.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 ERP_LIST_NAME = "Sage 300 CRE Standard Cost Code List"
@@ -71,3 +72,73 @@ def company_seed(
             }
         ],
     }
+
+
+MIXED_ERP_LIST, MIXED_OTHER_LIST = 11, 12
+MIXED_FIRST_PROJECT = 562_949_953_600_000
+
+
+def mixed_company_seed(projects: int, codes: int, *, seed: int = 12) -> dict[str, Any]:
+    """A company like a real one: `projects` projects on a `codes`-code Sage list, in every state.
+
+    Every tenth project is inactive, every fifteenth not ERP-integrated, every thirtieth on another
+    list, every twentieth one where the user is not Admin; of the rest about half are out of date
+    (1-5 codes missing, 0-3 descriptions edited). Each project says what it is in `_kind` (ignored
+    by the seed parser). The same arguments give the same seed.
+    """
+    rng = random.Random(seed)
+    standard = standard_codes(codes)
+    leaves = [i for i, c in enumerate(standard) if "parent" in c]
+    entries: list[dict[str, Any]] = []
+    no_admin: list[int] = []
+    for p in range(projects):
+        project_id = MIXED_FIRST_PROJECT + p
+        entry: dict[str, Any] = {
+            "id": project_id,
+            "name": f"Project {p:03d}",
+            "project_number": f"26-{p:03d}",
+            "is_erp_integrated": True,
+            "standard_cost_code_list_id": MIXED_ERP_LIST,
+            "stage": rng.choice(["Pre-Construction", "Course of Construction", "Bidding"]),
+        }
+        kind = "in sync"
+        if p % 30 == 11:
+            kind, entry["standard_cost_code_list_id"] = "on another list", MIXED_OTHER_LIST
+        elif p % 15 == 7:
+            kind, entry["is_erp_integrated"] = "not ERP-integrated", False
+        elif p % 20 == 3:
+            kind = "without Admin"
+            no_admin.append(project_id)
+        elif p % 10 == 9:
+            kind, entry["active"] = "inactive", False
+        elif rng.random() < 0.55:
+            kind = "out of date"
+        if entry["is_erp_integrated"]:
+            entry["origin_id"] = f"job-{p:03d}"  # what the ERP connector stamps on its projects
+        missing: set[int] = set()
+        drifted: set[int] = set()
+        if kind in ("out of date", "without Admin", "inactive"):
+            missing = set(rng.sample(leaves, k=rng.randint(1, 5)))
+            rest = [i for i in leaves if i not in missing]
+            drifted = set(rng.sample(rest, k=rng.randint(0, 3)))
+        listed = standard if kind != "on another list" else standard[:3]
+        entry["cost_codes"] = project_copy(listed, missing=missing, drifted=drifted)
+        entry["_kind"] = kind
+        entries.append(entry)
+    built = company_seed(
+        company=(4264807, "Mixed Builders"),
+        list_id=MIXED_ERP_LIST,
+        codes=standard,
+        projects=entries,
+        app=("mixed-client", "mixed-secret"),
+        user={
+            "id": 1,
+            "login": "ap@example.com",
+            "name": "A. P. Clerk",
+            "project_admin": [e["id"] for e in entries if e["id"] not in no_admin],
+        },
+    )
+    built["companies"][0]["standard_cost_code_lists"].append(
+        {"id": MIXED_OTHER_LIST, "name": "Procore Default List", "codes": standard[:3]}
+    )
+    return built

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from .clock import iso8601
@@ -18,23 +19,64 @@ def company_view(row: Row) -> dict[str, Any]:
     }
 
 
-def project_view(row: Row, company: Row, *, detail: bool = False) -> dict[str, Any]:
-    view: dict[str, Any] = {
+def _stage(name: str | None) -> dict[str, Any] | None:
+    """A project stage as Procore gives it, {id, name}; the id is stable for a stage name."""
+    if name is None:
+        return None
+    return {"id": zlib.crc32(name.encode("utf-8")) % 100_000 + 1, "name": name}
+
+
+# Fields the seed does not describe are there with Procore's names, empty, so that a client
+# reading them meets the real shape (weigandconstruction/procore_python_sdk,
+# docs/RestV11ProjectsGet200ResponseInner.md, Project1.md and Project3.md).
+_EMPTY_NORMAL = (
+    "accounting_project_number", "address", "city", "completion_date", "country_code", "county",
+    "designated_market_area", "estimated_value", "latitude", "longitude", "origin_code",
+    "origin_data", "owners_project_id", "parent_job_id", "phone", "photo_id",
+    "project_bid_type_id", "project_owner_type_id", "project_region_id", "project_template",
+    "start_date", "state_code", "store_number", "time_zone", "total_value", "zip",
+)  # fmt: skip
+_EMPTY_EXTENDED = (
+    "actual_start_date", "description", "dictionary_type", "estimated_completion_date",
+    "estimated_start_date", "flag", "inbound_email", "logo_url", "office", "persistent_message",
+    "program", "project_bid_type", "project_owner_type", "project_region", "project_type",
+    "projected_finish_date", "public_notes", "square_feet", "tz_name", "warranty_end_date",
+    "warranty_start_date",
+)  # fmt: skip
+
+
+def project_view(row: Row, company: Row, *, view: str = "v1.0") -> dict[str, Any]:
+    """One project in the shape of `view`: "v1.0" (the v1.0 list), "normal" and "extended" (the
+    v1.1 list), or "detail" (GET /rest/v1.0/projects/{id}).
+
+    Only "extended" and "detail" carry standard_cost_code_list_id, and only "detail" carries
+    is_erp_integrated; the v1.0 list also has `stage` as text, the others `project_stage`.
+    """
+    view_fields: dict[str, Any] = {
         "id": row["id"],
         "name": row["name"],
         "display_name": row["display_name"],
         "project_number": row["project_number"],
         "active": bool(row["active"]),
-        "stage": row["stage"],
+        "project_stage": _stage(row["stage"]),
         "origin_id": row["origin_id"],
         "company": {"id": company["id"], "name": company["name"]},
+        "is_demo": False,
         "created_at": iso8601(row["created_at"]),
         "updated_at": iso8601(row["updated_at"]),
     }
-    if detail:
-        view["standard_cost_code_list_id"] = row["standard_cost_code_list_id"]
-        view["is_erp_integrated"] = bool(row["is_erp_integrated"])
-    return view
+    view_fields.update(dict.fromkeys(_EMPTY_NORMAL))
+    if view == "v1.0":
+        view_fields["stage"] = row["stage"]
+    if view in ("extended", "detail"):
+        view_fields.update(dict.fromkeys(_EMPTY_EXTENDED))
+        view_fields["departments"] = []
+        view_fields["standard_cost_code_list_id"] = row["standard_cost_code_list_id"]
+    if view == "detail":
+        stage = view_fields["project_stage"]
+        view_fields["project_stage_id"] = stage["id"] if stage else None
+        view_fields["is_erp_integrated"] = bool(row["is_erp_integrated"])
+    return view_fields
 
 
 def standard_list_view(row: Row) -> dict[str, Any]:

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from costcode_desktop.procore.errors import Cancelled, ProcoreError
     from costcode_desktop.procore.records import Company, Project, User
 
-    from .bulk import RefreshRun, refresh_many, retry_failed
+    from .budget import Estimate, duration_text, status_estimate
+    from .bulk import (
+        RefreshRun,
+        refresh_estimate,
+        refresh_many,
+        retry_failed,
+        starting_points,
+    )
     from .company import (
         CompanyList,
         CompanyListUnavailable,
@@ -23,9 +30,18 @@ if TYPE_CHECKING:
         read_comparison,
         refusal_reason,
     )
-    from .events import ProjectRefreshed, RefreshEvent, RefreshStep, RefreshWaiting
+    from .events import (
+        ProjectRefreshed,
+        RefreshEstimate,
+        RefreshEvent,
+        RefreshStep,
+        RefreshWaiting,
+    )
+    from .listing import list_projects
     from .load import CompanyLoad, load_company
     from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
+    from .permissions import PermissionCache
+    from .preview import PreviewLine, RefreshPreview, check_permissions, refresh_preview
     from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
     from .session import Session, connect, open_demo_session, open_sandbox_session
     from .status import (
@@ -45,6 +61,18 @@ _HOME = {  # name -> the module that defines it
     "Company": "costcode_desktop.procore.records",
     "Project": "costcode_desktop.procore.records",
     "User": "costcode_desktop.procore.records",
+    "Estimate": ".budget",
+    "duration_text": ".budget",
+    "status_estimate": ".budget",
+    "refresh_estimate": ".bulk",
+    "starting_points": ".bulk",
+    "RefreshEstimate": ".events",
+    "list_projects": ".listing",
+    "PermissionCache": ".permissions",
+    "PreviewLine": ".preview",
+    "RefreshPreview": ".preview",
+    "check_permissions": ".preview",
+    "refresh_preview": ".preview",
     "RefreshRun": ".bulk",
     "refresh_many": ".bulk",
     "retry_failed": ".bulk",
@@ -102,13 +130,18 @@ __all__ = [
     "CompanyListUnavailable",
     "CompanyLoad",
     "Environment",
+    "Estimate",
+    "PermissionCache",
+    "PreviewLine",
     "ProcoreError",
     "Project",
     "ProjectRefreshed",
     "ProjectState",
     "ProjectStatus",
+    "RefreshEstimate",
     "RefreshEvent",
     "RefreshOutcome",
+    "RefreshPreview",
     "RefreshResult",
     "RefreshRun",
     "RefreshStep",
@@ -116,18 +149,25 @@ __all__ = [
     "Session",
     "TokenSource",
     "User",
+    "check_permissions",
     "check_project",
     "check_projects",
     "connect",
+    "duration_text",
+    "list_projects",
     "load_company",
     "open_demo_session",
     "open_sandbox_session",
     "read_company_list",
     "read_comparison",
+    "refresh_estimate",
     "refresh_many",
+    "refresh_preview",
     "refresh_project",
     "refusal_reason",
     "retry_failed",
     "run_parallel",
+    "starting_points",
     "status_after_refresh",
+    "status_estimate",
 ]

@@ -12,27 +12,37 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
-from costcode_desktop.costcodes import plural
+from costcode_desktop.costcodes import Comparison, plural
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Project
 
+from .budget import Estimate, estimate, refresh_requests
 from .company import CompanyList, read_comparison
-from .events import ProjectRefreshed, RefreshEvent, RefreshStep, RefreshWaiting
+from .events import (
+    ProjectRefreshed,
+    RefreshEstimate,
+    RefreshEvent,
+    RefreshStep,
+    RefreshWaiting,
+)
 from .history.store import HistoryError, HistoryStore
 from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
 from .refresh import RefreshOutcome, RefreshResult, refresh_project
 from .session import Session
-from .status import status_after_refresh
+from .status import ProjectState, ProjectStatus, status_after_refresh
 
 log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "RefreshRun", "refresh_many", "retry_failed"]
 
 EventHandler = Callable[[RefreshEvent], None]
+# A status read this recent (when the run starts) is acted on without reading the project again.
+REUSE_FOR = timedelta(minutes=15)
 
 
 @dataclass
@@ -47,6 +57,7 @@ class RefreshRun:
     cancelled: bool = False
     history_problem: str = ""
     dry_run: bool = False
+    estimate: Estimate | None = None  # the up-front estimate of the requests and the time
 
     def _with(self, outcome: RefreshOutcome) -> list[RefreshResult]:
         return [r for r in self.results if r.outcome is outcome]
@@ -108,7 +119,7 @@ class RefreshRun:
         return text
 
     def _dry_run_summary(self) -> str:
-        plans = [r.plan for r in self.results if r.plan is not None and not r.plan.is_empty]
+        plans = [r.plan for r in self.results if r.would_change and r.plan is not None]
         added = sum(len(p.to_add) for p in plans)
         updated = sum(len(p.updates) for p in plans)
         text = (
@@ -137,18 +148,88 @@ def refresh_many(
     dry_run: bool = False,
     on_event: EventHandler | None = None,
     cancel: CancelToken | None = None,
+    statuses: Mapping[int, ProjectStatus] | None = None,
 ) -> RefreshRun:
     """Refresh the projects, `concurrency` at a time; record each outcome as soon as it is known.
 
-    `on_event` hears each step, wait and finished project, from the worker threads; an error
-    it raises is logged and stops nothing.
+    `on_event` hears each step, wait, estimate and finished project, from the worker threads;
+    an error it raises is logged and stops nothing. `statuses` are the projects' last status
+    reads (project id -> status): a project whose status was read against this company list
+    within REUSE_FOR before the run starts is refreshed from that comparison instead of being
+    read again, so it costs the writes and the read-back (and the permission check, once per
+    project per session).
     """
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}")
     unique = list({project.id: project for project in projects}.values())  # once each
-    batch = _Batch(session, company_list, unique, history, dry_run, on_event)
+    starts = starting_points(company_list, unique, statuses or {})
+    batch = _Batch(session, company_list, unique, starts, history, dry_run, on_event)
     batch.run(concurrency, cancel)
     return batch.run_record
+
+
+@dataclass(frozen=True)
+class StartingPoint:
+    """What a project's refresh starts from: the project as listed, and its comparison when the
+    status read is fresh enough to act on (None: the refresh reads the codes again)."""
+
+    project: Project
+    before: Comparison | None
+
+
+def starting_points(
+    company_list: CompanyList,
+    projects: Sequence[Project],
+    statuses: Mapping[int, ProjectStatus],
+    *,
+    now: datetime | None = None,
+) -> list[StartingPoint]:
+    """Each project's starting point from its status, judged once for the whole run.
+
+    A comparison is reused when it was made against this very company list and at most
+    REUSE_FOR before the run starts; the run may then last hours under Procore's hourly limit,
+    and the comparisons stay in use. That is safe because nothing is decided on them alone: a
+    code copied twice is refused as a duplicate, a sync writes the company's description
+    whatever the project says now, and the read-back after the writes says what the project
+    really holds (a difference that appeared meanwhile is reported, and the status updated).
+    """
+    moment = now or datetime.now(UTC)
+    fresh_after = max(company_list.read_at, moment - REUSE_FOR)
+    points = []
+    for project in projects:
+        status = statuses.get(project.id)
+        if status is None:
+            points.append(StartingPoint(project, None))
+            continue
+        fresh = (
+            status.comparison is not None
+            and status.state in (ProjectState.IN_SYNC, ProjectState.OUT_OF_DATE)
+            and status.checked_at >= fresh_after
+        )
+        listed = status.project if not status.project.needs_detail else project
+        points.append(StartingPoint(listed, status.comparison if fresh else None))
+    return points
+
+
+def refresh_estimate(
+    session: Session,
+    company_list: CompanyList,
+    points: Sequence[StartingPoint],
+) -> Estimate:
+    """The requests refreshing from these starting points needs, and the time it takes."""
+    needed = sum(_requests(session, company_list, point) for point in points)
+    return estimate(needed, session.client.quota())
+
+
+def _requests(session: Session, company_list: CompanyList, point: StartingPoint) -> int:
+    cache, company_id = session.permissions, company_list.company_id
+    return refresh_requests(
+        company_list,
+        point.project,
+        point.before,
+        permission=cache.answer(company_id, point.project.id),
+        permission_known=cache.known(company_id, point.project.id),
+    )
 
 
 class _UntilWrites(CancelToken):
@@ -194,6 +275,7 @@ class _Batch:
         session: Session,
         company_list: CompanyList,
         projects: list[Project],
+        starts: list[StartingPoint],
         history: HistoryStore | None,
         dry_run: bool,
         on_event: EventHandler | None,
@@ -202,6 +284,11 @@ class _Batch:
         self.client = session.client
         self.company_list = company_list
         self.projects = projects
+        self.starts = starts
+        # The requests each project needs, worked out once; what is left is the sum over the
+        # projects not finished yet.
+        self.needs = [_requests(session, company_list, point) for point in starts]
+        self.finished: set[int] = set()
         self.history = history
         self.dry_run = dry_run
         self.on_event = on_event
@@ -211,6 +298,7 @@ class _Batch:
 
     def run(self, concurrency: int, cancel: CancelToken | None) -> None:
         self._run_id = self._start_history()
+        self.run_record.estimate = self._report_estimate()
         results: dict[int, RefreshResult] = {}  # by index in `projects`
         for index, result in run_parallel(
             lambda i: self._one(i, cancel),
@@ -234,9 +322,21 @@ class _Batch:
             return None  # cancelled before anything was sent: not started
         self._record(result)
         self._emit(ProjectRefreshed(result, status_after_refresh(result)))
+        with self._lock:
+            self.finished.add(index)
+        self._report_estimate()
         # Only the comparison read back is kept: over hundreds of projects the one read before
         # the changes would double the memory, and nothing needs it afterwards.
         return replace(result, before=None)
+
+    def _report_estimate(self) -> Estimate:
+        """What the projects not finished still need, told to `on_event`."""
+        with self._lock:
+            done = len(self.finished)
+            left = sum(n for i, n in enumerate(self.needs) if i not in self.finished)
+        found = estimate(left, self.client.quota())
+        self._emit(RefreshEstimate(found, done, len(self.projects)))
+        return found
 
     def _emit(self, event: RefreshEvent) -> None:
         if self.on_event is None:
@@ -248,6 +348,7 @@ class _Batch:
 
     def _refresh_one(self, index: int, cancel: CancelToken | None) -> RefreshResult | None:
         project = self.projects[index]
+        start = self.starts[index]
         gate = _UntilWrites(cancel)
         total = len(self.projects)
 
@@ -268,6 +369,9 @@ class _Batch:
                     progress=step,
                     cancel=gate,
                     on_writes=gate.detach,
+                    listed=start.project,
+                    before=start.before,
+                    permissions=self.session.permissions,
                 )
         except Cancelled:
             if not gate.detached:

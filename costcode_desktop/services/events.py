@@ -11,6 +11,7 @@ from typing import TypeAlias
 
 from costcode_desktop.procore.records import Project
 
+from .budget import Estimate
 from .refresh import RefreshResult
 from .status import ProjectStatus
 
@@ -41,4 +42,14 @@ class ProjectRefreshed:
     status: ProjectStatus | None  # status_after_refresh(result), worked out on the worker
 
 
-RefreshEvent: TypeAlias = RefreshStep | RefreshWaiting | ProjectRefreshed
+@dataclass(frozen=True, slots=True)
+class RefreshEstimate:
+    """The requests the run still needs and how long they take within Procore's limits: once
+    before the first project starts (the up-front estimate), then as each project ends."""
+
+    estimate: Estimate
+    done: int  # projects finished
+    total: int  # projects in the run
+
+
+RefreshEvent: TypeAlias = RefreshStep | RefreshWaiting | ProjectRefreshed | RefreshEstimate

@@ -11,6 +11,7 @@ from costcode_desktop.procore.records import Project
 
 from .company import CompanyList, read_company_list
 from .history.store import HistoryError, HistoryStore
+from .listing import list_projects
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -26,11 +27,17 @@ class CompanyLoad:
 def load_company(
     session: Session, *, history: HistoryStore | None, cancel: CancelToken | None = None
 ) -> CompanyLoad:
-    """What the window and `costcode-sync status` start from for the session's company."""
+    """What the window and `costcode-sync status` start from for the session's company.
+
+    The projects come with their cost code list and ERP flag (see listing.py), so checking them
+    costs one request per project compared and none for a project that cannot be refreshed. A
+    load is a fresh look: permissions refused before are asked again when next needed.
+    """
     company_id = session.company.id
-    projects = session.client.projects(company_id, status="All", cancel=cancel)
+    projects = list_projects(session.client, company_id, status="All", cancel=cancel)
     # After the projects: their list ids (when listed) check the list's (read_company_list).
     company_list = read_company_list(session.client, company_id, cancel=cancel, projects=projects)
+    session.permissions.forget_refusals(company_id)
     return CompanyLoad(company_list, projects, _last_refreshed(session, history))
 
 

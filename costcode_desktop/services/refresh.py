@@ -36,6 +36,7 @@ from costcode_desktop.procore.errors import (
 from costcode_desktop.procore.records import CopyFailure, Project
 
 from .company import CompanyList, read_comparison, refusal_reason
+from .permissions import PermissionCache
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
@@ -86,6 +87,16 @@ class RefreshResult:
     def changed(self) -> bool:
         return bool(self.added or self.updated)
 
+    @property
+    def would_change(self) -> bool:
+        """A dry run found changes to send, and nothing (permission, list) refuses them."""
+        return (
+            self.dry_run
+            and self.outcome is RefreshOutcome.UNCHANGED
+            and self.plan is not None
+            and not self.plan.is_empty
+        )
+
 
 def refresh_project(
     client: ProcoreClient,
@@ -96,15 +107,27 @@ def refresh_project(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     on_writes: Callable[[], None] | None = None,
+    listed: Project | None = None,
+    before: Comparison | None = None,
+    permissions: PermissionCache | None = None,
 ) -> RefreshResult:
     """Bring one project in line with the company list and say exactly what happened.
 
     `on_writes` is called once, just before the first change is sent: from then on the project
     is finished and read back whatever happens, so a caller can stop offering to cancel it.
+
+    What a status read already found is not read again: `listed` (the project as listed, with
+    its cost code list and ERP flag) and `before` (its comparison, when the caller judges it
+    fresh: see bulk.REUSE_FOR). A refresh then sends at most the permission check (once per
+    project per session, through `permissions`), the copy, the sync and the read-back. Acting
+    on a comparison a little old is safe: copying a code the project gained meanwhile is
+    refused by Procore as a duplicate, a sync only writes the company's own descriptions, and
+    what the result reports comes from the read-back, not from the plan.
     """
     run = _Refresh(client, company_list, progress or (lambda _message: None), cancel)
     run.on_writes = on_writes
-    return run.execute(project_id, dry_run)
+    run.permissions = permissions
+    return run.execute(project_id, dry_run, listed, before)
 
 
 class _Refresh:
@@ -124,26 +147,41 @@ class _Refresh:
         self.copy_error: ProcoreError | None = None
         self.update_errors: dict[int, tuple[str, str | None]] = {}
         self.on_writes: Callable[[], None] | None = None
+        self.permissions: PermissionCache | None = None
 
     def read(self, project: Project, cancel: CancelToken | None) -> Comparison:
         return read_comparison(self.client, self.company_list, project.id, cancel=cancel)
 
-    def execute(self, project_id: int, dry_run: bool) -> RefreshResult:
-        self.progress("Reading the project")
-        try:
-            project = self.client.project(self.company_id, project_id, cancel=self.cancel)
-        except (NotFound, PermissionDenied) as exc:
-            stand_in = Project(project_id, f"Project {project_id}", None, True)
-            return RefreshResult(stand_in, RefreshOutcome.REFUSED, str(exc), error=exc)
+    def execute(
+        self,
+        project_id: int,
+        dry_run: bool,
+        listed: Project | None = None,
+        known: Comparison | None = None,
+    ) -> RefreshResult:
+        if listed is not None and listed.id == project_id and not listed.needs_detail:
+            project = listed
+        else:
+            self.progress("Reading the project")
+            try:
+                project = self.client.project(self.company_id, project_id, cancel=self.cancel)
+            except (NotFound, PermissionDenied) as exc:
+                stand_in = listed or Project(project_id, f"Project {project_id}", None, True)
+                return RefreshResult(
+                    stand_in, RefreshOutcome.REFUSED, str(exc), error=exc, dry_run=dry_run
+                )
         refusal = refusal_reason(project, self.company_list)
         if refusal is not None:
-            return RefreshResult(project, RefreshOutcome.REFUSED, refusal)
+            return RefreshResult(project, RefreshOutcome.REFUSED, refusal, dry_run=dry_run)
 
-        self.progress("Reading its cost codes")
-        before = self.read(project, self.cancel)
+        if known is not None:
+            before = known
+        else:
+            self.progress("Reading its cost codes")
+            before = self.read(project, self.cancel)
         plan = make_plan(before)
         skipped = tuple(CodeIssue(s.full_code, s.name, s.reason) for s in plan.skipped)
-        if dry_run or plan.is_empty:
+        if plan.is_empty:
             return RefreshResult(
                 project,
                 RefreshOutcome.UNCHANGED,
@@ -156,16 +194,29 @@ class _Refresh:
             )
         if self.cancel is not None:
             self.cancel.raise_if_cancelled()
-        allowed = self.client.can_manage_cost_codes(self.company_id, project.id, cancel=self.cancel)
-        if allowed is False:
+        # Asked in a dry run too: a project that will be refused is reported as refused there.
+        if self.allowed(project) is False:
+            sent = " Nothing would be sent (dry run)." if dry_run else " Nothing was sent."
             return RefreshResult(
                 project,
                 RefreshOutcome.REFUSED,
-                _no_admin_message(project) + " Nothing was sent.",
+                no_admin_message(project) + sent,
                 before,
                 before,
                 plan,
                 skipped=skipped,
+                dry_run=dry_run,
+            )
+        if dry_run:
+            return RefreshResult(
+                project,
+                RefreshOutcome.UNCHANGED,
+                _plan_message(project, plan, dry_run),
+                before,
+                before,
+                plan,
+                skipped=skipped,
+                dry_run=True,
             )
 
         if self.on_writes is not None:
@@ -176,11 +227,24 @@ class _Refresh:
             if plan.updates:
                 self.update_names(project, plan)
         except PermissionDenied as exc:
-            message = _no_admin_message(project)
+            if self.permissions is not None:
+                self.permissions.refused(self.company_id, project.id)
+            message = no_admin_message(project)
             return self.finish(project, before, plan, skipped, exc.with_message(message))
         except Cancelled as exc:
             return self.finish(project, before, plan, skipped, exc)
         return self.finish(project, before, plan, skipped, None)
+
+    def allowed(self, project: Project) -> bool | None:
+        """May the user change this project's codes? Kept for the session when it can be."""
+        cache = self.permissions
+        if cache is None or not cache.known(self.company_id, project.id):
+            self.progress("Checking your permission")
+        if cache is None:
+            return self.client.can_manage_cost_codes(
+                self.company_id, project.id, cancel=self.cancel
+            )
+        return cache.check(self.client, self.company_id, project.id, cancel=self.cancel)
 
     def copy(self, project: Project, before: Comparison, plan: RefreshPlan) -> None:
         self.progress(f"Adding {plural(len(plan.to_add), 'code')}")
@@ -347,7 +411,7 @@ class _Refresh:
         )
 
 
-def _no_admin_message(project: Project) -> str:
+def no_admin_message(project: Project) -> str:
     return (
         f"You need 'Admin' on the Admin tool of '{project.name}' in Procore to refresh its cost "
         "codes. Ask a Procore administrator for it, then try again."

@@ -25,6 +25,8 @@ from costcode_desktop.procore import (
 from costcode_desktop.procore.records import Company, User
 from costcode_desktop.services import paths
 
+from .permissions import PermissionCache
+
 if TYPE_CHECKING:
     from costcode_desktop.sandbox import SandboxServer
 
@@ -55,8 +57,8 @@ class _Resources:
 @dataclass(frozen=True, eq=False)
 class Session:
     """A signed-in user and the company shown. Showing another company is a copy (`with_company`,
-    or `dataclasses.replace(session, company=...)`) sharing the client and what the session owns:
-    closing any copy closes those, once."""
+    or `dataclasses.replace(session, company=...)`) sharing the client, the permission answers
+    and what the session owns: closing any copy closes those, once."""
 
     environment: Environment
     client: ProcoreClient
@@ -65,6 +67,8 @@ class Session:
     companies: list[Company]
     tokens: TokenSource | None = field(default=None, repr=False)
     owned: Sequence[object] = field(default=(), repr=False)  # stopped or closed with the client
+    # Who may change which project's cost codes, asked once per project (shared with copies).
+    permissions: PermissionCache = field(default_factory=PermissionCache, repr=False, compare=False)
     _resources: _Resources | None = field(default=None, repr=False)  # shared with copies
 
     def __post_init__(self) -> None:

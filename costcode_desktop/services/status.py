@@ -72,13 +72,21 @@ def check_project(
     cancel: CancelToken | None = None,
     listed: Project | None = None,
 ) -> ProjectStatus:
-    """Read one project and its codes and compare them with the company list."""
+    """Compare one project's codes with the company list: one request for its codes.
+
+    `listed` is the project as the project list gave it; when that says which cost code list
+    the project uses and whether it is ERP-integrated (listing.list_projects), a project that
+    cannot be refreshed costs nothing, and the project itself is read only when it does not.
+    """
     company_id = company_list.company_id
-    try:
-        project = client.project(company_id, project_id, cancel=cancel)
-    except (NotFound, PermissionDenied) as exc:
-        stand_in = listed or Project(project_id, f"Project {project_id}", None, True)
-        return ProjectStatus(stand_in, ProjectState.NO_ACCESS, message=str(exc), error=exc)
+    if listed is not None and listed.id == project_id and not listed.needs_detail:
+        project = listed
+    else:
+        try:
+            project = client.project(company_id, project_id, cancel=cancel)
+        except (NotFound, PermissionDenied) as exc:
+            stand_in = listed or Project(project_id, f"Project {project_id}", None, True)
+            return ProjectStatus(stand_in, ProjectState.NO_ACCESS, message=str(exc), error=exc)
     refusal = refusal_reason(project, company_list)
     if refusal is not None:
         state = (

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from costcode_desktop.sandbox import FaultConfig, SandboxServer, demo_seed
+from costcode_desktop.sandbox import FaultConfig, SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.sandbox.demo import (
     BAYSIDE_MARINA,
     CEDAR_RIDGE_FIRE_STATION,
@@ -21,6 +21,7 @@ from costcode_desktop.sandbox.demo import (
     SUMMIT_RIDGE_DATA_CENTER,
     WESTGATE_OFFICE_PARK,
 )
+from costcode_desktop.sandbox.synthetic import mixed_company_seed
 from costcode_desktop.services.history.store import HistoryStore
 from tests.sandbox_support import api_writes, run_cli, running
 
@@ -38,7 +39,9 @@ ACTIVE_OUT_OF_DATE = {
 
 @pytest.fixture
 def server() -> Iterator[SandboxServer]:
-    yield from running(SandboxServer(demo_seed()))
+    # Procore's limits (25 requests per 10 s) on a simulated clock: the client's waits are
+    # jumped over, so a run of the demo's projects does not sleep through them.
+    yield from running(SandboxServer(demo_seed(), simulated=SimulatedTime()))
 
 
 def run(server: SandboxServer, *args: str) -> tuple[int, str, str]:
@@ -202,9 +205,55 @@ def test_nothing_out_of_date_is_success() -> None:
         for key in ("projects", "project_admin"):
             if isinstance(user.get(key), list):
                 user[key] = [i for i in user[key] if i != SUMMIT_RIDGE_DATA_CENTER]
-    for server in running(SandboxServer(seed)):
+    for server in running(SandboxServer(seed, simulated=SimulatedTime())):
         assert run(server, "refresh", "--all-out-of-date", "--json")[0] == 0
         code, out, err = run(server, "refresh", "--all-out-of-date")
         assert code == 0
         assert out == "No active project is out of date; nothing to do.\n"
         assert "0 of 10 active projects are out of date." in err
+
+
+def test_the_dry_run_exits_as_the_run_would_and_reports_refusals(server: SandboxServer) -> None:
+    """Without Admin on Summit Ridge: the dry run asks, so it says 'skipped', not 'would change',
+    and exits 2 like the real run (every project refused, nothing done)."""
+    named = ("--project", str(SUMMIT_RIDGE_DATA_CENTER))
+    dry, out, _ = run(server, "refresh", *named, "--dry-run")
+    assert "would change" not in out
+    assert "You need 'Admin'" in out
+    assert "Nothing would be sent (dry run)." in out
+    real, _, _ = run(server, "refresh", *named)
+    assert dry == real == 2
+
+    code, out, _ = run(server, "refresh", "--all-out-of-date", "--dry-run", "--json")
+    projects = by_id(json.loads(out))
+    assert projects[SUMMIT_RIDGE_DATA_CENTER]["state"] == "skipped"
+    assert projects[SUMMIT_RIDGE_DATA_CENTER]["would_add"] == []
+    assert {p["state"] for k, p in projects.items() if k != SUMMIT_RIDGE_DATA_CENTER} == {
+        "would change"
+    }
+    assert code == run(server, "refresh", "--all-out-of-date", "--json")[0] == 0
+
+
+def test_the_estimate_is_printed_before_the_run(server: SandboxServer) -> None:
+    code, _, err = run(server, "refresh", "--all-out-of-date")
+    assert code == 0
+    lines = err.splitlines()
+    up_front = next(i for i, line in enumerate(lines) if line.startswith("About "))
+    first_project = next(i for i, line in enumerate(lines) if line.startswith("[1/7] "))
+    assert up_front < first_project, "said before the first project starts"
+    assert "within Procore's limit of 600 an hour" in lines[up_front]
+
+
+def test_a_run_longer_than_the_hour_says_so_and_counts_down() -> None:
+    """300 projects: the status and the refresh need more than Procore's 600 an hour."""
+    for server in running(SandboxServer(mixed_company_seed(300, 12), simulated=SimulatedTime())):
+        code, _, err = run(server, "refresh", "--all-out-of-date")
+        assert code == 0, err
+        assert "Checking 270 active projects. About " in err
+        up_front = next(line for line in err.splitlines() if line.startswith("About "))
+        assert "Procore allows 600 an hour and about" in up_front
+        assert "left this hour, so this takes about" in up_front
+        left = [line for line in err.splitlines() if " done] about " in line]
+        assert left, "the time left while it runs"
+        assert left[-1].endswith(" left")
+        assert [r for r in server.requests if r.status == 429] == []

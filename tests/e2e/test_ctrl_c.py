@@ -61,6 +61,7 @@ def slow_sandbox_url(tmp_path: Path) -> Iterator[str]:
     """Requests slow enough that projects are still under way at the second Ctrl+C."""
     seed_file = tmp_path / "seed.json"
     seed_file.write_text(json.dumps(seed()))
+    # Ctrl+C is what this is about: no limits, so the only waits are the latency's.
     server = subprocess.Popen(
         [sys.executable, "-m", "costcode_desktop.sandbox", "--seed", str(seed_file),
          "--latency", "0.5", "--hourly-limit", "0", "--spike-limit", "0"],

@@ -55,6 +55,7 @@ def sandbox_url(tmp_path: Path) -> Iterator[str]:
     """A sandbox in its own process, state in a file, slow enough to be killed mid-run."""
     seed_file = tmp_path / "seed.json"
     seed_file.write_text(json.dumps(seed()))
+    # A kill mid-run is what this is about: no limits, so the timing is the latency's alone.
     server = subprocess.Popen(
         [sys.executable, "-m", "costcode_desktop.sandbox", "--seed", str(seed_file),
          "--db", str(tmp_path / "state.sqlite3"), "--latency", "0.08",

@@ -5,18 +5,23 @@ import logging
 
 import pytest
 
-from costcode_desktop.sandbox import SandboxServer, demo_seed
+from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.services import (
     check_projects,
     load_company,
     open_sandbox_session,
     refresh_project,
 )
+from tests.sandbox_support import clients_on_simulated_time
 
 
 def test_a_whole_session_at_debug_level_logs_no_secret(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    with SandboxServer(demo_seed()) as server:
+    # Procore's limits on a simulated clock: the client's waits are jumped over.
+    with (
+        SandboxServer(demo_seed(), simulated=SimulatedTime()) as server,
+        clients_on_simulated_time(server),
+    ):
         secret = server.client_secret
         with contextlib.closing(open_sandbox_session(server, company_id=4264807)) as session:
             client = session.client

@@ -14,7 +14,7 @@ import pytest
 
 from costcode_desktop.cli import main
 from costcode_desktop.procore import ProcoreClient
-from costcode_desktop.sandbox import SandboxServer, demo_seed
+from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.services import read_company_list, refresh_project
 from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.services.export_xlsx import write_xlsx
@@ -32,13 +32,19 @@ from costcode_desktop.services.signin import (
 )
 from costcode_desktop.services.status import check_projects
 from tests.keyring_memory import MemoryKeyring, installed
+from tests.sandbox_support import clients_on_simulated_time
 
 COMPANY = 4264807
 
 
 @pytest.fixture
 def server() -> Iterator[SandboxServer]:
-    with SandboxServer(demo_seed()) as running:
+    # Procore's limits (25 requests per 10 s) on a simulated clock: the client's waits are
+    # jumped over, so a run of the demo's projects does not sleep through them.
+    with (
+        SandboxServer(demo_seed(), simulated=SimulatedTime()) as running,
+        clients_on_simulated_time(running),
+    ):
         yield running
 
 

@@ -13,6 +13,8 @@ from tests.sandbox_support import running
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SandboxServer]:
+    # Shared by a module of client tests about paging, parsing and errors: under 25 requests per
+    # 10 s they would take minutes of pacing. Pacing under the limits is test_pacing.py's.
     yield from running(SandboxServer(demo_seed(), rate_limits=RateLimitConfig(hourly=0, spike=0)))
 
 

@@ -69,6 +69,8 @@ def big_seed() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SandboxServer]:
+    # Thousands of codes read in pages, faults and retries: these tests are about those, and
+    # under 25 requests per 10 s they would take minutes. The limits are test_pacing.py's.
     unlimited = RateLimitConfig(hourly=0, spike=0)
     yield from running(SandboxServer(big_seed(), rate_limits=unlimited))
 

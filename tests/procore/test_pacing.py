@@ -156,6 +156,66 @@ def test_a_long_reset_is_not_waited_for_here() -> None:
     assert waits.seen == [], "Procore's own 429 will say when to come back"
 
 
+def test_the_quota_view_tells_the_hourly_window_from_the_spike_window() -> None:
+    """The headers describe the nearer window; one that resets more than a minute away is the
+    hourly one. The estimates in services start from this view."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    waits = Waits(clock)
+    quota = pacer.quota()
+    assert (quota.hourly_limit, quota.spike_limit, quota.sent_last_hour) == (None, None, 0)
+    pacer.after_answer(pacer.before_send(waits), reading(24, 8, limit=25))
+    quota = pacer.quota()
+    assert (quota.hourly_limit, quota.hourly_left, quota.spike_limit) == (None, None, 25)
+    assert (quota.sent_last_hour, quota.first_sent_at) == (1, FIXED_NOW)
+    pacer.after_answer(pacer.before_send(waits), reading(20, 1800, limit=600))
+    pacer.after_answer(pacer.before_send(waits), None)
+    quota = pacer.quota()
+    assert quota.hourly_limit == 600
+    assert quota.hourly_left == 19, "the reading, less what was sent after it"
+    assert quota.hourly_reset_at == FIXED_NOW + 1800
+    assert quota.spike_limit == 25
+    assert quota.sent_last_hour == 3
+
+    clock.now += 1801  # the hourly window reset: its limit is still known, what is left is not
+    pacer.after_answer(pacer.before_send(waits), reading(24, 8, limit=25))
+    quota = pacer.quota()
+    assert (quota.hourly_limit, quota.hourly_left, quota.hourly_reset_at) == (600, None, None)
+    assert quota.sent_last_hour == 1, "only what was sent since the window reset"
+
+
+def test_an_hourly_reset_within_the_hour_is_waited_for_by_default() -> None:
+    """Procore's example hour is 600 requests: a run that spends it waits for the reset."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    waits = Waits(clock)
+    pacer.after_answer(pacer.before_send(waits), reading(0, 3000, limit=600))
+    pacer.before_send(waits)
+    ((reason, seconds),) = waits.seen
+    assert reason.startswith("Procore limit reached; resuming at ")
+    assert 3000 <= seconds <= 3001
+
+
+def test_turns_given_out_never_reach_past_the_reset() -> None:
+    """Several threads asking at once for the hour's last few requests: their turns are spread
+    up to the reset, and one that would fall after it waits for the new window instead (a turn
+    held past the reset once kept a project waiting half an hour for nothing)."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    pauses: list[tuple[str, float]] = []
+
+    def wait(reason: str, seconds: float) -> None:
+        pauses.append((reason, seconds))
+        if seconds >= 100:  # only the wait for the reset moves time on; the others overlap
+            clock.now += seconds
+
+    pacer.after_answer(pacer.before_send(wait), reading(4, 100, limit=600))
+    for _ in range(6):  # six threads at the same moment, none answered yet
+        pacer.before_send(wait)
+    assert [round(seconds) for _, seconds in pauses] == [25, 50, 75, 100]  # even, up to it
+    assert pauses[-1][0].startswith("Procore limit reached; resuming at ")
+
+
 def test_pacing_off_never_waits() -> None:
     clock = FakeClock()
     pacer = Pacer(clock, enabled=False)

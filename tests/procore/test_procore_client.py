@@ -49,11 +49,40 @@ def test_projects_parameters() -> None:
         "filters[by_status]": "All",
         "page": "1",
         "per_page": "300",
+        "view": "extended",  # the view that carries standard_cost_code_list_id
     }
     h.client.projects(42, status="Active", name="Tow")
     params = h.requests[1].url.params
     assert params["filters[by_status]"] == "Active"
     assert params["filters[name]"] == "Tow"
+
+
+def test_erp_synced_project_ids() -> None:
+    h = Harness(lambda request: reply([{"id": BIG, "name": "Tower"}, {"id": 7, "name": "Yard"}]))
+    assert h.client.erp_synced_project_ids(42, ids=[BIG, 7]) == frozenset({BIG, 7})
+    params = h.requests[0].url.params
+    assert h.requests[0].url.path == "/rest/v1.1/projects"
+    assert params["filters[synced]"] == "true"
+    assert params["view"] == "compact"  # ids are all it needs
+    assert params["filters[by_status]"] == "All"
+    assert params.get_list("filters[id][]") == [str(BIG), "7"]
+    refused = Harness(lambda request: reply({"errors": "filters[synced] is not allowed"}, 400))
+    assert refused.client.erp_synced_project_ids(42) is None, "the caller reads each project"
+
+
+def test_a_listed_project_says_what_it_knows() -> None:
+    extended = {"id": BIG, "name": "Tower", "standard_cost_code_list_id": None, "origin_id": "x"}
+    normal = {"id": BIG, "name": "Tower"}
+    h = Harness(steps=[reply([extended]), reply([normal])])
+    (listed,) = h.client.projects(42)
+    assert listed.list_known, "null is an answer: no list"
+    assert listed.standard_cost_code_list_id is None
+    assert listed.has_origin_id is True
+    assert listed.is_erp_integrated is None
+    assert listed.needs_detail, "the ERP flag is still unknown"
+    (bare,) = h.client.projects(42, view="normal")
+    assert not bare.list_known
+    assert bare.has_origin_id is None
 
 
 def test_project_detail() -> None:

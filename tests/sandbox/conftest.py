@@ -11,6 +11,8 @@ import pytest
 from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
 from costcode_desktop.sandbox import demo as d
 
+# The endpoint tests call the API directly, hundreds of times, with no client to pace them: the
+# limits have tests of their own (test_limits_and_faults.py), which set the ones they need.
 UNLIMITED = RateLimitConfig(hourly=0, spike=0)
 
 

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from costcode_desktop.sandbox import FaultConfig, RateLimitConfig, SandboxServer, demo_seed
+from costcode_desktop.sandbox import (
+    FaultConfig,
+    RateLimitConfig,
+    SandboxServer,
+    SimulatedTime,
+    demo_seed,
+)
 from costcode_desktop.sandbox import demo as d
+from costcode_desktop.sandbox.cli import build_parser
 
 from .conftest import Api
 
@@ -194,3 +202,45 @@ def test_faults_given_at_construction() -> None:
             f"{server.url}/rest/v1.0/me", headers={"Authorization": f"Bearer {token}"}
         )
         assert response.status_code in (500, 503)
+
+
+def test_the_default_limits_are_procores_published_examples() -> None:
+    """plan_your_app/rate_limiting.md (January 2026): 600 an hour, 25 per 10 seconds."""
+    assert RateLimitConfig() == RateLimitConfig(hourly=600, spike=25, spike_window=10.0)
+    args = build_parser().parse_args([])
+    assert (args.hourly_limit, args.spike_limit) == (600, 25)
+    with SandboxServer(demo_seed()) as server:
+        assert server.rate_limits == RateLimitConfig()
+        api = Api(server, server.issue_token())
+        try:
+            answers = [api.get("/rest/v1.0/me") for _ in range(26)]
+        finally:
+            api.close()
+        assert answers[0].headers["X-Rate-Limit-Limit"] == "25", "the nearer window is reported"
+        assert [a.status_code for a in answers].count(429) == 1
+
+
+def test_simulated_time_jumps_over_waits_and_overlapping_ones_cost_the_longest() -> None:
+    clock = SimulatedTime(start=1_000_000.0)
+    started = clock.now()
+    waited: list[float] = []
+
+    def wait(seconds: float) -> None:
+        clock.now()  # as the client reads the clock before it decides to wait
+        barrier.wait()
+        clock.sleep(seconds)
+        waited.append(seconds)
+
+    barrier = threading.Barrier(3)
+    threads = [threading.Thread(target=wait, args=(s,)) for s in (10.0, 30.0, 20.0)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(waited) == [10.0, 20.0, 30.0]
+    assert 30 <= clock.now() - started < 31, "three overlapping waits: the longest, not the sum"
+    clock.now()
+    clock.sleep(5)
+    assert 35 <= clock.now() - started < 36
+    with SandboxServer(demo_seed(), simulated=clock) as server:
+        assert abs(server.clock.now() - clock.now()) < 1

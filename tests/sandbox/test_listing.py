@@ -10,7 +10,7 @@ import httpx
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.sandbox import demo as d
 
-from .conftest import Api
+from .conftest import UNLIMITED, Api
 
 LINK = re.compile(r'<([^>]+)>; rel="(\w+)"')
 
@@ -109,13 +109,15 @@ def test_project_filters(api: Api) -> None:
         "display_name",
         "project_number",
         "active",
-        "stage",
+        "project_stage",
         "origin_id",
         "company",
         "created_at",
         "updated_at",
     }
     assert project["company"] == {"id": d.COMPANY_ID, "name": "Example Builders"}
+    assert set(project["project_stage"]) == {"id", "name"}  # an object in v1.1, not text
+    assert "stage" in api.get("/rest/v1.0/projects", company_id=d.COMPANY_ID).json()[0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", project["updated_at"])
     assert response.headers["Total"] == "11"
 
@@ -175,3 +177,66 @@ def test_standard_codes_errors(api: Api) -> None:
         standard_cost_code_list_id=d.SERVICE_LIST_ID,
     )
     assert other.status_code == 404
+
+
+def test_v11_views_normal_and_extended(api: Api) -> None:
+    """Only the extended view carries the project's list; v1.1 gives the stage as an object."""
+
+    def listed(**params: object) -> list[dict[str, object]]:
+        response = api.get("/rest/v1.1/projects", company_id=d.COMPANY_ID, **params)
+        assert response.status_code == 200
+        result: list[dict[str, object]] = response.json()
+        return result
+
+    normal = listed()
+    assert normal == listed(view="normal"), "normal is the default"
+    assert all("standard_cost_code_list_id" not in p for p in normal)
+    assert all("stage" not in p and "is_erp_integrated" not in p for p in normal)
+    extended = {p["id"]: p for p in listed(view="extended", **{"filters[by_status]": "All"})}
+    assert extended[d.RIVERSIDE_CLINIC]["standard_cost_code_list_id"] == d.ERP_LIST_ID
+    assert extended[d.BAYSIDE_MARINA]["standard_cost_code_list_id"] == d.DEFAULT_LIST_ID
+    assert set(extended[d.RIVERSIDE_CLINIC]) > set(normal[0]), "extended adds to normal"
+    stage = extended[d.RIVERSIDE_CLINIC]["project_stage"]
+    assert isinstance(stage, dict)
+    assert set(stage) == {"id", "name"}
+    assert extended[d.RIVERSIDE_CLINIC]["departments"] == []
+    assert "is_erp_integrated" not in extended[d.RIVERSIDE_CLINIC], "only Show project has it"
+    compact = listed(view="compact")
+    assert set(compact[0]) == {"id", "name"}
+    bad = api.get("/rest/v1.1/projects", company_id=d.COMPANY_ID, view="everything")
+    assert bad.status_code == 400
+
+
+def test_filters_synced_keeps_the_erp_integrated_projects(api: Api, server: SandboxServer) -> None:
+    params = {"filters[by_status]": "All", "view": "compact"}
+    every = api.get("/rest/v1.1/projects", company_id=d.COMPANY_ID, **params).json()
+    synced = api.get(
+        "/rest/v1.1/projects", company_id=d.COMPANY_ID, **params, **{"filters[synced]": "true"}
+    ).json()
+    assert {p["id"] for p in synced} < {p["id"] for p in every}
+    assert d.DOWNTOWN_TRANSIT_CENTER not in {p["id"] for p in synced}  # not ERP-integrated
+    for project in synced:
+        detail = api.get(f"/rest/v1.0/projects/{project['id']}", company_id=d.COMPANY_ID).json()
+        assert detail["is_erp_integrated"] is True
+        assert detail["origin_id"], "the connector's origin_id marks a synced project"
+
+
+def test_v11_pages_hold_at_most_300_projects_in_every_view() -> None:
+    from costcode_desktop.sandbox.synthetic import mixed_company_seed
+
+    with SandboxServer(mixed_company_seed(305, 12), rate_limits=UNLIMITED) as server:
+        api = Api(server, server.issue_token())
+        try:
+            for view in ("normal", "extended", "compact"):
+                response = api.get(
+                    "/rest/v1.1/projects",
+                    company_id=4264807,
+                    view=view,
+                    per_page=1000,
+                    **{"filters[by_status]": "All"},
+                )
+                assert response.headers["Per-Page"] == "300"
+                assert len(response.json()) == 300
+                assert 'rel="next"' in response.headers["Link"]
+        finally:
+            api.close()

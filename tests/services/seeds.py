@@ -101,6 +101,7 @@ def _project(
         "name": name,
         "project_number": number,
         "active": True,
+        "origin_id": f"job-{number}" if is_erp_integrated else None,  # the ERP connector's
         "is_erp_integrated": is_erp_integrated,
         "standard_cost_code_list_id": list_id,
         "cost_codes": codes,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from costcode_desktop.procore import CancelToken, ProcoreClient, Project, custom_environment
-from costcode_desktop.sandbox import FaultConfig, SandboxServer
+from costcode_desktop.sandbox import FaultConfig, SandboxServer, SimulatedTime
 from costcode_desktop.services import (
     ProjectRefreshed,
     ProjectState,
@@ -113,7 +113,9 @@ def history(tmp_path: Path) -> Iterator[HistoryStore]:
 def make_setup(
     seed: dict[str, Any], history: HistoryStore, transport: httpx.BaseTransport | None = None
 ) -> Iterator[Setup]:
-    for server in running(SandboxServer(seed)):
+    # Procore's limits (25 requests per 10 s) on a simulated clock: these runs make more than 25
+    # requests, and the pacing's waits are jumped over instead of slept through.
+    for server in running(SandboxServer(seed, simulated=SimulatedTime())):
         with signed_in_client(server, transport=transport) as client:
             yield Setup(server, client, history)
 
@@ -304,11 +306,15 @@ def test_dry_run_sends_nothing_and_is_recorded_as_one(setup: Setup) -> None:
     setup.server.clear_requests()
     run = setup.run(setup.projects(P_DRIFTED, P_NO_ADMIN, *EXTRAS[:2]), dry_run=True)
     assert api_writes(setup.server) == []
-    assert all(r.dry_run for r in run.unchanged)
-    assert len(run.unchanged) == 4, "a dry run stops before the permission check"
+    assert all(r.dry_run for r in run.results)
+    assert len(run.unchanged) == 3
+    (refused,) = run.skipped  # a dry run asks for the permission too: refused, as it will be
+    assert refused.project.id == P_NO_ADMIN
+    assert "'Admin'" in refused.message
+    assert refused.message.endswith("Nothing would be sent (dry run).")
     assert run.summary() == (
-        "Dry run: 4 of 4 projects would change (add 27 codes, update 3 descriptions). "
-        "Nothing was sent."
+        "Dry run: 3 of 4 projects would change (add 18 codes, update 3 descriptions), "
+        "1 skipped. Nothing was sent."
     )
     runs = setup.history.runs()
     assert len(runs) == 1

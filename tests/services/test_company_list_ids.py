@@ -141,12 +141,14 @@ def session_for(fake: FakeProcore) -> Session:
     return Session(environment, client, User(1, "a", "A"), company, [company])
 
 
-def test_a_company_load_costs_one_request_more_than_before() -> None:
-    """Before: lists, codes, projects (3). Now: projects, segments, lists, codes (4)."""
+def test_a_company_load_costs_two_requests_more_than_before() -> None:
+    """Before: lists, codes, projects (3). Now: projects (extended view), projects synced (their
+    ERP flag), segments, lists, codes (5); the projects' own reads are what the list saves."""
     fake = FakeProcore()
     load = load_company(session_for(fake), history=None)
     assert load.company_list.list.id == 11
     assert fake.paths == [
+        "/rest/v1.1/projects",
         "/rest/v1.1/projects",
         SEGMENTS,
         f"{SEGMENTS}/5/lists",
@@ -154,7 +156,7 @@ def test_a_company_load_costs_one_request_more_than_before() -> None:
     ]
 
 
-def test_the_demo_company_loads_through_wbs_in_four_requests() -> None:
+def test_the_demo_company_loads_through_wbs_in_five_requests() -> None:
     with SandboxServer(demo_seed()) as server:
         session = open_sandbox_session(server, company_id=d.COMPANY_ID)
         try:
@@ -167,7 +169,8 @@ def test_the_demo_company_loads_through_wbs_in_four_requests() -> None:
     rest: list[Any] = [r for r in server.requests if r.path.startswith("/rest/")]
     segments = f"/rest/v1.0/companies/{d.COMPANY_ID}/work_breakdown_structure/segments"
     assert [r.path for r in rest] == [
-        "/rest/v1.1/projects",
+        "/rest/v1.1/projects",  # extended view: each project's list
+        "/rest/v1.1/projects",  # filtered on synced: their ERP link
         segments,
         f"{segments}/{SEGMENT_ID_START}/lists",  # the first company's cost code segment
         "/rest/v1.0/standard_cost_codes",

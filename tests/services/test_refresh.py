@@ -50,6 +50,7 @@ def test_refresh_adds_updates_skips_and_verifies(
     assert steps == [
         "Reading the project",
         "Reading its cost codes",
+        "Checking your permission",
         "Adding 6 codes",
         "Updating 1 description",
         "Checking the result",

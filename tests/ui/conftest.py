@@ -15,12 +15,17 @@ from PySide6.QtCore import QCoreApplication, QSettings, QThread
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
-from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
+from costcode_desktop.procore import (
+    ClientCredentials,
+    ProcoreClient,
+    RetryPolicy,
+    custom_environment,
+)
+from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
 from costcode_desktop.ui.main.window import MainWindow
-from tests.sandbox_support import FAST_RETRY
+from tests.sandbox_support import FAST_RETRY, simulated_client_options
 
 COMPANY = 4264807
 
@@ -53,6 +58,7 @@ class GuiThreadGuard(httpx.BaseTransport):
         self.violations: list[str] = []
         self.requests = 0
         self.fail_copies_for: set[int] = set()  # project ids whose copy answers 500
+        self.fail_reads_for: set[int] = set()  # project ids whose cost code read answers 500
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         app = QCoreApplication.instance()
@@ -64,6 +70,10 @@ class GuiThreadGuard(httpx.BaseTransport):
             body = json.loads(request.content)
             if body.get("project_id") in self.fail_copies_for:
                 return httpx.Response(500, json={"errors": "Internal Server Error"})
+        if request.url.path.endswith("/rest/v1.0/cost_codes") and request.method == "GET":
+            project = request.url.params.get("project_id")
+            if project is not None and int(project) in self.fail_reads_for:
+                return httpx.Response(500, json={"errors": "Internal Server Error"})
         return self.inner.handle_request(request)
 
     def close(self) -> None:
@@ -72,7 +82,9 @@ class GuiThreadGuard(httpx.BaseTransport):
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer(demo_seed(), rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
+    # Procore's limits (600 an hour, 25 per 10 s) on a simulated clock: the window paces itself
+    # as against Procore, and its waits are jumped over instead of slept through.
+    server = SandboxServer(demo_seed(), simulated=SimulatedTime()).start()
     yield server
     server.stop()
 
@@ -87,10 +99,18 @@ def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
 
 
-def make_session(sandbox: SandboxServer, guard: GuiThreadGuard) -> Session:
+def make_session(
+    sandbox: SandboxServer, guard: GuiThreadGuard, retry: RetryPolicy = FAST_RETRY
+) -> Session:
     environment = custom_environment(sandbox.url, sandbox.url, key="demo", label="Demo")
     tokens = ClientCredentials(sandbox.url, sandbox.client_id, sandbox.client_secret)
-    client = ProcoreClient(sandbox.url, tokens, transport=guard, retry=FAST_RETRY)
+    client = ProcoreClient(
+        sandbox.url,
+        tokens,
+        transport=guard,
+        retry=retry,
+        **simulated_client_options(sandbox),
+    )
     user = client.me(company_id=COMPANY)  # a service account names its company
     companies = client.companies(company_id=COMPANY)
     company = next(c for c in companies if c.id == COMPANY)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from costcode_desktop.procore import RetryPolicy
 from costcode_desktop.procore.records import Project
-from costcode_desktop.sandbox import FaultConfig, SandboxServer
+from costcode_desktop.sandbox import FaultConfig, SandboxServer, SimulatedTime
+from costcode_desktop.sandbox.synthetic import mixed_company_seed
 from costcode_desktop.services import ProjectState
+from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.ui.main.window import MainWindow
 
-from .conftest import LINCOLN, PINECREST, SUMMIT, GuiThreadGuard, shot
+from .conftest import LINCOLN, PINECREST, SUMMIT, GuiThreadGuard, make_session, shot
 
 
 def states(window: MainWindow) -> dict[int, ProjectState | None]:
@@ -144,3 +148,79 @@ def test_a_finished_refresh_calls_back_someone_working_elsewhere(
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
         dialog.accept()
     assert called == [window] * alerts
+
+
+def test_the_preview_asks_permissions_once_and_marks_who_will_be_skipped(
+    window: MainWindow, sandbox: SandboxServer, qtbot: QtBot, tmp_path: Path
+) -> None:
+    sandbox.clear_requests()
+    dialog = window.refresh_flow.refresh_all_out_of_date()
+    assert dialog is not None
+    assert dialog.estimate.text().startswith("About ")
+    assert "within Procore's limit of 600 an hour" in dialog.estimate.text()
+    rows = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}
+    summit = next(row for name, row in rows.items() if "Summit Ridge" in name)
+    # The permissions are asked in the background; the dialog is filled in again with them.
+    qtbot.waitUntil(lambda: not dialog.preview.checking, timeout=30_000)
+    assert dialog.table.item(summit, 4).text() == "Will be skipped"
+    assert "'Admin'" in dialog.table.item(summit, 4).toolTip()
+    assert "1 project will be skipped" in dialog.heading.text()
+    others = [dialog.table.item(r, 4).text() for r in rows.values() if r != summit]
+    assert set(others) == {""}
+    dialog.grab().save(str(tmp_path / "bulk-dialog-permissions.png"))
+    asked = [r for r in sandbox.requests if r.path.endswith("/settings/permissions")]
+    assert len(asked) == 7
+
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
+        dialog.accept()
+    run = finished.args[0]
+    assert {r.project.id for r in run.skipped} == {SUMMIT}
+    again = [r for r in sandbox.requests if r.path.endswith("/settings/permissions")]
+    assert len(again) == 7, "the run reuses the preview's answers"
+    details = [r for r in sandbox.requests if r.path.startswith("/rest/v1.0/projects/")]
+    assert details == [], "the run starts from the results on screen"
+
+
+@pytest.fixture
+def big_window(
+    qtbot: QtBot, guard: GuiThreadGuard, settings: QSettings, tmp_path: Path
+) -> Iterator[tuple[MainWindow, SandboxServer]]:
+    """The window on a company of 300 projects under Procore's limits (simulated time)."""
+    server = SandboxServer(mixed_company_seed(300, 12), simulated=SimulatedTime()).start()
+    session = make_session(server, guard, RetryPolicy())  # the real wait: up to an hour
+    guard.armed = True
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1560, 880)
+    win.show()
+    with qtbot.waitSignal(win.checks_finished, timeout=120_000):
+        win.controller.use_session(session, HistoryStore(tmp_path / "history.sqlite3"))
+    yield win, server
+    win.close()
+    server.stop()
+    assert guard.violations == [], "the GUI thread made network calls"
+
+
+def test_a_run_the_hour_will_not_cover_is_announced_and_its_time_left_shown(
+    big_window: tuple[MainWindow, SandboxServer], qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, server = big_window
+    dialog = window.refresh_flow.refresh_all_out_of_date()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.preview.checking, timeout=60_000)
+    text = dialog.estimate.text()
+    assert "Procore allows 600 an hour and about" in text, text
+    assert "left this hour, so this takes about" in text
+    assert dialog.estimate.font().bold(), "worth noticing before pressing Refresh"
+    dialog.grab().save(str(tmp_path / "bulk-dialog-over-the-hour.png"))
+
+    headlines: list[str] = []
+    window.controller.refresh_estimate.connect(
+        lambda _event: headlines.append(window.banner.message.text())
+    )
+    with qtbot.waitSignal(window.refresh_finished, timeout=120_000) as finished:
+        dialog.accept()
+    run = finished.args[0]
+    assert not run.failed
+    assert any("minutes left…" in h or "hour left…" in h for h in headlines), headlines
+    assert [r for r in server.requests if r.status == 429] == []

@@ -37,6 +37,8 @@ def port() -> int:
 def sandbox(port: int) -> Iterator[SandboxServer]:
     seed = demo_seed()
     seed["app"]["redirect_uris"].append(f"http://localhost:{port}/callback")
+    # Sign-in is what these tests are about; the flow makes its own client, on the wall clock,
+    # so the simulated time the other window tests use cannot reach it.
     server = SandboxServer(seed, rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
     yield server
     server.stop()

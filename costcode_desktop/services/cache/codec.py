@@ -42,12 +42,24 @@ def project_row(project: Project) -> list[Any]:
         project.display_name,
         project.standard_cost_code_list_id,
         project.is_erp_integrated,
+        project.list_known,
+        project.has_origin_id,
     ]
 
 
 def project_from(row: list[Any]) -> Project:
-    pid, name, number, active, display, list_id, erp = row
-    return Project(int(pid), str(name), number, bool(active), display, list_id, erp)
+    pid, name, number, active, display, list_id, erp, list_known, has_origin = row
+    return Project(
+        int(pid),
+        str(name),
+        number,
+        bool(active),
+        display,
+        standard_cost_code_list_id=list_id,
+        list_known=bool(list_known),
+        is_erp_integrated=erp,
+        has_origin_id=has_origin,
+    )
 
 
 def projects_blob(projects: Iterable[Project]) -> bytes:

@@ -24,6 +24,7 @@ from costcode_desktop.services import (
     DEFAULT_CONCURRENCY,
     Cancelled,
     ProjectRefreshed,
+    RefreshEstimate,
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
         Project,
         ProjectStatus,
         RefreshEvent,
+        RefreshPreview,
         RefreshResult,
         RefreshRun,
         Session,
@@ -118,6 +120,8 @@ class Controller(QObject):
     refresh_started = Signal(object)  # [Project] waiting to be refreshed
     refresh_step = Signal(object)  # RefreshStep
     refresh_waiting = Signal(object)  # RefreshWaiting
+    refresh_estimate = Signal(object)  # RefreshEstimate: before the first project, after each
+    permissions_checked = Signal()  # the session now knows the permissions check_permissions asked
     project_refreshed = Signal(object)  # RefreshResult (the state already holds its status)
     last_refreshed_changed = Signal(object, object)  # project id (64-bit), datetime
     refresh_finished = Signal(object)  # RefreshRun
@@ -466,8 +470,39 @@ class Controller(QObject):
 
     # -- refreshing ----------------------------------------------------------------------------
 
+    def preview(self, statuses: list[ProjectStatus]) -> RefreshPreview | None:
+        """What refreshing these would do, with the permissions known so far (no I/O)."""
+        session, company_list = self.state.session, self.state.company_list
+        if session is None or company_list is None:
+            return None
+        from costcode_desktop.services.preview import refresh_preview
+
+        return refresh_preview(session, company_list, statuses)
+
+    def check_permissions(self, projects: list[Project]) -> None:
+        """Ask Procore, in the background, whether the user may change these projects' codes;
+        the session keeps the answers for the refresh that follows."""
+        session, company_list = self.state.session, self.state.company_list
+        if session is None or company_list is None or not projects:
+            return
+
+        def work(job: Job) -> None:
+            from costcode_desktop.services.preview import check_permissions
+
+            check_permissions(session, company_list, projects, cancel=job.cancel)
+
+        self.worker.submit(
+            work,
+            on_result=lambda _none: self.permissions_checked.emit(),
+            on_error=self.failure("Checking your permissions", quiet_cancel=True),
+        )
+
     def refresh(self, projects: list[Project], *, concurrency: int = DEFAULT_CONCURRENCY) -> bool:
-        """Refresh these projects, a few at a time; False when a refresh is already running."""
+        """Refresh these projects, a few at a time; False when a refresh is already running.
+
+        The run starts from the projects' results on screen (services decide whether each is
+        fresh enough to act on), so a project just checked is not read again.
+        """
         session, company_list = self.state.session, self.state.company_list
         if session is None or company_list is None or self.refreshing or not projects:
             return False
@@ -475,6 +510,7 @@ class Controller(QObject):
             return False  # read-only until Procore answers again
         history, cache = self.state.history, self.state.cache
         environment = cache_key(session.environment)
+        statuses = dict(self.state.statuses)  # a copy: the run reads it from its threads
 
         def work(job: Job) -> RefreshRun:
             from costcode_desktop.services.bulk import refresh_many
@@ -492,6 +528,7 @@ class Controller(QObject):
                 on_event=remember,
                 concurrency=concurrency,
                 cancel=job.cancel,
+                statuses=statuses,
             )
 
         self._refresh_job = self.worker.submit(
@@ -510,6 +547,8 @@ class Controller(QObject):
                 self.refresh_step.emit(event)
             case RefreshWaiting():
                 self.refresh_waiting.emit(event)
+            case RefreshEstimate():
+                self.refresh_estimate.emit(event)
             case ProjectRefreshed(result=result, status=status):
                 if status is not None:
                     self._record(status)

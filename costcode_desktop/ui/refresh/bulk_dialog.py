@@ -1,8 +1,11 @@
-"""Confirm a refresh of many projects, with what each would change (a dry run, nothing sent)."""
+"""Confirm a refresh of many projects, with what each would change and what it costs.
+
+Nothing is sent from here: the preview comes from services (the comparisons on screen, the
+permissions the session knows, the requests and time within Procore's limits). While services
+ask for the permissions not known yet, the dialog says so; `show_preview` fills it in again.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,31 +22,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from costcode_desktop.costcodes import plan_refresh
-from costcode_desktop.services import MAX_CONCURRENCY, Project, ProjectStatus
+from costcode_desktop.costcodes import plural
+from costcode_desktop.services import MAX_CONCURRENCY, PreviewLine, RefreshPreview
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.sizing import scaled_size
 
-
-@dataclass(frozen=True)
-class PreviewLine:
-    project: Project
-    to_add: int
-    to_update: int
-    skipped: int  # codes that cannot be sent, or locked descriptions
+COLUMNS = ["Project", "Codes to add", "Descriptions to update", "Not sent", "Permission"]
 
 
-def preview(statuses: list[ProjectStatus]) -> list[PreviewLine]:
-    """What a refresh would do to each project, from the comparisons already on screen."""
-    lines = []
-    for status in statuses:
-        if status.comparison is None:
-            continue
-        plan = plan_refresh(status.comparison)
-        lines.append(
-            PreviewLine(status.project, len(plan.to_add), len(plan.updates), len(plan.skipped))
-        )
-    return lines
+def _permission_text(line: PreviewLine) -> str:
+    if line.checking:
+        return "Checking…"
+    if line.refused:
+        return "Will be skipped"
+    return ""
 
 
 class BulkRefreshDialog(QDialog):
@@ -51,7 +43,7 @@ class BulkRefreshDialog(QDialog):
 
     def __init__(
         self,
-        lines: list[PreviewLine],
+        preview: RefreshPreview,
         parent: QWidget | None = None,
         *,
         inactive_left_out: int = 0,
@@ -60,9 +52,8 @@ class BulkRefreshDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("bulkRefreshDialog")
         self.setWindowTitle("Refresh out-of-date projects")
-        self.setMinimumSize(scaled_size(self, 720, 460))
-        adds = sum(line.to_add for line in lines)
-        updates = sum(line.to_update for line in lines)
+        self.setMinimumSize(scaled_size(self, 760, 480))
+        lines = preview.lines
         noun = "project" if len(lines) == 1 else "projects"
         title = QLabel(f"Refresh {len(lines)} out-of-date {noun}?", self)
         title.setObjectName("bulkTitle")
@@ -70,44 +61,34 @@ class BulkRefreshDialog(QDialog):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         title.setFont(font)
-        heading = QLabel(
-            f"{adds} codes will be added and {updates} descriptions updated from the company "
-            "list. Nothing is deleted; each project is read again afterwards to check the result.",
-            self,
-        )
-        heading.setObjectName("bulkSummary")
-        heading.setWordWrap(True)
-        self.table = QTableWidget(len(lines), 4, self)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("bulkSummary")
+        self.heading.setWordWrap(True)
+        self.estimate = QLabel(self)
+        self.estimate.setObjectName("bulkEstimate")
+        self.estimate.setAccessibleName("Requests and time within Procore's limits")
+        self.estimate.setWordWrap(True)
+        self.table = QTableWidget(len(lines), len(COLUMNS), self)
         self.table.setObjectName("bulkPreview")
         self.table.setAccessibleName("Projects to refresh and what would change on each")
         self.table.setTabKeyNavigation(False)
-        self.table.setHorizontalHeaderLabels(
-            ["Project", "Codes to add", "Descriptions to update", "Not sent"]
-        )
+        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeaderItem(3).setToolTip(  # type: ignore[union-attr]
             "Codes Sage 300 CRE cannot take, and descriptions locked by the Sage connector: "
             "left as they are"
+        )
+        self.table.horizontalHeaderItem(4).setToolTip(  # type: ignore[union-attr]
+            "Whether you may change the project's cost codes ('Admin' on its Admin tool): "
+            "asked of Procore once, and kept for the refresh"
         )
         self.table.setWordWrap(False)  # one line per project; the full name is in its tooltip
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        for row, line in enumerate(lines):
-            name = f"{line.project.project_number or ''} {line.project.name}".strip()
-            cells = [name, str(line.to_add), str(line.to_update), str(line.skipped or "")]
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if not column:
-                    item.setToolTip(name)
-                if column:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
         header.setAccessibleName("Columns of the projects to refresh")
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         notes = []
         if inactive_left_out:
@@ -154,10 +135,58 @@ class BulkRefreshDialog(QDialog):
         layout.setContentsMargins(16, 14, 16, 12)
         layout.setSpacing(10)
         layout.addWidget(title)
-        layout.addWidget(heading)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.estimate)
         layout.addWidget(self.table, 1)
         layout.addWidget(note)
         layout.addLayout(at_once)
         layout.addWidget(buttons)
         self.tab_order: list[QWidget] = [self.table, self.concurrency, go, self.cancel_button]
         set_tab_order(self.tab_order)
+        self.show_preview(preview)
+
+    def show_preview(self, preview: RefreshPreview) -> None:
+        """Fill in the rows, the summary and the estimate (again once permissions are known)."""
+        self.preview = preview
+        going = [line for line in preview.lines if line.will_change or line.checking]
+        adds = sum(line.to_add for line in going)
+        updates = sum(line.to_update for line in going)
+        text = (
+            f"{plural(adds, 'code')} will be added and {plural(updates, 'description')} updated "
+            "from the company list. Nothing is deleted; each project is read again afterwards "
+            "to check the result."
+        )
+        refused = preview.refused
+        if refused:
+            text += (
+                f" {plural(len(refused), 'project')} will be skipped: you may not change "
+                f"{'its' if len(refused) == 1 else 'their'} cost codes ('Admin' is needed)."
+            )
+        checking = sum(1 for line in preview.lines if line.checking)
+        if checking:
+            text += f" Checking your permission on {plural(checking, 'project')}…"
+        self.heading.setText(text)
+        self.estimate.setText(preview.estimate.text)
+        font = self.estimate.font()
+        font.setBold(not preview.estimate.fits)  # the hour will not cover it: worth noticing
+        self.estimate.setFont(font)
+        for row, line in enumerate(preview.lines):
+            name = f"{line.project.project_number or ''} {line.project.name}".strip()
+            cells = [
+                name,
+                str(line.to_add),
+                str(line.to_update),
+                str(line.skipped or ""),
+                _permission_text(line),
+            ]
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if column == 0:
+                    item.setToolTip(name)
+                elif column == 4:
+                    item.setToolTip(line.refused)
+                else:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, column, item)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from costcode_desktop.services import (
     DEFAULT_CONCURRENCY,
     ProjectState,
+    ProjectStatus,
+    RefreshEstimate,
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
@@ -26,10 +28,10 @@ from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.before_dialog import BeforeRefreshDialog, unsendable_codes
-from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog, preview
 
 if TYPE_CHECKING:  # a run's types come with the HTTP client: loaded when a refresh starts
     from costcode_desktop.services import Project, RefreshResult, RefreshRun
+    from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog
 
 REFUSED_STATES = {
     ProjectState.NOT_ERP_INTEGRATED,
@@ -46,12 +48,15 @@ class RunProgress:
     done: int = 0
     failed: int = 0
     title_before: str = ""  # the window title to put back when the run ends
+    time_left: str = ""  # services' estimate, 'about 35 minutes left'; "" when under a minute
 
     def headline(self) -> str:
-        """'Refreshing cost codes: 12 of 48 projects done, 2 failed…'"""
+        """'Refreshing cost codes: 12 of 48 projects done, 2 failed; about 35 minutes left…'"""
         text = f"Refreshing cost codes: {self.done} of {self.total} projects done"
         if self.failed:
             text += f", {self.failed} failed"
+        if self.time_left:
+            text += f"; {self.time_left}"
         return text + "…"
 
 
@@ -74,9 +79,12 @@ class RefreshFlow(QObject):
         self.last_run: RefreshRun | None = None
         self.before_refresh_dialog: BeforeRefreshDialog | None = None
         self.bulk_dialog: BulkRefreshDialog | None = None
+        self._previewed: list[ProjectStatus] = []  # what the bulk dialog shows
         self.progress = RunProgress()
         controller.refresh_step.connect(self._step)
         controller.refresh_waiting.connect(self._waiting)
+        controller.refresh_estimate.connect(self._estimate)
+        controller.permissions_checked.connect(self._permissions_checked)
         controller.project_refreshed.connect(self._project_refreshed)
         controller.refresh_finished.connect(self._finished)
         banner.cancel_requested.connect(controller.cancel_refresh)
@@ -126,13 +134,22 @@ class RefreshFlow(QObject):
             return None
         order = {project.id: i for i, project in enumerate(controller.state.projects)}
         statuses.sort(key=lambda s: order.get(s.project.id, len(order)))
+        found = controller.preview(statuses)
+        if found is None:
+            return None
+        from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog
+
         dialog = BulkRefreshDialog(
-            preview(statuses),
+            found,
             self.window,
             inactive_left_out=len(stale) - len(statuses),
             concurrency=self.concurrency,
         )
         projects = [status.project for status in statuses]
+        self._previewed = statuses
+        # The permissions not known yet are asked now, in the background: the dialog then shows
+        # who will be skipped, and the run reuses the answers.
+        controller.check_permissions([line.project for line in found.lines if line.checking])
 
         def go() -> None:
             self.concurrency = dialog.concurrency.value()
@@ -142,6 +159,15 @@ class RefreshFlow(QObject):
         self.bulk_dialog = dialog
         dialog.open()
         return dialog
+
+    @Slot()
+    def _permissions_checked(self) -> None:
+        dialog = self.bulk_dialog
+        if dialog is None or not dialog.isVisible():
+            return
+        found = self.controller.preview(self._previewed)
+        if found is not None:
+            dialog.show_preview(found)
 
     @Slot()
     def retry_failed(self) -> None:
@@ -177,6 +203,22 @@ class RefreshFlow(QObject):
         else:
             detail = f"{project.name}: {step[:1].lower()}{step[1:]}…"
             self.banner.show_working(self.progress.headline(), detail, self.progress.done, total)
+
+    @Slot(object)
+    def _estimate(self, event: RefreshEstimate) -> None:
+        """Services' estimate of what is left: the time in the headline while it runs; up front,
+        when the hour's quota will not cover the run, the whole sentence in the banner."""
+        estimate = event.estimate
+        self.progress.time_left = estimate.left_text if estimate.seconds >= 60 else ""
+        total = max(self.progress.total, 1)
+        if event.done == 0 and not estimate.fits:
+            headline = self.progress.headline() if total > 1 else self.banner.message.text()
+            self.banner.show_working(headline, estimate.text, 0, total)
+            self.window.statusBar().showMessage(estimate.text, 60_000)
+        elif total > 1:
+            self.banner.show_working(
+                self.progress.headline(), self.banner.detail.text(), self.progress.done, total
+            )
 
     @Slot(object)
     def _waiting(self, event: RefreshWaiting) -> None:

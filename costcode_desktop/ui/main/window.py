@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -29,9 +29,8 @@ from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import ProjectState
 from costcode_desktop.services.export import ExportHeader
-from costcode_desktop.services.logging_setup import log_file
 from costcode_desktop.ui.compare.pane import ComparePane
-from costcode_desktop.ui.kit import memory, theme, toolbar_icons
+from costcode_desktop.ui.kit import memory, theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.appearance import (
     apply_appearance,
@@ -43,7 +42,8 @@ from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
 from costcode_desktop.ui.kit.when import short_time
-from costcode_desktop.ui.main.actions import Actions, Command, named
+from costcode_desktop.ui.main.actions import Actions, named
+from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects)
-        self.commands = Actions(self, self._commands(), self.set_appearance)
+        self.commands = Actions(self, window_commands(self), self.set_appearance)
         self.refresh_button = self.commands.toolbar.widgetForAction(self.action("refresh"))
         self.refresh_button.setObjectName("refreshButton")
         self.refresh_button.setAccessibleName("Refresh selected projects")
@@ -115,134 +115,6 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # -- construction --------------------------------------------------------------------------
-
-    def _commands(self) -> list[Command]:
-        """Every command of the window: menus, toolbar and the Help's shortcuts list."""
-        flow, icons, role = self.refresh_flow, toolbar_icons, QAction.MenuRole
-        return [
-            Command(
-                "sign_in",
-                "&Sign In to Procore…",
-                "Choose the Procore environment and sign in",
-                ("Ctrl+Shift+L",),
-                handler=self.show_sign_in,
-            ),
-            Command(
-                "switch_company",
-                "Switch Co&mpany…",
-                "Show another of your Procore companies",
-                ("Ctrl+Shift+C",),
-                handler=self.choose_company,
-            ),
-            Command(
-                "sign_out",
-                "Sign &Out",
-                "Sign out of Procore and remove the sign-in from this computer",
-                handler=self.sign_out,
-            ),
-            Command(
-                "demo",
-                "Open &Demo Company",
-                "Explore CostCodeSync on its built-in demo company",
-                handler=self.open_demo,
-            ),
-            Command(
-                "export_csv",
-                "Export Comparison to &CSV…",
-                "Save the comparison shown on the right as a CSV file",
-                ("Ctrl+E",),
-                icons.export_csv,
-                handler=lambda: self.choose_export("csv"),
-            ),
-            Command(
-                "export_xlsx",
-                "Export Comparison to E&xcel…",
-                "Save the comparison shown on the right as an Excel workbook",
-                ("Ctrl+Shift+E",),
-                icons.export_excel,
-                handler=lambda: self.choose_export("xlsx"),
-            ),
-            Command("quit", "&Quit", "Close CostCodeSync", ("Ctrl+Q",), handler=self.close),
-            # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
-            Command(
-                "reload",
-                "&Reload",
-                "Read the company list and every project again",
-                ("F5",),
-                icons.reload,
-                handler=self.reload,
-            ),
-            Command(
-                "find",
-                "&Find Project",
-                "Type to filter the projects",
-                (QKeySequence.StandardKey.Find,),
-                handler=self.projects.search.setFocus,
-            ),
-            Command(
-                "out_of_date",
-                "&Out-of-Date Projects Only",
-                "Show only projects whose cost codes differ",
-                ("Alt+O",),
-                on_toggle=self.projects.out_of_date_only.setChecked,
-            ),
-            Command(
-                "differences",
-                "&Differences Only",
-                "Hide codes that are the same on both lists",
-                ("Ctrl+D",),
-                on_toggle=self.compare.differences_only.setChecked,
-            ),
-            Command(
-                "history",
-                "Refresh &History…",
-                "See past refreshes: what each run changed, on which project, and when",
-                ("Ctrl+H",),
-                handler=self.show_history,
-                object_name="historyAction",
-            ),
-            Command(
-                "refresh",
-                "Refresh &Selected",
-                "Refresh the selected projects' cost codes from the company list",
-                ("Ctrl+R",),
-                icons.refresh_one,
-                handler=flow.refresh_selected,
-                object_name="refreshAction",
-            ),
-            Command(
-                "refresh_all",
-                "Refresh &All Out-of-Date Projects…",
-                "Refresh every active project that differs from the company list",
-                ("Ctrl+Shift+R",),
-                icons.refresh_all,
-                handler=flow.refresh_all_out_of_date,
-                object_name="refreshAllAction",
-            ),
-            Command(
-                "how_it_works",
-                "&How It Works",
-                "What CostCodeSync compares, what a refresh changes and what it never touches",
-                (QKeySequence.StandardKey.HelpContents, "F1"),
-                handler=self.show_how_it_works,
-                object_name="howItWorksAction",
-            ),
-            Command(
-                "log_folder",
-                "Open &Log Folder",
-                "Show the folder with CostCodeSync's log files",
-                handler=lambda: self.url_opener(
-                    QUrl.fromLocalFile(str(log_file().parent)).toString()
-                ),
-            ),
-            Command(
-                "about",
-                "&About CostCodeSync",
-                "Version, system information and licences",
-                handler=self.show_about,
-                role=role.AboutRole,
-            ),
-        ]
 
     def action(self, command_id: str) -> QAction:
         return self.commands[command_id]

@@ -1,0 +1,167 @@
+"""The window's commands as data: id, words, keys, icon and what each does.
+
+`Actions` (actions.py) turns this table into the menus, the toolbar and the shortcuts list in
+Help; the window supplies the handlers through the `CommandTarget` it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QAction, QKeySequence
+
+from costcode_desktop.services.logging_setup import log_file
+from costcode_desktop.ui.compare.pane import ComparePane
+from costcode_desktop.ui.kit import toolbar_icons
+from costcode_desktop.ui.main.actions import Command
+from costcode_desktop.ui.projects.pane import ProjectsPane
+from costcode_desktop.ui.refresh.flow import RefreshFlow
+
+
+class CommandTarget(Protocol):
+    """What the commands act on: the main window."""
+
+    projects: ProjectsPane
+    compare: ComparePane
+    refresh_flow: RefreshFlow
+    url_opener: Callable[[str], object]
+
+    def show_sign_in(self) -> object: ...
+    def choose_company(self) -> None: ...
+    def sign_out(self) -> None: ...
+    def open_demo(self) -> None: ...
+    def choose_export(self, kind: str) -> None: ...
+    def close(self) -> bool: ...
+    def reload(self) -> None: ...
+    def show_history(self) -> object: ...
+    def show_how_it_works(self) -> object: ...
+    def show_about(self) -> object: ...
+
+
+def window_commands(w: CommandTarget) -> list[Command]:
+    """Every command of the window: menus, toolbar and the Help's shortcuts list."""
+    flow, icons, role = w.refresh_flow, toolbar_icons, QAction.MenuRole
+    return [
+        Command(
+            "sign_in",
+            "&Sign In to Procore…",
+            "Choose the Procore environment and sign in",
+            ("Ctrl+Shift+L",),
+            handler=w.show_sign_in,
+        ),
+        Command(
+            "switch_company",
+            "Switch Co&mpany…",
+            "Show another of your Procore companies",
+            ("Ctrl+Shift+C",),
+            handler=w.choose_company,
+        ),
+        Command(
+            "sign_out",
+            "Sign &Out",
+            "Sign out of Procore and remove the sign-in from this computer",
+            handler=w.sign_out,
+        ),
+        Command(
+            "demo",
+            "Open &Demo Company",
+            "Explore CostCodeSync on its built-in demo company",
+            handler=w.open_demo,
+        ),
+        Command(
+            "export_csv",
+            "Export Comparison to &CSV…",
+            "Save the comparison shown on the right as a CSV file",
+            ("Ctrl+E",),
+            icons.export_csv,
+            handler=lambda: w.choose_export("csv"),
+        ),
+        Command(
+            "export_xlsx",
+            "Export Comparison to E&xcel…",
+            "Save the comparison shown on the right as an Excel workbook",
+            ("Ctrl+Shift+E",),
+            icons.export_excel,
+            handler=lambda: w.choose_export("xlsx"),
+        ),
+        Command("quit", "&Quit", "Close CostCodeSync", ("Ctrl+Q",), handler=w.close),
+        # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
+        Command(
+            "reload",
+            "&Reload",
+            "Read the company list and every project again",
+            ("F5",),
+            icons.reload,
+            handler=w.reload,
+        ),
+        Command(
+            "find",
+            "&Find Project",
+            "Type to filter the projects",
+            (QKeySequence.StandardKey.Find,),
+            handler=w.projects.search.setFocus,
+        ),
+        Command(
+            "out_of_date",
+            "&Out-of-Date Projects Only",
+            "Show only projects whose cost codes differ",
+            ("Alt+O",),
+            on_toggle=w.projects.out_of_date_only.setChecked,
+        ),
+        Command(
+            "differences",
+            "&Differences Only",
+            "Hide codes that are the same on both lists",
+            ("Ctrl+D",),
+            on_toggle=w.compare.differences_only.setChecked,
+        ),
+        Command(
+            "history",
+            "Refresh &History…",
+            "See past refreshes: what each run changed, on which project, and when",
+            ("Ctrl+H",),
+            handler=w.show_history,
+            object_name="historyAction",
+        ),
+        Command(
+            "refresh",
+            "Refresh &Selected",
+            "Refresh the selected projects' cost codes from the company list",
+            ("Ctrl+R",),
+            icons.refresh_one,
+            handler=flow.refresh_selected,
+            object_name="refreshAction",
+        ),
+        Command(
+            "refresh_all",
+            "Refresh &All Out-of-Date Projects…",
+            "Refresh every active project that differs from the company list",
+            ("Ctrl+Shift+R",),
+            icons.refresh_all,
+            handler=flow.refresh_all_out_of_date,
+            object_name="refreshAllAction",
+        ),
+        Command(
+            "how_it_works",
+            "&How It Works",
+            "What CostCodeSync compares, what a refresh changes and what it never touches",
+            (QKeySequence.StandardKey.HelpContents, "F1"),
+            handler=w.show_how_it_works,
+            object_name="howItWorksAction",
+        ),
+        Command(
+            "log_folder",
+            "Open &Log Folder",
+            "Show the folder with CostCodeSync's log files",
+            handler=lambda: w.url_opener(QUrl.fromLocalFile(str(log_file().parent)).toString()),
+        ),
+        Command(
+            "about",
+            "&About CostCodeSync",
+            "Version, system information and licences",
+            handler=w.show_about,
+            role=role.AboutRole,
+        ),
+    ]

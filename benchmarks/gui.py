@@ -102,7 +102,7 @@ class StallMeter:
         self.clock = QElapsedTimer()
         self.gaps: list[float] = []
         self.timer = QTimer()
-        self.timer.setInterval(5)
+        self.timer.setInterval(10)  # the issue's measure: a 10 ms timer on the GUI thread
         self.timer.timeout.connect(self._tick)
         self.last = 0.0
 
@@ -165,19 +165,61 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
         loop.exec()
         meter.stop()
         # The first gap holds the click itself: the banner appears and the window lays out
-        # again. It is the action's response time; the stall target is for the run after it.
+        # again. The target (no gap over 50 ms) counts it too, from the click to the end.
         first, during = meter.gaps[0], sorted(meter.gaps[1:])
+        longest = max(meter.gaps)
         run = window.refresh_flow.last_run
         assert run is not None
         print(f"  refreshed {len(run.results)} projects in {time.perf_counter() - start:.1f} s")
         print(f"  response to the Refresh click (banner shown, window laid out): {first:.1f} ms")
         print(f"  GUI-thread gaps while the refresh ran: {len(during)} ticks, p99 "
-              f"{during[int(len(during) * 0.99)]:.1f} ms, longest {during[-1]:.1f} ms "
-              f"(target < 50 ms: {'met' if during[-1] < 50 else 'MISSED'})")  # fmt: skip
+              f"{during[int(len(during) * 0.99)]:.1f} ms, longest {during[-1]:.1f} ms")  # fmt: skip
+        print(f"  longest gap from the click to the end: {longest:.1f} ms "
+              f"(target < 50 ms: {'met' if longest < 50 else 'MISSED'})")  # fmt: skip
         window.close()
     finally:
         server.terminate()
         server.wait(10)
+
+
+def bench_demo_refresh(app: QApplication, runs: int) -> None:
+    """The demo company as a clerk sees it: every project selected, Refresh, Ok in the
+    confirmation; gaps of a 10 ms GUI-thread timer from the click until the re-checks end."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from costcode_desktop.sandbox import SandboxServer, demo_seed
+    from costcode_desktop.services import open_sandbox_session
+
+    print(f"The demo: all projects selected and refreshed, {runs} runs (10 ms timer)")
+    longest: list[float] = []
+    for _ in range(runs):
+        folder = Path(tempfile.mkdtemp())
+        with SandboxServer(demo_seed()) as server:  # Procore's example limits, as the demo
+            session = open_sandbox_session(server)
+            window = MainWindow(
+                settings=QSettings(str(folder / "w.ini"), QSettings.Format.IniFormat)
+            )
+            window.show()
+            loop = QEventLoop()
+            window.checks_finished.connect(loop.quit)
+            window.controller.use_session(session, HistoryStore(folder / "history.sqlite3"))
+            loop.exec()
+            window.projects.view.selectAll()
+            app.processEvents()
+            meter = StallMeter()
+            meter.start()
+            window.refresh_flow.refresh_selected()
+            dialog = window.refresh_flow.before_refresh_dialog
+            if dialog is not None and dialog.isVisible():
+                dialog.button(QMessageBox.StandardButton.Ok).click()
+            window.refresh_finished.connect(lambda _run: QTimer.singleShot(2_000, loop.quit))
+            loop.exec()
+            meter.stop()
+            longest.append(max(meter.gaps))
+            window.close()
+    print(f"  longest gap per run: {', '.join(f'{g:.0f}' for g in longest)} ms; median "
+          f"{statistics.median(longest):.0f} ms (target < 50 ms: "
+          f"{'met' if max(longest) < 50 else 'MISSED'})")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,12 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--projects", type=int, default=40)
     parser.add_argument("--codes", type=int, default=1000)
+    parser.add_argument("--demo-runs", type=int, default=5)
     args = parser.parse_args(argv)
     os.environ.setdefault("COSTCODESYNC_HOME", tempfile.mkdtemp())
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     bench_table(app, args.size)
     bench_refresh_stalls(app, args.projects, args.codes)
+    bench_demo_refresh(app, args.demo_runs)
     return 0
 
 

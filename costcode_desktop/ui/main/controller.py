@@ -11,6 +11,7 @@ by their work functions, on the worker: the window paints its last-known state b
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -143,6 +144,7 @@ class Controller(QObject):
         self._refresh_job: Job | None = None
         self._generation = 0  # bumped when the company changes: late check results are dropped
         self._loading = False
+        self._warmed = False
         self._offline = ""
         self._signing_in = False  # a stored sign-in is being tried again
         self._retries = 0  # tries since Procore was last reached
@@ -279,6 +281,9 @@ class Controller(QObject):
             self._clear_company()
         self.session_opened.emit(session)
         self.reload()
+        if not self._warmed:  # what a refresh needs, loaded now on the worker, not on the click
+            self._warmed = True
+            self.worker.submit(_load_modules_for_a_refresh)
 
     def _keep_stores(self, stores: Stores) -> None:
         """Use these stores from now on; ones they replace are closed on the worker."""
@@ -682,6 +687,21 @@ class Controller(QObject):
 
 
 # -- on the worker ------------------------------------------------------------------------------
+
+# The first paint imports only what it shows; these come before the first refresh does, so the
+# click does not pay for importing them on the GUI thread (about 0.1-0.2 s, measured).
+MODULES_FOR_A_REFRESH = (
+    "costcode_desktop.services.bulk",
+    "costcode_desktop.services.preview",
+    "costcode_desktop.ui.refresh.bulk_dialog",
+    "costcode_desktop.ui.refresh.before_dialog",
+    "costcode_desktop.ui.history.window",
+)
+
+
+def _load_modules_for_a_refresh(_job: Job) -> None:
+    for name in MODULES_FOR_A_REFRESH:
+        importlib.import_module(name)
 
 
 def _demo_session(reset: bool, job: Job) -> Session:

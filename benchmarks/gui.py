@@ -182,6 +182,10 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
         server.wait(10)
 
 
+def _quit_after(loop: QEventLoop, ms: int) -> Callable[[object], None]:
+    return lambda _run: QTimer.singleShot(ms, loop.quit)
+
+
 def bench_demo_refresh(app: QApplication, runs: int) -> None:
     """The demo company as a clerk sees it: every project selected, Refresh, Ok in the
     confirmation; gaps of a 10 ms GUI-thread timer from the click until the re-checks end."""
@@ -212,7 +216,7 @@ def bench_demo_refresh(app: QApplication, runs: int) -> None:
             dialog = window.refresh_flow.before_refresh_dialog
             if dialog is not None and dialog.isVisible():
                 dialog.button(QMessageBox.StandardButton.Ok).click()
-            window.refresh_finished.connect(lambda _run: QTimer.singleShot(2_000, loop.quit))
+            window.refresh_finished.connect(_quit_after(loop, 2_000))  # the re-checks settle
             loop.exec()
             meter.stop()
             longest.append(max(meter.gaps))

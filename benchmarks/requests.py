@@ -103,7 +103,8 @@ def measure(seed: dict[str, Any], *, limits: bool) -> Measured:
         tokens = ClientCredentials(url, server.client_id, server.client_secret)
         with ProcoreClient(url, tokens, **client_kw) as client:
             started, sim_started = time.perf_counter(), clock.now() if clock else 0.0
-            user, companies = client.me(), client.companies()
+            user = client.me(company_id=COMPANY_ID)  # a service account names its company
+            companies = client.companies(company_id=COMPANY_ID)
             company = next(c for c in companies if c.id == COMPANY_ID)
             environment = custom_environment(url, url, key="bench", label="Bench")
             session = Session(environment, client, user, company, companies, tokens)

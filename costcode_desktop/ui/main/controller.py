@@ -11,10 +11,8 @@ by their work functions, on the worker: the window paints its last-known state b
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +32,6 @@ from costcode_desktop.services import (
 from costcode_desktop.services.cache.known import (
     Staleness,
     cache_key,
-    failure_words,
     recheck_order,
     unreachable,
 )
@@ -42,6 +39,21 @@ from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
+from costcode_desktop.ui.main.work import (
+    ChecksStopped,
+    LastKnown,
+    ProjectChecked,
+    Starting,
+    Stores,
+    closing,
+    demo_session,
+    last_known,
+    load_modules_for_a_refresh,
+    opened,
+    refresh_failure,
+    remember_refresh,
+    starting,
+)
 from costcode_desktop.ui.signin.account import AccountFlow
 
 if TYPE_CHECKING:
@@ -58,7 +70,6 @@ if TYPE_CHECKING:
         RefreshRun,
         Session,
     )
-    from costcode_desktop.services.cache.store import CachedCompany, CacheStore
     from costcode_desktop.services.history.store import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -68,46 +79,6 @@ DEMO = "demo"  # the demo's environment key
 # Seconds before trying Procore again while it cannot be reached: soon at first, then less
 # often, never a busy loop. Reload (F5) and the banner's Try Again try at once.
 RETRY_DELAYS = (5, 15, 30, 60, 120, 300)
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectChecked:
-    """A check's progress event: one more project compared."""
-
-    status: ProjectStatus
-    done: int
-    total: int
-
-
-@dataclass(frozen=True, slots=True)
-class Stores:
-    """The local files the window works with, opened on the worker: the history and the cache."""
-
-    history: HistoryStore | None
-    cache: CacheStore | None
-
-
-@dataclass(frozen=True, slots=True)
-class LastKnown:
-    """A company's last-known state from the cache, with when each project was last refreshed."""
-
-    cached: CachedCompany
-    last_refreshed: dict[int, datetime]
-
-
-@dataclass(frozen=True, slots=True)
-class Starting:
-    """What the window starts from before any request: the stores, and the last-known state."""
-
-    stores: Stores
-    last_known: LastKnown | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChecksStopped:
-    """Checking stopped part-way because Procore could not be reached."""
-
-    error: BaseException
 
 
 class Controller(QObject):
@@ -213,7 +184,7 @@ class Controller(QObject):
                 environment = settings.connection.environment_key()
             except ValueError:
                 environment = ""
-            return _starting(environment, settings.companies.get(environment))
+            return starting(environment, settings.companies.get(environment))
 
         self._signing_in = True
         self.worker.submit(
@@ -227,11 +198,11 @@ class Controller(QObject):
         """The demo company: its last-known state at once, then the demo sandbox."""
 
         def work(_job: Job) -> Starting:
-            return _starting(DEMO, None, forget=reset)
+            return starting(DEMO, None, forget=reset)
 
         def start_demo() -> None:
             self.worker.submit(
-                lambda job: _demo_session(reset, job),
+                lambda job: demo_session(reset, job),
                 on_result=self._session_ready,
                 on_error=self.failure("Starting the demo"),
                 on_progress=lambda _event: self.checking_progress.emit(0, 0),
@@ -261,7 +232,7 @@ class Controller(QObject):
             self._adopt(session, stores)
             return
         self.worker.submit(
-            lambda _job: _opened(stores),
+            lambda _job: opened(stores),
             on_result=lambda opened: self._adopt(session, opened),
             on_error=self.failure("Opening the refresh history"),
         )
@@ -283,13 +254,13 @@ class Controller(QObject):
         self.reload()
         if not self._warmed:  # what a refresh needs, loaded now on the worker, not on the click
             self._warmed = True
-            self.worker.submit(_load_modules_for_a_refresh)
+            self.worker.submit(load_modules_for_a_refresh)
 
     def _keep_stores(self, stores: Stores) -> None:
         """Use these stores from now on; ones they replace are closed on the worker."""
         for old, new in ((self.state.history, stores.history), (self.state.cache, stores.cache)):
             if old is not None and new is not old:
-                self.worker.submit(_closing(old))
+                self.worker.submit(closing(old))
         self.state.history = stores.history
         self.state.cache = stores.cache
 
@@ -347,7 +318,7 @@ class Controller(QObject):
             from costcode_desktop.services.load import load_company
 
             if cache is not None and not shown:
-                known = _last_known(cache, history, environment, company.id)
+                known = last_known(cache, history, environment, company.id)
                 if known is not None:
                     job.report(known)
             load = load_company(session, history=history, cancel=job.cancel)
@@ -522,7 +493,7 @@ class Controller(QObject):
 
             def remember(event: RefreshEvent) -> None:
                 if cache is not None and isinstance(event, ProjectRefreshed):
-                    _remember_refresh(cache, environment, company_list, event)
+                    remember_refresh(cache, environment, company_list, event)
                 job.report(event)
 
             return refresh_many(
@@ -582,7 +553,7 @@ class Controller(QObject):
     def _mark_failed_refresh(self, result: RefreshResult) -> None:
         """Its last result stays, marked with the failure, until it is checked again."""
         project_id = result.project.id
-        self.state.mark(project_id, _refresh_failure(result))
+        self.state.mark(project_id, refresh_failure(result))
         shown = self.state.statuses.get(project_id)
         if shown is not None:
             self.status_changed.emit(shown)
@@ -684,84 +655,3 @@ class Controller(QObject):
             self.failed.emit(doing, message, more)
 
         return report
-
-
-# -- on the worker ------------------------------------------------------------------------------
-
-# The first paint imports only what it shows; these come before the first refresh does, so the
-# click does not pay for importing them on the GUI thread (about 0.1-0.2 s, measured).
-MODULES_FOR_A_REFRESH = (
-    "costcode_desktop.services.bulk",
-    "costcode_desktop.services.preview",
-    "costcode_desktop.ui.refresh.bulk_dialog",
-    "costcode_desktop.ui.refresh.before_dialog",
-    "costcode_desktop.ui.history.window",
-)
-
-
-def _load_modules_for_a_refresh(_job: Job) -> None:
-    for name in MODULES_FOR_A_REFRESH:
-        importlib.import_module(name)
-
-
-def _demo_session(reset: bool, job: Job) -> Session:
-    from costcode_desktop.services.session import open_demo_session
-
-    return open_demo_session(reset=reset, cancel=job.cancel)
-
-
-def _closing(store: HistoryStore | CacheStore) -> Callable[[Job], None]:
-    return lambda _job: store.close()
-
-
-def _opened(stores: Stores) -> Stores:
-    """The stores, each opened if it is not yet (None, logged, if it cannot be)."""
-    from costcode_desktop.services.cache.store import open_cache_or_none
-    from costcode_desktop.services.history.store import open_history_or_none
-
-    return Stores(stores.history or open_history_or_none(), stores.cache or open_cache_or_none())
-
-
-def _starting(environment: str, company_id: int | None, *, forget: bool = False) -> Starting:
-    """Open the stores and read the last-known state of the company (the latest of the
-    environment when none is remembered); `forget` drops the environment's cache instead."""
-    stores = _opened(Stores(None, None))
-    if stores.cache is None or not environment:
-        return Starting(stores, None)
-    if forget:
-        stores.cache.forget_environment(environment)
-        return Starting(stores, None)
-    return Starting(stores, _last_known(stores.cache, stores.history, environment, company_id))
-
-
-def _last_known(
-    cache: CacheStore, history: HistoryStore | None, environment: str, company_id: int | None
-) -> LastKnown | None:
-    from costcode_desktop.services.history.store import HistoryError
-
-    cached = cache.read(environment, company_id)
-    if cached is None:
-        return None
-    refreshed: dict[int, datetime] = {}
-    if history is not None:
-        try:
-            refreshed = history.last_refreshed(cached.company.id, environment)
-        except HistoryError:
-            log.warning("could not read the refresh history", exc_info=True)
-    return LastKnown(cached, refreshed)
-
-
-def _refresh_failure(result: RefreshResult) -> Staleness:
-    return Staleness(failure_words(result.error, result.message), datetime.now(UTC), "refresh")
-
-
-def _remember_refresh(
-    cache: CacheStore, environment: str, company_list: CompanyList, event: ProjectRefreshed
-) -> None:
-    """A refresh's read-back is the project's new result; a failure without one is marked."""
-    if event.status is not None:
-        cache.save_statuses(environment, company_list, [event.status])
-    elif event.result.outcome is RefreshOutcome.FAILED:
-        project_id = event.result.project.id
-        mark = _refresh_failure(event.result)
-        cache.save_failure(environment, company_list.company_id, project_id, mark)

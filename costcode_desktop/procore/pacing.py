@@ -9,10 +9,15 @@ the latest reading and, before each request:
   flight), spreads what is left evenly over the time to the reset;
 - when nothing is left, waits until the reset ("Procore limit reached; resuming at 14:05").
 
-Readings can arrive out of order from several threads: a reading counts only when it is newer
-(by send order) than the one held, and every request still in flight when it arrives is assumed
-not yet counted by Procore. Answers Procore does not count (401, server errors) carry no
-reading. 429 and 503 answers are still honoured by the request loop as before.
+Readings can arrive out of order from several threads, and Procore counts requests in the
+order they reach it, which need not be the order they were given their turns. Within one window
+the reading with fewer left is the newer one; while a window is still running, a reading of
+another window counts only when it leaves fewer requests (both windows limit). Every request
+still in flight when a reading arrives is assumed not yet counted by Procore. Answers Procore
+does not count (401, server errors) carry no reading. When a window ends nothing is known of
+the next one (the hourly window may be all but spent while the headers spoke of the 10-second
+one), so one request goes first and the others wait for its answer (at most PROBE_MAX seconds).
+429 and 503 answers are still honoured by the request loop as before.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ LOW_FLOOR = 2  # ...and at no fewer requests than this
 RESET_MARGIN = 0.25  # seconds past the reset before sending again (clocks differ a little)
 REPORT_SPREAD_OVER = 5.0  # spreading pauses shorter than this are not worth telling anyone
 _SILENT_KEPT = 256
+PROBE_MAX = 2.0  # real seconds the others wait for the first answer of a new window
 HOUR = 3600.0
 # A reading whose window resets further away than this is the hourly one: the spike window
 # lasts 10 seconds (plan_your_app/rate_limiting.md), the hourly one 60 minutes.
@@ -93,12 +99,15 @@ class Pacer:
         self._clock = clock
         self._max_wait = max_wait
         self._lock = threading.Lock()
+        self._answered = threading.Condition(self._lock)
         self._sent = 0  # requests sent so far; each one's number is its ticket
         self._in_flight = 0
         self._limit: int | None = None
         self._left: int | None = None  # estimate: the reading, less what was sent after it
         self._reset_at: float | None = None
-        self._reading_ticket = -1
+        self._reading_remaining: int | None = None  # what the held reading said
+        self._probing = False  # the held window ended and no reading came since
+        self._probe: int | None = None  # the ticket sent first since then, not answered yet
         self._silent: list[int] = []  # tickets that ended without a reading since the last one
         self._next_slot = 0.0
         self._pauses = 0
@@ -153,7 +162,15 @@ class Pacer:
         while True:
             with self._lock:
                 pause = self._plan(self._clock())
+                deadline = time.monotonic() + PROBE_MAX
+                while pause is None and self._probe is not None:
+                    # A new window, and its first request is out: wait for what it says.
+                    if not self._answered.wait(deadline - time.monotonic()):
+                        break
+                    pause = self._plan(self._clock())
                 ticket = self._take_turn() if pause is None or not pause.retry else None
+                if ticket is not None and self._probing and self._probe is None:
+                    self._probe = ticket
                 if pause is not None:
                     self._pauses += 1
                     self._paused += pause.seconds
@@ -174,28 +191,40 @@ class Pacer:
         """Someone waited until `moment` on purpose: a window that ended by then is over."""
         with self._lock:
             if self._reset_at is not None and self._reset_at <= moment:
-                self._left = None
+                self._window_over()
 
     def after_answer(self, ticket: int, reading: RateLimitStatus | None) -> None:
         """The request with `ticket` is over; `reading` is what its answer said, if anything."""
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
+            if ticket == self._probe:
+                self._probe = None  # the next request goes first if this one said nothing
+                self._answered.notify_all()
             if reading is None or reading.remaining is None or reading.reset_at is None:
                 self._silent.append(ticket)  # it may have been counted all the same
                 del self._silent[:-_SILENT_KEPT]  # a server that never says stays bounded
                 return
             now = self._clock()
-            held_expired = self._left is None or self._reset_at is None or now >= self._reset_at
-            if not held_expired and ticket < self._reading_ticket:
-                return  # an older answer that arrived late: the held reading knows more
             self._note_window(reading, ticket, now)
-            self._silent = [t for t in self._silent if t > ticket]
-            self._reading_ticket = ticket
-            self._limit = reading.limit
-            self._reset_at = reading.reset_at
             # Whatever is still in flight, sent before or after this request, may not be
             # counted in `remaining` yet; nor what ended after it without a reading.
-            self._left = reading.remaining - self._in_flight - len(self._silent)
+            left = reading.remaining - self._in_flight - len(self._silent)
+            if self._left is not None and self._reset_at is not None and now < self._reset_at:
+                if reading.reset_at == self._reset_at and reading.limit == self._limit:
+                    # The same window: Procore counted this request before the held one when
+                    # it says more are left, whatever order the answers came back in.
+                    if self._reading_remaining is not None and (
+                        reading.remaining >= self._reading_remaining
+                    ):
+                        return
+                elif left >= self._left:
+                    return  # another window, further from exhaustion than the held one
+            self._silent = [t for t in self._silent if t > ticket]
+            self._reading_remaining = reading.remaining
+            self._probing = False
+            self._limit = reading.limit
+            self._reset_at = reading.reset_at
+            self._left = left
 
     # -- inside the lock ------------------------------------------------------------------------
 
@@ -210,6 +239,11 @@ class Pacer:
                 self._hourly = (reading.limit, remaining, reset_at, ticket)
         elif reading.limit is not None:
             self._spike_limit = reading.limit
+
+    def _window_over(self) -> None:
+        if self._left is not None:
+            self._left = None
+            self._probing = self.enabled
 
     def _forget_before(self, moment: float) -> None:
         while self._sent_at and self._sent_at[0] < moment:
@@ -239,7 +273,7 @@ class Pacer:
             return None
         to_reset = self._reset_at - now
         if to_reset <= 0:
-            self._left = None  # that window is over; the next answer tells about the new one
+            self._window_over()  # that window is over; the next answer tells about the new one
             return None
         if self._left <= 0:
             return self._wait_for_reset(now, to_reset)

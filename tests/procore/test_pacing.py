@@ -137,6 +137,52 @@ def test_an_older_answer_arriving_late_does_not_undo_a_newer_one() -> None:
     assert pacer.estimate == 4
 
 
+def test_procore_counts_in_the_order_requests_reach_it_not_the_order_of_their_turns() -> None:
+    """The later turn reached Procore first (3 left), the earlier one second (2 left), and their
+    answers came back in turn order: the reading with fewer left is the newer one. Taking the
+    later turn's reading as newer had counted one request too many and met a 429 (seen once in
+    test_request_budget's run of 300 projects)."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    waits = Waits(clock)
+    first, second = pacer.before_send(waits), pacer.before_send(waits)
+    pacer.after_answer(first, reading(2, 10, limit=25))
+    pacer.after_answer(second, reading(3, 10, limit=25))
+    assert pacer.estimate == 1, "both counted, 2 left at most: never believe 3"
+
+
+def test_a_reading_of_the_other_window_counts_only_when_it_leaves_fewer() -> None:
+    """Both windows limit: while the held one runs, a reading of the other with more left
+    (an older answer of the 10-second window, say) does not raise what is believed left."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    waits = Waits(clock)
+    first, second = pacer.before_send(waits), pacer.before_send(waits)
+    pacer.after_answer(first, reading(2, 1800, limit=600))  # the hour, nearly spent
+    pacer.after_answer(second, reading(20, 10, limit=25))
+    assert pacer.estimate == 1, "the hour's 2, less the second request"
+
+
+def test_after_a_window_ends_one_request_goes_first_and_the_others_wait_for_it() -> None:
+    """The headers spoke of the 10-second window while the hour had 2 left: the three threads
+    that all went at once after its reset met a 429 (seen in test_request_budget's run of 300
+    projects). Now the first request of a new window goes alone until its answer says more."""
+    clock = FakeClock()
+    pacer = Pacer(clock)
+    waits = Waits(clock)
+    pacer.after_answer(pacer.before_send(waits), reading(0, 5, limit=25))
+    first = pacer.before_send(waits)  # waits out the 10-second window, then goes first
+    second: list[int] = []
+    thread = threading.Thread(target=lambda: second.append(pacer.before_send(waits)))
+    thread.start()
+    thread.join(0.3)
+    assert second == [], "the others wait for the first answer of the new window"
+    pacer.after_answer(first, reading(1, 3000, limit=600))  # the hour: one left
+    thread.join(5)
+    assert len(second) == 1
+    assert pacer.estimate == 0
+
+
 def test_an_answer_without_a_reading_is_counted_as_spent() -> None:
     clock = FakeClock()
     pacer = Pacer(clock)

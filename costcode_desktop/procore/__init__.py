@@ -7,8 +7,9 @@ paints its last-known state before it needs any of those.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from costcode_desktop.lazy import lazy_names
 
 if TYPE_CHECKING:
     from .auth import ClientCredentials, RefreshingTokens, StaticToken, TokenSource, TokenVault
@@ -70,70 +71,64 @@ if TYPE_CHECKING:
     )
 
 _HOME = {  # name -> the module that defines it
-    "ClientCredentials": "auth",
-    "RefreshingTokens": "auth",
-    "StaticToken": "auth",
-    "TokenSource": "auth",
-    "TokenVault": "auth",
-    "CancelToken": "cancel",
-    "ProcoreClient": "client",
-    "DEVELOPER_SANDBOX": "environments",
-    "ENVIRONMENTS": "environments",
-    "MONTHLY_SANDBOX": "environments",
-    "PRODUCTION": "environments",
-    "Environment": "environments",
-    "custom_environment": "environments",
-    "is_loopback_host": "environments",
-    "AuthenticationFailed": "errors",
-    "Cancelled": "errors",
-    "CertificateBundleUnusable": "errors",
-    "CertificateNotTrusted": "errors",
-    "CompanyIdRequired": "errors",
-    "Conflict": "errors",
-    "ConnectionFailed": "errors",
-    "HostNotFound": "errors",
-    "InvalidRequest": "errors",
-    "MalformedResponse": "errors",
-    "NotFound": "errors",
-    "PayloadTooLarge": "errors",
-    "PermissionDenied": "errors",
-    "ProcoreError": "errors",
-    "ProxyAuthenticationRequired": "errors",
-    "ProxyFailed": "errors",
-    "RateLimited": "errors",
-    "ServerError": "errors",
-    "TimedOut": "errors",
-    "RetryPolicy": "http",
-    "CA_BUNDLE_ENV": "network",
-    "build_http_client": "network",
-    "OOB_REDIRECT_URI": "oauth",
-    "SignInExpired": "oauth",
-    "TokenEndpoint": "oauth",
-    "TokenGrant": "oauth",
-    "new_state": "oauth",
-    "QuotaView": "pacing",
-    "Company": "records",
-    "CopyFailure": "records",
-    "CopyResult": "records",
-    "CostCode": "records",
-    "Project": "records",
-    "RateLimitStatus": "records",
-    "StandardCostCode": "records",
-    "StandardCostCodeList": "records",
-    "SyncError": "records",
-    "SyncResult": "records",
-    "User": "records",
-    "WbsSegment": "records",
+    "ClientCredentials": ".auth",
+    "RefreshingTokens": ".auth",
+    "StaticToken": ".auth",
+    "TokenSource": ".auth",
+    "TokenVault": ".auth",
+    "CancelToken": ".cancel",
+    "ProcoreClient": ".client",
+    "DEVELOPER_SANDBOX": ".environments",
+    "ENVIRONMENTS": ".environments",
+    "MONTHLY_SANDBOX": ".environments",
+    "PRODUCTION": ".environments",
+    "Environment": ".environments",
+    "custom_environment": ".environments",
+    "is_loopback_host": ".environments",
+    "AuthenticationFailed": ".errors",
+    "Cancelled": ".errors",
+    "CertificateBundleUnusable": ".errors",
+    "CertificateNotTrusted": ".errors",
+    "CompanyIdRequired": ".errors",
+    "Conflict": ".errors",
+    "ConnectionFailed": ".errors",
+    "HostNotFound": ".errors",
+    "InvalidRequest": ".errors",
+    "MalformedResponse": ".errors",
+    "NotFound": ".errors",
+    "PayloadTooLarge": ".errors",
+    "PermissionDenied": ".errors",
+    "ProcoreError": ".errors",
+    "ProxyAuthenticationRequired": ".errors",
+    "ProxyFailed": ".errors",
+    "RateLimited": ".errors",
+    "ServerError": ".errors",
+    "TimedOut": ".errors",
+    "RetryPolicy": ".http",
+    "CA_BUNDLE_ENV": ".network",
+    "build_http_client": ".network",
+    "OOB_REDIRECT_URI": ".oauth",
+    "SignInExpired": ".oauth",
+    "TokenEndpoint": ".oauth",
+    "TokenGrant": ".oauth",
+    "new_state": ".oauth",
+    "QuotaView": ".pacing",
+    "Company": ".records",
+    "CopyFailure": ".records",
+    "CopyResult": ".records",
+    "CostCode": ".records",
+    "Project": ".records",
+    "RateLimitStatus": ".records",
+    "StandardCostCode": ".records",
+    "StandardCostCodeList": ".records",
+    "SyncError": ".records",
+    "SyncResult": ".records",
+    "User": ".records",
+    "WbsSegment": ".records",
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # found once; later lookups are ordinary
-    return value
+__getattr__ = lazy_names(__name__, _HOME)
 
 
 def __dir__() -> list[str]:

@@ -7,8 +7,9 @@ cache) does not bring in the HTTP client: the window paints before it needs it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from costcode_desktop.lazy import lazy_names
 
 if TYPE_CHECKING:
     from costcode_desktop.procore import CancelToken, Environment, TokenSource
@@ -106,13 +107,7 @@ _HOME = {  # name -> the module that defines it
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # found once; later lookups are ordinary
-    return value
+__getattr__ = lazy_names(__name__, _HOME)
 
 
 def __dir__() -> list[str]:

@@ -29,6 +29,7 @@ from costcode_desktop.costcodes import CompanyCodes
 from costcode_desktop.procore.records import Company, Project
 from costcode_desktop.services.company import CompanyList
 from costcode_desktop.services.paths import cache_dir
+from costcode_desktop.services.sqlite_file import open_wal
 from costcode_desktop.services.status import ProjectState, ProjectStatus
 
 from . import codec
@@ -480,22 +481,16 @@ def _open_or_replace(path: Path, *, corrupt: bool = False) -> sqlite3.Connection
 
 def _open(path: Path) -> sqlite3.Connection:
     """Connect, switch to WAL, and rebuild the tables if they are of another version."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-    )
-    try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA journal_mode = WAL")  # stays 'delete' where WAL is unavailable
-        # A commit per checked project: without a sync each, 300 take no time. With WAL the file
-        # stays whole; a power cut may lose the last few results, which the next check reads.
-        db.execute("PRAGMA synchronous = NORMAL")
+
+    def prepare(db: sqlite3.Connection) -> None:
         if _version(db) != SCHEMA_VERSION:
             _rebuild(db, path)
-    except BaseException:
-        db.close()
-        raise
-    return db
+
+    # A commit per checked project: without a sync each, 300 take no time. With WAL the file
+    # stays whole; a power cut may lose the last few results, which the next check reads.
+    return open_wal(
+        path, busy_ms=BUSY_TIMEOUT_MS, pragmas=("synchronous = NORMAL",), prepare=prepare
+    )
 
 
 def _version(db: sqlite3.Connection) -> int:

@@ -24,6 +24,7 @@ from typing import Any
 from costcode_desktop import __version__
 from costcode_desktop.services.paths import data_dir
 from costcode_desktop.services.refresh import RefreshOutcome, RefreshResult
+from costcode_desktop.services.sqlite_file import open_wal
 
 FILE_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -413,19 +414,12 @@ class HistoryStore:
 
 def _open(path: Path) -> sqlite3.Connection:
     """Connect, switch to WAL, and bring the schema up to date."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    return open_wal(
+        path,
+        busy_ms=BUSY_TIMEOUT_MS,
+        pragmas=("foreign_keys = ON",),
+        prepare=lambda db: _migrate(db, path),
     )
-    try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA journal_mode = WAL")  # stays 'delete' where WAL is unavailable
-        db.execute("PRAGMA foreign_keys = ON")
-        _migrate(db, path)
-    except BaseException:
-        db.close()
-        raise
-    return db
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import socket
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -71,22 +74,56 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_cli(server: SandboxServer, company: str, *args: str) -> tuple[int, str, str]:
-    """costcode-sync in this process against the sandbox: (exit code, stdout, stderr)."""
+def run_main(*args: str) -> tuple[int, str, str]:
+    """costcode-sync in this process with these arguments: (exit code, stdout, stderr)."""
     from costcode_desktop.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    argv = [
-        "--base-url", server.url,
-        "--client-id", server.client_id,
-        "--client-secret", server.client_secret,
-        "--company", company,
-        *args,
-    ]  # fmt: skip
     old_err, sys.stderr = sys.stderr, err
     try:
-        with clients_on_simulated_time(server):
-            code = main(argv, out=out)
+        code = main(list(args), out=out)
     finally:
         sys.stderr = old_err
     return code, out.getvalue(), err.getvalue()
+
+
+def run_cli(server: SandboxServer, company: str, *args: str) -> tuple[int, str, str]:
+    """costcode-sync in this process against the sandbox: (exit code, stdout, stderr)."""
+    with clients_on_simulated_time(server):
+        return run_main(
+            "--base-url", server.url,
+            "--client-id", server.client_id,
+            "--client-secret", server.client_secret,
+            "--company", company,
+            *args,
+        )  # fmt: skip
+
+
+@contextmanager
+def sandbox_process(seed: dict[str, Any], folder: Path, *options: str) -> Iterator[str]:
+    """`costcode-sandbox` in a process of its own (as Procore is), serving `seed` with these
+    options; yields its URL and stops it afterwards."""
+    seed_file = folder / "seed.json"
+    seed_file.write_text(json.dumps(seed))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "costcode_desktop.sandbox", "--seed", str(seed_file), *options],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        yield server.stdout.readline().split()[-1]
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def read_banner(proc: subprocess.Popen[str]) -> str:
+    """What `costcode-sandbox` prints on start, up to its "Press Ctrl+C" line."""
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("Press Ctrl+C"):
+            break
+    return "".join(lines)

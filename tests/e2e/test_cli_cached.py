@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from costcode_desktop.cli import main
 from costcode_desktop.sandbox import SandboxServer, demo_seed
-from tests.sandbox_support import run_cli, running
+from tests.sandbox_support import run_cli, run_main, running
 
 COMPANY = "4264807"
 
@@ -55,7 +52,7 @@ def test_cached_status_works_with_procore_out_of_reach(server: SandboxServer) ->
     url, client_id, secret = server.url, server.client_id, server.client_secret
     server.stop()  # nothing answers there any more
 
-    code, out, err = run(
+    code, out, err = run_main(
         "--base-url", url, "--client-id", client_id, "--client-secret", secret,
         "--company", COMPANY, "status", "--cached", "--project", "562949953421316",
     )  # fmt: skip
@@ -63,16 +60,6 @@ def test_cached_status_works_with_procore_out_of_reach(server: SandboxServer) ->
     assert "Lincoln Elementary School Addition" in out
     assert "1 project, 1 out of date." in out
     assert "Harborview" not in out
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    old, sys.stderr = sys.stderr, err
-    try:
-        code = main(list(args), out=out)
-    finally:
-        sys.stderr = old
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_cached_status_with_nothing_kept_says_what_to_do(server: SandboxServer) -> None:

@@ -3,7 +3,6 @@ twice quits at once."""
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from costcode_desktop.services.history.store import HistoryStore, RunStatus
+from tests.sandbox_support import sandbox_process
 
 from .test_kill_mid_run import PROJECTS, command, recorded_projects, sandbox_url, seed
 
@@ -59,18 +59,10 @@ def test_ctrl_c_once_stops_new_projects_and_checks_those_under_way(
 @pytest.fixture
 def slow_sandbox_url(tmp_path: Path) -> Iterator[str]:
     """Requests slow enough that projects are still under way at the second Ctrl+C."""
-    seed_file = tmp_path / "seed.json"
-    seed_file.write_text(json.dumps(seed()))
     # Ctrl+C is what this is about: no limits, so the only waits are the latency's.
-    server = subprocess.Popen(
-        [sys.executable, "-m", "costcode_desktop.sandbox", "--seed", str(seed_file),
-         "--latency", "0.5", "--hourly-limit", "0", "--spike-limit", "0"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert server.stdout is not None
-    yield server.stdout.readline().split()[-1]
-    server.terminate()
-    server.wait(10)
+    options = ("--latency", "0.5", "--hourly-limit", "0", "--spike-limit", "0")
+    with sandbox_process(seed(), tmp_path, *options) as url:
+        yield url
 
 
 def test_ctrl_c_twice_quits_at_once(slow_sandbox_url: str, tmp_path: Path) -> None:

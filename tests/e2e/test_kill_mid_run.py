@@ -18,6 +18,7 @@ import pytest
 from costcode_desktop.procore import ClientCredentials, ProcoreClient
 from costcode_desktop.sandbox.synthetic import company_seed, standard_codes
 from costcode_desktop.services.history.store import HistoryStore, RunStatus
+from tests.sandbox_support import sandbox_process
 
 COMPANY = 4264807
 PROJECTS = 24
@@ -53,19 +54,12 @@ def seed() -> dict[str, Any]:
 @pytest.fixture
 def sandbox_url(tmp_path: Path) -> Iterator[str]:
     """A sandbox in its own process, state in a file, slow enough to be killed mid-run."""
-    seed_file = tmp_path / "seed.json"
-    seed_file.write_text(json.dumps(seed()))
     # A kill mid-run is what this is about: no limits, so the timing is the latency's alone.
-    server = subprocess.Popen(
-        [sys.executable, "-m", "costcode_desktop.sandbox", "--seed", str(seed_file),
-         "--db", str(tmp_path / "state.sqlite3"), "--latency", "0.08",
-         "--hourly-limit", "0", "--spike-limit", "0"],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert server.stdout is not None
-    yield server.stdout.readline().split()[-1]
-    server.terminate()
-    server.wait(10)
+    options = ("--db", str(tmp_path / "state.sqlite3"), "--latency", "0.08")
+    with sandbox_process(
+        seed(), tmp_path, *options, "--hourly-limit", "0", "--spike-limit", "0"
+    ) as url:
+        yield url
 
 
 def command(url: str, home: Path) -> tuple[list[str], dict[str, str]]:

@@ -3,16 +3,13 @@ no secret in any log, settings file, cache, history or export."""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from costcode_desktop.cli import main
 from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.services import read_company_list, refresh_project
@@ -32,7 +29,7 @@ from costcode_desktop.services.signin import (
 )
 from costcode_desktop.services.status import check_projects
 from tests.keyring_memory import MemoryKeyring, installed
-from tests.sandbox_support import clients_on_simulated_time
+from tests.sandbox_support import clients_on_simulated_time, run_main
 
 COMPANY = 4264807
 
@@ -74,23 +71,13 @@ def desktop_sign_in(server: SandboxServer) -> tuple[Credentials, SecretStore, ob
     return credentials, store, tokens
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    old, sys.stderr = sys.stderr, err
-    try:
-        code = main(list(args), out=out)
-    finally:
-        sys.stderr = old
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_headless_command_uses_the_desktop_sign_in(
     server: SandboxServer, keyring_backend: MemoryKeyring
 ) -> None:
     credentials, store, _ = desktop_sign_in(server)
     before = store.get(refresh_token_key(credentials.connection))
     server.advance_clock(6000)  # the stored access token is long gone: a refresh is needed
-    code, out, err = run("status", "--json")
+    code, out, err = run_main("status", "--json")
     assert code == 0, err
     assert len(json.loads(out)["projects"]) == 12
     assert store.get(refresh_token_key(credentials.connection)) != before, "rotated and kept"
@@ -111,7 +98,7 @@ def test_headless_command_uses_the_desktop_service_account_and_its_company(
     )
     save_client_secret(SecretStore(), connection, server.client_secret)
     save_settings(Settings(connection=connection))
-    code, out, err = run("status", "--json")
+    code, out, err = run_main("status", "--json")
     assert code == 0, err
     assert len(json.loads(out)["projects"]) == 12
     me = [r.company_header for r in server.requests if r.path == "/rest/v1.0/me"]
@@ -121,7 +108,7 @@ def test_headless_command_uses_the_desktop_service_account_and_its_company(
 def test_headless_command_without_any_sign_in_says_what_to_do(
     keyring_backend: MemoryKeyring,
 ) -> None:
-    code, _, err = run("status")
+    code, _, err = run_main("status")
     assert code == 2
     assert "Sign in with the desktop app first" in err
 
@@ -155,7 +142,7 @@ def test_a_whole_session_leaves_no_secret_anywhere(
     exports.mkdir()
     write_csv(exports / "c.csv", header, comparison)
     write_xlsx(exports / "c.xlsx", header, comparison)
-    code, out, err = run("status")
+    code, out, err = run_main("status")
     assert code == 0, err
 
     secrets = [

@@ -17,6 +17,7 @@ import pytest
 from costcode_desktop.sandbox import SandboxServer, demo_seed, load_seed
 from costcode_desktop.sandbox import demo as d
 from costcode_desktop.sandbox.cli import main
+from tests.sandbox_support import read_banner
 
 from .conftest import Api, codes_by_full
 
@@ -173,13 +174,7 @@ def test_cli_serves_until_interrupted(tmp_path: Path) -> None:
         env=env,
     )
     try:
-        assert proc.stdout is not None
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("Press Ctrl+C"):
-                break
-        text = "".join(lines)
+        text = read_banner(proc)
         url = text.split("running at ", 1)[1].split()[0]
         assert url.startswith("http://127.0.0.1:")
         assert "demo-client" in text

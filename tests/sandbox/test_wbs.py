@@ -11,6 +11,7 @@ import pytest
 
 from costcode_desktop.sandbox import SandboxServer, demo_seed
 from costcode_desktop.sandbox import demo as d
+from tests.sandbox_support import read_banner
 
 from .conftest import Api
 
@@ -115,13 +116,7 @@ def test_the_command_line_option_refuses_the_deprecated_call() -> None:
         text=True,
     )
     try:
-        assert proc.stdout is not None
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("Press Ctrl+C"):
-                break
-        text = "".join(lines)
+        text = read_banner(proc)
         assert "deprecated endpoints: refused (403)" in text
         url = text.split("running at ", 1)[1].split()[0]
         grant = {

@@ -176,12 +176,14 @@ class Controller(QObject):
     def start(self) -> None:
         """A normal start: the last-known state at once (if any), then the stored sign-in."""
 
+        read_policy = self.account.policy_reader()
+
         def work(_job: Job) -> Starting:
             from costcode_desktop.services.settings import load_settings
 
             settings = load_settings().settings
-            try:
-                environment = settings.connection.environment_key()
+            try:  # IT's policy may name another environment than the file
+                environment = read_policy().apply(settings.connection).environment_key()
             except ValueError:
                 environment = ""
             return starting(environment, settings.companies.get(environment))

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -47,15 +48,16 @@ from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
+from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
     from costcode_desktop.services import CompanyLoad, ProjectStatus, Session
     from costcode_desktop.services.cache.store import CachedCompany
-    from costcode_desktop.services.settings import Settings
     from costcode_desktop.ui.dialogs.about import AboutDialog
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
     from costcode_desktop.ui.history.window import HistoryWindow
     from costcode_desktop.ui.signin.dialog import SignInDialog
+    from costcode_desktop.ui.signin.settings_dialog import ConnectionSettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         self.controller = controller or Controller(self)
         self.settings = settings
         self.sign_in_dialog: SignInDialog | None = None
+        self.connection_dialog: ConnectionSettingsDialog | None = None
         self.company_dialog: QInputDialog | None = None
         self.url_opener: Callable[[str], object] = self._system_browser
         self.history_window: HistoryWindow | None = None
@@ -93,12 +96,21 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
+        # Nobody signed in and nothing to show: the start page instead of the empty panes.
+        self.start_page = StartPage(self)
+        self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())
+        self.start_page.demo_clicked.connect(lambda: self.open_demo())
+        self.start_page.settings_clicked.connect(lambda: self.show_connection_settings())
+        self.pages = QStackedWidget(self)
+        self.pages.setObjectName("mainPages")
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.start_page)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
         layout.addWidget(self.offline_banner)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         self.refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects)
@@ -197,38 +209,52 @@ class MainWindow(QMainWindow):
         self._show_loading("Signing in to Procore…")
         self.controller.start()
 
-    def show_sign_in_pending(self) -> None:
-        """No session: say what to do, plainly."""
-        self.compare.show_message(
-            "<h3>Not signed in</h3><p>Choose <b>File → Sign In to Procore…</b> to connect to "
-            "your company, or <b>File → Open Demo Company</b> to explore CostCodeSync on its "
-            "built-in demo company.</p>"
-        )
+    def show_sign_in_pending(self, message: str = "") -> None:
+        """No session: the start page, with why the stored sign-in could not be used."""
+        self.start_page.set_message(message)
+        self.pages.setCurrentWidget(self.start_page)
         self.signed_in.setText("Not signed in")
 
-    def show_sign_in(self, message: str = "", settings: Settings | None = None) -> SignInDialog:
+    def _show_company_view(self) -> None:
+        self.pages.setCurrentWidget(self.splitter)
+
+    def show_sign_in(self, message: str = "") -> SignInDialog:
         from costcode_desktop.ui.signin.dialog import SignInDialog
 
-        account = self.controller.account
-        store = account.store
-        dialog = SignInDialog(
-            self.controller,
-            settings or account.settings,
-            self,
-            message=message,
-            secret_location=store.location if store is not None else "",
-            keyring_problem=message if "password store" in message else "",
-        )
+        current = self.sign_in_dialog
+        if current is not None and current.isVisible():
+            current.raise_()
+            return current
+        dialog = SignInDialog(self.controller, self, message=message)
+        dialog.settings_requested.connect(lambda: self.show_connection_settings())
         self.sign_in_dialog = dialog
         dialog.open()
         return dialog
 
+    def show_connection_settings(self) -> ConnectionSettingsDialog:
+        """IT's part of signing in: environment, the app's client id and secret, the port."""
+        from costcode_desktop.ui.signin.settings_dialog import ConnectionSettingsDialog
+
+        current = self.connection_dialog
+        if current is not None and current.isVisible():
+            current.raise_()
+            return current
+        over = self.sign_in_dialog
+        parent: QWidget = over if over is not None and over.isVisible() else self
+        dialog = ConnectionSettingsDialog(self.controller.account, parent)
+        self.connection_dialog = dialog
+        dialog.open()
+        return dialog
+
     @Slot(object, str)
-    def _sign_in_needed(self, settings: Settings, message: str) -> None:
+    def _sign_in_needed(self, _settings: object, message: str) -> None:
         self.progress.hide()
         self.statusBar().clearMessage()
-        self.show_sign_in_pending()
-        self.show_sign_in(message, settings)
+        if self.controller.company_list is None:  # nothing on screen: the start page says it
+            self.show_sign_in_pending(message)
+        else:  # the last-known state stays on screen; signing in again reads it anew
+            self.signed_in.setText("Not signed in")
+            self.show_sign_in(message)
 
     def choose_company(self) -> None:
         session = self.controller.session
@@ -290,6 +316,7 @@ class MainWindow(QMainWindow):
     def _clear_company_view(self) -> None:
         self.projects.model.set_projects([])
         self.compare.show_message("")
+        self.show_sign_in_pending()
 
     @Slot(object)
     def _session_opened(self, session: Session) -> None:
@@ -298,6 +325,7 @@ class MainWindow(QMainWindow):
         if self.controller.company_list is None:
             self._clear_company_view()
             self.compare.show_message(f"Reading the company list of {session.company.name}…")
+        self._show_company_view()
         self.signed_in.setText(f"Signed in as {session.signed_in_text}")
         self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
         self.setWindowTitle(f"{APP_NAME} — {session.company.name}")
@@ -324,6 +352,7 @@ class MainWindow(QMainWindow):
         """The last-known state, at once: each row says how old it is."""
         keep = self.projects.current_project_id()
         self._show_projects()
+        self._show_company_view()
         if keep is not None:
             self.projects.select_project(keep)
         self._selection_changed()

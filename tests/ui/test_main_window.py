@@ -251,8 +251,12 @@ def test_no_network_call_ever_runs_on_the_gui_thread(
 def test_plain_start_without_a_session_says_what_to_do(qtbot: QtBot, settings: QSettings) -> None:
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
+    win.show()
     win.show_sign_in_pending()
-    assert "Not signed in" in win.compare.placeholder.text()
+    assert win.start_page.isVisible()
+    assert win.start_page.sign_in_button.text() == "Sign in to Procore"
+    assert win.start_page.demo_button.text() == "Open the Demo"
+    assert win.signed_in.text() == "Not signed in"
     assert win.action("demo").isEnabled()
     assert not win.action("refresh").isEnabled()
 

@@ -75,7 +75,7 @@ def window_commands(w: CommandTarget) -> list[Command]:
             "connection_settings",
             "Co&nnection Settings…",
             "The Procore app CostCodeSync signs in with: environment, client id and secret, "
-            "redirect port (usually set once by IT)",
+            "redirect port; usually set once by IT",
             handler=w.show_connection_settings,
             object_name="connectionSettingsAction",
         ),

@@ -34,6 +34,14 @@ SIGN_IN_WORDS = {
     "paste_code": "&Get a sign-in code",
     "service_account": "Sign in with the service &account",
 }
+HOW = {
+    "browser": "CostCodeSync opens Procore's sign-in page in your browser. Sign in there with "
+    "your own Procore account, then come back here.",
+    "paste_code": "CostCodeSync opens Procore's sign-in page. Sign in there, then paste the "
+    "code Procore shows.",
+    "service_account": "CostCodeSync signs in as the Procore app's service account; no "
+    "personal sign-in is needed.",
+}
 NOT_SET_UP = (
     "CostCodeSync is not set up for your Procore company yet. Your IT department enters the "
     "Procore app's details in Connection settings (File menu)."
@@ -57,6 +65,7 @@ class SignInDialog(QDialog):
         self.account = controller.account
         self._busy = False
 
+        self.intro = plain_label("", self, "signInIntro")
         self.summary = plain_label("", self, "connectionSummary")
         self.settings_button = QPushButton("Connection settings…", self)
         self.settings_button.setObjectName("openConnectionSettings")
@@ -121,6 +130,8 @@ class SignInDialog(QDialog):
         self.cancel_button.clicked.connect(self._cancel)
 
         layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(self.intro)
         layout.addLayout(summary_row)
         layout.addWidget(self.keyring_note)
         layout.addWidget(self.session_only)
@@ -167,6 +178,8 @@ class SignInDialog(QDialog):
         label = dict(ENVIRONMENTS).get(connection.environment, connection.environment)
         if connection.environment == "custom":
             label = connection.custom_api_url
+        self.intro.setText(HOW.get(connection.sign_in_method, "") if ready else "")
+        self.intro.setVisible(ready)
         if ready:
             self.summary.setText(f"Procore: {label}\nApp: {connection.client_id}")
         else:

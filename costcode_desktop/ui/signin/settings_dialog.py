@@ -160,6 +160,7 @@ class ConnectionSettingsDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.setSpacing(10)
         layout.addWidget(intro)
         layout.addWidget(self.policy_note)
         layout.addLayout(self.form)
@@ -206,7 +207,7 @@ class ConnectionSettingsDialog(QDialog):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(widget, 1)
-        lock = plain_label("🔒 " + LOCKED_WORDS, box, f"locked_{name}")
+        lock = plain_label(LOCKED_WORDS, box, f"locked_{name}")
         lock.setWordWrap(False)
         lock.setEnabled(False)  # greyed, like the field it explains
         lock.hide()

@@ -95,7 +95,9 @@ class StartPage(QWidget):
         )
         self.settings_button.clicked.connect(self.settings_clicked)
         footer = QHBoxLayout()
-        footer.addWidget(_plain("Setting CostCodeSync up for your company?", self))
+        question = _plain("Setting CostCodeSync up for your company?", self)
+        question.setWordWrap(False)
+        footer.addWidget(question)
         footer.addWidget(self.settings_button)
         footer.addStretch(1)
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import plistlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -153,6 +152,8 @@ def from_json_text(text: str, where: str) -> PolicySource:
 
 
 def from_plist_bytes(data: bytes, where: str) -> PolicySource:
+    import plistlib  # here: only macOS reads one, and the window's first paint does without it
+
     try:
         loaded = plistlib.loads(data)
     except Exception:  # plistlib raises several kinds (InvalidFileException, ExpatError, ...)

@@ -397,3 +397,28 @@ def test_the_session_only_box_and_the_secret_agree_on_every_opening(
         settings = window.show_connection_settings()
         assert "memory (this session only)" in settings.client_secret.placeholderText()
         settings.reject()
+
+
+def test_the_start_page_names_connection_settings_and_forgets_the_problem_once_fixed(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+) -> None:
+    window = new_window(qtbot, tmp_path)
+    start(window, qtbot)
+    window.show_sign_in_pending(
+        "Procore did not accept the client id and secret. Check them in Settings (the app "
+        "must be installed in your Procore company)."
+    )
+    page = window.start_page
+    assert page.message.isVisible()
+    assert "Check them in Connection settings" in page.message.text()
+    assert not page.settings_button.isFlat(), "the way to fix it stands out"
+    shot(window, tmp_path / SHOTS, "first-start-with-problem")
+    page.settings_button.click()
+    assert window.connection_dialog is not None
+    window.connection_dialog.reject()
+    configure(window, qtbot, sandbox, port, "browser")
+    assert not page.message.isVisible()

@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
+        # New Connection settings: what the start page said about the old ones no longer applies.
+        c.account.connection_saved.connect(lambda: self.start_page.set_message(""))
         self.refresh_flow.finished.connect(self._refresh_finished)
         self.projects.selection_changed.connect(self._selection_changed)
         self.compare.differences_only.toggled.connect(self.action("differences").setChecked)

@@ -252,6 +252,7 @@ class SignInDialog(QDialog):
             return
         self.link.setText(url)
         self.link.setCursorPosition(0)
+        self.copy_link.setText("&Copy link")
         self.link_row.setVisible(True)
         self.adjustSize()
         self.url_opened.emit(url)

@@ -117,7 +117,7 @@ class ConnectionSettingsDialog(QDialog):
         self.redirect_uri.setObjectName("redirectUri")
         self.redirect_uri.setAccessibleName("Redirect URI to register in the Procore app")
         self.redirect_uri.setReadOnly(True)
-        self.copy_uri = QPushButton("Cop&y", self)
+        self.copy_uri = QPushButton("Copy", self)  # every letter of "Copy" is another field's
         self.copy_uri.setObjectName("copyRedirectUri")
         self.copy_uri.setAccessibleName("Copy the redirect URI")
         self.copy_uri.clicked.connect(self._copy_uri)

@@ -252,7 +252,8 @@ def test_plain_start_without_a_session_says_what_to_do(qtbot: QtBot, settings: Q
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
     win.show_sign_in_pending()
-    assert "Not signed in" in win.compare.placeholder.text()
+    assert win.compare.placeholder_heading.text() == "Not signed in"
+    assert "File → Sign In to Procore…" in win.compare.placeholder.text()
     assert win.action("demo").isEnabled()
     assert not win.action("refresh").isEnabled()
 

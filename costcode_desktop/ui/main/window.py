@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -40,6 +39,7 @@ from costcode_desktop.ui.kit.appearance import (
 )
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
+from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
 from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         self.progress.setFixedWidth(180)
         self.progress.setFormat("Checking %v of %m")
         self.progress.hide()
-        self.signed_in = QLabel("Not signed in", self)
+        self.signed_in = ElidedLabel("Not signed in", self)  # names from Procore, elided
         self.signed_in.setObjectName("signedInLabel")
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.signed_in)
@@ -200,9 +200,9 @@ class MainWindow(QMainWindow):
     def show_sign_in_pending(self) -> None:
         """No session: say what to do, plainly."""
         self.compare.show_message(
-            "<h3>Not signed in</h3><p>Choose <b>File → Sign In to Procore…</b> to connect to "
-            "your company, or <b>File → Open Demo Company</b> to explore CostCodeSync on its "
-            "built-in demo company.</p>"
+            "Choose File → Sign In to Procore… to connect to your company, or File → Open Demo "
+            "Company to explore CostCodeSync on its built-in demo company.",
+            heading="Not signed in",
         )
         self.signed_in.setText("Not signed in")
 

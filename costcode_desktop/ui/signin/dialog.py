@@ -7,6 +7,8 @@ on the controller's worker; the dialog only shows what is happening and what to 
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -30,6 +32,8 @@ from PySide6.QtWidgets import (
 from costcode_desktop.services.settings import PORT_MAX, PORT_MIN, Connection, Settings
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
+from costcode_desktop.ui.kit.as_given import plain
+from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.main.controller import Controller
 
 ERROR_MARK = "⚠ "  # errors are marked by a symbol, not by the colour alone
@@ -142,7 +146,7 @@ class SignInDialog(QDialog):
 
         self.session_only = QCheckBox("Sign in for this session o&nly (nothing is saved)", self)
         self.session_only.setObjectName("sessionOnly")
-        self.keyring_note = QLabel(keyring_problem, self)
+        self.keyring_note = plain(QLabel(keyring_problem, self))
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setVisible(bool(keyring_problem))
         if keyring_problem:
@@ -161,9 +165,9 @@ class SignInDialog(QDialog):
         self.form.addRow("", self.redirect_hint)
 
         # What happens during the sign-in, and the pasted code.
-        self.status = QLabel(self)
+        # Plain text: an OAuth callback's error= words and Procore's messages end up here.
+        self.status = ElidedLabel(parent=self, wrap=True)
         self.status.setObjectName("signInStatus")
-        self.status.setWordWrap(True)
         self.code = QLineEdit(self)
         self.code.setObjectName("pastedCode")
         self.code.setPlaceholderText("Paste the code Procore shows after you sign in")
@@ -270,7 +274,7 @@ class SignInDialog(QDialog):
         else:
             hint = (
                 "Register this redirect URI in your Procore app: "
-                f"<b>{connection.redirect_uri()}</b>"
+                f"<b>{escape(connection.redirect_uri())}</b>"
             )
         self.redirect_hint.setText(hint)
         self.session_only.setVisible(not demo)

@@ -9,7 +9,7 @@ the tooltip), so neither markup nor length in a name changes the window.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from costcode_desktop.ui.kit.as_given import plain
 from costcode_desktop.ui.kit.elided import ElidedLabel
@@ -21,23 +21,29 @@ class HeaderLine(QWidget):
     def __init__(self, caption: str, name: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.caption = plain(QLabel(caption, self))
+        self.caption.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.name = ElidedLabel(parent=self)
         self.name.setObjectName(name)
         font = self.name.font()
         font.setBold(True)
         self.name.setFont(font)
-        self.rest = plain(QLabel(self))
+        # The name takes the room the rest of the line leaves, up to its whole width: a long
+        # one is elided before the count and the time are.
+        policy = self.name.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.name.setSizePolicy(policy)
+        self.rest = ElidedLabel(parent=self)  # the count and the time, in a narrow pane too
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.caption)
         layout.addSpacing(self.fontMetrics().horizontalAdvance(" "))
-        layout.addWidget(self.name)
-        layout.addWidget(self.rest)
-        layout.addStretch(1)
+        layout.addWidget(self.name, 1)
+        layout.addWidget(self.rest)  # left-aligned: it takes what room is left over
 
     def set(self, name: str, rest: str) -> None:
         self.name.setText(name)
+        self.name.setMaximumWidth(self.name.natural_width())
         self.name.setVisible(bool(name))
         self.rest.setText(rest)
 

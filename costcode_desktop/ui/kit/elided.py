@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from costcode_desktop.ui.kit.as_given import tooltip_as_given
 
-WIDEST = 80  # average characters: the most a label asks for (Qt's own wrapping width)
+WIDEST = 120  # average characters: the most a label asks for (a long company name and a user)
 NARROWEST = 6  # average characters: the least it makes do with
 WORD = re.compile(r"\S+")
 
@@ -45,9 +45,11 @@ class ElidedLabel(QLabel):
     # -- QLabel's API, on the whole text -------------------------------------------------------
 
     def setText(self, text: str, /) -> None:  # noqa: N802
+        if text == self._full:  # the banner sets its text on every step of a run
+            return
         self._full = text
         self._elide()
-        self.updateGeometry()
+        self.updateGeometry()  # the hints follow the whole text, not only what is drawn
 
     def text(self) -> str:
         return self._full
@@ -56,6 +58,10 @@ class ElidedLabel(QLabel):
         """The label's own tooltip; while the text is elided, the whole text comes first."""
         self._tip = tip
         self._update_tip()
+
+    def natural_width(self) -> int:
+        """The width the whole text needs on one line (each line, if it has several)."""
+        return self._widest_of(self._full.split("\n")) + self._extra()
 
     def shown_text(self) -> str:
         return super().text()
@@ -66,9 +72,14 @@ class ElidedLabel(QLabel):
     # -- size ----------------------------------------------------------------------------------
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        lines = self._full.split("\n")
-        width = min(self._widest_of(lines), self._widest * self.fontMetrics().averageCharWidth())
-        return self._hint(width, super().sizeHint())
+        qt_hint = super().sizeHint()
+        width = min(
+            self.natural_width() - self._extra(),
+            self._widest * self.fontMetrics().averageCharWidth(),
+        )
+        if self.wordWrap():  # Qt's own choice of where to wrap, if narrower
+            width = min(width, qt_hint.width() - self._extra())
+        return self._hint(width, qt_hint)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         parts = WORD.findall(self._full) if self.wordWrap() else self._full.split("\n")

@@ -73,7 +73,7 @@ class StatusBanner(QFrame):
         # Plain text, elided: the message and the step name projects (see ElidedLabel).
         self.message = ElidedLabel(parent=self, wrap=True)
         self.message.setObjectName("bannerMessage")
-        self.detail = ElidedLabel(parent=self)
+        self.detail = ElidedLabel(parent=self, widest=60)
         self.detail.setObjectName("bannerDetail")
         # A steady width: the step text changes every second and must not push the buttons.
         self.detail.setMinimumWidth(240)

@@ -1,7 +1,7 @@
 """A plain-text label that never widens its window: a name too long for the room shows '…'.
 
 A label asks its layout for room for its whole text, and a name without spaces cannot wrap: a
-project named with 10,000 letters made the window 93,067 px wide. This label asks for at most
+project named with 10,000 letters made the window 93,067 px wide (issue 13). It asks for at most
 WIDEST average characters, makes do with a few, and elides whatever does not fit its width
 (again on every resize), with the whole text in its tooltip. `text()` is the whole text;
 `shown_text()` what is drawn.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -101,6 +101,11 @@ class ElidedLabel(QLabel):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # bold, or a bigger system font
+            self._elide()
 
     # -- eliding -------------------------------------------------------------------------------
 

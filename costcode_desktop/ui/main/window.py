@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -41,6 +40,7 @@ from costcode_desktop.ui.kit.appearance import (
 )
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
+from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
 from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         self.progress.setFixedWidth(180)
         self.progress.setFormat("Checking %v of %m")
         self.progress.hide()
-        self.signed_in = QLabel("Not signed in", self)
+        self.signed_in = ElidedLabel("Not signed in", self)  # names from Procore, elided
         self.signed_in.setObjectName("signedInLabel")
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.signed_in)

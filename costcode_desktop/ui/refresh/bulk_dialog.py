@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from costcode_desktop.costcodes import plural
 from costcode_desktop.services import MAX_CONCURRENCY, PreviewLine, RefreshPreview
 from costcode_desktop.ui.kit.accessibility import set_tab_order
+from costcode_desktop.ui.kit.as_given import plain, tooltip_as_given
 from costcode_desktop.ui.kit.sizing import scaled_size
 
 COLUMNS = ["Project", "Codes to add", "Descriptions to update", "Not sent", "Permission"]
@@ -61,10 +62,10 @@ class BulkRefreshDialog(QDialog):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         title.setFont(font)
-        self.heading = QLabel(self)
+        self.heading = plain(QLabel(self))
         self.heading.setObjectName("bulkSummary")
         self.heading.setWordWrap(True)
-        self.estimate = QLabel(self)
+        self.estimate = plain(QLabel(self))
         self.estimate.setObjectName("bulkEstimate")
         self.estimate.setAccessibleName("Requests and time within Procore's limits")
         self.estimate.setWordWrap(True)
@@ -182,9 +183,9 @@ class BulkRefreshDialog(QDialog):
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if column == 0:
-                    item.setToolTip(name)
+                    item.setToolTip(tooltip_as_given(name))
                 elif column == 4:
-                    item.setToolTip(line.refused)
+                    item.setToolTip(tooltip_as_given(line.refused))
                 else:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

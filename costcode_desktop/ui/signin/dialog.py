@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
+from costcode_desktop.ui.kit.as_given import plain_label
+from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.main.controller import Controller
-from costcode_desktop.ui.signin.settings_dialog import ENVIRONMENTS, plain_label
+from costcode_desktop.ui.signin.settings_dialog import ENVIRONMENTS
 from costcode_desktop.ui.signin.wording import name_settings, points_to_settings
 
 ERROR_MARK = "⚠ "  # errors are marked by a symbol, not by the colour alone
@@ -78,7 +80,9 @@ class SignInDialog(QDialog):
         self.session_only.setObjectName("sessionOnly")
         self.keyring_note = plain_label("", self, "keyringNote")
 
-        self.status = plain_label("", self, "signInStatus")
+        # Plain text: an OAuth callback's error= words and Procore's messages end up here.
+        self.status = ElidedLabel(parent=self, wrap=True)
+        self.status.setObjectName("signInStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         # The sign-in page's address, for when no browser opened: one line, copyable.

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from costcode_desktop.services.settings import PORT_MAX, PORT_MIN, Connection
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
+from costcode_desktop.ui.kit.as_given import plain_label
 from costcode_desktop.ui.signin.account import AccountFlow
 
 ERROR_MARK = "⚠ "
@@ -42,15 +43,6 @@ METHODS = (
     ("paste_code", "A code I paste (when the browser cannot hand the sign-in back)"),
     ("service_account", "The app's service account (no personal sign-in)"),
 )
-
-
-def plain_label(text: str, parent: QWidget, name: str = "") -> QLabel:
-    label = QLabel(text, parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    if name:
-        label.setObjectName(name)
-    return label
 
 
 class ConnectionSettingsDialog(QDialog):

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.as_given import plain_label
 from costcode_desktop.ui.signin.wording import name_settings, points_to_settings
 
 ERROR_MARK = "⚠ "  # a problem is marked by a symbol, not by the colour alone
@@ -32,15 +32,6 @@ DEMO_WORDS = (
 )
 
 
-def _plain(text: str, parent: QWidget, name: str = "") -> QLabel:
-    label = QLabel(text, parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    if name:
-        label.setObjectName(name)
-    return label
-
-
 class StartPage(QWidget):
     sign_in_clicked = Signal()
     demo_clicked = Signal()
@@ -49,12 +40,12 @@ class StartPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("startPage")
-        title = _plain("Welcome to CostCodeSync", self, "startTitle")
+        title = plain_label("Welcome to CostCodeSync", self, "startTitle")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         title.setFont(font)
-        lead = _plain(
+        lead = plain_label(
             "Keep your Procore projects' cost codes in step with your Sage 300 CRE standard list.",
             self,
         )
@@ -77,11 +68,11 @@ class StartPage(QWidget):
             button.setMinimumHeight(button.sizeHint().height() + 12)
             button.setMinimumWidth(190)
             choices.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
-            choices.addWidget(_plain(words, self), row, 1, Qt.AlignmentFlag.AlignVCenter)
+            choices.addWidget(plain_label(words, self), row, 1, Qt.AlignmentFlag.AlignVCenter)
         choices.setColumnStretch(1, 1)
 
         # Why a stored sign-in could not be used, when there was one.
-        self.message = _plain("", self, "startMessage")
+        self.message = plain_label("", self, "startMessage")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
 
@@ -95,7 +86,7 @@ class StartPage(QWidget):
         )
         self.settings_button.clicked.connect(self.settings_clicked)
         footer = QHBoxLayout()
-        question = _plain("Setting CostCodeSync up for your company?", self)
+        question = plain_label("Setting CostCodeSync up for your company?", self)
         question.setWordWrap(False)
         footer.addWidget(question)
         footer.addWidget(self.settings_button)

@@ -129,7 +129,9 @@ def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     if single and len(run.results) == 1:
         result = run.results[0]
         if args.json:
-            _dump(output.refresh_json(result), out)
+            _dump(
+                {**output.refresh_json(result), "history_problem": run.history_problem or None}, out
+            )
         else:
             output.print_refresh(result, out)
     elif args.json:

@@ -48,7 +48,8 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a mistake on one line (no usage block) and exits 2."""
 
     def error(self, message: str) -> NoReturn:
-        write_line(sys.stderr, f"{self.prog}: error: {message} (see costcode-sync --help)")
+        said = message.rstrip(".")
+        write_line(sys.stderr, f"{self.prog}: error: {said}. See costcode-sync --help.")
         self.exit(EXIT_NOTHING_DONE)
 
 

@@ -122,6 +122,7 @@ def custom_environment(
     login_url: str, api_url: str, *, key: str = "custom", label: str = "Custom"
 ) -> Environment:
     """An environment from user-entered URLs (a Procore host pair, or the built-in sandbox)."""
-    login = normalize_base_url(login_url, "sign-in (login) address", "https://login.procore.com")
+    # The API address first: a login address left out is the API address, and is its mistake.
     api = normalize_base_url(api_url, "API address", "https://api.procore.com")
+    login = normalize_base_url(login_url, "sign-in (login) address", "https://login.procore.com")
     return Environment(key, label, login, api)

@@ -36,7 +36,7 @@ exit codes:
        skipped and one was named with --project; or a command-line, sign-in or
        connection error, or the folders for its files cannot be written (one line)
   3    with --fail-on-refused: no project failed, but some were skipped
-  130  stopped with Ctrl+C before the run ended
+  130  stopped at once by Ctrl+C (while projects are being refreshed: by a second one)
 """
 
 

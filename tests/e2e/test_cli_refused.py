@@ -5,10 +5,13 @@ the job succeeds and names it; --fail-on-refused makes such a run fail with its 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from costcode_desktop.cli.parser import build_parser
 from costcode_desktop.sandbox import FaultConfig, SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.sandbox.demo import SUMMIT_RIDGE_DATA_CENTER
 from tests.sandbox_support import run_cli, running
@@ -82,3 +85,13 @@ def test_a_failure_still_outranks_a_refusal(server: SandboxServer) -> None:
     assert code == 1, "St. Mary's was refreshed (descriptions only), the copies failed"
     counts = json.loads(out)["counts"]
     assert (counts["refreshed"], counts["skipped"], counts["failed"]) == (1, 1, 5)
+
+
+def test_the_help_and_the_readme_list_the_same_exit_codes() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("- Exit codes", 1)[1].split("\n\n", 1)[0]
+    documented = re.findall(r"^  - `(\d+)` ", section, re.MULTILINE)
+    helped = build_parser().format_help().split("exit codes:", 1)[1]
+    assert re.findall(r"^  (\d+) ", helped, re.MULTILINE) == documented == [
+        "0", "1", "2", "3", "130",
+    ]  # fmt: skip

@@ -34,10 +34,13 @@ log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    if out is None:
+    """The command. Given `out` (a caller in this process, such as a test), the result goes there
+    and logging is left as it was found; without it, this is the process's own command."""
+    own_process = out is None
+    if own_process:
         _output_never_fails_on_a_name()
     try:
-        return _main(argv, out or sys.stdout)
+        return _main(argv, out or sys.stdout, own_process=own_process)
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -57,14 +60,14 @@ def _output_never_fails_on_a_name() -> None:
             stream.reconfigure(encoding="utf-8", errors="replace")
 
 
-def _main(argv: Sequence[str] | None, out: TextIO) -> int:
+def _main(argv: Sequence[str] | None, out: TextIO, *, own_process: bool) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a mistake said on one line
         return exc.code if isinstance(exc.code, int) else EXIT_NOTHING_DONE
     try:
         check_arguments(args)
-        with logging_to_file() as log_path:
+        with logging_to_file(until_exit=own_process) as log_path:
             log.info("costcode-sync %s %s", __version__, args.command)
             return _run(args, out, log_path)
     except (UsageError, FilesUnusable) as exc:

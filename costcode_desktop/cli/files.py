@@ -16,13 +16,15 @@ class FilesUnusable(Exception):
 
 
 @contextmanager
-def logging_to_file() -> Iterator[Path]:
+def logging_to_file(*, until_exit: bool) -> Iterator[Path]:
     """While the command runs, its log records (warnings and tracebacks included) go to the app's
     log file and never to stderr, where a script reading the output would find them. Yields the
-    file's path; FilesUnusable, before anything is logged, when the folders cannot be used."""
+    file's path; FilesUnusable, before anything is logged, when the folders cannot be used.
+
+    `until_exit`: the process ends with the command, so the file stays the log's to the end
+    (threads still finishing after a Ctrl+C log there too); else logging is put back after."""
     check_folders()
-    root = logging.getLogger()
-    level, raising = root.level, logging.raiseExceptions
+    level, raising = logging.getLogger().level, logging.raiseExceptions
     path = logging_setup.configure(logging.INFO)
     # A record the file cannot take (a full disk) is dropped, not printed on stderr.
     logging.raiseExceptions = False
@@ -30,10 +32,16 @@ def logging_to_file() -> Iterator[Path]:
     try:
         yield path
     finally:
-        logging.captureWarnings(False)
-        logging_setup.close()
-        root.setLevel(level)
-        logging.raiseExceptions = raising
+        if not until_exit:
+            _put_back(level, raising)
+
+
+def _put_back(level: int, raising: bool) -> None:
+    """Logging as before: for a caller in the same process (tests), which goes on after."""
+    logging.captureWarnings(False)
+    logging_setup.close()
+    logging.getLogger().setLevel(level)
+    logging.raiseExceptions = raising
 
 
 def check_folders() -> None:

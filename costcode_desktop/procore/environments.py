@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
-
 # Far above any real server address, far below what breaks a request (httpx refuses 65,536).
 MAX_URL_LENGTH = 2_000
 _DNS_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE)
@@ -103,6 +101,10 @@ def normalize_base_url(value: str, what: str, example: str) -> str:
 def _valid_host(url: str) -> bool:
     """An IP address, or a DNS name (international ones as httpx would send them) that a request
     could be made to: caught here, not as an exception deep in a request."""
+    # Imported here: the settings (read at start-up) check addresses too, and the window's
+    # first paint imports no httpx (tests/ui/test_startup_imports.py).
+    import httpx
+
     try:
         parsed = httpx.URL(url)
         parsed.host  # noqa: B018 - decoding an "xn--" name is the check

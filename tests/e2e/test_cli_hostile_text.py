@@ -46,6 +46,7 @@ SHOWN = [
     r"Oakmont\tWater Plant – Zürich Süd",
 ]
 CODE_NAME = "Safety\x1b[8m Manager\u202e"  # a company code the refresh adds (hidden text)
+EDITED = "Façade\x1b[1A\x1b[2K Panels"  # a project's description the refresh restores
 
 
 def hostile_seed() -> dict[str, Any]:
@@ -54,6 +55,9 @@ def hostile_seed() -> dict[str, Any]:
     company["name"] = "Example\x1b]0;x\x07 Builders"
     for project in company["projects"]:
         project["name"] = NAMES.get(project["id"], project["name"])
+        for code in project["cost_codes"]:
+            if project["id"] == ST_MARYS_GARAGE and code["full_code"] == "07-400":
+                code["name"] = EDITED
     for code_list in company["standard_cost_code_lists"]:
         if code_list["is_erp_list"]:
             code_list["name"] += "\x1b[1m"
@@ -121,6 +125,15 @@ def test_one_project_refresh_and_dry_run_show_code_names_escaped(server: Sandbox
     assert code == 0, err
     assert_plain(out + err)
     assert r"added         01-016  Safety\x1b[8m Manager\u202e" in out
+
+    edited = str(ST_MARYS_GARAGE)
+    for dry_run, kind in ((["--dry-run"], "would update"), ([], "updated     ")):
+        code, out, err = run(server, "refresh", "--project", edited, *dry_run)
+        assert code == 0, err
+        assert_plain(out + err)
+        assert (
+            rf"{kind}  07-400  'Façade\x1b[1A\x1b[2K Panels' -> 'Roofing and Siding Panels'" in out
+        )
 
 
 def test_cached_status_shows_the_company_name_escaped(server: SandboxServer) -> None:

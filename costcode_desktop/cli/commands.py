@@ -28,8 +28,15 @@ from costcode_desktop.services.cache import cache_key, open_cache_or_none
 from costcode_desktop.services.history import HistoryStore, open_history_or_none
 
 from . import output
+from .lines import write_line
 from .output import Progress
-from .parser import EXIT_INTERRUPTED, EXIT_NOTHING_DONE, EXIT_OK, EXIT_SOME_FAILED
+from .parser import (
+    EXIT_INTERRUPTED,
+    EXIT_NOTHING_DONE,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_SOME_FAILED,
+)
 
 
 def run_command(session: Session, args: argparse.Namespace, out: TextIO) -> int:
@@ -69,11 +76,11 @@ def cached_status(
         cache.close()
     if cached is None:
         which = f"company {company_id}" if company_id else "any company"
-        print(
+        write_line(
+            sys.stderr,
             f"costcode-sync: error: nothing is kept on this computer for {which} in "
             f"'{environment}'. Run costcode-sync status without --cached (or open the desktop "
             "app) once while Procore can be reached.",
-            file=sys.stderr,
         )
         return EXIT_NOTHING_DONE
     wanted = set(args.project or ())
@@ -117,11 +124,14 @@ def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     finally:
         if history is not None:
             history.close()
+    code = exit_code(run, named=set(args.project or ()), fail_on_refused=args.fail_on_refused)
     single = len(args.project or ()) == 1 and not args.all_out_of_date
     if single and len(run.results) == 1:
         result = run.results[0]
         if args.json:
-            _dump(output.refresh_json(result), out)
+            _dump(
+                {**output.refresh_json(result), "history_problem": run.history_problem or None}, out
+            )
         else:
             output.print_refresh(result, out)
     elif args.json:
@@ -130,21 +140,33 @@ def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
         )
         _dump(report, out)
     else:
-        output.print_run(run, out)
-    if run.history_problem:
-        print(f"costcode-sync: warning: {run.history_problem}", file=sys.stderr)
-    return exit_code(run)
+        skipping_fails = {EXIT_OK: False, EXIT_REFUSED: True}.get(code)
+        output.print_run(run, out, skipping_fails=skipping_fails)
+    if run.history_problem and not args.json:  # --json: it is in the report
+        write_line(sys.stderr, f"costcode-sync: warning: {run.history_problem}")
+    return code
 
 
-def exit_code(run: RefreshRun) -> int:
-    """0 all done (refreshed, in sync, skipped); 1 some failed; 2 nothing done."""
+def exit_code(run: RefreshRun, *, named: set[int], fail_on_refused: bool) -> int:
+    """0 done; 1 some failed; 2 nothing done; 3 some skipped, with --fail-on-refused.
+
+    A project skipped because it may not be refreshed (no permission, not connected to Sage,
+    another list) fails the run only with --fail-on-refused, or when every project was skipped
+    and the user named one: a nightly --all-out-of-date whose only out-of-date projects are
+    ones it may not refresh has done all it can."""
     if not run.results and not run.not_started:
         return EXIT_OK  # nothing was out of date
     fine = run.refreshed + run.unchanged
     if run.failed or run.not_started:
         something = fine or any(r.changed for r in run.failed)
         return EXIT_SOME_FAILED if something else EXIT_NOTHING_DONE
-    return EXIT_OK if fine else EXIT_NOTHING_DONE  # every project refused: nothing done
+    if not run.skipped:
+        return EXIT_OK
+    if fail_on_refused:
+        return EXIT_REFUSED
+    if fine or not any(r.project.id in named for r in run.skipped):
+        return EXIT_OK
+    return EXIT_NOTHING_DONE  # every project refused, one of them asked for by name
 
 
 def _projects_to_refresh(

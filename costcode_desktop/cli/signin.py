@@ -16,7 +16,7 @@ from costcode_desktop.procore import (
 )
 from costcode_desktop.services import Session, connect, open_demo_session
 
-from .parser import ENVIRONMENTS, UsageError
+from .parser import ENVIRONMENTS, UsageError, procore_id
 
 
 def open_session(args: argparse.Namespace) -> Session:
@@ -141,6 +141,6 @@ def _int_env(name: str) -> int | None:
     if not value:
         return None
     try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"{name} must be a number, not {value!r}") from None
+        return procore_id(value)
+    except ValueError as exc:
+        raise UsageError(f"{name}: {exc}") from None

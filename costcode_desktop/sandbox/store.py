@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .jsontext import read_json
 from .seedmodel import PROJECT_CODE_ID_START, STANDARD_CODE_ID_START, Seed
 
 # Each company's default WBS pattern, as tutorial_wbs.md's example shows it: (type, name,
@@ -107,7 +108,7 @@ def scope_contains(raw: str | None, value: int) -> bool:
     """Users' project/company scopes are stored as JSON lists; NULL means "all"."""
     if raw is None:
         return True
-    ids: list[int] = json.loads(raw)
+    ids: list[int] = read_json(raw)
     return value in ids
 
 
@@ -332,7 +333,7 @@ class Store:
     @staticmethod
     def redirect_uris(app: Row) -> tuple[str, ...]:
         """The redirect URIs registered for the app, as the seed lists them."""
-        uris: list[str] = json.loads(app["redirect_uris"])
+        uris: list[str] = read_json(app["redirect_uris"])
         return tuple(uris)
 
     def user(self, user_id: int) -> Row | None:

@@ -9,6 +9,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
+from .jsontext import NotJson, read_json
+
 JSON_TYPE = "application/json; charset=utf-8"
 
 
@@ -41,10 +43,10 @@ class Request:
         if not self.body.strip():
             return None
         try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return read_json(self.body)
+        except NotJson as exc:
             message = f"Malformed JSON in request body: {exc}"
-            raise errors(400, message, reason="malformed_json") from exc
+            raise errors(400, message, reason="malformed_json") from None
 
 
 @dataclass(slots=True)

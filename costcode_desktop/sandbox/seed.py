@@ -79,6 +79,7 @@ from urllib.parse import urlsplit
 from .jsontext import NotJson, read_json
 from .seedmodel import (
     DEFAULT_APP_NAME,
+    MAX_ID,
     OOB_REDIRECT_URI,
     PROJECT_CODE_ID_START,
     STANDARD_CODE_ID_START,
@@ -93,7 +94,6 @@ from .seedmodel import (
 )
 
 _T = TypeVar("_T")
-MAX_ID = 2**63 - 1
 
 
 class SeedError(ValueError):

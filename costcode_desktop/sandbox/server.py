@@ -129,6 +129,14 @@ class SandboxServer:
     ) -> None:
         self.stop()
 
+    def wait_closed(self, count: int, timeout: float = 10.0) -> bool:
+        """Wait until `count` client connections in all have been handled to their end (errors
+        included) and closed; False if fewer have after `timeout` seconds. For tests of
+        clients that go away early."""
+        if self._httpd is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._httpd.wait_closed(count, timeout)
+
     @property
     def url(self) -> str:
         """The API base, e.g. http://127.0.0.1:PORT; OAuth lives on the same host."""

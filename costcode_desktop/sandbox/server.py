@@ -69,9 +69,13 @@ class SandboxServer:
         self.simulated = simulated
         self.clock = SandboxClock(simulated.now) if simulated is not None else SandboxClock()
         self._store = Store(db_path)
-        self.reused_state = not reset and self._store.is_seeded()
-        if not self.reused_state:
-            self._store.reset(parsed, self.clock.now())
+        try:
+            self.reused_state = not reset and self._store.is_seeded()
+            if not self.reused_state:
+                self._store.reset(parsed, self.clock.now())
+        except BaseException:
+            self._store.close()
+            raise
         self._app = SandboxApp(
             self._store,
             self.clock,

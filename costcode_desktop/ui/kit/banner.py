@@ -71,10 +71,8 @@ class StatusBanner(QFrame):
         self.message = QLabel(self)
         self.message.setObjectName("bannerMessage")
         self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)  # Procore's words, file names
         self.detail = QLabel(self)
         self.detail.setObjectName("bannerDetail")
-        self.detail.setTextFormat(Qt.TextFormat.PlainText)
         # A steady width: the step text changes every second and must not push the buttons.
         self.detail.setMinimumWidth(240)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -200,7 +198,6 @@ class StatusBanner(QFrame):
         box.setObjectName("errorDetails")
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Details")
-        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(self.message.text())
         box.setDetailedText(self._details)
         box.open()

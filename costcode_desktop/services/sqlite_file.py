@@ -64,9 +64,7 @@ def unusable(path: Path, error: BaseException) -> bool:
     """Whether `error`, from opening `path`, says the file itself is bad (damaged, truncated,
     not SQLite, a folder, another application's): moving it aside is the cure. A locked file, a
     full disk or a folder without permission are not: those stay errors."""
-    if isinstance(error, NotThisFile):
-        return True
-    if getattr(error, "sqlite_errorcode", None) in _DAMAGED:
+    if isinstance(error, NotThisFile) or is_damaged(error):
         return True
     return isinstance(error, sqlite3.OperationalError) and path.is_dir()
 

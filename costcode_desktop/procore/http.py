@@ -28,7 +28,7 @@ from .errors import (
     ServerError,
     TimedOut,
 )
-from .jsontext import TOO_DEEP, NotJson, read_json
+from .jsontext import NotJson, TooDeep, read_json
 from .network import build_http_client
 from .network_errors import connection_failure, proxy_auth_response, retry_reason
 from .pacing import Pacer, PacingStats, QuotaView
@@ -453,7 +453,7 @@ class Requester:
                 data = read_json(content)
             except NotJson as exc:
                 snippet = content[:200].decode("utf-8", errors="replace")
-                if str(exc) == TOO_DEEP:
+                if isinstance(exc, TooDeep):
                     detail = "The answer is nested too deeply to read."
                 elif snippet.strip():
                     detail = truncate(f"Not JSON: {snippet}", 300)

@@ -13,11 +13,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-TOO_DEEP = "it is nested too deeply to read"
-
 
 class NotJson(ValueError):
     """The text is not JSON this application can read; str() says why, in a few words."""
+
+
+class TooDeep(NotJson):
+    """JSON nested deeper than the parser's stack: a hostile or broken answer or file."""
+
+    def __init__(self) -> None:
+        super().__init__("it is nested too deeply to read")
 
 
 def read_json(content: bytes | str, *, parse_constant: Callable[[str], Any] | None = None) -> Any:
@@ -26,7 +31,7 @@ def read_json(content: bytes | str, *, parse_constant: Callable[[str], Any] | No
     try:
         return json.loads(content, parse_constant=parse_constant)
     except RecursionError:
-        raise NotJson(TOO_DEEP) from None
+        raise TooDeep() from None
     except json.JSONDecodeError as exc:
         raise NotJson(f"{exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except UnicodeDecodeError:

@@ -26,7 +26,7 @@ from costcode_desktop.procore.environments import (
     custom_environment,
     normalize_base_url,
 )
-from costcode_desktop.procore.jsontext import TOO_DEEP, NotJson, read_json
+from costcode_desktop.procore.jsontext import NotJson, TooDeep, read_json
 from costcode_desktop.services import paths
 
 log = logging.getLogger(__name__)
@@ -254,7 +254,7 @@ def _parse(text: str) -> Any:
     try:
         return read_json(text, parse_constant=_reject_constant)
     except NotJson as exc:
-        if str(exc) == TOO_DEEP:
+        if isinstance(exc, TooDeep):
             raise _Invalid("it is nested too deeply to be a settings file") from None
         raise _Invalid(f"it is not valid JSON ({exc})") from None
 

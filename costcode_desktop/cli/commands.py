@@ -119,6 +119,8 @@ def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     progress = Progress(quiet=args.json)
     projects, statuses = _projects_to_refresh(session, company_list, args, progress)
     history = open_history_or_none()
+    if history is not None and history.notice:  # a bad file was moved aside: say where
+        print(f"costcode-sync: warning: {history.notice}", file=sys.stderr)
     try:
         run = _run_refresh(session, company_list, projects, statuses, history, args, progress)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from costcode_desktop.procore import (
     ClientCredentials,
@@ -26,6 +27,8 @@ def open_session(args: argparse.Namespace) -> Session:
     """
     if args.demo:
         session = open_demo_session(reset=args.demo_reset)
+        for notice in session.notices:  # the demo's saved state could not be read
+            print(f"costcode-sync: warning: {notice}", file=sys.stderr)
         return _showing(session, args.company) if args.company else session
     if _explicit_sign_in(args):
         environment = _environment(args)

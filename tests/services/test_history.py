@@ -297,15 +297,6 @@ def test_the_default_file_is_in_the_data_folder() -> None:
     assert (data_dir() / FILE_NAME).exists()
 
 
-def test_a_corrupt_file_gives_a_plain_message(path: Path) -> None:
-    path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(HistoryError) as caught:
-        HistoryStore(path)
-    message = str(caught.value)
-    assert message.startswith(f"The refresh history at {path} could not be opened: ")
-    assert message.endswith("The refresh itself is not affected.")
-
-
 def test_an_unusable_folder_gives_a_plain_message(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -3,6 +3,11 @@
 One SQLite file in the data folder (WAL, busy timeout), one connection per store behind a lock,
 a commit per project so a crash loses nothing already recorded. A run that never finished shows
 as 'interrupted' once the process that wrote it is gone.
+
+A file that cannot be a history (damaged, truncated, not SQLite, a folder, another
+application's) is never deleted: it is moved aside to `history.sqlite3.corrupt-YYYYMMDD-HHMMSS`
+and a new history started; `set_aside` and `notice` say where it went, for the user to be told.
+A file of a newer version is left alone (an error), as it is good for that version.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -24,7 +30,15 @@ from typing import Any
 from costcode_desktop import __version__
 from costcode_desktop.services.paths import data_dir
 from costcode_desktop.services.refresh import RefreshOutcome, RefreshResult
-from costcode_desktop.services.sqlite_file import open_wal
+from costcode_desktop.services.sqlite_file import (
+    NotThisFile,
+    SetAside,
+    dated_aside,
+    open_wal,
+    reason_of,
+    set_aside,
+    unusable,
+)
 
 FILE_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -177,17 +191,40 @@ class HistoryStore:
     def __init__(self, path: Path | None = None, *, clock: Clock | None = None) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
+        self.set_aside: SetAside | None = None  # the bad file this store replaced, if any
         try:
             if path is None:
                 path = data_dir() / FILE_NAME
             self.path = path
-            self._db = _open(path)
+            self._db = self._open_or_start_again(path)
         except (sqlite3.Error, OSError) as exc:
             shown = path if path is not None else FILE_NAME
             raise HistoryError(
                 f"The refresh history at {shown} could not be opened: {_reason(exc)}. "
                 "The refresh itself is not affected."
             ) from exc
+
+    def _open_or_start_again(self, path: Path) -> sqlite3.Connection:
+        try:
+            return _open(path)
+        except sqlite3.DatabaseError as exc:
+            if not unusable(path, exc):
+                raise
+            reason = reason_of(path, exc)
+        self.set_aside = set_aside(path, dated_aside(path, self._clock()), reason)
+        logging.getLogger(__name__).warning("%s", self.notice)
+        return _open(path)
+
+    @property
+    def notice(self) -> str | None:
+        """What to tell the user when a bad history file was moved aside; None otherwise."""
+        moved = self.set_aside
+        if moved is None:
+            return None
+        return (
+            f"The refresh history at {moved.path} could not be read ({moved.reason}). It was "
+            f"moved to {moved.aside} and a new history was started."
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -419,6 +456,7 @@ def _open(path: Path) -> sqlite3.Connection:
         busy_ms=BUSY_TIMEOUT_MS,
         pragmas=("foreign_keys = ON",),
         prepare=lambda db: _migrate(db, path),
+        check=_check_is_history,
     )
 
 
@@ -443,6 +481,41 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _check_is_history(db: sqlite3.Connection) -> None:
+    """NotThisFile for a SQLite file that is not a history: tables but no schema_version (another
+    application's), or a version whose tables are not all there."""
+    tables = {
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if not tables:
+        return  # a new, empty file
+    foreign = NotThisFile("it is not a refresh history: it holds another application's tables")
+    if "schema_version" not in tables:
+        raise foreign
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    version = row[0] if row and isinstance(row[0], int) else 0
+    if version > SCHEMA_VERSION:
+        return  # a newer application's: left alone (the caller says so)
+    if version == 0 and tables != {"schema_version"}:
+        raise foreign  # the first migration is one transaction: it leaves all or nothing
+    missing = _tables_created(version) - tables
+    if missing:
+        raise NotThisFile(f"its tables are incomplete: {', '.join(sorted(missing))} missing")
+
+
+def _tables_created(version: int) -> set[str]:
+    """The tables the migrations up to `version` create."""
+    return {
+        found.group(1)
+        for statements in MIGRATIONS[:version]
+        for statement in statements
+        if (found := re.match(r"\s*CREATE TABLE (\w+)", statement))
+    }
 
 
 def _changes(result: RefreshResult) -> list[CodeChange]:

@@ -101,6 +101,9 @@ class Controller(QObject):
     failed = Signal(str, str, str)  # what was being done, message, details
     cached_shown = Signal(object)  # CachedCompany: its last-known state is in the state now
     offline_changed = Signal(str)  # why Procore cannot be reached; "" once it can again
+    # Something to tell the user that is no failure: a history file that could not be read was
+    # moved aside (and where to), the demo's saved state could not be read and it started again.
+    notice = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, worker: Worker | None = None) -> None:
         super().__init__(parent)
@@ -247,6 +250,9 @@ class Controller(QObject):
         previous = self.state.session
         if previous is not None and previous.client is not session.client:
             self.worker.submit(lambda _job: previous.close())  # may wait on the network
+        if previous is None or previous.client is not session.client:
+            for text in session.notices:
+                self.notice.emit(text)
         self._keep_stores(stores)
         self.state.session = session
         self._back_online()  # signing in reached Procore
@@ -263,6 +269,9 @@ class Controller(QObject):
         for old, new in ((self.state.history, stores.history), (self.state.cache, stores.cache)):
             if old is not None and new is not old:
                 self.worker.submit(closing(old))
+        history = stores.history
+        if history is not None and history is not self.state.history and history.notice:
+            self.notice.emit(history.notice)
         self.state.history = stores.history
         self.state.cache = stores.cache
 

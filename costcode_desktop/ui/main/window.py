@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         c.checks_started.connect(model.mark_checking)
         c.cached_shown.connect(self._cached_shown)
         c.offline_changed.connect(self._offline_changed)
+        c.notice.connect(self._notice)
         self.offline_banner.try_again.connect(c.try_again)
         c.status_changed.connect(self._status_changed)
         c.checking_progress.connect(self._checking_progress)
@@ -201,6 +202,13 @@ class MainWindow(QMainWindow):
         self.projects.selection_changed.connect(self._selection_changed)
         self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
+
+    @Slot(str)
+    def _notice(self, text: str) -> None:
+        """Kept on screen until dismissed: it may say where a file went. Notices that come
+        together are shown together."""
+        shown = self.banner.message.text() if self.banner.property("state") == "ok" else ""
+        self.banner.show_ok(f"{shown} {text}".strip(), hide_after_ms=0)
 
     # -- signing in and out --------------------------------------------------------------------
 

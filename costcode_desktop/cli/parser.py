@@ -9,6 +9,7 @@ from costcode_desktop.procore import ENVIRONMENTS as BUILT_IN
 from costcode_desktop.services import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE = 0, 1, 2
+EXIT_BUSY = 3  # another refresh of the company is running and this one did not wait
 EXIT_INTERRUPTED = 130  # Ctrl+C twice: what a shell reports for a program stopped by SIGINT
 ENVIRONMENTS = {env.key: env for env in BUILT_IN}
 
@@ -80,6 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would change; send nothing"
     )
     refresh.add_argument("--json", action="store_true", help="machine-readable output")
+    waiting = refresh.add_mutually_exclusive_group()
+    waiting.add_argument(
+        "--wait",
+        dest="wait",
+        action="store_true",
+        default=None,
+        help="when another refresh of the company is running (the desktop app or another "
+        "costcode-sync), wait for it to end (the default on a terminal)",
+    )
+    waiting.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="when another refresh of the company is running, say who runs it and exit with "
+        f"code {EXIT_BUSY} (the default when not on a terminal, as in a scheduled job)",
+    )
     return parser
 
 

@@ -31,6 +31,7 @@ from costcode_desktop.services.refresh_lock import (
     HeldRefresh,
     LockHolder,
     RefreshBusy,
+    company_lock,
     waiting_words,
 )
 
@@ -140,15 +141,13 @@ def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
 def _hold_refresh_lock(session: Session, args: argparse.Namespace) -> HeldRefresh | None:
     """The company's refresh lock: waited for (saying whom for) with --wait or on a terminal,
     else RefreshBusy. None: Ctrl+C while waiting."""
-    from costcode_desktop.services.bulk import refresh_lock
-
     wait = args.wait if args.wait is not None else sys.stdin.isatty()
 
     def waiting(holder: LockHolder | None) -> None:
         print(waiting_words(holder), file=sys.stderr, flush=True)  # with --json too
 
     try:
-        return refresh_lock(session).acquire(COMMAND, wait=wait, on_wait=waiting)
+        return company_lock(session).acquire(COMMAND, wait=wait, on_wait=waiting)
     except KeyboardInterrupt:
         print("Stopped while waiting; nothing was sent.", file=sys.stderr)
         return None

@@ -26,7 +26,6 @@ from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Project
 
 from .budget import Estimate, estimate, refresh_requests
-from .cache.known import cache_key
 from .company import CompanyList, read_comparison
 from .events import (
     ProjectRefreshed,
@@ -40,7 +39,7 @@ from .history.store import HistoryError, HistoryStore
 from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
 from .recovery import Recovery, applied, recover_interrupted
 from .refresh import RefreshOutcome, RefreshResult, refresh_project
-from .refresh_lock import WINDOW, HeldRefresh, LockHolder, RefreshLock
+from .refresh_lock import WINDOW, HeldRefresh, LockHolder, company_lock
 from .session import Session
 from .status import ProjectState, ProjectStatus, status_after_refresh
 
@@ -202,11 +201,6 @@ def refresh_many(
             owned.release()
 
 
-def refresh_lock(session: Session) -> RefreshLock:
-    """The refresh lock of the session's environment and company."""
-    return RefreshLock(cache_key(session.environment), session.company.id)
-
-
 def _take_lock(
     session: Session,
     who: str,
@@ -221,7 +215,7 @@ def _take_lock(
             except Exception:
                 log.exception("on_event failed on RefreshLocked")
 
-    return refresh_lock(session).acquire(who, wait=wait, cancel=cancel, on_wait=waiting)
+    return company_lock(session).acquire(who, wait=wait, cancel=cancel, on_wait=waiting)
 
 
 @dataclass(frozen=True)

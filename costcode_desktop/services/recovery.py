@@ -22,6 +22,7 @@ from costcode_desktop.procore.errors import NotFound, ProcoreError
 from .company import CompanyList, read_comparison
 from .history.store import HistoryError, HistoryStore, IntentState, OpenIntent
 from .refresh import RefreshOutcome, RefreshResult
+from .refresh_lock import WINDOW, RefreshBusy, company_lock
 
 if TYPE_CHECKING:
     from .session import Session
@@ -114,6 +115,28 @@ def recover_interrupted(
     if found.text():
         log.info("%s", found.text())
     return found
+
+
+def recover_if_free(
+    session: Session,
+    company_list: CompanyList,
+    history: HistoryStore,
+    *,
+    who: str = WINDOW,
+    cancel: CancelToken | None = None,
+) -> Recovery:
+    """At a start: reconcile when no refresh of the company is under way (the lock is free);
+    otherwise leave it to the next run that holds the lock. Never waits."""
+    try:
+        held = company_lock(session).acquire(who, wait=False)
+    except RefreshBusy:
+        return Recovery()
+    except OSError:
+        log.warning("could not take the refresh lock to recover intents", exc_info=True)
+        return Recovery()
+    assert held is not None  # only a wait returns None
+    with held:
+        return recover_interrupted(session, company_list, history, cancel=cancel)
 
 
 def _settle(history: HistoryStore, intent: OpenIntent, after: Comparison | None) -> bool:

@@ -21,12 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from costcode_desktop.procore import CancelToken
 
+from .cache.known import cache_key
 from .filelock import try_lock, unlock
 from .paths import cache_dir
+
+if TYPE_CHECKING:
+    from .session import Session
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +165,11 @@ class RefreshLock:
                 return _holder(_read(handle))
         except OSError:
             return None
+
+
+def company_lock(session: Session) -> RefreshLock:
+    """The refresh lock of the session's environment and company."""
+    return RefreshLock(cache_key(session.environment), session.company.id)
 
 
 def _file_name(environment: str, company_id: int) -> str:

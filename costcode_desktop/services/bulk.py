@@ -191,7 +191,13 @@ def refresh_many(
         if lock is not None and history is not None:
             recovery = recover_interrupted(session, company_list, history, cancel=cancel)
         changed_since = lock.changed_since if lock is not None else None
-        starts = starting_points(company_list, unique, statuses or {}, changed_since=changed_since)
+        starts = starting_points(
+            company_list,
+            unique,
+            statuses or {},
+            changed_since=changed_since,
+            written_at=_last_written(session, history),
+        )
         batch = _Batch(session, company_list, unique, starts, history, dry_run, on_event)
         batch.run_record.recovery = recovery
         batch.run(concurrency, cancel)
@@ -234,11 +240,14 @@ def starting_points(
     *,
     now: datetime | None = None,
     changed_since: datetime | None = None,
+    written_at: Mapping[int, datetime] | None = None,
 ) -> list[StartingPoint]:
     """Each project's starting point from its status, judged once for the whole run.
 
     `changed_since`: when another process's refresh of the company last ended (the refresh
-    lock says); a status read before then is read again, since that run may have changed it.
+    lock says); `written_at`: when a run last began writing to each project (the history's
+    intents). A status read before either is read again: that run may have changed the project,
+    and acting on the old read would claim its changes.
 
     A comparison is reused when it was made against this very company list and at most
     REUSE_FOR before the run starts; the run may then last hours under Procore's hourly limit,
@@ -257,14 +266,26 @@ def starting_points(
         if status is None:
             points.append(StartingPoint(project, None))
             continue
+        written = (written_at or {}).get(project.id)
         fresh = (
             status.comparison is not None
             and status.state in (ProjectState.IN_SYNC, ProjectState.OUT_OF_DATE)
             and status.checked_at >= fresh_after
+            and (written is None or status.checked_at > written)
         )
         listed = status.project if not status.project.needs_detail else project
         points.append(StartingPoint(listed, status.comparison if fresh else None))
     return points
+
+
+def _last_written(session: Session, history: HistoryStore | None) -> dict[int, datetime]:
+    if history is None:
+        return {}
+    try:
+        return history.last_written(session.environment.key, session.company.id)
+    except HistoryError:
+        log.warning("could not read when projects were last written", exc_info=True)
+        return {}
 
 
 def refresh_estimate(

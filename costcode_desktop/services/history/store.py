@@ -341,6 +341,17 @@ class HistoryStore:
                 intents.append(OpenIntent(intent_id, run_id, project, to_add, updates))
         return intents
 
+    def last_written(self, environment: str, company_id: int) -> dict[int, datetime]:
+        """When a run (of any process) last began writing to each project of the company: a
+        status read before then may not show what it changed."""
+        rows = self._read(
+            "SELECT i.project_id, MAX(i.opened_at) FROM intents AS i"
+            " JOIN runs AS r ON r.id = i.run_id WHERE r.environment = ? AND r.company_id = ?"
+            " GROUP BY i.project_id",
+            (environment, company_id),
+        )
+        return {int(project_id): _when(at) for project_id, at in rows}
+
     def close_intent(self, intent_id: int, state: IntentState) -> None:
         """An intent the next start found had nothing applied (or was otherwise settled)."""
         with self._write() as db:

@@ -161,14 +161,12 @@ def refresh_many(
     statuses: Mapping[int, ProjectStatus] | None = None,
     lock: HeldRefresh | None = None,
     who: str = WINDOW,
-    wait_for_lock: bool = True,
 ) -> RefreshRun:
     """Refresh the projects, `concurrency` at a time; record each outcome as soon as it is known.
 
     Unless a dry run, the run holds the company's refresh lock: `lock` when the caller holds it
-    already, or taken here for `who` (waiting while another process holds it, with a
-    RefreshLocked event, unless `wait_for_lock` is False: then RefreshBusy is raised). A cancel
-    while waiting ends the run with every project not started.
+    already, or taken here for `who`, waiting while another process holds it (with a
+    RefreshLocked event). A cancel while waiting ends the run with every project not started.
 
     `on_event` hears each step, wait, estimate and finished project, from the worker threads;
     an error it raises is logged and stops nothing. `statuses` are the projects' last status
@@ -182,7 +180,7 @@ def refresh_many(
     unique = list({project.id: project for project in projects}.values())  # once each
     owned: HeldRefresh | None = None
     if not dry_run and lock is None:
-        owned = _take_lock(session, who, wait_for_lock, cancel, on_event)
+        owned = _take_lock(session, who, cancel, on_event)
         if owned is None:
             return RefreshRun(not_started=unique, cancelled=True)
         lock = owned
@@ -210,7 +208,6 @@ def refresh_many(
 def _take_lock(
     session: Session,
     who: str,
-    wait: bool,
     cancel: CancelToken | None,
     on_event: EventHandler | None,
 ) -> HeldRefresh | None:
@@ -221,7 +218,7 @@ def _take_lock(
             except Exception:
                 log.exception("on_event failed on RefreshLocked")
 
-    return company_lock(session).acquire(who, wait=wait, cancel=cancel, on_wait=waiting)
+    return company_lock(session).acquire(who, cancel=cancel, on_wait=waiting)
 
 
 @dataclass(frozen=True)

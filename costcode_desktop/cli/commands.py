@@ -26,11 +26,20 @@ from costcode_desktop.services import (
 )
 from costcode_desktop.services.cache import cache_key, open_cache_or_none
 from costcode_desktop.services.history import HistoryStore, open_history_or_none
+from costcode_desktop.services.refresh_lock import (
+    COMMAND,
+    HeldRefresh,
+    LockHolder,
+    RefreshBusy,
+    company_lock,
+    waiting_words,
+)
 
 from . import output
 from .lines import write_line
 from .output import Progress
 from .parser import (
+    EXIT_BUSY,
     EXIT_INTERRUPTED,
     EXIT_NOTHING_DONE,
     EXIT_OK,
@@ -115,17 +124,53 @@ def _remember(
 
 
 def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    lock: HeldRefresh | None = None
+    if not args.dry_run:  # held before the statuses are read, so they are not out of date
+        try:
+            lock = _hold_refresh_lock(session, args)
+        except RefreshBusy as busy:
+            write_line(sys.stderr, f"costcode-sync: {busy}")
+            return EXIT_BUSY
+        if lock is None:
+            return EXIT_INTERRUPTED
+    try:
+        return _refresh_holding(session, args, out, lock)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _hold_refresh_lock(session: Session, args: argparse.Namespace) -> HeldRefresh | None:
+    """The company's refresh lock: waited for (saying whom for) with --wait or on a terminal,
+    else RefreshBusy. None: Ctrl+C while waiting."""
+    wait = args.wait if args.wait is not None else sys.stdin.isatty()
+
+    def waiting(holder: LockHolder | None) -> None:
+        write_line(sys.stderr, waiting_words(holder), flush=True)  # with --json too
+
+    try:
+        return company_lock(session).acquire(COMMAND, wait=wait, on_wait=waiting)
+    except KeyboardInterrupt:
+        write_line(sys.stderr, "Stopped while waiting; nothing was sent.")
+        return None
+
+
+def _refresh_holding(
+    session: Session, args: argparse.Namespace, out: TextIO, lock: HeldRefresh | None
+) -> int:
     company_list = read_company_list(session.client, session.company.id)
     progress = Progress(quiet=args.json)
     projects, statuses = _projects_to_refresh(session, company_list, args, progress)
     history = open_history_or_none()
     if history is not None and history.notice:  # a bad file was moved aside: say where
-        print(f"costcode-sync: warning: {history.notice}", file=sys.stderr)
+        write_line(sys.stderr, f"costcode-sync: warning: {history.notice}")
     try:
-        run = _run_refresh(session, company_list, projects, statuses, history, args, progress)
+        run = _run_refresh(session, company_list, projects, statuses, history, args, progress, lock)
     finally:
         if history is not None:
             history.close()
+    if run.recovery.text():
+        write_line(sys.stderr, run.recovery.text())
     code = exit_code(run, named=set(args.project or ()), fail_on_refused=args.fail_on_refused)
     single = len(args.project or ()) == 1 and not args.all_out_of_date
     if single and len(run.results) == 1:
@@ -217,6 +262,7 @@ def _run_refresh(
     history: HistoryStore | None,
     args: argparse.Namespace,
     progress: Progress,
+    lock: HeldRefresh | None,
 ) -> RefreshRun:
     """refresh_many on a thread; Ctrl+C stops new projects, those under way finish."""
     cancel = CancelToken()
@@ -237,6 +283,8 @@ def _run_refresh(
                     on_event=progress.on_event,
                     cancel=cancel,
                     statuses=statuses,
+                    lock=lock,
+                    who=COMMAND,
                 )
             )
         except BaseException as exc:  # handed to the main thread

@@ -276,6 +276,11 @@ def run_json(
         "projects": [{**refresh_json(r), "state": label(r)} for r in run.results],
         "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
         "history_problem": run.history_problem or None,
+        "recovered_after_interruption": {
+            "projects": run.recovery.recovered,
+            "not_applied": run.recovery.not_applied,
+            "left_open": run.recovery.left_open,
+        },
         "estimate": _estimate_json(run.estimate),
         "requests": client.request_count,
         "rate_limited_answers": client.throttled_count,

@@ -17,6 +17,7 @@ from .lines import write_line
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE = 0, 1, 2
 EXIT_REFUSED = 3  # with --fail-on-refused: a project was skipped, every other one is done
+EXIT_BUSY = 4  # another refresh of the company is running and this one did not wait
 EXIT_INTERRUPTED = 130  # Ctrl+C twice: what a shell reports for a program stopped by SIGINT
 ENVIRONMENTS = {env.key: env for env in BUILT_IN}
 MAX_PROCORE_ID = 2**63 - 1  # Procore's ids are positive 64-bit integers
@@ -36,7 +37,10 @@ exit codes:
        skipped and one was named with --project; or a command-line, sign-in or
        connection error, or the folders for its files cannot be written (one line)
   3    with --fail-on-refused: no project failed, but some were skipped
-  130  stopped at once by Ctrl+C (while projects are being refreshed: by a second one)
+  4    another refresh of the company was running and this one did not wait
+       (--no-wait, or not on a terminal without --wait); nothing was sent
+  130  stopped at once by Ctrl+C (while projects are being refreshed: by a second one;
+       while waiting for another refresh: by the first)
 """
 
 
@@ -157,6 +161,22 @@ def build_parser() -> argparse.ArgumentParser:
         "does not fail a run whose other projects are done",
     )
     refresh.add_argument("--json", action="store_true", help="machine-readable output")
+    waiting = refresh.add_mutually_exclusive_group()
+    waiting.add_argument(
+        "--wait",
+        dest="wait",
+        action="store_true",
+        default=None,
+        help="when another refresh of the company is running (the desktop app or another "
+        "costcode-sync), wait for it to end (the default on a terminal)",
+    )
+    waiting.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="when another refresh of the company is running, say who runs it and exit with "
+        f"code {EXIT_BUSY} (the default when not on a terminal, as in a scheduled job)",
+    )
     return parser
 
 

@@ -17,6 +17,7 @@ from costcode_desktop.procore import (
 )
 from costcode_desktop.services import Session, connect, open_demo_session
 
+from .lines import write_line
 from .parser import ENVIRONMENTS, UsageError, procore_id
 
 
@@ -28,7 +29,7 @@ def open_session(args: argparse.Namespace) -> Session:
     if args.demo:
         session = open_demo_session(reset=args.demo_reset)
         for notice in session.notices:  # the demo's saved state could not be read
-            print(f"costcode-sync: warning: {notice}", file=sys.stderr)
+            write_line(sys.stderr, f"costcode-sync: warning: {notice}")
         return _showing(session, args.company) if args.company else session
     if _explicit_sign_in(args):
         environment = _environment(args)

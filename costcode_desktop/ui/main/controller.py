@@ -24,6 +24,7 @@ from costcode_desktop.services import (
     Cancelled,
     ProjectRefreshed,
     RefreshEstimate,
+    RefreshLocked,
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
@@ -92,6 +93,7 @@ class Controller(QObject):
     refresh_started = Signal(object)  # [Project] waiting to be refreshed
     refresh_step = Signal(object)  # RefreshStep
     refresh_waiting = Signal(object)  # RefreshWaiting
+    refresh_locked = Signal(object)  # RefreshLocked: another process refreshes this company
     refresh_estimate = Signal(object)  # RefreshEstimate: before the first project, after each
     permissions_checked = Signal()  # the session now knows the permissions check_permissions asked
     project_refreshed = Signal(object)  # RefreshResult (the state already holds its status)
@@ -534,6 +536,8 @@ class Controller(QObject):
                 self.refresh_step.emit(event)
             case RefreshWaiting():
                 self.refresh_waiting.emit(event)
+            case RefreshLocked():
+                self.refresh_locked.emit(event)
             case RefreshEstimate():
                 self.refresh_estimate.emit(event)
             case ProjectRefreshed(result=result, status=status):

@@ -30,7 +30,7 @@ from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.before_dialog import BeforeRefreshDialog, unsendable_codes
 
 if TYPE_CHECKING:  # a run's types come with the HTTP client: loaded when a refresh starts
-    from costcode_desktop.services import Project, RefreshResult, RefreshRun
+    from costcode_desktop.services import Project, RefreshLocked, RefreshResult, RefreshRun
     from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog
 
 REFUSED_STATES = {
@@ -83,6 +83,7 @@ class RefreshFlow(QObject):
         self.progress = RunProgress()
         controller.refresh_step.connect(self._step)
         controller.refresh_waiting.connect(self._waiting)
+        controller.refresh_locked.connect(self._locked)
         controller.refresh_estimate.connect(self._estimate)
         controller.permissions_checked.connect(self._permissions_checked)
         controller.project_refreshed.connect(self._project_refreshed)
@@ -224,6 +225,15 @@ class RefreshFlow(QObject):
     def _waiting(self, event: RefreshWaiting) -> None:
         total = max(self.progress.total, 1)
         self.banner.show_working(self.progress.headline(), event.reason, self.progress.done, total)
+
+    @Slot(object)
+    def _locked(self, event: RefreshLocked) -> None:
+        """Another refresh of this company (costcode-sync, say) runs: the worker waits for it,
+        the window stays usable and says whom it waits for; Cancel stops the wait."""
+        total = max(self.progress.total, 1)
+        headline = self.banner.message.text() or self.progress.headline()
+        self.banner.show_working(headline, event.text, 0, total)
+        self.window.statusBar().showMessage(event.text, 60_000)
 
     @Slot(object)
     def _project_refreshed(self, result: RefreshResult) -> None:

@@ -162,22 +162,29 @@ def _refresh_holding(
     progress = Progress(quiet=args.json)
     projects, statuses = _projects_to_refresh(session, company_list, args, progress)
     history = open_history_or_none()
-    if history is not None and history.notice:  # a bad file was moved aside: say where
-        write_line(sys.stderr, f"costcode-sync: warning: {history.notice}")
+    notice = history.notice if history is not None else ""  # a bad file was moved aside
+    if notice and not args.json:  # --json: it is in the report
+        write_line(sys.stderr, f"costcode-sync: warning: {notice}")
     try:
         run = _run_refresh(session, company_list, projects, statuses, history, args, progress, lock)
     finally:
         if history is not None:
             history.close()
-    if run.recovery.text():
+    if run.recovery.text() and not args.json:  # --json: recovered_after_interruption
         write_line(sys.stderr, run.recovery.text())
     code = exit_code(run, named=set(args.project or ()), fail_on_refused=args.fail_on_refused)
     single = len(args.project or ()) == 1 and not args.all_out_of_date
     if single and len(run.results) == 1:
         result = run.results[0]
         if args.json:
+            report = output.refresh_json(result)
             _dump(
-                {**output.refresh_json(result), "history_problem": run.history_problem or None}, out
+                {
+                    **report,
+                    "history_problem": run.history_problem or None,
+                    "notice": notice or None,
+                },
+                out,
             )
         else:
             output.print_refresh(result, out)
@@ -185,7 +192,7 @@ def _refresh_holding(
         report = output.run_json(
             run, session.client, dry_run=args.dry_run, concurrency=args.concurrency
         )
-        _dump(report, out)
+        _dump({**report, "notice": notice or None}, out)
     else:
         skipping_fails = {EXIT_OK: False, EXIT_REFUSED: True}.get(code)
         output.print_run(run, out, skipping_fails=skipping_fails)

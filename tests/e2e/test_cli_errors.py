@@ -161,7 +161,7 @@ def test_ctrl_c_before_a_refresh_is_one_line_and_exit_130(
 
 def test_log_records_go_to_the_log_file_and_json_keeps_stderr_quiet(tmp_path: Path) -> None:
     """The cache and the history cannot be read: the command says so in its log file, as the
-    desktop app does, and in the JSON; nothing reaches stderr through Python's last-resort
+    desktop app does, and in the JSON (where the unreadable history went); nothing reaches stderr through Python's last-resort
     handler (a process of its own: that handler is what prints when logging is not set up)."""
     home = tmp_path / "home"
     env = {**os.environ, "COSTCODESYNC_HOME": str(home)}
@@ -183,4 +183,5 @@ def test_log_records_go_to_the_log_file_and_json_keeps_stderr_quiet(tmp_path: Pa
     assert json.loads(refresh.stdout)["outcome"] == "refreshed"
     logged = (home / "log" / "costcodesync.log").read_text(encoding="utf-8")
     assert "cache.sqlite3 cannot be read" in logged
-    assert "refresh history unavailable" in logged
+    assert "a new history was started" in logged  # the unreadable one is moved aside
+    assert "moved to" in json.loads(refresh.stdout)["notice"]

@@ -93,5 +93,5 @@ def test_the_help_and_the_readme_list_the_same_exit_codes() -> None:
     documented = re.findall(r"^  - `(\d+)` ", section, re.MULTILINE)
     helped = build_parser().format_help().split("exit codes:", 1)[1]
     assert re.findall(r"^  (\d+) ", helped, re.MULTILINE) == documented == [
-        "0", "1", "2", "3", "130",
+        "0", "1", "2", "3", "4", "130",
     ]  # fmt: skip

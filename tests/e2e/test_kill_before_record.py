@@ -4,7 +4,6 @@ run records what landed, marked as recovered, so the history misses no changed p
 from __future__ import annotations
 
 import json
-
 import signal
 import sqlite3
 import subprocess

@@ -162,7 +162,8 @@ def test_ctrl_c_before_a_refresh_is_one_line_and_exit_130(
 def test_log_records_go_to_the_log_file_and_json_keeps_stderr_quiet(tmp_path: Path) -> None:
     """The cache and the history cannot be read: the command says so in its log file, as the
     desktop app does, and in the JSON (where the unreadable history went); nothing reaches
-    stderr through Python's last-resort handler (a process of its own: that handler is what prints when logging is not set up)."""
+    stderr through Python's last-resort handler (a process of its own: that handler is what
+    prints when logging is not set up)."""
     home = tmp_path / "home"
     env = {**os.environ, "COSTCODESYNC_HOME": str(home)}
 

@@ -140,10 +140,10 @@ def refresh_failure(result: RefreshResult) -> Staleness:
 def remember_refresh(
     cache: CacheStore, environment: str, company_list: CompanyList, event: ProjectRefreshed
 ) -> None:
-    """A refresh's read-back is the project's new result; a failure without one is marked."""
+    """A refresh's read-back is the project's new result; a failure is marked either way."""
     if event.status is not None:
         cache.save_statuses(environment, company_list, [event.status])
-    elif event.result.outcome is RefreshOutcome.FAILED:
+    if event.result.outcome is RefreshOutcome.FAILED:
         project_id = event.result.project.id
         mark = refresh_failure(event.result)
         cache.save_failure(environment, company_list.company_id, project_id, mark)

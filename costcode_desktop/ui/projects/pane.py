@@ -124,6 +124,9 @@ class ProjectsPane(QWidget):
         stale = sum(1 for row in rows if row.out_of_date)
         checking = sum(1 for row in rows if row.status is None or row.pending)
         text = f"{len(rows)} projects · {stale} out of date"
+        refused = sum(1 for row in rows if row.no_access)
+        if refused:
+            text += f" · {refused} no access"
         if checking:
             text += f" · checking {checking}…"
         if self.proxy.rowCount() != len(rows):

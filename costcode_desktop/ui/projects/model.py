@@ -143,11 +143,12 @@ class ProjectRow:
         )
 
     def failed_refresh_text(self) -> str:
-        """'⚠ Last refresh failed 10:42 — could not reach Procore': until a check succeeds."""
+        """'⚠ Refresh failed 10:42' until a check succeeds; the reason is in the tooltip and
+        the comparison's notice ('⚠ Last refresh failed 10:42 — could not reach Procore')."""
         mark = self.mark
         assert mark is not None
         failed = f" {short_time(mark.failed_at)}" if mark.failed_at else ""
-        return f"⚠ Last refresh failed{failed} — {mark.failure}"
+        return f"⚠ Refresh failed{failed}"
 
     def checked_text(self) -> str:
         """'10:58' just read; 'as of 10:42' last-known; '⚠ as of 10:42' after a failure."""

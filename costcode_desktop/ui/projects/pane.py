@@ -37,7 +37,7 @@ DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
     COL_NAME: 178,
     COL_ACTIVE: 58,
-    COL_STATUS: 128,
+    COL_STATUS: 150,  # '⚠ Refresh failed 10:42'
     COL_CHECKED: 96,
     COL_MISSING: 62,
     COL_DIFFERS: 62,

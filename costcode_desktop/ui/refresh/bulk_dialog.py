@@ -84,6 +84,10 @@ class BulkRefreshDialog(QDialog):
         self.left_out = plain(QLabel(self))
         self.left_out.setObjectName("bulkLeftOut")
         self.left_out.setWordWrap(True)
+        self.left_out.setToolTip(
+            "You need 'Admin' on a project's Admin tool in Procore to refresh its cost codes. "
+            "Once it is given, choose Reload (F5) and the project is checked again."
+        )
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("bulkPreview")
         self.table.setAccessibleName("Projects to refresh and what would change on each")

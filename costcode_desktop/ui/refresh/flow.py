@@ -94,7 +94,7 @@ class RefreshFlow(QObject):
         banner.retry_requested.connect(self.retry_failed)
         result_panel.try_again_requested.connect(self.retry_failed)
         # Try Again needs Procore: while it cannot be reached the offline banner's button is it.
-        controller.offline_changed.connect(lambda why: result_panel.try_again.setEnabled(not why))
+        controller.offline_changed.connect(lambda why: result_panel.set_offline(bool(why)))
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -282,5 +282,5 @@ class RefreshFlow(QObject):
     def _show_outcome(self, run: RefreshRun) -> None:
         """The run's result stays on screen until dismissed: each project and why."""
         self.banner.clear()
+        self.result_panel.set_offline(bool(self.controller.offline))
         self.result_panel.show_run(run, datetime.now(UTC))
-        self.result_panel.try_again.setEnabled(not self.controller.offline)

@@ -72,7 +72,7 @@ def run_lines(run: RefreshRun) -> list[Line]:
         symbol, word = WORDS[outcome]
         for result in run.results:
             if result.outcome is outcome:
-                lines.append(Line(symbol, word, _name(result), result.message))
+                lines.append(Line(symbol, word, _name(result), _reason(result)))
     lines.extend(
         Line("…", "Not started", p.name, "the run was cancelled first") for p in run.not_started
     )
@@ -99,6 +99,16 @@ def headline(run: RefreshRun, finished_at: datetime) -> str:
     if run.history_problem:
         text += f" {run.history_problem}"
     return text
+
+
+def _reason(result: RefreshResult) -> str:
+    """The result's message without the "'Name': " it starts with (the line names it)."""
+    message = result.message
+    named = f"'{result.project.name}': "
+    if message.startswith(named):
+        rest = message[len(named) :]
+        return rest[:1].upper() + rest[1:]
+    return message
 
 
 def _name(result: RefreshResult) -> str:
@@ -130,6 +140,7 @@ class RunResultPanel(QFrame):
         self.list.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setWordWrap(False)  # one line each; the whole reason is in the tooltip
+        self.list.setSpacing(1)
         self.try_again = QPushButton("&Try Again", self)
         self.try_again.setObjectName("runResultTryAgain")
         self.try_again.setAccessibleName("Refresh the failed projects again")
@@ -153,6 +164,8 @@ class RunResultPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.list)
         self._lines: list[Line] = []
+        self._failed = False  # the run shown has failed projects
+        self._offline = False
         self.hide()
 
     @property
@@ -171,7 +184,17 @@ class RunResultPanel(QFrame):
                 item.setForeground(QColor(failed))
             self.list.addItem(item)
         rows = min(max(len(self._lines), 1), MOST_LINES)
-        height = self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 2
+        row = self.list.sizeHintForRow(0) + 2 * self.list.spacing()
+        height = row * rows + 2 * self.list.frameWidth() + 2
         self.list.setFixedHeight(height)
-        self.try_again.setVisible(bool(run.failed))
+        self._failed = bool(run.failed)
+        self._show_try_again()
         self.show()
+
+    def set_offline(self, offline: bool) -> None:
+        """While Procore cannot be reached the offline banner's Try Again is the one to use."""
+        self._offline = offline
+        self._show_try_again()
+
+    def _show_try_again(self) -> None:
+        self.try_again.setVisible(self._failed and not self._offline)

@@ -97,6 +97,7 @@ def test_a_write_that_fails_part_way_shows_what_was_written_and_that_it_failed(
     assert cell(window, LINCOLN, COL_STATUS).startswith("⚠ Refresh failed ")
     tip = cell(window, LINCOLN, COL_STATUS, Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("⚠ Last refresh failed ")
+    assert " — 2 changes not made: Procore had a problem answering (a server error). " in tip
     assert (cell(window, LINCOLN, COL_MISSING), cell(window, LINCOLN, COL_DIFFERS)) == ("2", "0")
     assert window.result_panel.lines[0].word == "Failed"
     assert window.result_panel.lines[0].reason.startswith("Updated 2 descriptions. 2 codes failed.")

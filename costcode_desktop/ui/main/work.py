@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import ProjectRefreshed, RefreshOutcome
 from costcode_desktop.services.cache.known import Staleness, failure_words
 from costcode_desktop.ui.kit.worker import Job
@@ -134,7 +135,12 @@ def last_known(
 
 
 def refresh_failure(result: RefreshResult) -> Staleness:
-    return Staleness(failure_words(result.error, result.message), datetime.now(UTC), "refresh")
+    """The row's mark: why the refresh failed, in a few plain words."""
+    reason = failure_words(result.error, result.message)
+    if result.error is None and result.failed:  # written part-way: each change says why not
+        first = result.failed[0].reason.split(". ")[0].rstrip(".")
+        reason = f"{plural(len(result.failed), 'change')} not made: {first}"
+    return Staleness(reason, datetime.now(UTC), "refresh")
 
 
 def remember_refresh(

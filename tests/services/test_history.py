@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -208,6 +209,20 @@ def test_last_refreshed_counts_only_verified_changes(store: HistoryStore) -> Non
     assert last[7] == store.run_details(first).projects[2].recorded_at
     assert all(moment.tzinfo is not None for moment in last.values())
     assert set(store.last_refreshed(COMPANY, "production")) == {9}
+
+
+def test_last_refreshed_counts_a_run_that_failed_after_writing_some_changes(
+    store: HistoryStore,
+) -> None:
+    run_id = start(store)
+    part_way = replace(refreshed(12), outcome=RefreshOutcome.FAILED)  # wrote, then failed
+    store.record_project(run_id, part_way)
+    store.record_project(run_id, outcome(RefreshOutcome.FAILED, 13))  # wrote nothing
+    store.finish_run(run_id)
+
+    last = store.last_refreshed(COMPANY, "sandbox")
+    assert set(last) == {12}
+    assert last[12] == store.run_details(run_id).projects[0].recorded_at
 
 
 def test_run_filters_and_newest_first(store: HistoryStore) -> None:

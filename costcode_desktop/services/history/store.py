@@ -461,11 +461,13 @@ class HistoryStore:
             )
 
     def last_refreshed(self, company_id: int, environment: str) -> dict[int, datetime]:
-        """When each project last had changes made and verified (outcome 'refreshed')."""
+        """When each project last had changes made: refreshed, or a run that failed part-way
+        after writing some codes or descriptions (verified by the read-back)."""
         rows = self._read(
             "SELECT p.project_id, MAX(p.recorded_at) FROM run_projects AS p"
             " JOIN runs AS r ON r.id = p.run_id"
-            " WHERE r.company_id = ? AND r.environment = ? AND p.outcome = ? AND r.dry_run = 0"
+            " WHERE r.company_id = ? AND r.environment = ? AND r.dry_run = 0"
+            " AND (p.outcome = ? OR p.added > 0 OR p.updated > 0)"
             " GROUP BY p.project_id",
             (company_id, environment, RefreshOutcome.REFRESHED.value),
         )

@@ -23,6 +23,7 @@ from costcode_desktop.services import (
     DEFAULT_CONCURRENCY,
     Cancelled,
     ProjectRefreshed,
+    ProjectState,
     RefreshEstimate,
     RefreshLocked,
     RefreshOutcome,
@@ -37,6 +38,7 @@ from costcode_desktop.services.cache.known import (
     unreachable,
 )
 from costcode_desktop.services.export import ExportHeader, write_csv
+from costcode_desktop.services.status import without_access
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
@@ -475,16 +477,28 @@ class Controller(QObject):
         if session is None or company_list is None or not projects:
             return
 
-        def work(job: Job) -> None:
+        company_id = company_list.company_id
+
+        def work(job: Job) -> list[int]:
             from costcode_desktop.services.preview import check_permissions
 
             check_permissions(session, company_list, projects, cancel=job.cancel)
+            answer = session.permissions.answer
+            return [p.id for p in projects if answer(company_id, p.id) is False]
 
         self.worker.submit(
             work,
-            on_result=lambda _none: self.permissions_checked.emit(),
+            on_result=self._permissions_known,
             on_error=self.failure("Checking your permissions", quiet_cancel=True),
         )
+
+    def _permissions_known(self, refused: list[int]) -> None:
+        """Projects the user may not change become *No access*: not out of date to act on."""
+        for project_id in refused:
+            status = self.state.statuses.get(project_id)
+            if status is not None and status.state is ProjectState.OUT_OF_DATE:
+                self._record(without_access(status))
+        self.permissions_checked.emit()
 
     def refresh(self, projects: list[Project], *, concurrency: int = DEFAULT_CONCURRENCY) -> bool:
         """Refresh these projects, a few at a time; False when a refresh is already running.
@@ -543,9 +557,11 @@ class Controller(QObject):
             case ProjectRefreshed(result=result, status=status):
                 if status is not None:
                     self._record(status)
-                elif result.outcome is RefreshOutcome.FAILED:
+                if result.outcome is RefreshOutcome.FAILED:
+                    # Read back or not, the row says the refresh failed until a check succeeds.
                     self._mark_failed_refresh(result)
-                if result.outcome is RefreshOutcome.REFRESHED:
+                if result.outcome is RefreshOutcome.REFRESHED or result.changed:
+                    # A run that failed part-way may still have written codes: say when.
                     when = datetime.now(UTC)
                     self.state.refreshed(result.project.id, when)
                     self.last_refreshed_changed.emit(result.project.id, when)

@@ -48,6 +48,7 @@ from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
+from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
@@ -82,10 +83,16 @@ class MainWindow(QMainWindow):
 
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
+        self.result_panel = RunResultPanel(self)
+        self.result_panel.history_requested.connect(self.show_history)
         self.projects = ProjectsPane(self)
         c = self.controller
         self.compare = ComparePane(
-            lambda: c.company_list, self, list_cached=lambda: c.state.list_cached, mark=c.mark
+            lambda: c.company_list,
+            self,
+            # Offline, the list shown is what was read then: 'as of', not 'read'.
+            list_cached=lambda: c.state.list_cached or bool(c.offline),
+            mark=c.mark,
         )
         for view in (self.projects.view, self.compare.view):
             enable_row_copy(view, self._rows_copied)
@@ -110,10 +117,13 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
         layout.addWidget(self.offline_banner)
+        layout.addWidget(self.result_panel)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects)
+        self.refresh_flow = RefreshFlow(
+            self, self.controller, self.banner, self.projects, self.result_panel
+        )
         self.commands = Actions(self, window_commands(self), self.set_appearance)
         self.refresh_button = self.commands.toolbar.widgetForAction(self.action("refresh"))
         self.refresh_button.setObjectName("refreshButton")
@@ -169,6 +179,10 @@ class MainWindow(QMainWindow):
             banner.retry_button,
             banner.cancel_button,
             banner.dismiss_button,
+            self.result_panel.try_again,
+            self.result_panel.history,
+            self.result_panel.dismiss,
+            self.result_panel.list,
             self.offline_banner.button,
         ]
         set_tab_order(self.tab_order)
@@ -387,6 +401,7 @@ class MainWindow(QMainWindow):
         """Procore cannot be reached (or can again): read-only, and the banner says so."""
         self.progress.hide()
         self.projects.model.checks_ended()
+        self.compare.refresh_header()
         if not why:
             self.offline_banner.hide()
             self._update_actions()

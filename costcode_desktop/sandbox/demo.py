@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+import zlib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
@@ -103,6 +104,18 @@ def _code(full_code: str, name: str, parent: str | None, **extra: Any) -> dict[s
     return entry
 
 
+# A code's default cost types on the company's Sage list: none on a division, a mix below.
+_TYPE_MIXES = (["L", "M", "S"], ["M", "S"], ["L", "M"], ["S"], ["L", "M", "E"])
+
+
+def default_cost_types(full_code: str, parent: str | None) -> list[str]:
+    if parent is None:
+        return []
+    if full_code.startswith("01-"):
+        return ["L"]  # general requirements: people
+    return _TYPE_MIXES[zlib.crc32(full_code.encode("utf-8")) % len(_TYPE_MIXES)]
+
+
 def _project_codes(
     codes: Iterable[tuple[str, str, str | None]],
     *,
@@ -110,15 +123,20 @@ def _project_codes(
     renamed: Mapping[str, str] | None = None,
     locked: Iterable[str] = (),
     project_number: str = "",
+    cost_types: Mapping[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
+    """A project's codes; each has its standard code's cost types unless `cost_types` says."""
     skip = set(missing)
     renamed = renamed or {}
     locked_set = set(locked)
+    own_types = cost_types or {}
     result = []
     for full_code, name, _parent in codes:
         if full_code in skip:
             continue
         entry: dict[str, Any] = {"full_code": full_code, "name": renamed.get(full_code, name)}
+        if full_code in own_types:
+            entry["cost_types"] = own_types[full_code]
         if full_code in locked_set:
             entry["origin_id"] = _origin("job-cost-code", f"{project_number}/{full_code}")
             entry["origin_data"] = "Sage 300 CRE job cost code"
@@ -161,7 +179,13 @@ def demo_seed() -> dict[str, Any]:
         "is_erp_list": True,
         "available_to_use_on_new_projects": True,
         "codes": [
-            _code(full, name, parent, origin_id=_origin("standard-cost-code", full))
+            _code(
+                full,
+                name,
+                parent,
+                origin_id=_origin("standard-cost-code", full),
+                cost_types=default_cost_types(full, parent),
+            )
             for full, name, parent in erp_codes
         ],
     }
@@ -180,7 +204,13 @@ def demo_seed() -> dict[str, Any]:
         return _project(project_id, name, number, codes, **project_kwargs)
 
     projects = [
-        erp_project(RIVERSIDE_CLINIC, "Riverside Clinic", "23-104"),
+        # Cost types assigned on the project that differ from the company's defaults.
+        erp_project(
+            RIVERSIDE_CLINIC,
+            "Riverside Clinic",
+            "23-104",
+            cost_types={"03-300": ["M"], "09-900": ["L", "M", "S", "E"]},
+        ),
         erp_project(MAPLE_STREET_LIBRARY, "Maple Street Library Renovation", "23-117"),
         erp_project(
             HARBORVIEW_APARTMENTS,

@@ -1,6 +1,12 @@
 """The domain: cost code records, validation, natural order, comparison and refresh plans."""
 
 from .codes import DELIMITERS, ProjectCode, StandardCode, code_problem, natural_key
+from .cost_types import (
+    CostType,
+    codes_text,
+    names_text,
+    same_types,
+)
 from .compare import CompanyCodes, Comparison, ComparisonRow, DiffStatus, compare
 from .plan import (
     LOCKED_REASON,
@@ -19,6 +25,7 @@ __all__ = [
     "CompanyCodes",
     "Comparison",
     "ComparisonRow",
+    "CostType",
     "DiffStatus",
     "NameUpdate",
     "ProjectCode",
@@ -26,8 +33,11 @@ __all__ = [
     "SkippedCode",
     "StandardCode",
     "code_problem",
+    "codes_text",
     "compare",
+    "names_text",
     "natural_key",
     "plan_refresh",
     "plural",
+    "same_types",
 ]

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .cost_types import CostTypes
+
 # Sage 300 CRE allows only these between tiers; the hh2 connector refuses anything else.
 DELIMITERS = "/-."
 _VALID_CODE = re.compile(r"[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*")
@@ -22,6 +24,7 @@ class StandardCode:
     code: str
     name: str
     parent_id: int | None
+    cost_types: CostTypes = None  # the company's defaults, when Procore says
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class ProjectCode:
     parent_id: int | None
     standard_id: int | None
     erp_managed: bool = False
+    cost_types: CostTypes = None  # assigned on the project; () none, None not known
 
 
 def code_problem(full_code: str) -> str | None:

@@ -103,6 +103,15 @@ class Comparison:
     def rows_with(self, status: DiffStatus) -> list[ComparisonRow]:
         return [row for row in self.rows if row.status is status]
 
+    def without_cost_type(self) -> list[ProjectCode]:
+        """The project's codes known to have no cost type (Sage cannot take them until one is
+        assigned in Procore), in the comparison's order."""
+        return [
+            row.project
+            for row in self.rows
+            if row.project is not None and row.project.cost_types == ()
+        ]
+
 
 def compare(
     standard: CompanyCodes | Sequence[StandardCode], project: Sequence[ProjectCode]

@@ -6,7 +6,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import api_company, api_cost_codes, api_cost_types, api_permissions, api_wbs, authorize, oauth
+from . import (
+    api_company,
+    api_cost_codes,
+    api_cost_types,
+    api_permissions,
+    api_wbs,
+    authorize,
+    oauth,
+)
 from .context import Context
 from .wire import Response, fits_id
 

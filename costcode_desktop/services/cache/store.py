@@ -49,7 +49,7 @@ FILE_NAME = "cache.sqlite3"
 CORRUPT_SUFFIX = ".corrupt"
 BUSY_TIMEOUT_MS = 5_000
 # A cache is rebuilt rather than migrated: bump this whenever a table changes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: codes keep their cost types
 _SCHEMA = (
     """CREATE TABLE companies (
         environment TEXT NOT NULL,

@@ -1,13 +1,13 @@
 """The domain: cost code records, validation, natural order, comparison and refresh plans."""
 
 from .codes import DELIMITERS, ProjectCode, StandardCode, code_problem, natural_key
+from .compare import CompanyCodes, Comparison, ComparisonRow, DiffStatus, compare
 from .cost_types import (
     CostType,
     codes_text,
     names_text,
     same_types,
 )
-from .compare import CompanyCodes, Comparison, ComparisonRow, DiffStatus, compare
 from .plan import (
     LOCKED_REASON,
     SYNC_BATCH_LIMIT,

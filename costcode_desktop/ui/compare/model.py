@@ -12,7 +12,14 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
+from costcode_desktop.costcodes import (
+    Comparison,
+    ComparisonRow,
+    DiffStatus,
+    codes_text,
+    names_text,
+    same_types,
+)
 from costcode_desktop.costcodes.worddiff import word_diff
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
@@ -20,8 +27,22 @@ from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, LOCKED_ROLE, ROW_ROL
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-COL_STATUS, COL_COMPANY_CODE, COL_COMPANY_NAME, COL_PROJECT_CODE, COL_PROJECT_NAME = range(5)
-HEADERS = ("Status", "Company code", "Company description", "Project code", "Project description")
+(
+    COL_STATUS,
+    COL_COMPANY_CODE,
+    COL_COMPANY_NAME,
+    COL_PROJECT_CODE,
+    COL_PROJECT_NAME,
+    COL_COST_TYPES,
+) = range(6)
+HEADERS = (
+    "Status",
+    "Company code",
+    "Company description",
+    "Project code",
+    "Project description",
+    "Cost types",
+)
 DESCRIPTION_COLUMNS = (COL_COMPANY_NAME, COL_PROJECT_NAME)
 INDENT = "    "  # per tier, so divisions and their codes read as a tree
 
@@ -34,7 +55,44 @@ def _is_locked(row: ComparisonRow) -> bool:
     )
 
 
-def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
+def types_differ(row: ComparisonRow) -> bool:
+    """The project's code has other cost types than the company's defaults for it."""
+    std, own = row.standard, row.project
+    return std is not None and own is not None and not same_types(std.cost_types, own.cost_types)
+
+
+def _cost_types_text(row: ComparisonRow) -> str:
+    """The project's types ("L, M, S"); the company's defaults beside them when they differ,
+    and alone for a code the project does not have."""
+    std, own = row.standard, row.project
+    if own is None:
+        return codes_text(std.cost_types) if std else ""
+    if types_differ(row):
+        assert std is not None
+        mark = theme.COST_TYPES_DIFFER_LOOK.symbol
+        return f"{mark} {codes_text(own.cost_types)} (company: {codes_text(std.cost_types)})"
+    return codes_text(own.cost_types)
+
+
+def _cost_types_tooltip(row: ComparisonRow) -> str:
+    std, own = row.standard, row.project
+    lines = []
+    if std is not None:
+        lines.append(f"Company default: {names_text(std.cost_types)}")
+    if own is not None:
+        lines.append(f"On the project: {names_text(own.cost_types)}")
+    if types_differ(row):
+        lines.append("The project's cost types are not the company's defaults.")
+    if own is None and std is not None:
+        lines.append("A code copied to the project arrives without cost types.")
+    elif own is not None and own.cost_types == ():
+        lines.append(
+            "No cost type: Sage 300 CRE cannot take this code until one is assigned in Procore."
+        )
+    return "\n".join(lines)
+
+
+def _display(row: ComparisonRow) -> tuple[str, str, str, str, str, str]:
     look = theme.DIFF_LOOKS[row.status]
     label = look.label + (" (locked)" if _is_locked(row) else "")
     indent = INDENT * row.depth
@@ -45,6 +103,7 @@ def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
         std.name if std else "",
         indent + own.full_code if own else "",
         own.name if own else "",
+        _cost_types_text(row),
     )
 
 
@@ -73,13 +132,14 @@ class CompareModel(HeadedTableModel):
         "Its description on the company list",
         "The same code on the project's own list",
         "Its description on the project (words that differ are highlighted)",
+        "The project's cost types (Sage categories); the company's defaults when they differ",
     )
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._comparison: Comparison | None = None
         self._rows: Sequence[ComparisonRow] = ()
-        self._display: list[tuple[str, str, str, str, str]] = []
+        self._display: list[tuple[str, str, str, str, str, str]] = []
         self._keys: list[str] = []
         self._visible: list[int] = []
         self._differences_only = False
@@ -94,7 +154,7 @@ class CompareModel(HeadedTableModel):
         self._comparison = comparison
         self._rows = comparison.rows if comparison else ()
         self._display = [_display(row) for row in self._rows]
-        self._keys = ["\n".join(cells[1:]).casefold() for cells in self._display]
+        self._keys = ["\n".join(cells[1:5]).casefold() for cells in self._display]
         self._visible = self._filtered()
         self.endResetModel()
 
@@ -136,13 +196,18 @@ class CompareModel(HeadedTableModel):
         return self._display[self._visible[row]][column]
 
     def look(self, row: int, column: int) -> theme.Look | None:
-        return theme.DIFF_LOOKS[self.row_at(row).status]
+        entry = self.row_at(row)
+        if column == COL_COST_TYPES and entry.status is DiffStatus.IN_SYNC:
+            return theme.COST_TYPES_DIFFER_LOOK if types_differ(entry) else None
+        return theme.DIFF_LOOKS[entry.status]
 
     def muted(self, row: int, column: int) -> bool:
         # The status of a code in sync is quiet, so the differences stand out.
         return column == COL_STATUS and self.row_at(row).status is DiffStatus.IN_SYNC
 
     def tooltip(self, row: int, column: int) -> str | None:
+        if column == COL_COST_TYPES:
+            return _cost_types_tooltip(self.row_at(row))
         return _tooltip(self.row_at(row))
 
     def other_role(self, row: int, column: int, role: int) -> Any:
@@ -158,6 +223,8 @@ class CompareModel(HeadedTableModel):
         if role == WORD_DIFF_ROLE:
             return self._word_spans(entry, column)
         if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == COL_COST_TYPES and types_differ(entry):
+                return f"{theme.COST_TYPES_DIFFER_LOOK.word}: {self.text(row, column)}"
             return f"{theme.DIFF_LOOKS[entry.status].word}: {self.text(row, column).strip()}"
         return None
 

@@ -27,6 +27,7 @@ from costcode_desktop.ui.compare.header import CompareHeader
 from costcode_desktop.ui.compare.model import (
     COL_COMPANY_CODE,
     COL_COMPANY_NAME,
+    COL_COST_TYPES,
     COL_PROJECT_CODE,
     COL_PROJECT_NAME,
     COL_STATUS,
@@ -124,7 +125,10 @@ class ComparePane(QWidget):
         delegate = WordDiffDelegate(self.view)
         self.view.setItemDelegateForColumn(COL_COMPANY_NAME, delegate)
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
-        size_columns(self.view, {COL_STATUS: 128, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96})
+        size_columns(
+            self.view,
+            {COL_STATUS: 128, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96, COL_COST_TYPES: 120},
+        )
         self._share_description_width()
         self.view.viewport().installEventFilter(self)
 
@@ -167,7 +171,10 @@ class ComparePane(QWidget):
     def _share_description_width(self) -> None:
         """The two descriptions share the room left, so neither side is cut off first."""
         header = self.view.horizontalHeader()
-        fixed = sum(header.sectionSize(c) for c in (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE))
+        fixed = sum(
+            header.sectionSize(c)
+            for c in (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE, COL_COST_TYPES)
+        )
         least = max(
             round(MIN_DESCRIPTION_WIDTH * font_scale(self.view)),
             header_width(header, COL_COMPANY_NAME),

@@ -162,6 +162,9 @@ DIFF_LOOKS: dict[DiffStatus, Look] = {
     DiffStatus.UNSUPPORTED: Look("⚠", "Unsupported", VERMILLION),
 }
 
+# A project code whose cost types are not its company code's defaults (symbol and colour).
+COST_TYPES_DIFFER_LOOK = Look("≠", "Cost types differ", ORANGE)
+
 STATE_LOOKS: dict[ProjectState, Look] = {
     ProjectState.IN_SYNC: Look("✓", "In sync"),
     ProjectState.OUT_OF_DATE: Look("●", "Out of date", ORANGE),

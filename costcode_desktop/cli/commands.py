@@ -177,7 +177,7 @@ def _refresh_holding(
     if single and len(run.results) == 1:
         result = run.results[0]
         if args.json:
-            report = output.refresh_json(result)
+            report = output.refresh_json(result, session.environment)
             _dump(
                 {
                     **report,
@@ -187,15 +187,19 @@ def _refresh_holding(
                 out,
             )
         else:
-            output.print_refresh(result, out)
+            output.print_refresh(result, out, session.environment)
     elif args.json:
         report = output.run_json(
-            run, session.client, dry_run=args.dry_run, concurrency=args.concurrency
+            run,
+            session.client,
+            session.environment,
+            dry_run=args.dry_run,
+            concurrency=args.concurrency,
         )
         _dump({**report, "notice": notice or None}, out)
     else:
         skipping_fails = {EXIT_OK: False, EXIT_REFUSED: True}.get(code)
-        output.print_run(run, out, skipping_fails=skipping_fails)
+        output.print_run(run, out, session.environment, skipping_fails=skipping_fails)
     if run.history_problem and not args.json:  # --json: it is in the report
         write_line(sys.stderr, f"costcode-sync: warning: {run.history_problem}")
     return code

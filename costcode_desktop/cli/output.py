@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from costcode_desktop.costcodes import DiffStatus, plural
-from costcode_desktop.procore import ProcoreClient
+from costcode_desktop.procore import Environment, ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
     CompanyList,
@@ -25,6 +25,7 @@ from costcode_desktop.services import (
     RefreshStep,
     RefreshWaiting,
 )
+from costcode_desktop.services.cost_types import CostTypeTodo, cost_type_todos, todo_of
 
 from .lines import shown_width, write_line
 
@@ -227,9 +228,16 @@ def label(result: RefreshResult) -> str:
     return _LABELS[result.outcome]
 
 
-def print_run(run: RefreshRun, out: TextIO, *, skipping_fails: bool | None = None) -> None:
+def print_run(
+    run: RefreshRun,
+    out: TextIO,
+    environment: Environment,
+    *,
+    skipping_fails: bool | None = None,
+) -> None:
     """One line per project, then the summary; skipped projects with their number and name.
-    `skipping_fails` adds a line on whether they fail the run (None: nothing to say)."""
+    `skipping_fails` adds a line on whether they fail the run (None: nothing to say). Then
+    what is left to do in Procore: the codes with no cost type."""
     if not run.results and not run.not_started:
         write_line(out, "No active project is out of date; nothing to do.")
         return
@@ -250,6 +258,27 @@ def print_run(run: RefreshRun, out: TextIO, *, skipping_fails: bool | None = Non
         else:
             write_line(out, f"{skipped}: not a failure (--fail-on-refused makes it one).")
     write_line(out, run.summary())
+    for todo in cost_type_todos(run, environment):
+        print_todo(todo, out)
+
+
+def print_todo(todo: CostTypeTodo, out: TextIO) -> None:
+    """'No cost type: 3 new codes in … . In Procore: …', the codes, and the Admin address."""
+    write_line(out, f"No cost type: {todo.text}")
+    write_line(out, f"  {', '.join(todo.codes)}")
+    if todo.admin_url:
+        write_line(out, f"  Open in Procore: {todo.admin_url}")
+
+
+def todo_json(todo: CostTypeTodo | None) -> dict[str, Any] | None:
+    if todo is None:
+        return None
+    return {
+        "codes": list(todo.codes),
+        "new": todo.new,
+        "text": todo.text,
+        "open_in_procore": todo.admin_url,
+    }
 
 
 def numbered(project: Project) -> str:
@@ -259,7 +288,12 @@ def numbered(project: Project) -> str:
 
 
 def run_json(
-    run: RefreshRun, client: ProcoreClient, *, dry_run: bool, concurrency: int
+    run: RefreshRun,
+    client: ProcoreClient,
+    environment: Environment,
+    *,
+    dry_run: bool,
+    concurrency: int,
 ) -> dict[str, Any]:
     return {
         "dry_run": dry_run,
@@ -273,7 +307,7 @@ def run_json(
             "not_started": len(run.not_started),
         },
         "cancelled": run.cancelled,
-        "projects": [{**refresh_json(r), "state": label(r)} for r in run.results],
+        "projects": [{**refresh_json(r, environment), "state": label(r)} for r in run.results],
         "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
         "history_problem": run.history_problem or None,
         "recovered_after_interruption": {
@@ -299,8 +333,9 @@ def _estimate_json(estimate: Estimate | None) -> dict[str, Any] | None:
     }
 
 
-def refresh_json(result: RefreshResult) -> dict[str, Any]:
+def refresh_json(result: RefreshResult, environment: Environment) -> dict[str, Any]:
     plan = result.plan
+    todo = todo_of(result, environment)
     return {
         "project": {
             "id": result.project.id,
@@ -322,6 +357,9 @@ def refresh_json(result: RefreshResult) -> dict[str, Any]:
         ],
         "skipped": [_issue_json(i) for i in result.skipped],
         "failed": [_issue_json(i) for i in result.failed],
+        # Codes read back with no cost type: Sage cannot take them until they get one.
+        "codes_without_cost_type": list(todo.codes) if todo else [],
+        "cost_types_todo": todo_json(todo),
     }
 
 
@@ -334,7 +372,7 @@ def _issue_json(issue: CodeIssue) -> dict[str, Any]:
     }
 
 
-def print_refresh(result: RefreshResult, out: TextIO) -> None:
+def print_refresh(result: RefreshResult, out: TextIO, environment: Environment) -> None:
     write_line(out, result.message)
 
     def line(kind: str, full_code: str, text: str) -> None:
@@ -355,3 +393,6 @@ def print_refresh(result: RefreshResult, out: TextIO) -> None:
     for issue in result.failed:
         ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
         line("failed", issue.full_code, f"{issue.name}: {issue.reason}{ref}")
+    todo = todo_of(result, environment)
+    if todo is not None:
+        print_todo(todo, out)

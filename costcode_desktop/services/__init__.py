@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         read_comparison,
         refusal_reason,
     )
+    from .cost_types import CostTypeTodo, cost_type_todos
     from .events import (
         ProjectRefreshed,
         RefreshEstimate,
@@ -78,6 +79,8 @@ _HOME = {  # name -> the module that defines it
     "RefreshRun": ".bulk",
     "refresh_many": ".bulk",
     "retry_failed": ".bulk",
+    "CostTypeTodo": ".cost_types",
+    "cost_type_todos": ".cost_types",
     "CompanyList": ".company",
     "CompanyListUnavailable": ".company",
     "read_company_list": ".company",
@@ -126,6 +129,7 @@ __all__ = [
     "CompanyList",
     "CompanyListUnavailable",
     "CompanyLoad",
+    "CostTypeTodo",
     "Environment",
     "Estimate",
     "PermissionCache",
@@ -151,6 +155,7 @@ __all__ = [
     "check_project",
     "check_projects",
     "connect",
+    "cost_type_todos",
     "duration_text",
     "list_projects",
     "load_company",

@@ -104,14 +104,12 @@ def _code(full_code: str, name: str, parent: str | None, **extra: Any) -> dict[s
     return entry
 
 
-# A code's default cost types on the company's Sage list: none on a division, a mix below.
+# A code's default cost types on the company's Sage list (every code has some).
 _TYPE_MIXES = (["L", "M", "S"], ["M", "S"], ["L", "M"], ["S"], ["L", "M", "E"])
 
 
-def default_cost_types(full_code: str, parent: str | None) -> list[str]:
-    if parent is None:
-        return []
-    if full_code.startswith("01-"):
+def default_cost_types(full_code: str) -> list[str]:
+    if full_code == "01" or full_code.startswith("01-"):
         return ["L"]  # general requirements: people
     return _TYPE_MIXES[zlib.crc32(full_code.encode("utf-8")) % len(_TYPE_MIXES)]
 
@@ -184,7 +182,7 @@ def demo_seed() -> dict[str, Any]:
                 name,
                 parent,
                 origin_id=_origin("standard-cost-code", full),
-                cost_types=default_cost_types(full, parent),
+                cost_types=default_cost_types(full),
             )
             for full, name, parent in erp_codes
         ],

@@ -12,7 +12,6 @@ from costcode_desktop.procore import (
     MalformedResponse,
     SyncError,
 )
-from costcode_desktop.procore.records import LineItemType
 from costcode_desktop.procore.error_bodies import error_detail, is_app_not_installed
 from costcode_desktop.procore.parse import (
     parse_company,
@@ -24,6 +23,7 @@ from costcode_desktop.procore.parse import (
     parse_sync_result,
     parse_user,
 )
+from costcode_desktop.procore.records import LineItemType
 
 BIG = 562949953421312  # more than 32 bits
 HUGE = 9_007_199_254_740_993  # more than a double holds exactly

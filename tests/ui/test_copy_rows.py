@@ -35,8 +35,7 @@ def test_comparison_rows_copy_with_their_column_names(window: MainWindow, qtbot:
         )
     lines = press_copy(qtbot, view).split("\n")
     assert lines[0] == (
-        "Status\tCompany code\tCompany description\tProject code\tProject description\t"
-        "Cost types"
+        "Status\tCompany code\tCompany description\tProject code\tProject description\tCost types"
     )
     assert [line.split("\t")[1] for line in lines[1:]] == ["01-000", "01-002", "01-010"]
     assert window.statusBar().currentMessage() == "Copied 3 rows to the clipboard."

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.offline_banner = OfflineBanner(self)
         self.result_panel = RunResultPanel(self)
         self.result_panel.history_requested.connect(self.show_history)
+        self.result_panel.open_url_requested.connect(self.open_external_url)
         self.projects = ProjectsPane(self)
         c = self.controller
         self.compare = ComparePane(

@@ -22,6 +22,7 @@ from costcode_desktop.services import (
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
+    cost_type_todos,
 )
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
@@ -293,4 +294,6 @@ class RefreshFlow(QObject):
         """The run's result stays on screen until dismissed: each project and why."""
         self.banner.clear()
         self.result_panel.set_offline(bool(self.controller.offline))
-        self.result_panel.show_run(run, datetime.now(UTC))
+        session = self.controller.session
+        todos = cost_type_todos(run, session.environment) if session is not None else []
+        self.result_panel.show_run(run, datetime.now(UTC), todos)

@@ -236,8 +236,8 @@ def print_run(
     skipping_fails: bool | None = None,
 ) -> None:
     """One line per project, then the summary; skipped projects with their number and name.
-    `skipping_fails` adds a line on whether they fail the run (None: nothing to say). Then
-    what is left to do in Procore: the codes with no cost type."""
+    `skipping_fails` adds a line on whether they fail the run (None: nothing to say); what is
+    left to do in Procore (the codes with no cost type) comes before the summary."""
     if not run.results and not run.not_started:
         write_line(out, "No active project is out of date; nothing to do.")
         return
@@ -257,9 +257,9 @@ def print_run(
             write_line(out, f"{skipped}: with --fail-on-refused, the run fails.")
         else:
             write_line(out, f"{skipped}: not a failure (--fail-on-refused makes it one).")
-    write_line(out, run.summary())
     for todo in cost_type_todos(run, environment):
         print_todo(todo, out)
+    write_line(out, run.summary())  # last: scripts read the outcome there
 
 
 def print_todo(todo: CostTypeTodo, out: TextIO) -> None:

@@ -21,6 +21,7 @@ from costcode_desktop.procore import (
     TokenEndpoint,
     TokenGrant,
     TokenSource,
+    new_pkce,
     new_state,
 )
 from costcode_desktop.services import paths
@@ -99,17 +100,24 @@ def sign_in_with_browser(
     cancel: CancelToken | None = None,
     timeout: float = 300.0,
 ) -> TokenGrant:
-    """Authorization code through the system browser and a loopback redirect."""
+    """Authorization code through the system browser and a loopback redirect, with PKCE.
+
+    The browser is opened only once every address of the redirect is listened on, so a
+    program already holding one of them never sees the sign-in.
+    """
+    connection = credentials.connection
     endpoint = credentials.endpoint()
     try:
-        state = new_state()
-        receiver = LoopbackReceiver(credentials.connection.redirect_port, state).start()
+        state, pkce = new_state(), new_pkce()
+        receiver = LoopbackReceiver(
+            connection.redirect_port, state, host=connection.redirect_host
+        ).start()
         try:
-            open_browser(endpoint.authorize_url(receiver.redirect_uri, state))
+            open_browser(endpoint.authorize_url(receiver.redirect_uri, state, pkce))
             code = receiver.wait(timeout=timeout, cancel=cancel)
         finally:
             receiver.close()
-        return endpoint.authorization_code(code, receiver.redirect_uri)
+        return endpoint.authorization_code(code, receiver.redirect_uri, pkce)
     finally:
         endpoint.close()
 

@@ -19,7 +19,7 @@ def get(url: str) -> httpx.Response:
 def test_one_valid_callback_gives_the_code_and_the_listener_stops() -> None:
     receiver = LoopbackReceiver(free_port(), "s3cret-state").start()
     base = f"http://127.0.0.1:{receiver.port}"
-    assert receiver.redirect_uri == f"http://localhost:{receiver.port}/callback"
+    assert receiver.redirect_uri == f"http://127.0.0.1:{receiver.port}/callback"
 
     assert get(f"{base}/favicon.ico").status_code == 404
     forged = get(f"{base}/callback?code=evil&state=wrong")

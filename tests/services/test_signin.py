@@ -50,7 +50,8 @@ def port() -> int:
 @pytest.fixture
 def server(port: int) -> Iterator[SandboxServer]:
     seed = demo_seed()
-    seed["app"]["redirect_uris"].append(f"http://localhost:{port}/callback")
+    for host in ("127.0.0.1", "localhost"):
+        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
     with SandboxServer(seed) as running:
         yield running
 

@@ -36,7 +36,8 @@ def port() -> int:
 @pytest.fixture
 def sandbox(port: int) -> Iterator[SandboxServer]:
     seed = demo_seed()
-    seed["app"]["redirect_uris"].append(f"http://localhost:{port}/callback")
+    for host in ("127.0.0.1", "localhost"):
+        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
     # Sign-in is what these tests are about; the flow makes its own client, on the wall clock,
     # so the simulated time the other window tests use cannot reach it.
     server = SandboxServer(seed, rate_limits=RateLimitConfig(hourly=0, spike=0)).start()

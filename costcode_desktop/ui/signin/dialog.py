@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from costcode_desktop.services.settings import PORT_MAX, PORT_MIN, Connection, Settings
+from costcode_desktop.services.settings import (
+    PORT_MAX,
+    PORT_MIN,
+    REDIRECT_HOSTS,
+    Connection,
+    Settings,
+)
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.main.controller import Controller
@@ -41,6 +47,11 @@ ENVIRONMENTS = (
     ("custom", "Custom addresses…"),
     ("demo", "Built-in demo (no Procore account)"),
 )
+REDIRECT_HOST_LABELS = {
+    "127.0.0.1": "127.0.0.1 (recommended)",
+    "localhost": "localhost (the Developer Portal's default)",
+}
+assert set(REDIRECT_HOST_LABELS) == set(REDIRECT_HOSTS)
 METHODS = (
     ("browser", "Sign in with my &browser", "Opens Procore's sign-in page; recommended."),
     (
@@ -125,6 +136,18 @@ class SignInDialog(QDialog):
         self.port.setRange(PORT_MIN, PORT_MAX)
         self.port.setValue(connection.redirect_port)
         self.port.setAccessibleName("Redirect port")
+        # The host the redirect URI names: it must match the one registered in the Procore app.
+        self.redirect_host = QComboBox(self)
+        self.redirect_host.setObjectName("redirectHost")
+        self.redirect_host.setAccessibleName("Redirect address")
+        for host in REDIRECT_HOSTS:
+            self.redirect_host.addItem(REDIRECT_HOST_LABELS[host], host)
+        self.redirect_host.setCurrentIndex(
+            max(0, self.redirect_host.findData(connection.redirect_host))
+        )
+        self.redirect_host.setToolTip(
+            "Use the address registered in your Procore app's redirect URI."
+        )
 
         self.methods = QButtonGroup(self)
         method_box = QVBoxLayout()
@@ -157,6 +180,7 @@ class SignInDialog(QDialog):
         self.form.addRow("Client &secret:", self.client_secret)
         self.form.addRow("Sign in:", method_box)
         self.form.addRow("Compan&y id:", self.company_id)
+        self.form.addRow("Redirect add&ress:", self.redirect_host)
         self.form.addRow("Redirect p&ort:", self.port)
         self.form.addRow("", self.redirect_hint)
 
@@ -206,6 +230,7 @@ class SignInDialog(QDialog):
             self.client_secret,
             *self.methods.buttons(),
             self.company_id,
+            self.redirect_host,
             self.port,
             self.session_only,
             self.code,
@@ -223,6 +248,7 @@ class SignInDialog(QDialog):
         self.environment.currentIndexChanged.connect(self._update)
         self.methods.idToggled.connect(lambda *_: self._update())
         self.port.valueChanged.connect(self._update)
+        self.redirect_host.currentIndexChanged.connect(self._update)
         controller.account.sign_in_progress.connect(self._progress)
         controller.account.sign_in_failed.connect(self._failed)
         controller.account.open_url.connect(self._open)
@@ -241,6 +267,7 @@ class SignInDialog(QDialog):
             custom_api_url=self.api_url.text().strip(),
             client_id=self.client_id.text().strip(),
             redirect_port=self.port.value(),
+            redirect_host=str(self.redirect_host.currentData()),
             sign_in_method=method,
             company_id=int(self.company_id.text() or 0) if method == "service_account" else 0,
         )
@@ -255,6 +282,7 @@ class SignInDialog(QDialog):
         rows: tuple[QWidget, ...] = (
             self.client_id,
             self.client_secret,
+            self.redirect_host,
             self.port,
             self.redirect_hint,
         )
@@ -265,6 +293,7 @@ class SignInDialog(QDialog):
         for button in self.methods.buttons():
             button.setEnabled(not demo)
         self.port.setEnabled(connection.sign_in_method == "browser")
+        self.redirect_host.setEnabled(connection.sign_in_method == "browser")
         if connection.sign_in_method == "service_account":
             hint = "No redirect URI is needed for the service account."
         else:
@@ -396,6 +425,7 @@ class SignInDialog(QDialog):
             self.client_id,
             self.client_secret,
             self.company_id,
+            self.redirect_host,
             self.port,
         )
         for widget in fields:

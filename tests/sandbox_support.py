@@ -92,6 +92,18 @@ def another_program_on_ipv6_loopback(port: int) -> Iterator[socket.socket]:
         squatter.close()
 
 
+def has_ipv6_loopback() -> bool:
+    """Whether this computer can listen on ::1."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
 def skip_without_ipv6_loopback() -> None:
     """Skip the test when this computer has no IPv6 loopback (::1)."""
     _ipv6_loopback_socket(0).close()

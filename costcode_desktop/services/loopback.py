@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled
+from costcode_desktop.services.settings import REDIRECT_HOSTS
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,6 @@ DONE_PAGE = (
     "CostCodeSync received the sign-in. This tab is no longer needed.",
 )
 DENIED_PAGE = "The sign-in was not allowed. You can close this tab and try again in CostCodeSync."
-# The redirect URI's host -> the addresses a browser may send it to.
-LISTEN_ADDRESSES: dict[str, tuple[str, ...]] = {
-    "127.0.0.1": ("127.0.0.1",),
-    "localhost": ("127.0.0.1", "::1"),
-}
 # Binding ::1 fails with these when this computer has no IPv6 loopback: no browser can reach
 # ::1 then, and no other program can listen there either.
 _NO_IPV6 = frozenset(
@@ -69,8 +65,8 @@ class LoopbackReceiver:
     def __init__(
         self, port: int, state: str, *, host: str = "127.0.0.1", path: str = CALLBACK_PATH
     ) -> None:
-        if host not in LISTEN_ADDRESSES:
-            raise ValueError(f"the redirect host must be one of {', '.join(LISTEN_ADDRESSES)}")
+        if host not in REDIRECT_HOSTS:
+            raise ValueError(f"the redirect host must be one of {', '.join(REDIRECT_HOSTS)}")
         self.port = port
         self.host = host
         self.path = path
@@ -94,7 +90,7 @@ class LoopbackReceiver:
         handler = _handler_for(self)
         address = ""
         try:
-            for address in LISTEN_ADDRESSES[self.host]:
+            for address in listen_addresses(self.host):
                 server = _bind(address, self.port, handler)
                 if server is not None:
                     self._servers.append((address, server))
@@ -180,6 +176,11 @@ class LoopbackReceiver:
             page = DENIED_PAGE
         self._arrived.set()
         return 200, page
+
+
+def listen_addresses(host: str) -> tuple[str, ...]:
+    """Where a browser may send a redirect to `host`: localhost may resolve to ::1 first."""
+    return ("127.0.0.1", "::1") if host == "localhost" else (host,)
 
 
 class _Listener(ThreadingHTTPServer):

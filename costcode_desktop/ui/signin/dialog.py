@@ -51,7 +51,6 @@ REDIRECT_HOST_LABELS = {
     "127.0.0.1": "127.0.0.1 (recommended)",
     "localhost": "localhost (the Developer Portal's default)",
 }
-assert set(REDIRECT_HOST_LABELS) == set(REDIRECT_HOSTS)
 METHODS = (
     ("browser", "Sign in with my &browser", "Opens Procore's sign-in page; recommended."),
     (
@@ -141,7 +140,7 @@ class SignInDialog(QDialog):
         self.redirect_host.setObjectName("redirectHost")
         self.redirect_host.setAccessibleName("Redirect address")
         for host in REDIRECT_HOSTS:
-            self.redirect_host.addItem(REDIRECT_HOST_LABELS[host], host)
+            self.redirect_host.addItem(REDIRECT_HOST_LABELS.get(host, host), host)
         self.redirect_host.setCurrentIndex(
             max(0, self.redirect_host.findData(connection.redirect_host))
         )

@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from costcode_desktop.procore import (
     OOB_REDIRECT_URI,
     CancelToken,
     ClientCredentials,
+    Pkce,
     RefreshingTokens,
     SignInExpired,
     TokenEndpoint,
@@ -122,19 +123,31 @@ def sign_in_with_browser(
         endpoint.close()
 
 
-def pasted_code_url(credentials: Credentials) -> str:
-    """The page where Procore shows a code to paste (the installed-app variant)."""
+@dataclass(frozen=True)
+class PastedCodeStart:
+    """The page where Procore shows a code to paste, and the proof key that code needs."""
+
+    url: str
+    pkce: Pkce = field(repr=False)
+
+
+def start_pasted_code(credentials: Credentials) -> PastedCodeStart:
+    """The installed-app variant: Procore shows the code, the user pastes it (with PKCE)."""
     endpoint = credentials.endpoint()
     try:
-        return endpoint.authorize_url(OOB_REDIRECT_URI, new_state())
+        pkce = new_pkce()
+        return PastedCodeStart(endpoint.authorize_url(OOB_REDIRECT_URI, new_state(), pkce), pkce)
     finally:
         endpoint.close()
 
 
-def sign_in_with_pasted_code(credentials: Credentials, code: str) -> TokenGrant:
+def sign_in_with_pasted_code(
+    credentials: Credentials, code: str, started: PastedCodeStart
+) -> TokenGrant:
+    """Exchange the pasted code, with the verifier of the page `started` opened."""
     endpoint = credentials.endpoint()
     try:
-        return endpoint.authorization_code(code, OOB_REDIRECT_URI)
+        return endpoint.authorization_code(code, OOB_REDIRECT_URI, started.pkce)
     finally:
         endpoint.close()
 

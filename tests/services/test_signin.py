@@ -30,12 +30,12 @@ from costcode_desktop.services.signin import (
     Credentials,
     NoStoredSignIn,
     open_session,
-    pasted_code_url,
     refresh_token_key,
     save_client_secret,
     sign_in_with_browser,
     sign_in_with_pasted_code,
     sign_out,
+    start_pasted_code,
     stored_tokens,
     user_tokens,
 )
@@ -207,27 +207,43 @@ def test_a_callback_with_the_wrong_state_is_not_accepted(
 def test_pasted_code_sign_in_and_a_code_works_only_once(
     server: SandboxServer, credentials: Credentials
 ) -> None:
-    code = server.approve(pasted_code_url(credentials), LOGIN, PASSWORD)
-    grant = sign_in_with_pasted_code(credentials, code)
+    started = start_pasted_code(credentials)
+    code = server.approve(started.url, LOGIN, PASSWORD)
+    grant = sign_in_with_pasted_code(credentials, code, started)
     assert grant.refresh_token
     with pytest.raises(SignInExpired):
-        sign_in_with_pasted_code(credentials, code)
+        sign_in_with_pasted_code(credentials, code, started)
+
+
+def test_a_pasted_code_is_good_only_with_its_own_page_verifier(
+    server: SandboxServer, credentials: Credentials
+) -> None:
+    started = start_pasted_code(credentials)
+    assert authorize_query(started.url)["code_challenge_method"] == ["S256"]
+    assert started.pkce.verifier not in repr(started)
+    code = server.approve(started.url, LOGIN, PASSWORD)
+    # A code caught from the clipboard, spent with another sign-in's verifier: refused.
+    with pytest.raises(SignInExpired):
+        sign_in_with_pasted_code(credentials, code, start_pasted_code(credentials))
+    assert sign_in_with_pasted_code(credentials, code, started).refresh_token
 
 
 def test_an_expired_code_asks_for_a_new_sign_in(
     server: SandboxServer, credentials: Credentials
 ) -> None:
-    code = server.approve(pasted_code_url(credentials), LOGIN, PASSWORD)
+    started = start_pasted_code(credentials)
+    code = server.approve(started.url, LOGIN, PASSWORD)
     server.advance_clock(601)  # codes live ten minutes
     with pytest.raises(SignInExpired, match="Sign in again"):
-        sign_in_with_pasted_code(credentials, code)
+        sign_in_with_pasted_code(credentials, code, started)
 
 
 def signed_in(
     server: SandboxServer, credentials: Credentials, store: SessionSecretStore
 ) -> RefreshingTokens:
-    code = server.approve(pasted_code_url(credentials), LOGIN, PASSWORD)
-    return user_tokens(credentials, sign_in_with_pasted_code(credentials, code), store)
+    started = start_pasted_code(credentials)
+    code = server.approve(started.url, LOGIN, PASSWORD)
+    return user_tokens(credentials, sign_in_with_pasted_code(credentials, code, started), store)
 
 
 def test_refresh_rotates_and_the_old_refresh_token_is_dead(

@@ -34,6 +34,7 @@ from costcode_desktop.ui.kit.worker import Job, Worker
 if TYPE_CHECKING:
     from costcode_desktop.services import Session, TokenSource
     from costcode_desktop.services.secrets import SecretStoreLike
+    from costcode_desktop.services.signin import PastedCodeStart
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class AccountFlow(QObject):
         self.worker = worker
         self.state = AccountState()
         self._sign_in_job: Job | None = None
+        self._pasted_code: PastedCodeStart | None = None  # the page a pasted code comes from
 
     @property
     def settings(self) -> Settings:
@@ -189,9 +191,11 @@ class AccountFlow(QObject):
 
     def pasted_code_url(self, connection: Connection, client_secret: str) -> str:
         """The page that shows a code to paste (built here; nothing is sent yet)."""
-        from costcode_desktop.services.signin import Credentials, pasted_code_url
+        from costcode_desktop.services.signin import Credentials, start_pasted_code
 
-        return pasted_code_url(Credentials(connection, client_secret))
+        # Kept for finish_pasted_code: the code is only good with this page's PKCE verifier.
+        self._pasted_code = start_pasted_code(Credentials(connection, client_secret))
+        return self._pasted_code.url
 
     def finish_pasted_code(
         self, connection: Connection, client_secret: str, code: str, *, session_only: bool
@@ -200,6 +204,9 @@ class AccountFlow(QObject):
 
         credentials = Credentials(connection, client_secret)
         previous, known = self.state.settings, self.state.store
+        started = self._pasted_code
+        if started is None:
+            raise ValueError("pasted_code_url opens the page whose code is pasted here")
 
         def work(job: Job) -> SignedIn:
             from costcode_desktop.services.secrets import SessionSecretStore
@@ -212,7 +219,7 @@ class AccountFlow(QObject):
             store = SessionSecretStore() if session_only else known or _keyring_store()
             save_client_secret(store, connection, client_secret)
             job.report(SignInStep("Checking the code with Procore…"))
-            grant = sign_in_with_pasted_code(credentials, code)
+            grant = sign_in_with_pasted_code(credentials, code, started)
             tokens = user_tokens(credentials, grant, store)
             return _finish_sign_in(job, connection, tokens, store, previous)
 

@@ -39,6 +39,9 @@ DONE_PAGE = (
     "CostCodeSync received the sign-in. This tab is no longer needed.",
 )
 DENIED_PAGE = "The sign-in was not allowed. You can close this tab and try again in CostCodeSync."
+# How often a listener looks for its stop request: close() waits up to this long per listener
+# before the code is exchanged (the standard library's 0.5 s is felt, twice with ::1).
+POLL_SECONDS = 0.05
 # Binding ::1 fails with these when this computer has no IPv6 loopback: no browser can reach
 # ::1 then, and no other program can listen there either.
 _NO_IPV6 = frozenset(
@@ -107,6 +110,7 @@ class LoopbackReceiver:
         for address, server in self._servers:
             threading.Thread(
                 target=server.serve_forever,
+                args=(POLL_SECONDS,),
                 name=f"sign-in-loopback-{address}-{self.port}",
                 daemon=True,
             ).start()

@@ -9,7 +9,6 @@ or plain text and HTML from a proxy. Secrets a server echoes back are hidden.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
@@ -27,6 +26,7 @@ from .errors import (
     RateLimited,
     ServerError,
 )
+from .jsontext import NotJson, read_json
 
 TEXT_DETAIL_LIMIT = 300
 JSON_DETAIL_LIMIT = 600
@@ -148,8 +148,8 @@ def error_detail(content: bytes) -> str | None:
     if not content or not content.strip():
         return None
     try:
-        data = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+        data = read_json(content)
+    except NotJson:
         text = content.decode("utf-8", errors="replace")
         if "<" in text and ">" in text:
             text = _TAGS.sub(" ", text)
@@ -204,7 +204,7 @@ def error_from_response(
     if 300 <= status < 400:
         return ProcoreError(
             "Procore answered with a redirect, which this application does not follow. Check the "
-            "server address (environment or custom URL) in Settings.",
+            "server address (environment or custom URL) in Connection settings.",
             **kwargs,
         )
     return ProcoreError(f"Procore answered with unexpected status {status}.", **kwargs)

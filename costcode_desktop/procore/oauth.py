@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 import secrets
 import time
@@ -30,6 +29,7 @@ from .errors import (
     ProcoreError,
     TimedOut,
 )
+from .jsontext import NotJson, read_json
 from .network import build_http_client
 from .network_errors import connection_failure, proxy_auth_response
 from .parse import Fields
@@ -39,8 +39,8 @@ log = logging.getLogger("costcode_desktop.procore")
 OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"  # the installed-app variant: the user pastes
 DEFAULT_TOKEN_LIFETIME = 5400.0  # seconds; Procore's documented access token lifetime
 CLIENT_REJECTED_MESSAGE = (
-    "Procore did not accept the client id and secret. Check them in Settings (the app must be "
-    "installed in your Procore company)."
+    "Procore did not accept the client id and secret. Check them in Connection "
+    "settings (the app must be installed in your Procore company)."
 )
 SIGN_IN_EXPIRED_MESSAGE = (
     "Your Procore sign-in has ended (it was signed out, revoked, or used up by another "
@@ -253,8 +253,8 @@ class TokenEndpoint:
 
     def _json(self, response: httpx.Response) -> Any:
         try:
-            return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+            return read_json(response.content)
+        except NotJson:
             raise MalformedResponse(
                 status=response.status_code,
                 request_id=response.headers.get("x-request-id"),
@@ -299,10 +299,10 @@ class TokenEndpoint:
         )
         code = ""
         try:
-            body = json.loads(response.content)
+            body = read_json(response.content)
             if isinstance(body, dict) and isinstance(body.get("error"), str):
                 code = body["error"]
-        except (ValueError, UnicodeDecodeError):
+        except NotJson:
             pass
         kw: dict[str, Any] = {
             "status": status,
@@ -316,13 +316,13 @@ class TokenEndpoint:
         if status == 400:
             return AuthenticationFailed(
                 "Procore refused the sign-in request. Check the client id, the secret and the "
-                "Procore environment in Settings.",
+                "Procore environment in Connection settings.",
                 **kw,
             )
         if status == 404:
             return NotFound(
                 "Procore's sign-in address was not found. Check the environment (or the custom "
-                "sign-in URL) in Settings.",
+                "sign-in URL) in Connection settings.",
                 **kw,
             )
         return error

@@ -101,10 +101,9 @@ class LoopbackReceiver:
             self.close()  # the half already bound, if any: nothing listens for this sign-in
             raise SignInFailed(
                 f"Port {self.port} on this computer (address {address}) is in use by another "
-                "program, so the "
-                "browser cannot hand the sign-in back. Close that program, or choose another "
-                "redirect port in Settings (and register the new redirect URI in your Procore "
-                "app)."
+                "program, so the browser cannot hand the sign-in back. Close that program, or "
+                "choose another redirect port in Connection settings (and register the new "
+                "redirect URI in your Procore app)."
             ) from exc
         self._serving = True
         for address, server in self._servers:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, QThread
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.procore import (
@@ -138,7 +138,7 @@ def window(
     assert guard.violations == [], "the GUI thread made network calls"
 
 
-def shot(window: MainWindow, folder: Path, name: str) -> Path:
+def shot(window: QWidget, folder: Path, name: str) -> Path:
     """Save what a user would see, for people to look at."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"

@@ -209,15 +209,13 @@ def test_tab_walks_the_main_window_in_reading_order(window: MainWindow, qtbot: Q
     assert not window.compare.view.tabKeyNavigation()
 
 
-def test_tab_order_of_the_sign_in_dialog(plain_window: MainWindow, qtbot: QtBot) -> None:
-    dialog = plain_window.show_sign_in()
+def test_tab_order_of_the_connection_settings_dialog(
+    plain_window: MainWindow, qtbot: QtBot
+) -> None:
+    dialog = plain_window.show_connection_settings()
     dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
     activate(qtbot, dialog)
-    expected = [
-        w
-        for w in expected_walk(dialog.tab_order)
-        if not (isinstance(w, QAbstractButton) and w.autoExclusive() and not w.isChecked())
-    ]  # in a group of radio buttons, Tab stops at the chosen one; arrows move between them
+    expected = expected_walk(dialog.tab_order)
     names = [
         w.objectName() or (w.text() if isinstance(w, QAbstractButton) else "") for w in expected
     ]
@@ -227,9 +225,21 @@ def test_tab_order_of_the_sign_in_dialog(plain_window: MainWindow, qtbot: QtBot)
         "customApiUrl",
         "clientId",
         "clientSecret",
-        "method_browser",
+        "signInMethod",
     ]
     assert names[-1] == "Cancel"
+    walked = tab_walk(qtbot, expected[0], len(expected) - 1)
+    assert walked == expected[1:]
+    dialog.reject()
+
+
+def test_tab_order_of_the_sign_in_dialog(plain_window: MainWindow, qtbot: QtBot) -> None:
+    dialog = plain_window.show_sign_in()
+    activate(qtbot, dialog)
+    expected = expected_walk(dialog.tab_order)
+    names = [w.objectName() for w in expected]
+    # Not set up yet: Sign In waits for Connection settings, which has the focus first.
+    assert names == ["openConnectionSettings", ""]  # "": Cancel
     walked = tab_walk(qtbot, expected[0], len(expected) - 1)
     assert walked == expected[1:]
     dialog.reject()
@@ -304,9 +314,12 @@ def test_everything_a_user_can_reach_has_a_name(window: MainWindow, qtbot: QtBot
     assert unnamed(history) == []
     history.close()
     dialog = window.show_sign_in()
-    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
     assert unnamed(dialog) == []
     dialog.reject()
+    settings = window.show_connection_settings()
+    settings.environment.setCurrentIndex(settings.environment.findData("custom"))
+    assert unnamed(settings) == []
+    settings.reject()
     about = window.show_about()
     qtbot.waitUntil(lambda: about.table.rowCount() > 0, timeout=10_000)
     assert unnamed(about) == []

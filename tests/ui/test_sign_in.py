@@ -10,11 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
+from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services.secrets import SERVICE
 from costcode_desktop.ui.main.window import MainWindow
 from costcode_desktop.ui.signin.dialog import SignInDialog
@@ -23,8 +22,19 @@ from tests.procore.netkit import TlsFront, make_certificates
 from tests.sandbox_support import free_port, has_ipv6_loopback
 
 from .conftest import COMPANY, shot
+from .signin_support import (
+    LOGIN,
+    PASSWORD,
+    configure,
+    configured_sign_in,
+    fill,
+    memory_keyring,
+    new_window,
+    open_sign_in,
+    sign_in_sandbox,
+    start,
+)
 
-LOGIN, PASSWORD = "ap@example.com", "demo"
 SHOTS = "screenshots"
 
 
@@ -35,49 +45,12 @@ def port() -> int:
 
 @pytest.fixture
 def sandbox(port: int) -> Iterator[SandboxServer]:
-    seed = demo_seed()
-    for host in ("127.0.0.1", "localhost"):
-        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
-    # Sign-in is what these tests are about; the flow makes its own client, on the wall clock,
-    # so the simulated time the other window tests use cannot reach it.
-    server = SandboxServer(seed, rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
-    yield server
-    server.stop()
+    yield from sign_in_sandbox(port)
 
 
 @pytest.fixture
 def keyring_backend() -> Iterator[MemoryKeyring]:
-    with installed(MemoryKeyring(max_bytes=2560)) as backend:
-        assert isinstance(backend, MemoryKeyring)
-        yield backend
-
-
-def new_window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
-    window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1400, 860)
-    window.show()
-    return window
-
-
-def start(window: MainWindow, qtbot: QtBot) -> SignInDialog:
-    window.start()
-    qtbot.waitUntil(lambda: window.sign_in_dialog is not None, timeout=15_000)
-    dialog = window.sign_in_dialog
-    assert dialog is not None
-    return dialog
-
-
-def fill(dialog: SignInDialog, sandbox: SandboxServer, port: int, method: str) -> None:
-    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
-    dialog.login_url.setText(sandbox.url)
-    dialog.api_url.setText(sandbox.url)
-    dialog.client_id.setText(sandbox.client_id)
-    dialog.client_secret.setText(sandbox.client_secret)
-    dialog.port.setValue(port)
-    dialog.findChild(type(dialog.methods.button(0)), f"method_{method}").setChecked(True)
-    if method == "service_account":
-        dialog.company_id.setText(str(COMPANY))
+    yield from memory_keyring()
 
 
 def settings_text(home: Path) -> str:
@@ -93,10 +66,14 @@ def test_first_run_sign_in_with_a_pasted_code(
     isolated_home: Path,
 ) -> None:
     window = new_window(qtbot, tmp_path)
-    dialog = start(window, qtbot)
+    start(window, qtbot)
     shot(window, tmp_path / SHOTS, "1-not-signed-in")
-    fill(dialog, sandbox, port, "paste_code")
-    assert "urn:ietf:wg:oauth:2.0:oob" in dialog.redirect_hint.text()
+    settings = window.show_connection_settings()
+    fill(settings, sandbox, port, "paste_code")
+    assert settings.redirect_uri.text() == "urn:ietf:wg:oauth:2.0:oob"
+    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
+        settings.save_button.click()
+    dialog = open_sign_in(window)
     opened: list[str] = []
     window.url_opener = opened.append
     dialog.sign_in_button.click()
@@ -130,8 +107,7 @@ def test_browser_sign_in_then_the_next_start_needs_no_sign_in(
     tmp_path: Path,
 ) -> None:
     window = new_window(qtbot, tmp_path)
-    dialog = start(window, qtbot)
-    fill(dialog, sandbox, port, "browser")
+    dialog = configured_sign_in(window, qtbot, sandbox, port, "browser")
 
     def browser(url: str) -> None:  # the system browser, and the user pressing Allow
         def act() -> None:
@@ -163,13 +139,18 @@ def test_the_redirect_address_is_chosen_shown_and_remembered(
     isolated_home: Path,
 ) -> None:
     window = new_window(qtbot, tmp_path)
-    dialog = start(window, qtbot)
-    fill(dialog, sandbox, port, "browser")
-    # A new user is told to register the IP literal.
-    assert f"http://127.0.0.1:{port}/callback" in dialog.redirect_hint.text()
+    start(window, qtbot)
+    settings = window.show_connection_settings()
+    fill(settings, sandbox, port, "browser")
+    # IT is told to register the IP literal.
+    assert settings.redirect_host.isVisible()
+    assert settings.redirect_uri.text() == f"http://127.0.0.1:{port}/callback"
     # An app registered with the Developer Portal's default keeps working: choose localhost.
-    dialog.redirect_host.setCurrentIndex(dialog.redirect_host.findData("localhost"))
-    assert f"http://localhost:{port}/callback" in dialog.redirect_hint.text()
+    settings.redirect_host.setCurrentIndex(settings.redirect_host.findData("localhost"))
+    assert settings.redirect_uri.text() == f"http://localhost:{port}/callback"
+    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
+        settings.save_button.click()
+    dialog = open_sign_in(window)
     # A browser that tries ::1 first for localhost, when this computer has it.
     to = "[::1]" if has_ipv6_loopback() else "127.0.0.1"
     opened: list[str] = []
@@ -190,31 +171,37 @@ def test_the_redirect_address_is_chosen_shown_and_remembered(
     assert f"redirect_uri=http%3A%2F%2Flocalhost%3A{port}%2Fcallback" in opened[0]
     saved = json.loads(settings_text(isolated_home))
     assert saved["connection"]["redirect_host"] == "localhost"
+    reopened = window.show_connection_settings()
+    assert reopened.redirect_host.currentData() == "localhost"
+    reopened.reject()
 
 
 def test_the_redirect_address_is_only_for_the_browser_sign_in(
     qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: Path
 ) -> None:
     window = new_window(qtbot, tmp_path)
-    dialog = start(window, qtbot)
-    fill(dialog, sandbox, port, "browser")
-    assert dialog.redirect_host.isEnabled()
-    fill(dialog, sandbox, port, "paste_code")
-    assert not dialog.redirect_host.isEnabled()
-    assert "urn:ietf:wg:oauth:2.0:oob" in dialog.redirect_hint.text()
+    start(window, qtbot)
+    settings = window.show_connection_settings()
+    fill(settings, sandbox, port, "browser")
+    assert settings.redirect_host.isVisible()
+    fill(settings, sandbox, port, "paste_code")
+    assert not settings.redirect_host.isVisible()
+    assert settings.redirect_uri.text() == "urn:ietf:wg:oauth:2.0:oob"
+    settings.reject()
 
 
 def signed_in_window(qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: Path) -> MainWindow:
     window = new_window(qtbot, tmp_path)
-    paste_code_sign_in(qtbot, window, start(window, qtbot), sandbox, port)
+    paste_code_sign_in(
+        qtbot, window, configured_sign_in(window, qtbot, sandbox, port, "paste_code"), sandbox
+    )
     return window
 
 
 def paste_code_sign_in(
-    qtbot: QtBot, window: MainWindow, dialog: SignInDialog, sandbox: SandboxServer, port: int
+    qtbot: QtBot, window: MainWindow, dialog: SignInDialog, sandbox: SandboxServer
 ) -> None:
-    """Fill the dialog, let the user sign in on Procore's page, paste the code it shows."""
-    fill(dialog, sandbox, port, "paste_code")
+    """Let the user sign in on Procore's page, paste the code it shows."""
     opened: list[str] = []
     window.url_opener = opened.append
     dialog.sign_in_button.click()
@@ -278,6 +265,7 @@ def test_sign_out_revokes_and_removes_the_sign_in(
     assert not any(n.startswith("refresh_token/") for n in keyring_backend.usernames(SERVICE))
     assert window.signed_in.text() == "Not signed in"
     assert window.projects.model.rows() == []
+    assert window.start_page.isVisible(), "signed out: the two choices again"
     answer = httpx.get(f"{sandbox.url}/rest/v1.0/me", headers={"Authorization": f"Bearer {access}"})
     assert answer.status_code == 401
     shot(window, tmp_path / SHOTS, "4-signed-out")
@@ -288,13 +276,13 @@ def test_without_a_keyring_the_sign_in_is_for_this_session_only(
 ) -> None:
     with installed(failing_backend()):
         window = new_window(qtbot, tmp_path)
-        dialog = start(window, qtbot)
+        dialog = configured_sign_in(window, qtbot, sandbox, port, "paste_code")
         assert dialog.keyring_note.isVisible()
         assert "no password store" in dialog.keyring_note.text()
         assert dialog.session_only.isChecked()
         assert not dialog.session_only.isEnabled()
         dialog.grab().save(str(tmp_path / "no-keyring-dialog.png"))
-        paste_code_sign_in(qtbot, window, dialog, sandbox, port)
+        paste_code_sign_in(qtbot, window, dialog, sandbox)
         assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
         assert sandbox.client_secret not in settings_text(isolated_home)
 
@@ -307,12 +295,14 @@ def test_wrong_secret_is_explained_in_the_dialog(
     tmp_path: Path,
 ) -> None:
     window = new_window(qtbot, tmp_path)
-    dialog = start(window, qtbot)
-    fill(dialog, sandbox, port, "service_account")
-    dialog.client_secret.setText("not-the-secret")
+    start(window, qtbot)
+    configure(window, qtbot, sandbox, port, "service_account", secret="not-the-secret")
+    dialog = open_sign_in(window)
     with qtbot.waitSignal(window.controller.account.sign_in_failed, timeout=15_000):
         dialog.sign_in_button.click()
     assert "did not accept the client id and secret" in dialog.status.text()
+    assert "Check them in Connection settings" in dialog.status.text()
+    assert dialog.settings_button.isVisible()
     assert dialog.isVisible()
     assert dialog.sign_in_button.isEnabled()
     dialog.grab().save(str(tmp_path / "wrong-secret-dialog.png"))
@@ -329,17 +319,22 @@ def test_a_service_account_signs_in_with_its_company_id(
     """Procore wants Procore-Company-Id on a service account's /me and /companies, so the
     dialog asks for the company id (only for that method) and refuses to go on without it."""
     window = new_window(qtbot, tmp_path)
-    dialog = start(window, qtbot)
-    fill(dialog, sandbox, port, "browser")
-    assert not dialog.form.isRowVisible(dialog.company_id)
-    fill(dialog, sandbox, port, "service_account")
-    assert dialog.form.isRowVisible(dialog.company_id)
-    dialog.company_id.setText("")
-    dialog.sign_in_button.click()
-    assert "Enter the company id the service account works in" in dialog.status.text()
+    start(window, qtbot)
+    settings = window.show_connection_settings()
+    fill(settings, sandbox, port, "browser")
+    assert not settings.form.isRowVisible(settings.rows["company_id"])
+    fill(settings, sandbox, port, "service_account")
+    assert settings.form.isRowVisible(settings.rows["company_id"])
+    settings.company_id.setText("")
+    settings.save_button.click()
+    assert "Enter the company id the service account works in" in settings.status.text()
     assert sandbox.requests == [], "nothing sent without it"
 
-    dialog.company_id.setText(str(COMPANY))
+    settings.company_id.setText(str(COMPANY))
+    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
+        settings.save_button.click()
+    dialog = open_sign_in(window)
+    assert dialog.sign_in_button.text() == "Sign in with the service &account"
     with qtbot.waitSignal(window.controller.session_opened, timeout=15_000):
         dialog.sign_in_button.click()
     me = [r.company_header for r in sandbox.requests if r.path == "/rest/v1.0/me"]
@@ -360,10 +355,9 @@ def test_a_certificate_the_computer_does_not_trust_is_explained_then_fixed_by_th
     with TlsFront(int(sandbox.url.rsplit(":", 1)[1]), certificates) as front:
         https = f"https://127.0.0.1:{front.port}"
         window = new_window(qtbot, tmp_path)
-        dialog = start(window, qtbot)
-        fill(dialog, sandbox, port, "service_account")
-        dialog.login_url.setText(https)
-        dialog.api_url.setText(https)
+        start(window, qtbot)
+        configure(window, qtbot, sandbox, port, "service_account", url=https)
+        dialog = open_sign_in(window)
         with qtbot.waitSignal(window.controller.account.sign_in_failed, timeout=15_000):
             dialog.sign_in_button.click()
         status = dialog.status.text()

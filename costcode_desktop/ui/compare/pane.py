@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -21,9 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.costcodes import Comparison, DiffStatus
-from costcode_desktop.services import CompanyList, ProjectStatus
+from costcode_desktop.services import CompanyList, ProjectState, ProjectStatus
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.compare.delegates import WordDiffDelegate
+from costcode_desktop.ui.compare.header import CompareHeader
 from costcode_desktop.ui.compare.model import (
     COL_COMPANY_CODE,
     COL_COMPANY_NAME,
@@ -34,6 +34,7 @@ from costcode_desktop.ui.compare.model import (
 )
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import name_clear_button
+from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.sizing import (
     font_scale,
     header_width,
@@ -82,14 +83,10 @@ class ComparePane(QWidget):
         self._list_cached = list_cached
         self._mark = mark
 
-        self.header = QLabel(self)
-        self.header.setObjectName("compareHeader")
-        self.header.setWordWrap(True)
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        self.notice = QLabel(self)  # why the comparison shown is last-known, after a failure
+        self.header = CompareHeader(self)
+        # Why the comparison shown is last-known, after a failure (the failure's own words).
+        self.notice = ElidedLabel(parent=self, wrap=True)
         self.notice.setObjectName("compareNotice")
-        self.notice.setTextFormat(Qt.TextFormat.PlainText)
-        self.notice.setWordWrap(True)
         self.notice.hide()
         self.summary = QLabel(self)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -131,13 +128,24 @@ class ComparePane(QWidget):
         self._share_description_width()
         self.view.viewport().installEventFilter(self)
 
-        self.placeholder = QLabel(self)
+        # What is shown instead of a comparison: plain text, names elided (see ElidedLabel).
+        self.placeholder_heading = ElidedLabel(parent=self, wrap=True)
+        self.placeholder_heading.setObjectName("comparePlaceholderHeading")
+        font = self.placeholder_heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.placeholder_heading.setFont(font)
+        self.placeholder = ElidedLabel(parent=self, wrap=True)
         self.placeholder.setObjectName("comparePlaceholder")
-        self.placeholder.setWordWrap(True)
-        self.placeholder.setMargin(24)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.placeholder_box = QWidget(self)
+        box = QVBoxLayout(self.placeholder_box)
+        box.setContentsMargins(24, 24, 24, 24)
+        box.addWidget(self.placeholder_heading)
+        box.addWidget(self.placeholder, 1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
-        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.placeholder_box)
 
         tools = QHBoxLayout()
         tools.addWidget(self.search, 1)
@@ -174,18 +182,21 @@ class ComparePane(QWidget):
 
     # -- what the window calls ----------------------------------------------------------------
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, *, heading: str = "") -> None:
+        """Plain text (it names projects and companies) instead of a comparison."""
         self.status = None
         self.model.set_comparison(None)
         self.summary.setText("")
+        self.placeholder_heading.setText(heading)
+        self.placeholder_heading.setVisible(bool(heading))
         self.placeholder.setText(text)
-        self.stack.setCurrentWidget(self.placeholder)
+        self.stack.setCurrentWidget(self.placeholder_box)
         self._set_header(None)
 
     def show_status(self, status: ProjectStatus) -> None:
         if status.comparison is None:
             self.show_message(
-                f"<b>{status.project.name}</b>: {status.state.label}.<br><br>{status.message}"
+                f"{status.state.label}.\n\n{status.message}", heading=status.project.name
             )
             self.status = status
             self._set_header(status)
@@ -210,27 +221,28 @@ class ComparePane(QWidget):
     def _set_header(self, status: ProjectStatus | None) -> None:
         company = self._company_list()
         if company is None:
-            left = "Company list: not loaded yet"
+            self.header.company.set("", "not loaded yet")
         else:
             read = _time(company.read_at)
             when = f"as of {read}" if self._list_cached() else f"read {read}"
-            left = (
-                f"Company list: <b>{escape(company.list.name)}</b> · {len(company.codes)} codes"
-                f" · {when}"
-            )
+            self.header.company.set(company.list.name, f" · {len(company.codes)} codes · {when}")
         mark = self._mark(status.project.id) if status is not None else None
         self._set_notice(status, mark)
+        self.header.project.setVisible(status is not None)
         if status is None:
-            self.header.setText(left)
             return
         project = status.project
         number = f"{project.project_number} " if project.project_number else ""
         when = f"as of {_time(status.checked_at)}" if mark else f"read {_time(status.checked_at)}"
-        right = f"Project list: <b>{escape(number + project.name)}</b> · {when}"
-        self.header.setText(f"{left}<br>{right}")
+        self.header.project.set(number + project.name, f" · {when}")
 
     def _set_notice(self, status: ProjectStatus | None, mark: Staleness | None) -> None:
-        """'⚠ Last check failed 10:58 — could not reach Procore. Showing …'"""
+        """'⚠ Last check failed 10:58 — could not reach Procore. Showing …', or why a
+        project is *No access* (its comparison is shown, but it cannot be refreshed)."""
+        if status is not None and status.state is ProjectState.NO_ACCESS and status.message:
+            self.notice.setText(f"⊘ No access — {status.message}")
+            self.notice.show()
+            return
         if status is None or mark is None or not mark.failed:
             self.notice.hide()
             return

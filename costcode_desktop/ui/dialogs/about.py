@@ -37,6 +37,7 @@ from costcode_desktop.licences import (
 )
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.appearance import current_appearance
+from costcode_desktop.ui.kit.as_given import plain, tooltip_as_given
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
 from costcode_desktop.ui.kit.sizing import scaled_size
 from costcode_desktop.ui.kit.worker import Worker
@@ -159,7 +160,7 @@ class AboutDialog(QDialog):
         self.lgpl.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         theme.palette_notifier().changed.connect(self._relink)
 
-        self.status = QLabel(self)
+        self.status = plain(QLabel(self))  # may quote an error reading the licence files
         self.status.setObjectName("aboutStatus")
         buttons = QDialogButtonBox(self)
         self.copy_all = buttons.addButton("&Copy Licences", QDialogButtonBox.ButtonRole.ActionRole)
@@ -214,7 +215,7 @@ class AboutDialog(QDialog):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if component.note:
-                    item.setToolTip(component.note)
+                    item.setToolTip(tooltip_as_given(component.note))
                 self.table.setItem(row, column, item)
         self.table.selectRow(0)
         for button in (self.copy_all, self.view_text):

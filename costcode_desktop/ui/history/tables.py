@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
+from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.roles import SORT_ROLE
 from costcode_desktop.ui.kit.sizing import set_row_height, size_columns
 
@@ -31,8 +32,7 @@ class TablePane(QWidget):
 
     def __init__(self, title: str, view: QTableView, parent: QWidget) -> None:
         super().__init__(parent)
-        self.title = QLabel(title, self)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title = ElidedLabel(title, self)  # names a project and a user: plain, elided
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.as_given import plain
+from costcode_desktop.ui.kit.elided import ElidedLabel
 
 HIDDEN, WORKING, OK, ERROR = "hidden", "working", "ok", "error"
 
@@ -68,10 +70,10 @@ class StatusBanner(QFrame):
         self._details = ""
         self.symbol = QLabel(self)
         self.symbol.setObjectName("bannerSymbol")
-        self.message = QLabel(self)
+        # Plain text, elided: the message and the step name projects (see ElidedLabel).
+        self.message = ElidedLabel(parent=self, wrap=True)
         self.message.setObjectName("bannerMessage")
-        self.message.setWordWrap(True)
-        self.detail = QLabel(self)
+        self.detail = ElidedLabel(parent=self, widest=60)
         self.detail.setObjectName("bannerDetail")
         # A steady width: the step text changes every second and must not push the buttons.
         self.detail.setMinimumWidth(240)
@@ -194,7 +196,7 @@ class StatusBanner(QFrame):
 
     @Slot()
     def show_details(self) -> None:
-        box = QMessageBox(self.window())
+        box = plain(QMessageBox(self.window()))
         box.setObjectName("errorDetails")
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Details")

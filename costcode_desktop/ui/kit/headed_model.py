@@ -23,6 +23,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.as_given import tooltip_as_given
 from costcode_desktop.ui.kit.roles import SORT_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -104,8 +105,9 @@ class HeadedTableModel(QAbstractTableModel):
             return self.text(row, column)
         if role == SORT_ROLE:
             return self.sort_value(row, column)
-        if role == Role.ToolTipRole:
-            return self.tooltip(row, column)
+        if role == Role.ToolTipRole:  # tooltips hold names from Procore: never read as HTML
+            tip = self.tooltip(row, column)
+            return tooltip_as_given(tip) if tip else tip
         if role == Role.BackgroundRole:
             look = self.look(row, column)
             return theme.background(look) if look is not None else None

@@ -58,6 +58,7 @@ LAYOUT = Layout(
                 "switch_company",
                 "sign_out",
                 "demo",
+                "connection_settings",
                 SEPARATOR,
                 "export_csv",
                 "export_xlsx",

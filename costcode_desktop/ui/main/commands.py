@@ -32,6 +32,7 @@ class CommandTarget(Protocol):
     def choose_company(self) -> None: ...
     def sign_out(self) -> None: ...
     def open_demo(self) -> None: ...
+    def show_connection_settings(self) -> object: ...
     def choose_export(self, kind: str) -> None: ...
     def close(self) -> bool: ...
     def reload(self) -> None: ...
@@ -47,7 +48,7 @@ def window_commands(w: CommandTarget) -> list[Command]:
         Command(
             "sign_in",
             "&Sign In to Procore…",
-            "Choose the Procore environment and sign in",
+            "Sign in to your Procore company",
             ("Ctrl+Shift+L",),
             handler=w.show_sign_in,
         ),
@@ -69,6 +70,14 @@ def window_commands(w: CommandTarget) -> list[Command]:
             "Open &Demo Company",
             "Explore CostCodeSync on its built-in demo company",
             handler=w.open_demo,
+        ),
+        Command(
+            "connection_settings",
+            "Co&nnection Settings…",
+            "The Procore app CostCodeSync signs in with: environment, client id and secret, "
+            "redirect port; usually set once by IT",
+            handler=w.show_connection_settings,
+            object_name="connectionSettingsAction",
         ),
         Command(
             "export_csv",

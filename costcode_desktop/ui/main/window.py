@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +40,7 @@ from costcode_desktop.ui.kit.appearance import (
 )
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
+from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
 from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
@@ -47,15 +48,17 @@ from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
+from costcode_desktop.ui.refresh.result_panel import RunResultPanel
+from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
     from costcode_desktop.services import CompanyLoad, ProjectStatus, Session
     from costcode_desktop.services.cache.store import CachedCompany
-    from costcode_desktop.services.settings import Settings
     from costcode_desktop.ui.dialogs.about import AboutDialog
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
     from costcode_desktop.ui.history.window import HistoryWindow
     from costcode_desktop.ui.signin.dialog import SignInDialog
+    from costcode_desktop.ui.signin.settings_dialog import ConnectionSettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +74,7 @@ class MainWindow(QMainWindow):
         self.controller = controller or Controller(self)
         self.settings = settings
         self.sign_in_dialog: SignInDialog | None = None
+        self.connection_dialog: ConnectionSettingsDialog | None = None
         self.company_dialog: QInputDialog | None = None
         self.url_opener: Callable[[str], object] = self._system_browser
         self.history_window: HistoryWindow | None = None
@@ -79,10 +83,16 @@ class MainWindow(QMainWindow):
 
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
+        self.result_panel = RunResultPanel(self)
+        self.result_panel.history_requested.connect(self.show_history)
         self.projects = ProjectsPane(self)
         c = self.controller
         self.compare = ComparePane(
-            lambda: c.company_list, self, list_cached=lambda: c.state.list_cached, mark=c.mark
+            lambda: c.company_list,
+            self,
+            # Offline, the list shown is what was read then: 'as of', not 'read'.
+            list_cached=lambda: c.state.list_cached or bool(c.offline),
+            mark=c.mark,
         )
         for view in (self.projects.view, self.compare.view):
             enable_row_copy(view, self._rows_copied)
@@ -93,15 +103,27 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
+        # Nobody signed in and nothing to show: the start page instead of the empty panes.
+        self.start_page = StartPage(self)
+        self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())
+        self.start_page.demo_clicked.connect(lambda: self.open_demo())
+        self.start_page.settings_clicked.connect(lambda: self.show_connection_settings())
+        self.pages = QStackedWidget(self)
+        self.pages.setObjectName("mainPages")
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.start_page)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
         layout.addWidget(self.offline_banner)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.result_panel)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects)
+        self.refresh_flow = RefreshFlow(
+            self, self.controller, self.banner, self.projects, self.result_panel
+        )
         self.commands = Actions(self, window_commands(self), self.set_appearance)
         self.refresh_button = self.commands.toolbar.widgetForAction(self.action("refresh"))
         self.refresh_button.setObjectName("refreshButton")
@@ -138,7 +160,7 @@ class MainWindow(QMainWindow):
         self.progress.setFixedWidth(180)
         self.progress.setFormat("Checking %v of %m")
         self.progress.hide()
-        self.signed_in = QLabel("Not signed in", self)
+        self.signed_in = ElidedLabel("Not signed in", self)  # names from Procore, elided
         self.signed_in.setObjectName("signedInLabel")
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.signed_in)
@@ -157,6 +179,10 @@ class MainWindow(QMainWindow):
             banner.retry_button,
             banner.cancel_button,
             banner.dismiss_button,
+            self.result_panel.try_again,
+            self.result_panel.history,
+            self.result_panel.dismiss,
+            self.result_panel.list,
             self.offline_banner.button,
         ]
         set_tab_order(self.tab_order)
@@ -169,6 +195,7 @@ class MainWindow(QMainWindow):
         c.checks_started.connect(model.mark_checking)
         c.cached_shown.connect(self._cached_shown)
         c.offline_changed.connect(self._offline_changed)
+        c.notice.connect(self._notice)
         self.offline_banner.try_again.connect(c.try_again)
         c.status_changed.connect(self._status_changed)
         c.checking_progress.connect(self._checking_progress)
@@ -183,10 +210,19 @@ class MainWindow(QMainWindow):
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
+        # New Connection settings: what the start page said about the old ones no longer applies.
+        c.account.connection_saved.connect(lambda: self.start_page.set_message(""))
         self.refresh_flow.finished.connect(self._refresh_finished)
         self.projects.selection_changed.connect(self._selection_changed)
         self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
+
+    @Slot(str)
+    def _notice(self, text: str) -> None:
+        """Kept on screen until dismissed: it may say where a file went. Notices that come
+        together are shown together."""
+        shown = self.banner.message.text() if self.banner.property("state") == "ok" else ""
+        self.banner.show_ok(f"{shown} {text}".strip(), hide_after_ms=0)
 
     # -- signing in and out --------------------------------------------------------------------
 
@@ -197,38 +233,52 @@ class MainWindow(QMainWindow):
         self._show_loading("Signing in to Procore…")
         self.controller.start()
 
-    def show_sign_in_pending(self) -> None:
-        """No session: say what to do, plainly."""
-        self.compare.show_message(
-            "<h3>Not signed in</h3><p>Choose <b>File → Sign In to Procore…</b> to connect to "
-            "your company, or <b>File → Open Demo Company</b> to explore CostCodeSync on its "
-            "built-in demo company.</p>"
-        )
+    def show_sign_in_pending(self, message: str = "") -> None:
+        """No session: the start page, with why the stored sign-in could not be used."""
+        self.start_page.set_message(message)
+        self.pages.setCurrentWidget(self.start_page)
         self.signed_in.setText("Not signed in")
 
-    def show_sign_in(self, message: str = "", settings: Settings | None = None) -> SignInDialog:
+    def _show_company_view(self) -> None:
+        self.pages.setCurrentWidget(self.splitter)
+
+    def show_sign_in(self, message: str = "") -> SignInDialog:
         from costcode_desktop.ui.signin.dialog import SignInDialog
 
-        account = self.controller.account
-        store = account.store
-        dialog = SignInDialog(
-            self.controller,
-            settings or account.settings,
-            self,
-            message=message,
-            secret_location=store.location if store is not None else "",
-            keyring_problem=message if "password store" in message else "",
-        )
+        current = self.sign_in_dialog
+        if current is not None and current.isVisible():
+            current.raise_()
+            return current
+        dialog = SignInDialog(self.controller, self, message=message)
+        dialog.settings_requested.connect(lambda: self.show_connection_settings())
         self.sign_in_dialog = dialog
         dialog.open()
         return dialog
 
+    def show_connection_settings(self) -> ConnectionSettingsDialog:
+        """IT's part of signing in: environment, the app's client id and secret, the port."""
+        from costcode_desktop.ui.signin.settings_dialog import ConnectionSettingsDialog
+
+        current = self.connection_dialog
+        if current is not None and current.isVisible():
+            current.raise_()
+            return current
+        over = self.sign_in_dialog
+        parent: QWidget = over if over is not None and over.isVisible() else self
+        dialog = ConnectionSettingsDialog(self.controller.account, parent)
+        self.connection_dialog = dialog
+        dialog.open()
+        return dialog
+
     @Slot(object, str)
-    def _sign_in_needed(self, settings: Settings, message: str) -> None:
+    def _sign_in_needed(self, _settings: object, message: str) -> None:
         self.progress.hide()
         self.statusBar().clearMessage()
-        self.show_sign_in_pending()
-        self.show_sign_in(message, settings)
+        if self.controller.company_list is None:  # nothing on screen: the start page says it
+            self.show_sign_in_pending(message)
+        else:  # the last-known state stays on screen; signing in again reads it anew
+            self.signed_in.setText("Not signed in")
+            self.show_sign_in(message)
 
     def choose_company(self) -> None:
         session = self.controller.session
@@ -290,6 +340,7 @@ class MainWindow(QMainWindow):
     def _clear_company_view(self) -> None:
         self.projects.model.set_projects([])
         self.compare.show_message("")
+        self.show_sign_in_pending()
 
     @Slot(object)
     def _session_opened(self, session: Session) -> None:
@@ -298,6 +349,7 @@ class MainWindow(QMainWindow):
         if self.controller.company_list is None:
             self._clear_company_view()
             self.compare.show_message(f"Reading the company list of {session.company.name}…")
+        self._show_company_view()
         self.signed_in.setText(f"Signed in as {session.signed_in_text}")
         self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
         self.setWindowTitle(f"{APP_NAME} — {session.company.name}")
@@ -324,6 +376,7 @@ class MainWindow(QMainWindow):
         """The last-known state, at once: each row says how old it is."""
         keep = self.projects.current_project_id()
         self._show_projects()
+        self._show_company_view()
         if keep is not None:
             self.projects.select_project(keep)
         self._selection_changed()
@@ -348,6 +401,7 @@ class MainWindow(QMainWindow):
         """Procore cannot be reached (or can again): read-only, and the banner says so."""
         self.progress.hide()
         self.projects.model.checks_ended()
+        self.compare.refresh_header()
         if not why:
             self.offline_banner.hide()
             self._update_actions()

@@ -37,7 +37,7 @@ DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
     COL_NAME: 178,
     COL_ACTIVE: 58,
-    COL_STATUS: 128,
+    COL_STATUS: 150,  # '⚠ Refresh failed 10:42'
     COL_CHECKED: 96,
     COL_MISSING: 62,
     COL_DIFFERS: 62,
@@ -124,6 +124,9 @@ class ProjectsPane(QWidget):
         stale = sum(1 for row in rows if row.out_of_date)
         checking = sum(1 for row in rows if row.status is None or row.pending)
         text = f"{len(rows)} projects · {stale} out of date"
+        refused = sum(1 for row in rows if row.no_access)
+        if refused:
+            text += f" · {refused} no access"
         if checking:
             text += f" · checking {checking}…"
         if self.proxy.rowCount() != len(rows):

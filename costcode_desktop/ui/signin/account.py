@@ -33,6 +33,7 @@ from costcode_desktop.ui.kit.worker import Job, Worker
 
 if TYPE_CHECKING:
     from costcode_desktop.services import Session, TokenSource
+    from costcode_desktop.services.policy import Policy
     from costcode_desktop.services.secrets import SecretStoreLike
     from costcode_desktop.services.signin import PastedCodeStart
 
@@ -40,10 +41,19 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Found:
+    """What the start-up read besides the outcome: IT's policy, whether a secret is saved."""
+
+    policy: Policy
+    secret_saved: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SignedIn:
     session: Session
     settings: Settings
     store: SecretStoreLike | None
+    found: Found | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,7 @@ class SignInNeeded:
     settings: Settings
     why: str  # plain words; empty on a first start
     store: SecretStoreLike | None
+    found: Found | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +71,14 @@ class Unreachable:
     settings: Settings
     error: BaseException
     store: SecretStoreLike | None
+    found: Found | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSaved:
+    settings: Settings
+    store: SecretStoreLike
+    secret_saved: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +97,13 @@ class OpenBrowser:
 
 class AccountState(GuiOwned):
     def __init__(self) -> None:
-        self.settings = Settings()
+        from costcode_desktop.services.policy import Policy
+
+        self.settings = Settings()  # the connection with IT's policy already applied
         self.store: SecretStoreLike | None = None
+        self.policy = Policy()
+        self.secret_saved = False  # a client secret is in the store for this connection
+        self.keyring_problem = ""  # why nothing can be saved on this computer, if so
 
 
 class AccountFlow(QObject):
@@ -90,6 +114,8 @@ class AccountFlow(QObject):
     sign_in_failed = Signal(str)  # plain words; the dialog stays open to try again
     open_url = Signal(str)  # the browser page of a sign-in (opened on the GUI thread)
     sign_out_finished = Signal()
+    connection_saved = Signal()  # Connection settings were saved (settings, secret)
+    connection_save_failed = Signal(str)  # plain words
 
     def __init__(self, worker: Worker, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +123,8 @@ class AccountFlow(QObject):
         self.state = AccountState()
         self._sign_in_job: Job | None = None
         self._pasted_code: PastedCodeStart | None = None  # the page a pasted code comes from
+        # IT's managed configuration; tests give their own reader. Called on the worker.
+        self.read_policy: Callable[[], Policy] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -106,9 +134,39 @@ class AccountFlow(QObject):
     def store(self) -> SecretStoreLike | None:
         return self.state.store
 
+    @property
+    def policy(self) -> Policy:
+        return self.state.policy
+
+    @property
+    def session_only(self) -> bool:
+        """Secrets are kept in memory only: chosen at the last sign-in, or no keyring."""
+        from costcode_desktop.services.secrets import SESSION_LOCATION
+
+        store = self.state.store
+        return bool(self.state.keyring_problem) or (
+            store is not None and store.location == SESSION_LOCATION
+        )
+
+    def provisioned(self) -> bool:
+        """IT set everything a sign-in needs: the clerk only signs in."""
+        return self.state.policy.provisioned(self.state.settings.connection)
+
+    def ready(self) -> bool:
+        """The connection can be tried: a valid connection and a client secret to use."""
+        connection = self.state.settings.connection
+        has_secret = self.state.secret_saved or bool(self.state.policy.client_secret)
+        return not connection.validate() and has_secret
+
+    def policy_reader(self) -> Callable[[], Policy]:
+        from costcode_desktop.services.policy import read_policy
+
+        return self.read_policy or read_policy
+
     def restore(self) -> None:
         """At start-up: the stored sign-in if there is one, else ask for a sign-in."""
         known = self.state.store
+        read_policy = self.policy_reader()
 
         def work(job: Job) -> SignedIn | SignInNeeded | Unreachable:
             from costcode_desktop.services.secrets import SecretStoreUnavailable
@@ -116,18 +174,22 @@ class AccountFlow(QObject):
             from costcode_desktop.services.signin import NoStoredSignIn, open_session, stored_tokens
 
             loaded = load_settings()
-            settings = loaded.settings
+            policy = read_policy()
+            settings = replace(loaded.settings, connection=policy.apply(loaded.settings.connection))
             if settings.connection.environment == "demo":
                 return SignedIn(open_demo_session(cancel=job.cancel), settings, None)
             store: SecretStoreLike | None = known
+            saved = False
             try:
                 store = store or _keyring_store()
+                saved = _adopt_policy_secret(store, settings.connection, policy)
                 tokens = stored_tokens(settings.connection, store)
             except NoStoredSignIn:
                 problem = "" if loaded.problem is None else str(loaded.problem)
-                return SignInNeeded(settings, problem, store)
+                return SignInNeeded(settings, problem, store, Found(policy, saved))
             except SecretStoreUnavailable as exc:
-                return SignInNeeded(settings, str(exc), store)
+                return SignInNeeded(settings, str(exc), store, Found(policy, False))
+            found = Found(policy, True)
             job.report(SignInStep("Signing in to Procore…"))
             key = settings.connection.environment_key()
             try:
@@ -139,10 +201,10 @@ class AccountFlow(QObject):
                 )
             except Exception as exc:
                 if unreachable(exc):  # nothing wrong with the sign-in: try it again later
-                    return Unreachable(settings, exc, store)
+                    return Unreachable(settings, exc, store, found)
                 message, _ = explain(exc, traceback.format_exc())
-                return SignInNeeded(settings, message, store)
-            return SignedIn(session, settings, store)
+                return SignInNeeded(settings, message, store, found)
+            return SignedIn(session, settings, store, found)
 
         def failed(error: BaseException, details: str) -> None:
             message, _ = explain(error, details)
@@ -150,13 +212,13 @@ class AccountFlow(QObject):
 
         self.worker.submit(work, on_result=self._outcome, on_error=failed)
 
-    def sign_in(self, connection: Connection, client_secret: str, *, session_only: bool) -> None:
-        """Sign in with the connection's method; the dialog hears back through signals."""
+    def sign_in(self, *, session_only: bool) -> None:
+        """Sign in as Connection settings say; the dialog hears back through signals."""
         previous, known = self.state.settings, self.state.store
+        connection = previous.connection
+        policy_secret = self.state.policy.client_secret
 
         def work(job: Job) -> SignedIn:
-            from costcode_desktop.services.secrets import SessionSecretStore
-            from costcode_desktop.services.session import open_demo_session
             from costcode_desktop.services.signin import (
                 Credentials,
                 save_client_secret,
@@ -165,11 +227,9 @@ class AccountFlow(QObject):
                 user_tokens,
             )
 
-            if connection.environment == "demo":
-                job.report(SignInStep("Starting the built-in demo sandbox…"))
-                return SignedIn(open_demo_session(cancel=job.cancel), previous, known)
+            client_secret = policy_secret or _saved_secret(known, connection)
             credentials = Credentials(connection, client_secret)
-            store = SessionSecretStore() if session_only else known or _keyring_store()
+            store = _target_store(known, session_only=session_only)
             if not session_only:
                 job.report(SignInStep("Saving the app's secret in " + store.location + "…"))
             save_client_secret(store, connection, client_secret)
@@ -189,34 +249,34 @@ class AccountFlow(QObject):
 
         self._start_sign_in(work)
 
-    def pasted_code_url(self, connection: Connection, client_secret: str) -> str:
+    def pasted_code_url(self) -> str:
         """The page that shows a code to paste (built here; nothing is sent yet)."""
         from costcode_desktop.services.signin import Credentials, start_pasted_code
 
+        # The authorize page needs the client id only; the secret is read when the code is sent.
         # Kept for finish_pasted_code: the code is only good with this page's PKCE verifier.
-        self._pasted_code = start_pasted_code(Credentials(connection, client_secret))
+        self._pasted_code = start_pasted_code(Credentials(self.state.settings.connection, ""))
         return self._pasted_code.url
 
-    def finish_pasted_code(
-        self, connection: Connection, client_secret: str, code: str, *, session_only: bool
-    ) -> None:
-        from costcode_desktop.services.signin import Credentials
-
-        credentials = Credentials(connection, client_secret)
+    def finish_pasted_code(self, code: str, *, session_only: bool) -> None:
         previous, known = self.state.settings, self.state.store
+        connection = previous.connection
+        policy_secret = self.state.policy.client_secret
         started = self._pasted_code
         if started is None:
             raise ValueError("pasted_code_url opens the page whose code is pasted here")
 
         def work(job: Job) -> SignedIn:
-            from costcode_desktop.services.secrets import SessionSecretStore
             from costcode_desktop.services.signin import (
+                Credentials,
                 save_client_secret,
                 sign_in_with_pasted_code,
                 user_tokens,
             )
 
-            store = SessionSecretStore() if session_only else known or _keyring_store()
+            client_secret = policy_secret or _saved_secret(known, connection)
+            credentials = Credentials(connection, client_secret)
+            store = _target_store(known, session_only=session_only)
             save_client_secret(store, connection, client_secret)
             job.report(SignInStep("Checking the code with Procore…"))
             grant = sign_in_with_pasted_code(credentials, code, started)
@@ -255,11 +315,46 @@ class AccountFlow(QObject):
             on_done=done,
         )
 
+    def save_connection(self, connection: Connection, client_secret: str) -> None:
+        """Keep Connection settings: the file, and a newly typed secret in the store."""
+        previous, known = self.state.settings, self.state.store
+        session_only = self.session_only
+
+        def work(_job: Job) -> ConnectionSaved:
+            from costcode_desktop.services.signin import save_client_secret, stored_client_secret
+
+            store = _target_store(known, session_only=session_only)
+            if client_secret:
+                save_client_secret(store, connection, client_secret)
+            settings = replace(previous, connection=connection)
+            save_settings(settings)  # SettingsError: said in the dialog, which stays open
+            saved = stored_client_secret(store, connection) is not None
+            return ConnectionSaved(settings, store, saved)
+
+        def saved(outcome: ConnectionSaved) -> None:
+            self.state.settings = outcome.settings
+            self.state.store = outcome.store
+            self.state.secret_saved = outcome.secret_saved
+            self.connection_saved.emit()
+
+        def failed(error: BaseException, details: str) -> None:
+            message, _ = explain(error, details)
+            self.connection_save_failed.emit(message)
+
+        self.worker.submit(work, on_result=saved, on_error=failed)
+
     def _outcome(self, outcome: SignedIn | SignInNeeded | Unreachable) -> None:
         """On the GUI thread: keep what the work found, then say what happened."""
         self.state.settings = outcome.settings
         if outcome.store is not None:
             self.state.store = outcome.store
+        if outcome.found is not None:
+            self.state.policy = outcome.found.policy
+            self.state.secret_saved = outcome.found.secret_saved
+        if isinstance(outcome, SignInNeeded) and "password store" in outcome.why:
+            self.state.keyring_problem = outcome.why
+        elif isinstance(outcome, SignedIn) and outcome.store is not None:
+            self.state.secret_saved = True
         match outcome:
             case SignedIn(session=session):
                 self.session_ready.emit(session)
@@ -311,6 +406,55 @@ def _finish_sign_in(
     settings = settings.with_company(key, session.company.id)
     _save_settings(settings)
     return SignedIn(session, settings, store)
+
+
+def _saved_secret(store: SecretStoreLike | None, connection: Connection) -> str:
+    """On the worker: the client secret saved for this connection; a plain error if none."""
+    from costcode_desktop.services.signin import stored_client_secret
+
+    secret = stored_client_secret(store or _keyring_store(), connection)
+    if not secret:
+        raise ValueError(
+            "No client secret is saved on this computer for this Procore app. Enter it in "
+            "Connection settings."
+        )
+    return secret
+
+
+def _target_store(known: SecretStoreLike | None, *, session_only: bool) -> SecretStoreLike:
+    """Where this sign-in keeps its secrets: memory when asked (or no keyring), else the keyring."""
+    from costcode_desktop.services.secrets import (
+        SESSION_LOCATION,
+        SecretStoreUnavailable,
+        SessionSecretStore,
+    )
+
+    if session_only:
+        if known is not None and known.location == SESSION_LOCATION:
+            return known
+        return SessionSecretStore()
+    if known is not None and known.location != SESSION_LOCATION:
+        return known
+    try:
+        return _keyring_store()
+    except SecretStoreUnavailable:
+        if known is not None:
+            return known
+        raise
+
+
+def _adopt_policy_secret(store: SecretStoreLike, connection: Connection, policy: Policy) -> bool:
+    """On the worker: a secret IT provisioned goes to the keyring on first use; saved or not."""
+    from costcode_desktop.services.signin import save_client_secret, stored_client_secret
+
+    if not connection.client_id:
+        return False
+    saved = stored_client_secret(store, connection)
+    secret = policy.client_secret
+    if secret and saved != secret:
+        save_client_secret(store, connection, secret)
+        return True
+    return saved is not None
 
 
 def _keyring_store() -> SecretStoreLike:

@@ -177,7 +177,8 @@ class AccountFlow(QObject):
             policy = read_policy()
             settings = replace(loaded.settings, connection=policy.apply(loaded.settings.connection))
             if settings.connection.environment == "demo":
-                return SignedIn(open_demo_session(cancel=job.cancel), settings, None)
+                session = open_demo_session(cancel=job.cancel, own_process=True)
+                return SignedIn(session, settings, None)
             store: SecretStoreLike | None = known
             saved = False
             try:

@@ -103,7 +103,8 @@ def test_a_child_that_cannot_start_leaves_the_demo_in_this_process(
         assert len(session.client.projects(session.company.id)) == 12, "the demo works all the same"
     finally:
         session.close()
-    assert "exit 3" in caplog.text and "no sandbox here" in caplog.text
+    assert "exit 3" in caplog.text
+    assert "no sandbox here" in caplog.text
 
 
 def test_the_frozen_app_runs_the_sandbox_through_its_own_executable(

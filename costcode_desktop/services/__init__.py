@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from .preview import PreviewLine, RefreshPreview, check_permissions, refresh_preview
     from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
     from .session import Session, connect, open_demo_session, open_sandbox_session
+    from .standing import Standing, count_inactive_changed, count_out_of_date, standing
     from .status import (
         ProjectState,
         ProjectStatus,
@@ -99,6 +100,10 @@ _HOME = {  # name -> the module that defines it
     "connect": ".session",
     "open_demo_session": ".session",
     "open_sandbox_session": ".session",
+    "Standing": ".standing",
+    "count_inactive_changed": ".standing",
+    "count_out_of_date": ".standing",
+    "standing": ".standing",
     "ProjectState": ".status",
     "ProjectStatus": ".status",
     "check_project": ".status",
@@ -142,12 +147,15 @@ __all__ = [
     "RefreshStep",
     "RefreshWaiting",
     "Session",
+    "Standing",
     "TokenSource",
     "User",
     "check_permissions",
     "check_project",
     "check_projects",
     "connect",
+    "count_inactive_changed",
+    "count_out_of_date",
     "duration_text",
     "list_projects",
     "load_company",
@@ -162,6 +170,7 @@ __all__ = [
     "refusal_reason",
     "retry_failed",
     "run_parallel",
+    "standing",
     "starting_points",
     "status_after_refresh",
     "status_estimate",

@@ -23,6 +23,8 @@ from costcode_desktop.services import (
     RefreshRun,
     RefreshStep,
     RefreshWaiting,
+    count_inactive_changed,
+    count_out_of_date,
 )
 
 if TYPE_CHECKING:
@@ -162,8 +164,11 @@ def print_status_table(
         print(
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
         )
-    out_of_date = sum(1 for s in statuses if s.comparison is not None and not s.comparison.in_sync)
-    print(f"{plural(len(statuses), 'project')}, {out_of_date} out of date.", file=out)
+    text = f"{plural(len(statuses), 'project')}, {count_out_of_date(statuses)} out of date"
+    inactive = count_inactive_changed(statuses)
+    if inactive:  # not counted, as --all-out-of-date leaves them out (README: "out of date")
+        text += f"; {plural(inactive, 'inactive project')} with differences not counted"
+    print(f"{text}.", file=out)
     notes = notes or {}
     for s in statuses:
         for note in (s.message, notes.get(s.project.id, "")):

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .preview import PreviewLine, RefreshPreview, check_permissions, refresh_preview
     from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
     from .session import Session, connect, open_demo_session, open_sandbox_session
-    from .standing import Standing, count_inactive_changed, count_out_of_date, standing
+    from .out_of_date import Standing, count_inactive_changed, count_out_of_date, standing
     from .status import (
         ProjectState,
         ProjectStatus,
@@ -100,10 +100,10 @@ _HOME = {  # name -> the module that defines it
     "connect": ".session",
     "open_demo_session": ".session",
     "open_sandbox_session": ".session",
-    "Standing": ".standing",
-    "count_inactive_changed": ".standing",
-    "count_out_of_date": ".standing",
-    "standing": ".standing",
+    "Standing": ".out_of_date",
+    "count_inactive_changed": ".out_of_date",
+    "count_out_of_date": ".out_of_date",
+    "standing": ".out_of_date",
     "ProjectState": ".status",
     "ProjectStatus": ".status",
     "check_project": ".status",

@@ -21,6 +21,8 @@ from costcode_desktop.services import (
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
+    count_inactive_changed,
+    standing,
 )
 from costcode_desktop.services.cache.known import unreachable
 from costcode_desktop.ui.kit import memory
@@ -121,12 +123,8 @@ class RefreshFlow(QObject):
         if self.controller.refreshing:
             return None
         controller = self.controller
-        stale = [
-            status
-            for status in controller.statuses.values()
-            if status.state is ProjectState.OUT_OF_DATE
-        ]
-        statuses = [s for s in stale if s.project.active]
+        known = controller.statuses.values()
+        statuses = [s for s in known if standing(s).out_of_date]
         if not statuses:
             self.window.statusBar().showMessage(
                 "Every active project matches the company list.", 10_000
@@ -142,7 +140,7 @@ class RefreshFlow(QObject):
         dialog = BulkRefreshDialog(
             found,
             self.window,
-            inactive_left_out=len(stale) - len(statuses),
+            inactive_left_out=count_inactive_changed(known),
             concurrency=self.concurrency,
         )
         projects = [status.project for status in statuses]

@@ -40,12 +40,12 @@ if TYPE_CHECKING:
     )
     from .listing import list_projects
     from .load import CompanyLoad, load_company
+    from .out_of_date import Standing, count_inactive_changed, count_out_of_date, standing
     from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
     from .permissions import PermissionCache
     from .preview import PreviewLine, RefreshPreview, check_permissions, refresh_preview
     from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
     from .session import Session, connect, open_demo_session, open_sandbox_session
-    from .out_of_date import Standing, count_inactive_changed, count_out_of_date, standing
     from .status import (
         ProjectState,
         ProjectStatus,

@@ -25,6 +25,7 @@ from costcode_desktop.services import (
     RefreshWaiting,
     count_inactive_changed,
     count_out_of_date,
+    standing,
 )
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ def _project_status_json(status: ProjectStatus) -> dict[str, Any]:
         "project_number": p.project_number,
         "active": p.active,
         "state": status.state.value,
+        "out_of_date": standing(status).out_of_date,  # counted as out of date (README)
         "summary": status.summary,
         "message": status.message,
         "counts": _counts_json(status),

@@ -49,7 +49,7 @@ SUMMARY_ORDER = (
     DiffStatus.ONLY_ON_PROJECT,
     DiffStatus.IN_SYNC,
 )
-MIN_DESCRIPTION_WIDTH = 180
+MIN_DESCRIPTION_WIDTH = 160
 SEARCH_DELAY_MS = 150  # let fast typists finish a word before filtering 20,000 rows
 
 
@@ -135,7 +135,7 @@ class ComparePane(QWidget):
         delegate = WordDiffDelegate(self.view)
         self.view.setItemDelegateForColumn(COL_COMPANY_NAME, delegate)
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
-        size_columns(self.view, {COL_STATUS: 128, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96})
+        size_columns(self.view, {COL_STATUS: 160, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96})
         self._share_description_width()
         self.view.viewport().installEventFilter(self)
 

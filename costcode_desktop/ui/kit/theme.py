@@ -164,8 +164,8 @@ DIFF_LOOKS: dict[DiffStatus, Look] = {
 
 # Rows a refresh leaves as they are: quiet grey, muted text, and words that say they stay, so
 # they never read as the differences a refresh fixes (nor as errors).
-LOCKED_LOOK = Look("≠", "Differs — locked by Sage, stays", GREY)
-UNSENT_LOOK = Look("⊘", "Unsupported — not sent, stays", GREY)
+LOCKED_LOOK = Look("≠", "Locked by Sage, stays", GREY)
+UNSENT_LOOK = Look("⊘", "Unsupported, stays", GREY)
 
 STATE_LOOKS: dict[ProjectState, Look] = {
     ProjectState.IN_SYNC: Look("✓", "In sync"),

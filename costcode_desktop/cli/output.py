@@ -254,6 +254,8 @@ def run_json(
         "summary": run.summary(),
         "counts": {
             "refreshed": len(run.refreshed),
+            # A dry run's projects are all unchanged: those it would change are counted apart.
+            "would_change": sum(1 for r in run.results if r.would_change),
             "unchanged": len(run.unchanged),
             "skipped": len(run.skipped),
             "failed": len(run.failed),

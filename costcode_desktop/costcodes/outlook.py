@@ -31,26 +31,30 @@ class Outlook:
     def sentence(self) -> str:
         """'Refresh will add 2 codes and fix 1 description; 3 descriptions locked by Sage stay
         as they are.' or 'Nothing to refresh: …'."""
-        kept = self._kept()
+        leaves = self.leaves()
         if self.changes:
-            does = []
-            if self.add:
-                does.append(f"add {plural(self.add, 'code')}")
-            if self.fix:
-                does.append(f"fix {plural(self.fix, 'description')}")
-            text = f"Refresh will {_joined(does)}"
-            return f"{text}; {kept}." if kept else f"{text}."
-        if kept:
-            return f"Nothing to refresh: {kept}."
+            text = f"Refresh will {self.does()}"
+            return f"{text}; {leaves}." if leaves else f"{text}."
+        if leaves:
+            return f"Nothing to refresh: {leaves}."
         return "Nothing to refresh: the project matches the company list."
 
-    def _kept(self) -> str:
+    def does(self) -> str:
+        """'add 2 codes and fix 1 description', or '' when a refresh sends nothing."""
+        parts = []
+        if self.add:
+            parts.append(f"add {plural(self.add, 'code')}")
+        if self.fix:
+            parts.append(f"fix {plural(self.fix, 'description')}")
+        return _joined(parts)
+
+    def leaves(self) -> str:
         """'3 descriptions locked by Sage and 1 unsupported code stay as they are', or ''."""
         parts = []
         if self.locked:
             parts.append(f"{plural(self.locked, 'description')} locked by Sage")
         if self.unsupported:
-            parts.append(f"{plural(self.unsupported, 'unsupported code')}")
+            parts.append(plural(self.unsupported, "unsupported code"))
         if self.no_description:
             parts.append(f"{plural(self.no_description, 'code')} with no company description")
         if self.only_on_project:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.procore import RetryPolicy
@@ -65,6 +65,28 @@ def test_refresh_all_out_of_date_projects(
     assert found[PINECREST] is ProjectState.OUT_OF_DATE, "inactive projects only by hand"
     assert "6 of 7 projects refreshed" in window.statusBar().currentMessage()
     assert window.action("refresh_all").isEnabled(), "Summit Ridge is still out of date"
+
+
+def test_the_preview_counts_out_skipped_projects_once_permissions_are_known(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    """Summit Ridge (no Admin) is reported as skipped, not as one that would change."""
+    with qtbot.waitSignal(window.controller.permissions_checked, timeout=30_000):
+        dialog = window.refresh_flow.refresh_all_out_of_date()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.preview.checking, timeout=5_000)
+    rows = {
+        dialog.table.item(r, 0).text(): dialog.table.item(r, 4).text()
+        for r in range(dialog.table.rowCount())
+    }
+    assert rows["24-080 Summit Ridge Data Center"] == "Will be skipped"
+    assert dialog.go_button.text() == "Refresh 6 Projects"
+    assert "1 project will be skipped" in dialog.heading.text()
+    note = dialog.findChildren(QLabel)
+    assert any(
+        "1 inactive project with differences is not included" in label.text() for label in note
+    )
+    dialog.reject()
 
 
 def test_failed_projects_can_be_retried_alone(

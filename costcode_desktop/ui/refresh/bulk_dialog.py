@@ -94,11 +94,11 @@ class BulkRefreshDialog(QDialog):
         notes = []
         if inactive_left_out:
             notes.append(
-                f"{inactive_left_out} inactive out-of-date project"
+                f"{plural(inactive_left_out, 'inactive project')} with differences "
                 + (
-                    " is not included: select it and choose Refresh Selected to refresh it."
+                    "is not included: select it and choose Refresh Selected to refresh it."
                     if inactive_left_out == 1
-                    else "s are not included: select them and choose Refresh Selected to "
+                    else "are not included: select them and choose Refresh Selected to "
                     "refresh them."
                 )
             )
@@ -150,6 +150,9 @@ class BulkRefreshDialog(QDialog):
         """Fill in the rows, the summary and the estimate (again once permissions are known)."""
         self.preview = preview
         going = [line for line in preview.lines if line.will_change or line.checking]
+        # The button counts the projects that will change, not those known to be skipped.
+        self.go_button.setText(f"Refresh {plural(len(going), 'Project')}")
+        self.go_button.setEnabled(bool(going))  # every one refused: nothing would change
         adds = sum(line.to_add for line in going)
         updates = sum(line.to_update for line in going)
         text = (

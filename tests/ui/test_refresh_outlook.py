@@ -135,6 +135,7 @@ def test_rows_a_refresh_leaves_are_muted_and_not_coloured_as_fixes(
         theme.VERMILLION
     ), "not drawn as an error"
     assert cell(window, "02 410", COL_STATUS, Role.ForegroundRole) == muted_colour()
+    shot(window.compare, tmp_path / "screenshots", "compare-harborview")
 
     assert window.projects.select_project(LINCOLN_ELEMENTARY)
     shot(window.compare, tmp_path / "screenshots", "compare-lincoln")

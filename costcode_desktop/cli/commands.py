@@ -28,10 +28,26 @@ from costcode_desktop.services import (
 )
 from costcode_desktop.services.cache import cache_key, open_cache_or_none
 from costcode_desktop.services.history import HistoryStore, open_history_or_none
+from costcode_desktop.services.refresh_lock import (
+    COMMAND,
+    HeldRefresh,
+    LockHolder,
+    RefreshBusy,
+    company_lock,
+    waiting_words,
+)
 
 from . import output
+from .lines import write_line
 from .output import Progress
-from .parser import EXIT_INTERRUPTED, EXIT_NOTHING_DONE, EXIT_OK, EXIT_SOME_FAILED
+from .parser import (
+    EXIT_BUSY,
+    EXIT_INTERRUPTED,
+    EXIT_NOTHING_DONE,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_SOME_FAILED,
+)
 
 
 def run_command(session: Session, args: argparse.Namespace, out: TextIO) -> int:
@@ -71,11 +87,11 @@ def cached_status(
         cache.close()
     if cached is None:
         which = f"company {company_id}" if company_id else "any company"
-        print(
+        write_line(
+            sys.stderr,
             f"costcode-sync: error: nothing is kept on this computer for {which} in "
             f"'{environment}'. Run costcode-sync status without --cached (or open the desktop "
             "app) once while Procore can be reached.",
-            file=sys.stderr,
         )
         return EXIT_NOTHING_DONE
     wanted = set(args.project or ())
@@ -110,43 +126,103 @@ def _remember(
 
 
 def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    lock: HeldRefresh | None = None
+    if not args.dry_run:  # held before the statuses are read, so they are not out of date
+        try:
+            lock = _hold_refresh_lock(session, args)
+        except RefreshBusy as busy:
+            write_line(sys.stderr, f"costcode-sync: {busy}")
+            return EXIT_BUSY
+        if lock is None:
+            return EXIT_INTERRUPTED
+    try:
+        return _refresh_holding(session, args, out, lock)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _hold_refresh_lock(session: Session, args: argparse.Namespace) -> HeldRefresh | None:
+    """The company's refresh lock: waited for (saying whom for) with --wait or on a terminal,
+    else RefreshBusy. None: Ctrl+C while waiting."""
+    wait = args.wait if args.wait is not None else sys.stdin.isatty()
+
+    def waiting(holder: LockHolder | None) -> None:
+        write_line(sys.stderr, waiting_words(holder), flush=True)  # with --json too
+
+    try:
+        return company_lock(session).acquire(COMMAND, wait=wait, on_wait=waiting)
+    except KeyboardInterrupt:
+        write_line(sys.stderr, "Stopped while waiting; nothing was sent.")
+        return None
+
+
+def _refresh_holding(
+    session: Session, args: argparse.Namespace, out: TextIO, lock: HeldRefresh | None
+) -> int:
     company_list = read_company_list(session.client, session.company.id)
     progress = Progress(quiet=args.json)
     projects, statuses = _projects_to_refresh(session, company_list, args, progress)
     history = open_history_or_none()
+    notice = history.notice if history is not None else ""  # a bad file was moved aside
+    if notice and not args.json:  # --json: it is in the report
+        write_line(sys.stderr, f"costcode-sync: warning: {notice}")
     try:
-        run = _run_refresh(session, company_list, projects, statuses, history, args, progress)
+        run = _run_refresh(session, company_list, projects, statuses, history, args, progress, lock)
     finally:
         if history is not None:
             history.close()
+    if run.recovery.text() and not args.json:  # --json: recovered_after_interruption
+        write_line(sys.stderr, run.recovery.text())
+    code = exit_code(run, named=set(args.project or ()), fail_on_refused=args.fail_on_refused)
     single = len(args.project or ()) == 1 and not args.all_out_of_date
     if single and len(run.results) == 1:
         result = run.results[0]
         if args.json:
-            _dump(output.refresh_json(result), out)
+            report = output.refresh_json(result)
+            _dump(
+                {
+                    **report,
+                    "history_problem": run.history_problem or None,
+                    "notice": notice or None,
+                },
+                out,
+            )
         else:
             output.print_refresh(result, out)
     elif args.json:
         report = output.run_json(
             run, session.client, dry_run=args.dry_run, concurrency=args.concurrency
         )
-        _dump(report, out)
+        _dump({**report, "notice": notice or None}, out)
     else:
-        output.print_run(run, out)
-    if run.history_problem:
-        print(f"costcode-sync: warning: {run.history_problem}", file=sys.stderr)
-    return exit_code(run)
+        skipping_fails = {EXIT_OK: False, EXIT_REFUSED: True}.get(code)
+        output.print_run(run, out, skipping_fails=skipping_fails)
+    if run.history_problem and not args.json:  # --json: it is in the report
+        write_line(sys.stderr, f"costcode-sync: warning: {run.history_problem}")
+    return code
 
 
-def exit_code(run: RefreshRun) -> int:
-    """0 all done (refreshed, in sync, skipped); 1 some failed; 2 nothing done."""
+def exit_code(run: RefreshRun, *, named: set[int], fail_on_refused: bool) -> int:
+    """0 done; 1 some failed; 2 nothing done; 3 some skipped, with --fail-on-refused.
+
+    A project skipped because it may not be refreshed (no permission, not connected to Sage,
+    another list) fails the run only with --fail-on-refused, or when every project was skipped
+    and the user named one: a nightly --all-out-of-date whose only out-of-date projects are
+    ones it may not refresh has done all it can."""
     if not run.results and not run.not_started:
         return EXIT_OK  # nothing was out of date
     fine = run.refreshed + run.unchanged
     if run.failed or run.not_started:
         something = fine or any(r.changed for r in run.failed)
         return EXIT_SOME_FAILED if something else EXIT_NOTHING_DONE
-    return EXIT_OK if fine else EXIT_NOTHING_DONE  # every project refused: nothing done
+    if not run.skipped:
+        return EXIT_OK
+    if fail_on_refused:
+        return EXIT_REFUSED
+    if fine or not any(r.project.id in named for r in run.skipped):
+        return EXIT_OK
+    return EXIT_NOTHING_DONE  # every project refused, one of them asked for by name
 
 
 def _projects_to_refresh(
@@ -182,7 +258,7 @@ def _out_of_date(
     checked = check_projects(session.client, company_list, projects, concurrency=args.concurrency)
     by_id = {s.project.id: s for s in checked}  # they come as each check ends
     statuses = [by_id[p.id] for p in projects]  # in the order Procore lists them
-    # Out of date by services.standing's rule (the count the window and `status` say); those
+    # Out of date by services.out_of_date's rule (the count the window and `status` say); those
     # whose check failed are tried too, and the refresh says what became of them.
     chosen = [s for s in statuses if standing(s).out_of_date or s.state is ProjectState.ERROR]
     progress.say(f"{count_out_of_date(statuses)} of {total} active projects are out of date.")
@@ -197,6 +273,7 @@ def _run_refresh(
     history: HistoryStore | None,
     args: argparse.Namespace,
     progress: Progress,
+    lock: HeldRefresh | None,
 ) -> RefreshRun:
     """refresh_many on a thread; Ctrl+C stops new projects, those under way finish."""
     cancel = CancelToken()
@@ -217,6 +294,8 @@ def _run_refresh(
                     on_event=progress.on_event,
                     cancel=cancel,
                     statuses=statuses,
+                    lock=lock,
+                    who=COMMAND,
                 )
             )
         except BaseException as exc:  # handed to the main thread

@@ -14,6 +14,7 @@ from costcode_desktop.services import (
     CodeIssue,
     CompanyList,
     Estimate,
+    Project,
     ProjectRefreshed,
     ProjectStatus,
     RefreshEstimate,
@@ -27,6 +28,8 @@ from costcode_desktop.services import (
     count_out_of_date,
     standing,
 )
+
+from .lines import shown_width, write_line
 
 if TYPE_CHECKING:
     from costcode_desktop.services.cache import CachedCompany
@@ -60,7 +63,7 @@ class Progress:
     def say(self, text: str) -> None:
         if not self.quiet:
             with self._lock:
-                print(text, file=sys.stderr, flush=True)
+                write_line(sys.stderr, text, flush=True)
 
     def on_event(self, event: RefreshEvent) -> None:
         match event:
@@ -139,10 +142,10 @@ def print_status_table(
     notes: dict[int, str] | None = None,
 ) -> None:
     """The table of projects; `checked` adds when each was read, `notes` a line per project."""
-    print(
+    write_line(
+        out,
         f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
         f"{_local(company_list.read_at)})",
-        file=out,
     )
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
     header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
@@ -161,28 +164,28 @@ def print_status_table(
         + [str(s.comparison.locked_differences) if s.comparison else "-"]
         for s in statuses
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    # Widths as shown: a name's control characters take the room of their escapes.
+    widths = [max(shown_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print(
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
-        )
+        cells = (cell + " " * (w - shown_width(cell)) for cell, w in zip(row, widths, strict=True))
+        write_line(out, "  ".join(cells).rstrip())
     text = f"{plural(len(statuses), 'project')}, {count_out_of_date(statuses)} out of date"
     inactive = count_inactive_changed(statuses)
     if inactive:  # not counted, as --all-out-of-date leaves them out (README: "out of date")
         text += f"; {plural(inactive, 'inactive project')} with differences not counted"
-    print(f"{text}.", file=out)
+    write_line(out, f"{text}.")
     notes = notes or {}
     for s in statuses:
         for note in (s.message, notes.get(s.project.id, "")):
             if note:
-                print(f"- {s.project.name}: {note}", file=out)
+                write_line(out, f"- {s.project.name}: {note}")
 
 
 def print_cached_status(cached: CachedCompany, statuses: list[ProjectStatus], out: TextIO) -> None:
-    print(
+    write_line(
+        out,
         f"Last-known state of {cached.company.name}, as of {_local(cached.as_of)}: kept on this "
         "computer, nothing was sent to Procore. 'Checked' says when each project was read.",
-        file=out,
     )
     notes = {
         pid: f"⚠ Last {mark.doing} failed {_local(mark.failed_at)} — {mark.failure}."
@@ -231,18 +234,35 @@ def label(result: RefreshResult) -> str:
     return _LABELS[result.outcome]
 
 
-def print_run(run: RefreshRun, out: TextIO) -> None:
+def print_run(run: RefreshRun, out: TextIO, *, skipping_fails: bool | None = None) -> None:
+    """One line per project, then the summary; skipped projects with their number and name.
+    `skipping_fails` adds a line on whether they fail the run (None: nothing to say)."""
     if not run.results and not run.not_started:
-        print("No active project is out of date; nothing to do.", file=out)
+        write_line(out, "No active project is out of date; nothing to do.")
         return
     for result in run.results:
-        print(f"{label(result):<12}  {result.message}", file=out)
+        if result.outcome is RefreshOutcome.REFUSED:
+            write_line(out, f"{label(result):<12}  {numbered(result.project)}: {result.message}")
+        else:
+            write_line(out, f"{label(result):<12}  {result.message}")
         for issue in result.failed:
             ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
-            print(f"{'':<12}    {issue.full_code}  {issue.name}: {issue.reason}{ref}", file=out)
+            write_line(out, f"{'':<12}    {issue.full_code}  {issue.name}: {issue.reason}{ref}")
     for project in run.not_started:
-        print(f"{'not started':<12}  '{project.name}'", file=out)
-    print(run.summary(), file=out)
+        write_line(out, f"{'not started':<12}  '{project.name}'")
+    if run.skipped and skipping_fails is not None:
+        skipped = f"{plural(len(run.skipped), 'project')} skipped, listed above"
+        if skipping_fails:
+            write_line(out, f"{skipped}: with --fail-on-refused, the run fails.")
+        else:
+            write_line(out, f"{skipped}: not a failure (--fail-on-refused makes it one).")
+    write_line(out, run.summary())
+
+
+def numbered(project: Project) -> str:
+    """'24-080 Summit Ridge Data Center': the project as people in the office name it."""
+    number = (project.project_number or "").strip()
+    return f"{number} {project.name}" if number else project.name
 
 
 def run_json(
@@ -265,6 +285,11 @@ def run_json(
         "projects": [{**refresh_json(r), "state": label(r)} for r in run.results],
         "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
         "history_problem": run.history_problem or None,
+        "recovered_after_interruption": {
+            "projects": run.recovery.recovered,
+            "not_applied": run.recovery.not_applied,
+            "left_open": run.recovery.left_open,
+        },
         "estimate": _estimate_json(run.estimate),
         "requests": client.request_count,
         "rate_limited_answers": client.throttled_count,
@@ -286,7 +311,11 @@ def _estimate_json(estimate: Estimate | None) -> dict[str, Any] | None:
 def refresh_json(result: RefreshResult) -> dict[str, Any]:
     plan = result.plan
     return {
-        "project": {"id": result.project.id, "name": result.project.name},
+        "project": {
+            "id": result.project.id,
+            "name": result.project.name,
+            "number": result.project.project_number,
+        },
         "outcome": result.outcome.value,
         "dry_run": result.dry_run,
         "message": result.message,
@@ -315,21 +344,21 @@ def _issue_json(issue: CodeIssue) -> dict[str, Any]:
 
 
 def print_refresh(result: RefreshResult, out: TextIO) -> None:
-    print(result.message, file=out)
+    write_line(out, result.message)
 
     def line(kind: str, full_code: str, text: str) -> None:
-        print(f"  {kind:<13} {full_code}  {text}", file=out)
+        write_line(out, f"  {kind:<13} {full_code}  {text}")
 
     plan = result.plan
     if result.would_change and plan is not None:
         for code in plan.to_add:
             line("would add", code.full_code, code.name)
         for update in plan.updates:
-            line("would update", update.full_code, f"{update.old_name!r} -> {update.new_name!r}")
+            line("would update", update.full_code, f"'{update.old_name}' -> '{update.new_name}'")
     for code in result.added:
         line("added", code.full_code, code.name)
     for update in result.updated:
-        line("updated", update.full_code, f"{update.old_name!r} -> {update.new_name!r}")
+        line("updated", update.full_code, f"'{update.old_name}' -> '{update.new_name}'")
     for issue in result.skipped:
         line("skipped", issue.full_code, f"{issue.name}: {issue.reason}")
     for issue in result.failed:

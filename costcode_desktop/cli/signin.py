@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from costcode_desktop.procore import (
     ClientCredentials,
@@ -16,7 +17,8 @@ from costcode_desktop.procore import (
 )
 from costcode_desktop.services import Session, connect, open_demo_session
 
-from .parser import ENVIRONMENTS, UsageError
+from .lines import write_line
+from .parser import ENVIRONMENTS, UsageError, procore_id
 
 
 def open_session(args: argparse.Namespace) -> Session:
@@ -26,6 +28,8 @@ def open_session(args: argparse.Namespace) -> Session:
     """
     if args.demo:
         session = open_demo_session(reset=args.demo_reset)
+        for notice in session.notices:  # the demo's saved state could not be read
+            write_line(sys.stderr, f"costcode-sync: warning: {notice}")
         return _showing(session, args.company) if args.company else session
     if _explicit_sign_in(args):
         environment = _environment(args)
@@ -141,6 +145,6 @@ def _int_env(name: str) -> int | None:
     if not value:
         return None
     try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"{name} must be a number, not {value!r}") from None
+        return procore_id(value)
+    except ValueError as exc:
+        raise UsageError(f"{name}: {exc}") from None

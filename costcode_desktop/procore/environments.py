@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+# Far above any real server address, far below what breaks a request (httpx refuses 65,536).
+MAX_URL_LENGTH = 2_000
+_DNS_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,9 +60,18 @@ def normalize_base_url(value: str, what: str, example: str) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise ValueError(f"Enter the {what}, for example {example}.")
+    if len(text) > MAX_URL_LENGTH:
+        raise ValueError(
+            f"The {what} is too long ({len(text):,} characters; at most {MAX_URL_LENGTH:,}): "
+            f"enter only the server address, like {example}."
+        )
     if any(ch.isspace() for ch in text):
         raise ValueError(f"The {what} must not contain spaces.")
-    parts = urlsplit(text)
+    bad_host = f"The {what} has an invalid server name; enter one like {example}."
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unclosed '[' of an IPv6 address
+        raise ValueError(bad_host) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(
@@ -70,6 +84,8 @@ def normalize_base_url(value: str, what: str, example: str) -> str:
         parts.port  # noqa: B018 - parsing the port is the check
     except ValueError:
         raise ValueError(f"The {what} has an invalid port number.") from None
+    if not _valid_host(text):
+        raise ValueError(bad_host)
     if parts.username is not None or parts.password is not None:
         raise ValueError(f"The {what} must not contain a user name or password.")
     if parts.query or parts.fragment or text.endswith(("?", "#")):
@@ -82,10 +98,33 @@ def normalize_base_url(value: str, what: str, example: str) -> str:
     return f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
+def _valid_host(url: str) -> bool:
+    """An IP address, or a DNS name (international ones as httpx would send them) that a request
+    could be made to: caught here, not as an exception deep in a request."""
+    # Imported here: the settings (read at start-up) check addresses too, and the window's
+    # first paint imports no httpx (tests/ui/test_startup_imports.py).
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+        parsed.host  # noqa: B018 - decoding an "xn--" name is the check
+        host = parsed.raw_host.decode("ascii")
+    except (httpx.InvalidURL, ValueError):  # the IDNA codec's errors are ValueErrors
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host.removesuffix(".").split(".")
+    return len(host) <= 253 and all(_DNS_LABEL.fullmatch(label) for label in labels)
+
+
 def custom_environment(
     login_url: str, api_url: str, *, key: str = "custom", label: str = "Custom"
 ) -> Environment:
     """An environment from user-entered URLs (a Procore host pair, or the built-in sandbox)."""
-    login = normalize_base_url(login_url, "sign-in (login) address", "https://login.procore.com")
+    # The API address first: a login address left out is the API address, and is its mistake.
     api = normalize_base_url(api_url, "API address", "https://api.procore.com")
+    login = normalize_base_url(login_url, "sign-in (login) address", "https://login.procore.com")
     return Environment(key, label, login, api)

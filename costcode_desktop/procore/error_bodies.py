@@ -9,7 +9,6 @@ or plain text and HTML from a proxy. Secrets a server echoes back are hidden.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
@@ -27,6 +26,7 @@ from .errors import (
     RateLimited,
     ServerError,
 )
+from .jsontext import NotJson, read_json
 
 TEXT_DETAIL_LIMIT = 300
 JSON_DETAIL_LIMIT = 600
@@ -148,8 +148,8 @@ def error_detail(content: bytes) -> str | None:
     if not content or not content.strip():
         return None
     try:
-        data = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+        data = read_json(content)
+    except NotJson:
         text = content.decode("utf-8", errors="replace")
         if "<" in text and ">" in text:
             text = _TAGS.sub(" ", text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import random
 import threading
@@ -29,6 +28,7 @@ from .errors import (
     ServerError,
     TimedOut,
 )
+from .jsontext import NotJson, TooDeep, read_json
 from .network import build_http_client
 from .network_errors import connection_failure, proxy_auth_response, retry_reason
 from .pacing import Pacer, PacingStats, QuotaView
@@ -450,16 +450,16 @@ class Requester:
             data: Any = None
         else:
             try:
-                data = json.loads(content)
-            except (ValueError, UnicodeDecodeError):
+                data = read_json(content)
+            except NotJson as exc:
                 snippet = content[:200].decode("utf-8", errors="replace")
-                error = MalformedResponse(
-                    status=status,
-                    request_id=request_id,
-                    detail=truncate(f"Not JSON: {snippet}", 300)
-                    if snippet.strip()
-                    else "Empty answer.",
-                )
+                if isinstance(exc, TooDeep):
+                    detail = "The answer is nested too deeply to read."
+                elif snippet.strip():
+                    detail = truncate(f"Not JSON: {snippet}", 300)
+                else:
+                    detail = "Empty answer."
+                error = MalformedResponse(status=status, request_id=request_id, detail=detail)
                 raise _AttemptFailedError(
                     error, idempotent, "Procore sent an unreadable answer"
                 ) from None

@@ -5,7 +5,6 @@ Secrets always travel in the form body, never in a URL, and never reach a log or
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
@@ -28,6 +27,7 @@ from .errors import (
     ProcoreError,
     TimedOut,
 )
+from .jsontext import NotJson, read_json
 from .network import build_http_client
 from .network_errors import connection_failure, proxy_auth_response
 from .parse import Fields
@@ -219,8 +219,8 @@ class TokenEndpoint:
 
     def _json(self, response: httpx.Response) -> Any:
         try:
-            return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+            return read_json(response.content)
+        except NotJson:
             raise MalformedResponse(
                 status=response.status_code,
                 request_id=response.headers.get("x-request-id"),
@@ -265,10 +265,10 @@ class TokenEndpoint:
         )
         code = ""
         try:
-            body = json.loads(response.content)
+            body = read_json(response.content)
             if isinstance(body, dict) and isinstance(body.get("error"), str):
                 code = body["error"]
-        except (ValueError, UnicodeDecodeError):
+        except NotJson:
             pass
         kw: dict[str, Any] = {
             "status": status,

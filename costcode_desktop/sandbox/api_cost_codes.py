@@ -12,6 +12,7 @@ from .wire import (
     ApiError,
     Response,
     errors,
+    fits_id,
     int_list_param,
     int_param,
     json_response,
@@ -34,7 +35,8 @@ class ItemError(Exception):
 
 
 def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """A JSON integer the database can hold (ids of 2**63 or more are refused as not ids)."""
+    return isinstance(value, int) and not isinstance(value, bool) and fits_id(value)
 
 
 def _object_body(ctx: Context) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .store import Row, Store, scope_contains
-from .wire import ApiError, Request, error_body, errors, int_param
+from .wire import ApiError, Request, error_body, errors, fits_id, int_param
 
 # Procore's words (tutorial_mpz.md): the first line is the error, the rest explains it.
 MISSING_COMPANY_HEADER = "Missing Procore-Company-Id header!"
@@ -64,9 +64,9 @@ class Context:
         try:
             company_id = int(raw.strip())
         except ValueError:
-            raise errors(
-                403, f"Unknown company: {raw.strip()!r}", reason="unknown_company"
-            ) from None
+            company_id = None
+        if company_id is None or not fits_id(company_id):
+            raise errors(403, f"Unknown company: {raw.strip()!r}", reason="unknown_company")
         company = self.store.company(company_id)
         if company is None or not self.belongs_to(company_id):
             raise errors(403, f"You do not have access to company {company_id}", reason="forbidden")

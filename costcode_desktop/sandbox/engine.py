@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -14,6 +13,7 @@ from . import oauth, routes
 from .clock import SandboxClock
 from .context import Context
 from .faults import Fault, FaultConfig, FaultInjector
+from .jsontext import read_json
 from .ratelimit import RateDecision, RateLimitConfig, RateLimiter
 from .store import Store
 from .wire import ApiError, Request, Response, errors, json_response
@@ -55,10 +55,10 @@ def _recorded_body(request: Request) -> object | None:
         return None
     try:
         if request.is_json() or request.body.lstrip()[:1] in (b"{", b"["):
-            parsed: object = json.loads(request.body.decode("utf-8"))
+            parsed: object = read_json(request.body)
             return parsed
         return dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
-    except (UnicodeDecodeError, ValueError):
+    except ValueError:  # NotJson, UnicodeDecodeError
         return None
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import socketserver
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,11 +15,17 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .engine import SandboxApp
-from .wire import Request, Response
+from .wire import Request, Response, error_body, json_response
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 16 * 1024 * 1024
+# A chunk-size line (RFC 9112 7.1): hex digits only, then optional extensions. int(x, 16) alone
+# would also take "-1", "+5", "0x10" and "1_0"; a negative size once read the socket to its end.
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(;[^\r\n]*)?\r?\n")
+_LINE_LIMIT = 1024
+# A client that closes its end early: nothing to answer and nothing wrong with the sandbox.
+_CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
 class _BodyError(Exception):
@@ -25,6 +33,10 @@ class _BodyError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class _ClientGone(Exception):
+    """The client closed the connection part-way through its request."""
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -37,7 +49,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.app = app
         self.base_url = ""
         self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
+        self._connections_lock = threading.Condition()
+        self._closed = 0  # connections handled to their end, for tests that wait for one
         super().__init__(address, SandboxRequestHandler)
 
     def server_bind(self) -> None:
@@ -53,9 +66,26 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
+        super().shutdown_request(request)
         with self._connections_lock:
             self._connections.discard(request)
-        super().shutdown_request(request)
+            self._closed += 1
+            self._connections_lock.notify_all()
+
+    def wait_closed(self, count: int, timeout: float) -> bool:
+        """Wait until `count` connections in all have been handled to their end (errors
+        included) and closed; False if fewer have after `timeout` seconds."""
+        with self._connections_lock:
+            return self._connections_lock.wait_for(lambda: self._closed >= count, timeout)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away early is logged at debug; anything else is a real error and
+        keeps socketserver's traceback on stderr."""
+        error = sys.exc_info()[1]
+        if isinstance(error, _CLIENT_GONE):
+            log.debug("client %s went away: %s", client_address, error)
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         """Close idle keep-alive connections so their threads end and clients see a close."""
@@ -101,33 +131,51 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             raise _BodyError(400, "Invalid Content-Length")
         if length > MAX_BODY:
             raise _BodyError(413, "Request body too large")
-        return self.rfile.read(length)
+        return self._read_exactly(length)
+
+    def _read_exactly(self, size: int) -> bytes:
+        data = self.rfile.read(size)
+        if len(data) < size:
+            raise _ClientGone()
+        return data
+
+    def _read_line(self) -> bytes:
+        line = self.rfile.readline(_LINE_LIMIT)
+        if not line:
+            raise _ClientGone()
+        return line
 
     def _read_chunked(self) -> bytes:
+        """The decoded body; the size cap holds for the decoded total, whatever the chunks."""
         parts: list[bytes] = []
         total = 0
         while True:
-            line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise _BodyError(400, "Invalid chunked body") from None
+            found = _CHUNK_SIZE.fullmatch(self._read_line())
+            if found is None:
+                raise _BodyError(400, "Invalid chunk size in a chunked request body")
+            size = int(found.group(1), 16)
             if size == 0:
-                while self.rfile.readline(1024).strip():
+                while self._read_line().strip():
                     pass  # trailers
                 return b"".join(parts)
             total += size
             if total > MAX_BODY:
                 raise _BodyError(413, "Request body too large")
-            parts.append(self.rfile.read(size))
-            self.rfile.readline(8)  # CRLF after the chunk
+            parts.append(self._read_exactly(size))
+            if self._read_line() not in (b"\r\n", b"\n"):
+                raise _BodyError(400, "A chunk of a chunked request body is longer than its size")
 
     def _dispatch(self) -> None:
         try:
             body = self._read_body()
-        except _BodyError as exc:
+        except _ClientGone:
+            log.debug("client %s went away before its request body ended", self.address_string())
             self.close_connection = True
-            self._write(Response(exc.status, f'{{"errors": "{exc.message}"}}'.encode()))
+            return
+        except _BodyError as exc:
+            # The rest of the connection cannot be read as requests any more: answer and close.
+            self.close_connection = True
+            self._write(json_response(exc.status, error_body(exc.status, exc.message)))
             return
         split = urlsplit(self.path)
         pairs = parse_qsl(split.query, keep_blank_values=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import api_company, api_cost_codes, api_permissions, api_wbs, authorize, oauth
 from .context import Context
-from .wire import Response
+from .wire import Response, fits_id
 
 Endpoint = Callable[[Context], Response]
 
@@ -38,7 +38,7 @@ def _route(
     service_company: bool = False,
     deprecated: bool = False,
 ) -> Route:
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>\\d+)", path)
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[0-9]+)", path)
     pattern = re.compile(f"^{regex}/?$")
     return Route(method, pattern, endpoint, auth, company, service_company, deprecated)
 
@@ -95,12 +95,16 @@ class Match:
     allowed: tuple[str, ...]  # methods the path accepts (for 405)
 
 
+def _is_id(digits: str) -> bool:
+    return len(digits) <= 19 and fits_id(int(digits))  # 19 digits: 2**63 - 1 has them
+
+
 def match(method: str, path: str) -> Match:
     allowed: list[str] = []
     for route in ROUTES:
         found = route.pattern.match(path)
-        if found is None:
-            continue
+        if found is None or not all(_is_id(arg) for arg in found.groups()):
+            continue  # an id of 2**63 or more names nothing: 404, as an unknown id
         if route.method == method:
             return Match(route, found.groupdict(), ())
         allowed.append(route.method)

@@ -62,20 +62,24 @@ Cost codes (standard and project)
     (`standard_cost_code_id`) unless it says `"standard": false`. Without `parent`, a linked project
     code's parent is the project code whose full code is the standard parent's full code.
 
+Ids are positive and below 2**63 (64-bit signed integers, as SQLite and Procore keep them); text
+must be valid Unicode (JSON's `\\ud800` escapes of lone surrogates are refused).
+
 Errors raise `SeedError` naming the place, e.g.
 `companies[0].projects[2].cost_codes[5]: parent '01' not found`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from .jsontext import NotJson, read_json
 from .seedmodel import (
     DEFAULT_APP_NAME,
+    MAX_ID,
     OOB_REDIRECT_URI,
     PROJECT_CODE_ID_START,
     STANDARD_CODE_ID_START,
@@ -106,11 +110,9 @@ def load_seed(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise SeedError(f"{path}: seed file is not UTF-8 text") from exc
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SeedError(
-            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from exc
+        data = read_json(text)
+    except NotJson as exc:
+        raise SeedError(f"{path}: invalid JSON: {exc}") from None
     try:
         parse_seed(data)
     except SeedError as exc:
@@ -146,6 +148,8 @@ def _int(obj: Mapping[str, Any], key: str, where: str) -> int:
     value = obj[key]
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise SeedError(f"{where}.{key}: expected a positive integer, got {value!r}")
+    if value > MAX_ID:  # SQLite's INTEGER, as Procore's ids: 64 bits, signed
+        raise SeedError(f"{where}.{key}: {value} is too large for an id (at most {MAX_ID})")
     return value
 
 
@@ -161,7 +165,7 @@ def _str(obj: Mapping[str, Any], key: str, where: str) -> str:
     value = obj[key]
     if not isinstance(value, str) or not value.strip():
         raise SeedError(f"{where}.{key}: expected a non-empty string, got {value!r}")
-    return value
+    return _unicode(value, f"{where}.{key}")
 
 
 def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
@@ -170,6 +174,19 @@ def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise SeedError(f"{where}.{key}: expected a string or null, got {value!r}")
+    return _unicode(value, f"{where}.{key}")
+
+
+def _unicode(value: str, where: str) -> str:
+    """`value`, if it can be stored: JSON's \\ud800 escapes give lone surrogates, which are not
+    text (no UTF-8 for them) and which SQLite refuses."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SeedError(
+            f"{where}: not valid text (a lone surrogate {value[exc.start]!r} at position "
+            f"{exc.start})"
+        ) from None
     return value
 
 
@@ -337,6 +354,7 @@ def _redirect_uris(raw_app: Mapping[str, Any]) -> tuple[str, ...]:
         where = f"app.redirect_uris[{i}]"
         if not isinstance(uri, str) or not uri.strip():
             raise SeedError(f"{where}: expected a non-empty string, got {uri!r}")
+        _unicode(uri, where)
         if uri != OOB_REDIRECT_URI:
             parts = urlsplit(uri)
             if not parts.scheme or (parts.scheme in ("http", "https") and not parts.hostname):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 STANDARD_CODE_ID_START = 10_000_000_000
+# The largest id: SQLite's INTEGER (and Procore's ids) are 64-bit signed; Python binding a
+# larger int raises OverflowError, so every id from outside is checked against this first.
+MAX_ID = 2**63 - 1
 PROJECT_CODE_ID_START = 562_949_953_500_000
 # The installed-app ("out of band") redirect: the sign-in page shows the code instead of
 # redirecting. Always allowed, registered or not.

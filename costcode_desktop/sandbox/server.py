@@ -69,9 +69,13 @@ class SandboxServer:
         self.simulated = simulated
         self.clock = SandboxClock(simulated.now) if simulated is not None else SandboxClock()
         self._store = Store(db_path)
-        self.reused_state = not reset and self._store.is_seeded()
-        if not self.reused_state:
-            self._store.reset(parsed, self.clock.now())
+        try:
+            self.reused_state = not reset and self._store.is_seeded()
+            if not self.reused_state:
+                self._store.reset(parsed, self.clock.now())
+        except BaseException:
+            self._store.close()
+            raise
         self._app = SandboxApp(
             self._store,
             self.clock,
@@ -128,6 +132,14 @@ class SandboxServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def wait_closed(self, count: int, timeout: float = 10.0) -> bool:
+        """Wait until `count` client connections in all have been handled to their end (errors
+        included) and closed; False if fewer have after `timeout` seconds. For tests of
+        clients that go away early."""
+        if self._httpd is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._httpd.wait_closed(count, timeout)
 
     @property
     def url(self) -> str:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .jsontext import read_json
 from .seedmodel import PROJECT_CODE_ID_START, STANDARD_CODE_ID_START, Seed
 
 # Each company's default WBS pattern, as tutorial_wbs.md's example shows it: (type, name,
@@ -107,7 +108,7 @@ def scope_contains(raw: str | None, value: int) -> bool:
     """Users' project/company scopes are stored as JSON lists; NULL means "all"."""
     if raw is None:
         return True
-    ids: list[int] = json.loads(raw)
+    ids: list[int] = read_json(raw)
     return value in ids
 
 
@@ -120,9 +121,13 @@ class Store:
         self._conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self.lock = threading.RLock()
-        if self.path is not None:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            if self.path is not None:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            self._conn.close()  # a file that is no database: let the caller move or delete it
+            raise
         self._depth = 0
 
     def close(self) -> None:
@@ -332,7 +337,7 @@ class Store:
     @staticmethod
     def redirect_uris(app: Row) -> tuple[str, ...]:
         """The redirect URIs registered for the app, as the seed lists them."""
-        uris: list[str] = json.loads(app["redirect_uris"])
+        uris: list[str] = read_json(app["redirect_uris"])
         return tuple(uris)
 
     def user(self, user_id: int) -> Row | None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         ProjectRefreshed,
         RefreshEstimate,
         RefreshEvent,
+        RefreshLocked,
         RefreshStep,
         RefreshWaiting,
     )
@@ -85,6 +86,7 @@ _HOME = {  # name -> the module that defines it
     "refusal_reason": ".company",
     "ProjectRefreshed": ".events",
     "RefreshEvent": ".events",
+    "RefreshLocked": ".events",
     "RefreshStep": ".events",
     "RefreshWaiting": ".events",
     "CompanyLoad": ".load",
@@ -140,6 +142,7 @@ __all__ = [
     "ProjectStatus",
     "RefreshEstimate",
     "RefreshEvent",
+    "RefreshLocked",
     "RefreshOutcome",
     "RefreshPreview",
     "RefreshResult",

@@ -5,6 +5,10 @@ session's one (thread-safe) client. A cancel stops projects from starting; a pro
 writes have begun is carried through to its read-back, so it is never left half-done and
 unchecked. Every project ends in one definite state: refreshed (verified by reading it again),
 unchanged, skipped (refused, with the reason), failed (with the reason), or not started.
+
+A run that writes holds the company's refresh lock (services.refresh_lock) from start to end,
+so two runs (the window and a nightly costcode-sync, say) never refresh one company together;
+holding it, it first records what an interrupted run left unrecorded (services.recovery).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from costcode_desktop.costcodes import Comparison, plural
+from costcode_desktop.costcodes import Comparison, NameUpdate, RefreshPlan, StandardCode, plural
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled, ProcoreError
 from costcode_desktop.procore.records import Project
@@ -27,12 +31,15 @@ from .events import (
     ProjectRefreshed,
     RefreshEstimate,
     RefreshEvent,
+    RefreshLocked,
     RefreshStep,
     RefreshWaiting,
 )
 from .history.store import HistoryError, HistoryStore
 from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
+from .recovery import Recovery, applied, recover_interrupted
 from .refresh import RefreshOutcome, RefreshResult, refresh_project
+from .refresh_lock import WINDOW, HeldRefresh, LockHolder, company_lock
 from .session import Session
 from .status import ProjectState, ProjectStatus, status_after_refresh
 
@@ -58,6 +65,7 @@ class RefreshRun:
     history_problem: str = ""
     dry_run: bool = False
     estimate: Estimate | None = None  # the up-front estimate of the requests and the time
+    recovery: Recovery = field(default_factory=Recovery)  # an interrupted run's, recorded first
 
     def _with(self, outcome: RefreshOutcome) -> list[RefreshResult]:
         return [r for r in self.results if r.outcome is outcome]
@@ -101,6 +109,8 @@ class RefreshRun:
             text += f" Cancelled: {len(self.not_started)} not started."
         if self.history_problem:
             text += f" {self.history_problem}"
+        if self.recovery.text():
+            text += f" {self.recovery.text()}"
         return text
 
     def _run_summary(self) -> str:
@@ -149,8 +159,14 @@ def refresh_many(
     on_event: EventHandler | None = None,
     cancel: CancelToken | None = None,
     statuses: Mapping[int, ProjectStatus] | None = None,
+    lock: HeldRefresh | None = None,
+    who: str = WINDOW,
 ) -> RefreshRun:
     """Refresh the projects, `concurrency` at a time; record each outcome as soon as it is known.
+
+    Unless a dry run, the run holds the company's refresh lock: `lock` when the caller holds it
+    already, or taken here for `who`, waiting while another process holds it (with a
+    RefreshLocked event). A cancel while waiting ends the run with every project not started.
 
     `on_event` hears each step, wait, estimate and finished project, from the worker threads;
     an error it raises is logged and stops nothing. `statuses` are the projects' last status
@@ -162,10 +178,47 @@ def refresh_many(
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}")
     unique = list({project.id: project for project in projects}.values())  # once each
-    starts = starting_points(company_list, unique, statuses or {})
-    batch = _Batch(session, company_list, unique, starts, history, dry_run, on_event)
-    batch.run(concurrency, cancel)
-    return batch.run_record
+    owned: HeldRefresh | None = None
+    if not dry_run and lock is None:
+        owned = _take_lock(session, who, cancel, on_event)
+        if owned is None:
+            return RefreshRun(not_started=unique, cancelled=True)
+        lock = owned
+    try:
+        recovery = Recovery()
+        if lock is not None and history is not None:
+            recovery = recover_interrupted(session, company_list, history, cancel=cancel)
+        changed_since = lock.changed_since if lock is not None else None
+        starts = starting_points(
+            company_list,
+            unique,
+            statuses or {},
+            changed_since=changed_since,
+            written_at=_last_written(session, history),
+        )
+        batch = _Batch(session, company_list, unique, starts, history, dry_run, on_event)
+        batch.run_record.recovery = recovery
+        batch.run(concurrency, cancel)
+        return batch.run_record
+    finally:
+        if owned is not None:
+            owned.release()
+
+
+def _take_lock(
+    session: Session,
+    who: str,
+    cancel: CancelToken | None,
+    on_event: EventHandler | None,
+) -> HeldRefresh | None:
+    def waiting(holder: LockHolder | None) -> None:
+        if on_event is not None:
+            try:
+                on_event(RefreshLocked(holder))
+            except Exception:
+                log.exception("on_event failed on RefreshLocked")
+
+    return company_lock(session).acquire(who, cancel=cancel, on_wait=waiting)
 
 
 @dataclass(frozen=True)
@@ -183,8 +236,15 @@ def starting_points(
     statuses: Mapping[int, ProjectStatus],
     *,
     now: datetime | None = None,
+    changed_since: datetime | None = None,
+    written_at: Mapping[int, datetime] | None = None,
 ) -> list[StartingPoint]:
     """Each project's starting point from its status, judged once for the whole run.
+
+    `changed_since`: when another process's refresh of the company last ended (the refresh
+    lock says); `written_at`: when a run last began writing to each project (the history's
+    intents). A status read before either is read again: that run may have changed the project,
+    and acting on the old read would claim its changes.
 
     A comparison is reused when it was made against this very company list and at most
     REUSE_FOR before the run starts; the run may then last hours under Procore's hourly limit,
@@ -195,20 +255,34 @@ def starting_points(
     """
     moment = now or datetime.now(UTC)
     fresh_after = max(company_list.read_at, moment - REUSE_FOR)
+    if changed_since is not None:
+        fresh_after = max(fresh_after, changed_since)
     points = []
     for project in projects:
         status = statuses.get(project.id)
         if status is None:
             points.append(StartingPoint(project, None))
             continue
+        written = (written_at or {}).get(project.id)
         fresh = (
             status.comparison is not None
             and status.state in (ProjectState.IN_SYNC, ProjectState.OUT_OF_DATE)
             and status.checked_at >= fresh_after
+            and (written is None or status.checked_at > written)
         )
         listed = status.project if not status.project.needs_detail else project
         points.append(StartingPoint(listed, status.comparison if fresh else None))
     return points
+
+
+def _last_written(session: Session, history: HistoryStore | None) -> dict[int, datetime]:
+    if history is None:
+        return {}
+    try:
+        return history.last_written(session.environment.key, session.company.id)
+    except HistoryError:
+        log.warning("could not read when projects were last written", exc_info=True)
+        return {}
 
 
 def refresh_estimate(
@@ -295,6 +369,8 @@ class _Batch:
         self.run_record = RefreshRun(dry_run=dry_run)
         self._lock = threading.Lock()
         self._run_id: int | None = None
+        self._intents: dict[int, int] = {}  # project index -> its open intent in the history
+        self._plans: dict[int, RefreshPlan] = {}  # project index -> the plan being sent
 
     def run(self, concurrency: int, cancel: CancelToken | None) -> None:
         self._run_id = self._start_history()
@@ -320,7 +396,7 @@ class _Batch:
         result = self._refresh_one(index, cancel)
         if result is None:
             return None  # cancelled before anything was sent: not started
-        self._record(result)
+        self._record(result, self._intents.get(index))
         self._emit(ProjectRefreshed(result, status_after_refresh(result)))
         with self._lock:
             self.finished.add(index)
@@ -358,6 +434,10 @@ class _Batch:
         def waiting(reason: str, seconds: float) -> None:
             self._emit(RefreshWaiting(reason, seconds))
 
+        def writes_begin(plan: RefreshPlan) -> None:
+            gate.detach()
+            self._intend(index, plan)
+
         try:
             with self.client.waits_reported_to(waiting if self.on_event else None):
                 step("Starting")
@@ -368,7 +448,7 @@ class _Batch:
                     dry_run=self.dry_run,
                     progress=step,
                     cancel=gate,
-                    on_writes=gate.detach,
+                    on_writes=writes_begin,
                     listed=start.project,
                     before=start.before,
                     permissions=self.session.permissions,
@@ -376,17 +456,19 @@ class _Batch:
         except Cancelled:
             if not gate.detached:
                 return None
-            return self._stopped_part_way(project, Cancelled())
+            return self._stopped_part_way(index, Cancelled())
         except ProcoreError as exc:
             if not gate.detached:
                 return RefreshResult(project, RefreshOutcome.FAILED, str(exc), error=exc)
-            return self._stopped_part_way(project, exc)
+            return self._stopped_part_way(index, exc)
         except Exception as exc:  # a bug must cost one project, never the run
             log.exception("refresh of project %s failed unexpectedly", project.id)
-            return self._stopped_part_way(project, exc)
+            return self._stopped_part_way(index, exc)
 
-    def _stopped_part_way(self, project: Project, exc: Exception) -> RefreshResult:
-        """A refresh that ended with an error: read the project back to say where it stands."""
+    def _stopped_part_way(self, index: int, exc: Exception) -> RefreshResult:
+        """A refresh that ended with an error: read the project back to say where it stands,
+        and record what of the plan it shows (as a recovery after a kill would)."""
+        project = self.projects[index]
         if isinstance(exc, ProcoreError):
             message = f"The refresh of '{project.name}' stopped: {exc}"
             error: ProcoreError | None = exc
@@ -402,13 +484,26 @@ class _Batch:
         except Exception:
             log.warning("could not read project %s back", project.id, exc_info=True)
             message += " Reload to see where it stands."
+        added: tuple[StandardCode, ...] = ()
+        updated: tuple[NameUpdate, ...] = ()
         if after is not None:
+            plan = self._plans.get(index)
+            if plan is not None:
+                added, updated = applied(plan.to_add, plan.updates, after)
             if after.in_sync:
                 message += " Checked: the project matches the company list."
             else:
                 left = after.differences
                 message += f" Checked: {plural(left, 'difference')} left."
-        return RefreshResult(project, RefreshOutcome.FAILED, message, after=after, error=error)
+        return RefreshResult(
+            project,
+            RefreshOutcome.FAILED,
+            message,
+            after=after,
+            added=added,
+            updated=updated,
+            error=error,
+        )
 
     # -- history -------------------------------------------------------------------------------
 
@@ -433,11 +528,26 @@ class _Batch:
             self._problem(str(exc))
             return None
 
-    def _record(self, result: RefreshResult) -> None:
+    def _intend(self, index: int, plan: RefreshPlan) -> None:
+        """Before the project's first write: what is about to be sent, in the history, so that
+        a kill before its row is recorded can be recovered (services.recovery)."""
+        with self._lock:
+            self._plans[index] = plan
         if self.history is None or self._run_id is None:
             return
         try:
-            self.history.record_project(self._run_id, result)
+            intent_id = self.history.open_intent(self._run_id, self.projects[index], plan)
+        except HistoryError as exc:
+            self._problem(str(exc))
+            return
+        with self._lock:
+            self._intents[index] = intent_id
+
+    def _record(self, result: RefreshResult, intent_id: int | None = None) -> None:
+        if self.history is None or self._run_id is None:
+            return
+        try:
+            self.history.record_project(self._run_id, result, intent_id=intent_id)
         except HistoryError as exc:
             self._problem(str(exc))
         except Exception:  # never lose the other projects over one record

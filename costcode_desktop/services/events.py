@@ -13,6 +13,7 @@ from costcode_desktop.procore.records import Project
 
 from .budget import Estimate
 from .refresh import RefreshResult
+from .refresh_lock import LockHolder, waiting_words
 from .status import ProjectStatus
 
 
@@ -35,6 +36,17 @@ class RefreshWaiting:
 
 
 @dataclass(frozen=True, slots=True)
+class RefreshLocked:
+    """The run waits for another refresh of the same company (another process) to end."""
+
+    holder: LockHolder | None  # None: the lock file does not say who
+
+    @property
+    def text(self) -> str:
+        return waiting_words(self.holder)
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectRefreshed:
     """One project is done: the whole result, with its `before`."""
 
@@ -52,4 +64,6 @@ class RefreshEstimate:
     total: int  # projects in the run
 
 
-RefreshEvent: TypeAlias = RefreshStep | RefreshWaiting | ProjectRefreshed | RefreshEstimate
+RefreshEvent: TypeAlias = (
+    RefreshStep | RefreshWaiting | RefreshLocked | ProjectRefreshed | RefreshEstimate
+)

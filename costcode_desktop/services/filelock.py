@@ -32,7 +32,7 @@ class FileLock:
                 try:
                     yield
                 finally:
-                    _release(handle.fileno())
+                    unlock(handle.fileno())
 
 
 def _acquire(fd: int, timeout: float, path: Path) -> None:
@@ -40,7 +40,7 @@ def _acquire(fd: int, timeout: float, path: Path) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            _try_lock(fd)
+            try_lock(fd)
             return
         except OSError:
             if time.monotonic() >= deadline:
@@ -51,19 +51,21 @@ def _acquire(fd: int, timeout: float, path: Path) -> None:
 if sys.platform == "win32":
     import msvcrt
 
-    def _try_lock(fd: int) -> None:
+    def try_lock(fd: int) -> None:
+        """Lock the file's first byte at once, or raise OSError (held elsewhere)."""
         os.lseek(fd, 0, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
 
-    def _release(fd: int) -> None:
+    def unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:
     import fcntl
 
-    def _try_lock(fd: int) -> None:
+    def try_lock(fd: int) -> None:
+        """Lock the whole file at once, or raise OSError (held elsewhere)."""
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
-    def _release(fd: int) -> None:
+    def unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)

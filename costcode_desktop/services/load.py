@@ -12,6 +12,7 @@ from costcode_desktop.procore.records import Project
 from .company import CompanyList, read_company_list
 from .history.store import HistoryError, HistoryStore
 from .listing import list_projects
+from .recovery import recover_if_free
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ def load_company(
     # After the projects: their list ids (when listed) check the list's (read_company_list).
     company_list = read_company_list(session.client, company_id, cancel=cancel, projects=projects)
     session.permissions.forget_refusals(company_id)
+    if history is not None:  # a start with the history: record what an interrupted run left
+        recover_if_free(session, company_list, history, cancel=cancel)
     return CompanyLoad(company_list, projects, _last_refreshed(session, history))
 
 

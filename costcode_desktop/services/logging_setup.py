@@ -58,10 +58,7 @@ def configure(level: int = logging.INFO, *, to_console: bool = False) -> Path:
     path = log_file()
     root = logging.getLogger()
     root.setLevel(level)
-    for handler in list(root.handlers):
-        if getattr(handler, "costcodesync", False):
-            root.removeHandler(handler)
-            handler.close()
+    close()
     handlers: list[logging.Handler] = [
         logging.handlers.RotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
@@ -77,3 +74,12 @@ def configure(level: int = logging.INFO, *, to_console: bool = False) -> Path:
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return path
+
+
+def close() -> None:
+    """Remove (and close) the handlers `configure` added: the log file is let go."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "costcodesync", False):
+            root.removeHandler(handler)
+            handler.close()

@@ -1,8 +1,10 @@
 """Refresh one project from the company list: add missing codes, update descriptions, verify.
 
 This is the documented equivalent of Procore's Refresh Cost Codes button (see the API
-reference, "No public refresh endpoint"). Nothing is ever deleted, and what the result reports
-comes from reading the project again, not from what the write calls answered.
+reference, "No public refresh endpoint"). Nothing is ever deleted. A code is reported as added
+only when this run's own copy created it (the copy's answer names what it created; an answer
+lost on the way is judged by reading the project again) and the read-back shows it: a code
+another run added meanwhile is not this run's change.
 """
 
 from __future__ import annotations
@@ -107,15 +109,16 @@ def refresh_project(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
-    on_writes: Callable[[], None] | None = None,
+    on_writes: Callable[[RefreshPlan], None] | None = None,
     listed: Project | None = None,
     before: Comparison | None = None,
     permissions: PermissionCache | None = None,
 ) -> RefreshResult:
     """Bring one project in line with the company list and say exactly what happened.
 
-    `on_writes` is called once, just before the first change is sent: from then on the project
-    is finished and read back whatever happens, so a caller can stop offering to cancel it.
+    `on_writes` is called once with the plan, just before the first change is sent: from then
+    on the project is finished and read back whatever happens, so a caller can stop offering to
+    cancel it, and record what is about to be sent (the history's intent).
 
     What a status read already found is not read again: `listed` (the project as listed, with
     its cost code list and ERP flag) and `before` (its comparison, when the caller judges it
@@ -147,7 +150,8 @@ class _Refresh:
         self.copy_failures: dict[int | str, CopyFailure] = {}  # by standard id and full code
         self.copy_error: ProcoreError | None = None
         self.update_errors: dict[int, tuple[str, str | None]] = {}
-        self.on_writes: Callable[[], None] | None = None
+        self.on_writes: Callable[[RefreshPlan], None] | None = None
+        self.landed: set[int] = set()  # standard ids of the codes this run's copies created
         self.permissions: PermissionCache | None = None
 
     def read(self, project: Project, cancel: CancelToken | None) -> Comparison:
@@ -221,7 +225,7 @@ class _Refresh:
             )
 
         if self.on_writes is not None:
-            self.on_writes()
+            self.on_writes(plan)
         try:
             if plan.to_add:
                 self.copy(project, before, plan)
@@ -250,6 +254,8 @@ class _Refresh:
     def copy(self, project: Project, before: Comparison, plan: RefreshPlan) -> None:
         self.progress(f"Adding {plural(len(plan.to_add), 'code')}")
         copy_ids = plan.copy_ids
+        present = _present(before)
+        by_full_code = {code.full_code: code.id for code in plan.to_add}
         for attempt in range(1, COPY_ATTEMPTS + 1):
             try:
                 result = self.client.copy_subset_from_standard_list(
@@ -263,12 +269,21 @@ class _Refresh:
                 # The copy may have landed: look before trying again, never copy blindly.
                 log.warning("copy to project %s failed (attempt %d): %s", project.id, attempt, exc)
                 self.copy_error = exc
-                fresh = make_plan(self.read(project, self.cancel))
+                read = self.read(project, self.cancel)
+                # What appeared since the last look, of what was sent, is this copy's.
+                now_present = _present(read)
+                self.landed |= (set(copy_ids) & now_present) - present
+                present = now_present
+                fresh = make_plan(read)
                 if not fresh.to_add:
                     return
                 copy_ids = fresh.copy_ids
                 continue
             self.copy_error = None
+            for created in result.created:
+                standard_id = created.standard_cost_code_id or by_full_code.get(created.full_code)
+                if standard_id is not None:
+                    self.landed.add(standard_id)
             for failure in result.failures:
                 # Procore's failures are the project's duplicates: their full code always
                 # names them, the standard code's id only when the duplicate is linked.
@@ -368,13 +383,11 @@ class _Refresh:
     def check_additions(
         self, after: Comparison, plan: RefreshPlan, error: ProcoreError | None
     ) -> tuple[tuple[StandardCode, ...], list[CodeIssue]]:
-        """Which planned codes the project now really has, and why the others are not there."""
-        present = {
-            row.standard.id
-            for row in after.rows
-            if row.standard is not None and row.project is not None
-        }
-        added = tuple(code for code in plan.to_add if code.id in present)
+        """Which planned codes this run added (its copy created them and the project has them
+        now), and why the others are not there. A code the project has that another run added
+        is neither: it is not this run's change, and nothing failed."""
+        present = _present(after)
+        added = tuple(code for code in plan.to_add if code.id in present & self.landed)
         failed = [self.copy_issue(code, error) for code in plan.to_add if code.id not in present]
         return added, failed
 
@@ -410,6 +423,15 @@ class _Refresh:
             _why_not_done(cause, "Procore did not add the code."),
             cause.request_id if cause else None,
         )
+
+
+def _present(comparison: Comparison) -> set[int]:
+    """The standard ids of the company's codes the project has."""
+    return {
+        row.standard.id
+        for row in comparison.rows
+        if row.standard is not None and row.project is not None
+    }
 
 
 def no_admin_message(project: Project) -> str:

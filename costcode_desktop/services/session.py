@@ -7,6 +7,8 @@ all go through it): a client, who the user is, their companies, and the company 
 from __future__ import annotations
 
 import contextlib
+import logging
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -26,9 +28,14 @@ from costcode_desktop.procore.records import Company, User
 from costcode_desktop.services import paths
 
 from .permissions import PermissionCache
+from .sqlite_file import check_whole, discard, reason_of, unusable
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from costcode_desktop.sandbox import SandboxServer
+
+log = logging.getLogger(__name__)
 
 
 class _Resources:
@@ -70,6 +77,8 @@ class Session:
     # Who may change which project's cost codes, asked once per project (shared with copies).
     permissions: PermissionCache = field(default_factory=PermissionCache, repr=False, compare=False)
     _resources: _Resources | None = field(default=None, repr=False)  # shared with copies
+    # What the user should be told about how the session came to be (the demo started again).
+    notices: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self._resources is None:
@@ -159,7 +168,24 @@ def open_demo_session(*, reset: bool = False, cancel: CancelToken | None = None)
     from costcode_desktop.sandbox import SandboxServer, demo_seed
 
     seed = demo_seed()
-    server = SandboxServer(seed, db_path=paths.demo_database(), reset=reset).start()
+    path = paths.demo_database()
+    notice = None
+    had_state = path.is_file() and path.stat().st_size > 0
+    try:
+        check_whole(path)
+        server = SandboxServer(seed, db_path=path, reset=reset)
+    except sqlite3.DatabaseError as exc:
+        if not unusable(path, exc):
+            raise
+        reason = reason_of(path, exc)
+        notice = _demo_started_again(path, reason, discard(path))  # the demo is disposable
+        server = SandboxServer(seed, db_path=path, reset=True)
+    else:
+        if had_state and not reset and not server.reused_state:
+            notice = _demo_started_again(path, "it is of another version or application", None)
+    if notice is not None:
+        log.warning("%s", notice)
+    server.start()
     try:
         session = open_sandbox_session(
             server, company_id=int(seed["companies"][0]["id"]), cancel=cancel
@@ -167,7 +193,16 @@ def open_demo_session(*, reset: bool = False, cancel: CancelToken | None = None)
     except BaseException:
         server.stop()
         raise
-    return _owning(session, server)
+    return replace(_owning(session, server), notices=(notice,) if notice else ())
+
+
+def _demo_started_again(path: Path, reason: str, moved_to: Path | None) -> str:
+    """What to tell the user when the demo's saved state could not be used."""
+    kept = f" What was there was moved to {moved_to}." if moved_to is not None else ""
+    return (
+        f"The demo's saved state at {path} could not be read ({reason}), so the demo started "
+        f"again from the beginning.{kept}"
+    )
 
 
 def _owning(session: Session, thing: object) -> Session:

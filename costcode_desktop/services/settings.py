@@ -26,6 +26,7 @@ from costcode_desktop.procore.environments import (
     custom_environment,
     normalize_base_url,
 )
+from costcode_desktop.procore.jsontext import NotJson, TooDeep, read_json
 from costcode_desktop.services import paths
 
 log = logging.getLogger(__name__)
@@ -251,13 +252,11 @@ def _is_int(value: object) -> bool:
 def _parse(text: str) -> Any:
     """JSON to Python; Python ints keep every digit, so 64-bit company ids survive."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise _Invalid(
-            f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from None
-    except RecursionError:
-        raise _Invalid("it is nested too deeply to be a settings file") from None
+        return read_json(text, parse_constant=_reject_constant)
+    except NotJson as exc:
+        if isinstance(exc, TooDeep):
+            raise _Invalid("it is nested too deeply to be a settings file") from None
+        raise _Invalid(f"it is not valid JSON ({exc})") from None
 
 
 def _reject_constant(name: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from costcode_desktop.procore.records import Project
 
 from .company import CompanyList, read_comparison, refusal_reason
 from .parallel import run_parallel
-from .refresh import RefreshResult
+from .refresh import RefreshOutcome, RefreshResult, no_admin_message
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
@@ -141,8 +141,25 @@ def check_projects(
 
 
 def status_after_refresh(result: RefreshResult) -> ProjectStatus | None:
-    """The project's state as read back by a refresh, so no second read is needed."""
+    """The project's state as read back by a refresh, so no second read is needed.
+
+    A refusal that carries the project's codes was refused for want of permission (the other
+    refusals come before the codes are read): the project is then *No access*, its comparison
+    kept to look at, so it is no longer counted or offered as out of date.
+    """
     if result.after is None:
         return None
+    if result.outcome is RefreshOutcome.REFUSED:
+        return without_access(ProjectStatus(result.project, ProjectState.OUT_OF_DATE, result.after))
     state = ProjectState.IN_SYNC if result.after.in_sync else ProjectState.OUT_OF_DATE
     return ProjectStatus(result.project, state, result.after)
+
+
+def without_access(status: ProjectStatus) -> ProjectStatus:
+    """The project as refused by the permission check: *No access*, with the reason, keeping
+    the comparison and its age. A Reload asks Procore again (load.py forgets refusals)."""
+    reason = (
+        f"{no_admin_message(status.project)} Once it is given, choose Reload (F5) to check "
+        "the project again."
+    )
+    return replace(status, state=ProjectState.NO_ACCESS, message=reason, error=None)

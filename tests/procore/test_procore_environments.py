@@ -52,6 +52,8 @@ def test_custom_key_and_label() -> None:
         "http://LOCALHOST",
         "http://[::1]:8080",
         "HTTPS://api.procore.com",
+        "https://bücher.example",
+        "https://api.procore.com./",
     ],
 )
 def test_loopback_http_and_any_https_accepted(url: str) -> None:
@@ -77,6 +79,15 @@ def test_loopback_http_and_any_https_accepted(url: str) -> None:
         ("https://api.procore.com:99999", "port"),
         ("https://api procore.com", "spaces"),
         ("https://", "full address"),
+        ("https://" + "a" * 100_000 + ".com", "too long (100,012 characters; at most 2,000)"),
+        ("https://exa!mple.com", "invalid server name"),
+        ("https://" + "a" * 64 + ".example.com", "invalid server name"),
+        ("https://-api.example.com", "invalid server name"),
+        ("https://api..example.com", "invalid server name"),
+        ("https://xn--zz.example.com", "invalid server name"),
+        ("https://300.1.1.1", "invalid server name"),
+        ("https://[::1", "invalid server name"),
+        ("https://\u202eevil.com", "invalid server name"),
     ],
 )
 def test_invalid_urls_say_what_to_fix(url: str, fragment: str) -> None:

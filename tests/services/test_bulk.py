@@ -379,6 +379,21 @@ def test_events_tell_each_step_and_each_project_with_its_status(setup: Setup) ->
     assert all(r.before is None for r in run.results), "the run keeps only the read-back"
 
 
+def test_a_project_refused_for_want_of_admin_is_reported_as_no_access(setup: Setup) -> None:
+    events: list[RefreshEvent] = []
+    setup.run(setup.projects(P_NO_ADMIN, P_NOT_ERP), on_event=events.append)
+
+    done = {e.result.project.id: e for e in events if isinstance(e, ProjectRefreshed)}
+    status = done[P_NO_ADMIN].status
+    assert status is not None
+    assert status.state is ProjectState.NO_ACCESS, "not out of date: nothing can be done"
+    assert status.comparison is not None, "what it would change stays to look at"
+    assert status.comparison.differences > 0
+    assert "You need 'Admin'" in status.message
+    assert "Reload (F5)" in status.message
+    assert done[P_NOT_ERP].status is None
+
+
 def test_the_same_project_twice_is_refreshed_once(setup: Setup) -> None:
     twice = setup.projects(P_DRIFTED, P_DRIFTED)
     run = setup.run(twice, concurrency=2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from costcode_desktop.costcodes import ProjectCode, StandardCode, compare
 from costcode_desktop.procore.records import Project
 from costcode_desktop.services import (
@@ -42,13 +44,15 @@ def test_only_what_a_refresh_would_change_makes_a_project_out_of_date() -> None:
     assert standing(UNSUPPORTED_ONLY) is Standing.IN_SYNC, "an unsupported code is never sent"
 
 
-def test_inactive_projects_are_not_counted_and_refused_ones_are() -> None:
+def test_inactive_and_refused_projects_are_not_counted() -> None:
     assert standing(INACTIVE) is Standing.INACTIVE
     assert not standing(INACTIVE).out_of_date
     refused = standing(MISSING_PM, allowed=False)
     assert refused is Standing.REFUSED
-    assert refused.out_of_date
+    assert not refused.out_of_date, "nothing will be sent to it: No access, out of the count"
     assert not refused.refreshable
+    no_access = replace(MISSING_PM, state=ProjectState.NO_ACCESS, message="You need 'Admin'")
+    assert standing(no_access) is Standing.REFUSED, "the window's No access keeps its comparison"
     assert standing(MISSING_PM, allowed=None).refreshable, "not known: the run will ask"
     statuses = [MISSING_PM, LOCKED_ONLY, UNSUPPORTED_ONLY, INACTIVE, None]
     assert count_out_of_date(statuses) == 1

@@ -171,6 +171,9 @@ def test_an_unreadable_history_still_loads_the_company(
         def last_refreshed(self, company_id: int, environment: str) -> dict[int, datetime]:
             raise HistoryError("the history file is damaged")
 
+        def open_intents(self, environment: str, company_id: int) -> list[object]:
+            raise HistoryError("the history file is damaged")
+
     session = open_sandbox_session(server, company_id=COMPANY)
     broken: Any = Broken()
     with caplog.at_level(logging.WARNING):

@@ -61,31 +61,24 @@ def test_refresh_all_out_of_date_projects(
     assert window.banner.property("state") == "hidden", "skips are not failures"
     found = states(window)
     assert found[LINCOLN] is ProjectState.IN_SYNC
-    assert found[SUMMIT] is ProjectState.OUT_OF_DATE
+    assert found[SUMMIT] is ProjectState.NO_ACCESS, "refused: not out of date to act on"
     assert found[PINECREST] is ProjectState.OUT_OF_DATE, "inactive projects only by hand"
     assert "6 of 7 projects refreshed" in window.statusBar().currentMessage()
-    assert window.action("refresh_all").isEnabled(), "Summit Ridge is still out of date"
+    assert not window.action("refresh_all").isEnabled(), "Summit Ridge is No access now"
 
 
-def test_the_preview_counts_out_skipped_projects_once_permissions_are_known(
-    window: MainWindow, qtbot: QtBot
-) -> None:
-    """Summit Ridge (no Admin) is reported as skipped, not as one that would change."""
+def test_the_preview_counts_only_what_will_be_refreshed(window: MainWindow, qtbot: QtBot) -> None:
+    """Summit Ridge (no Admin) leaves the preview once Procore has said so; the inactive
+    Pinecrest is named as not included, in the words of the out-of-date rule."""
     with qtbot.waitSignal(window.controller.permissions_checked, timeout=30_000):
         dialog = window.refresh_flow.refresh_all_out_of_date()
     assert dialog is not None
-    qtbot.waitUntil(lambda: not dialog.preview.checking, timeout=5_000)
-    rows = {
-        dialog.table.item(r, 0).text(): dialog.table.item(r, 4).text()
-        for r in range(dialog.table.rowCount())
-    }
-    assert rows["24-080 Summit Ridge Data Center"] == "Will be skipped"
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 6, timeout=5_000)
+    names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert not any("Summit" in name for name in names)
     assert dialog.go_button.text() == "Refresh 6 Projects"
-    assert "1 project will be skipped" in dialog.heading.text()
-    note = dialog.findChildren(QLabel)
-    assert any(
-        "1 inactive project with differences is not included" in label.text() for label in note
-    )
+    notes = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("1 inactive project with differences is not included" in t for t in notes)
     dialog.reject()
 
 
@@ -100,16 +93,18 @@ def test_failed_projects_can_be_retried_alone(
     run = finished.args[0]
     failed = [r.project.id for r in run.results if r.outcome.value == "failed"]
     assert failed == [LINCOLN]
-    assert window.banner.property("state") == "error"
-    assert window.banner.retry_button.isVisible()
-    headline = window.banner.message.text()
-    assert headline.startswith("1 of 7 projects could not be refreshed. 'Lincoln Elementary")
+    panel = window.result_panel
+    assert panel.isVisible()
+    assert panel.try_again.isVisible()
+    assert panel.headline.text().endswith(": 5 refreshed, 1 failed, 1 skipped.")
+    assert panel.lines[0].word == "Failed"
+    assert panel.lines[0].name == "24-021 Lincoln Elementary School Addition"
     shot(window, tmp_path, "bulk-failed")
 
     guard.fail_copies_for = set()
     sandbox.clear_requests()
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as again:
-        qtbot.mouseClick(window.banner.retry_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.try_again, Qt.MouseButton.LeftButton)
     retried = again.args[0]
     assert [r.project.id for r in retried.results] == [LINCOLN]
     assert retried.results[0].outcome.value == "refreshed"
@@ -172,7 +167,7 @@ def test_a_finished_refresh_calls_back_someone_working_elsewhere(
     assert called == [window] * alerts
 
 
-def test_the_preview_asks_permissions_once_and_marks_who_will_be_skipped(
+def test_the_preview_asks_permissions_once_and_leaves_out_who_may_not_change(
     window: MainWindow, sandbox: SandboxServer, qtbot: QtBot, tmp_path: Path
 ) -> None:
     sandbox.clear_requests()
@@ -182,12 +177,15 @@ def test_the_preview_asks_permissions_once_and_marks_who_will_be_skipped(
     assert "within Procore's limit of 600 an hour" in dialog.estimate.text()
     rows = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}
     summit = next(row for name, row in rows.items() if "Summit Ridge" in name)
-    # The permissions are asked in the background; the dialog is filled in again with them.
+    assert dialog.table.item(summit, 4).text() == "Checking…"
+    # The permissions are asked in the background; the dialog is filled in again with them,
+    # without the project the user may not change.
     qtbot.waitUntil(lambda: not dialog.preview.checking, timeout=30_000)
-    assert dialog.table.item(summit, 4).text() == "Will be skipped"
-    assert "'Admin'" in dialog.table.item(summit, 4).toolTip()
-    assert "1 project will be skipped" in dialog.heading.text()
-    others = [dialog.table.item(r, 4).text() for r in rows.values() if r != summit]
+    names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert len(names) == 6
+    assert not any("Summit Ridge" in name for name in names)
+    assert dialog.left_out.text() == "1 project left out: no access — Summit Ridge Data Center."
+    others = [dialog.table.item(r, 4).text() for r in range(dialog.table.rowCount())]
     assert set(others) == {""}
     dialog.grab().save(str(tmp_path / "bulk-dialog-permissions.png"))
     asked = [r for r in sandbox.requests if r.path.endswith("/settings/permissions")]
@@ -196,7 +194,7 @@ def test_the_preview_asks_permissions_once_and_marks_who_will_be_skipped(
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
         dialog.accept()
     run = finished.args[0]
-    assert {r.project.id for r in run.skipped} == {SUMMIT}
+    assert SUMMIT not in {r.project.id for r in run.results}
     again = [r for r in sandbox.requests if r.path.endswith("/settings/permissions")]
     assert len(again) == 7, "the run reuses the preview's answers"
     details = [r for r in sandbox.requests if r.path.startswith("/rest/v1.0/projects/")]

@@ -156,19 +156,14 @@ def test_the_refresh_banner_and_its_dialogs_show_names_as_given(
         places.expect("the refresh banner", working, shown(window.banner.message))
         shot(window, tmp_path / SHOTS, "hostile-3-banner")
 
-    # A refusal: the red banner and its Details… box name the project.
+    # A refusal: the run's result names the project, in its line (plain text) and tooltip.
     assert window.projects.select_project(SUMMIT)
     with qtbot.waitSignal(window.refresh_finished, timeout=30_000):
         window.refresh_flow.refresh_selected()
-    places.expect("the error banner", f"'{SUMMIT_NAME}'", shown(window.banner.message))
-    window.banner.details_button.click()
-    box = window.findChild(QMessageBox, "errorDetails")
-    assert isinstance(box, QMessageBox)
-    details = rendered(box.text(), box.textFormat() != Qt.TextFormat.PlainText)
-    places.expect("the Details… box", f"'{SUMMIT_NAME}'", details)
-    places.expect("the Details… box's details", SUMMIT_NAME, box.detailedText())  # plain text
-    shot(window, tmp_path / SHOTS, "hostile-4-error")
-    box.close()
+    item = window.result_panel.list.item(0)
+    places.expect("the run's result", f"'{SUMMIT_NAME}'", item.text())
+    places.expect("the run's result's tooltip", f"'{SUMMIT_NAME}'", tip_shown(item.toolTip()))
+    shot(window, tmp_path / SHOTS, "hostile-4-result")
 
     # The history of those runs: the company and the project in tooltips and titles.
     history = window.show_history()

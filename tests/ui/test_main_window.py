@@ -153,26 +153,23 @@ def test_cancel_stops_before_the_next_project(
     assert window.banner.property("state") == "hidden"
 
 
-def test_missing_permission_gives_the_red_banner_and_changes_nothing(
+def test_missing_permission_is_shown_as_no_access_and_changes_nothing(
     window: MainWindow, sandbox: SandboxServer, qtbot: QtBot, tmp_path: Path
 ) -> None:
     before = sandbox.project_cost_codes(SUMMIT)
     assert window.projects.select_project(SUMMIT)
     with qtbot.waitSignal(window.refresh_finished, timeout=30_000):
         window.refresh_flow.refresh_selected()
-    assert window.banner.property("state") == "error"
-    assert window.banner.isVisible()
-    assert "You need 'Admin' on the Admin tool of 'Summit Ridge Data Center'" in (
-        window.banner.message.text()
-    )
-    assert "Nothing was sent." in window.banner.message.text()
-    assert window.banner.details_button.isVisible()
-    assert "Summit Ridge Data Center" in window.banner.details
+    panel = window.result_panel
+    assert panel.isVisible()
+    reason = panel.lines[0].reason
+    assert "You need 'Admin' on the Admin tool of 'Summit Ridge Data Center'" in reason
+    assert "Nothing was sent." in reason
     assert sandbox.project_cost_codes(SUMMIT) == before
-    assert states(window)[SUMMIT] is ProjectState.OUT_OF_DATE
-    shot(window, tmp_path / SHOTS, "4-error")
-    qtbot.mouseClick(window.banner.dismiss_button, Qt.MouseButton.LeftButton)
-    assert window.banner.property("state") == "hidden"
+    assert states(window)[SUMMIT] is ProjectState.NO_ACCESS
+    shot(window, tmp_path / SHOTS, "4-no-access")
+    qtbot.mouseClick(panel.dismiss, Qt.MouseButton.LeftButton)
+    assert not panel.isVisible()
 
 
 def _dialog_text(window: MainWindow) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from costcode_desktop.costcodes import Comparison, DiffStatus, ProjectCode, StandardCode
+from costcode_desktop.procore.jsontext import read_json
 from costcode_desktop.procore.records import Project, StandardCostCodeList
 
 _COMPACT = {"separators": (",", ":"), "ensure_ascii": False}
@@ -27,7 +28,13 @@ def packed(value: Any) -> bytes:
 
 
 def unpacked(blob: bytes) -> Any:
-    return json.loads(zlib.decompress(blob))
+    """What `packed` wrote; a ValueError (never zlib.error or RecursionError) if the file was
+    damaged, so readers of the cache need catch only that."""
+    try:
+        text = zlib.decompress(blob)
+    except zlib.error as exc:
+        raise ValueError(f"a compressed value is damaged ({exc})") from None
+    return read_json(text)
 
 
 # -- projects ------------------------------------------------------------------------------------
@@ -143,7 +150,7 @@ def counts_text(comparison: Comparison) -> str:
 
 def counts_from(text: str) -> tuple[dict[DiffStatus, int], int]:
     """(count per status, locked descriptions)."""
-    raw: Mapping[str, int] = json.loads(text)
+    raw: Mapping[str, int] = read_json(text)
     return {status: int(raw.get(status.value, 0)) for status in DiffStatus}, int(
         raw.get("locked", 0)
     )

@@ -58,7 +58,7 @@ class SavedComparison(Comparison):
     def _work_out(self) -> tuple[ComparisonRow, ...]:
         try:
             codes = codes_from(self.__dict__["_codes"])
-        except (ValueError, TypeError):  # zlib.error and JSON errors are ValueErrors
+        except (ValueError, TypeError):  # codec.unpacked turns zlib's and JSON's errors to these
             log.warning("a cached project's codes could not be read; showing none", exc_info=True)
             return ()
         return compare(self.__dict__["_company"], codes).rows

@@ -26,10 +26,17 @@ from types import TracebackType
 from typing import Any
 
 from costcode_desktop.costcodes import CompanyCodes
+from costcode_desktop.procore.jsontext import read_json
 from costcode_desktop.procore.records import Company, Project
 from costcode_desktop.services.company import CompanyList
 from costcode_desktop.services.paths import cache_dir
-from costcode_desktop.services.sqlite_file import open_wal
+from costcode_desktop.services.sqlite_file import (
+    is_damaged,
+    open_wal,
+    reason_of,
+    set_aside,
+    unusable,
+)
 from costcode_desktop.services.status import ProjectState, ProjectStatus
 
 from . import codec
@@ -75,8 +82,6 @@ _SCHEMA = (
         PRIMARY KEY (environment, company_id, project_id)
     )""",
 )
-_CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
-
 Clock = Callable[[], datetime]
 
 
@@ -350,7 +355,7 @@ class CacheStore:
         """Log it; a file found corrupt is moved aside and a new one started (or, if even
         that fails, the cache stays off for this session)."""
         log.warning("the cache could not be used: %s", exc)
-        if not _is_corrupt(exc) or self._db is None:
+        if not is_damaged(exc) or self._db is None:
             return
         self._db.close()
         self._db = None
@@ -430,14 +435,14 @@ def _cached(
     standard = codec.standard_from(codec.unpacked(codes))
     prepared = CompanyCodes(standard)
     company_list = CompanyList(
-        company_id, codec.list_from(json.loads(list_json)), prepared, _when(list_read_at)
+        company_id, codec.list_from(read_json(list_json)), prepared, _when(list_read_at)
     )
     statuses: dict[int, ProjectStatus] = {}
     marks: dict[int, Staleness] = {}
     for row in projects:
         (pid, project_json, state, message, checked_at, compared_with, counts_json, blob) = row[:8]
         failure, failed_at, doing = row[8:]
-        project = codec.project_from(json.loads(project_json))
+        project = codec.project_from(read_json(project_json))
         comparison = None
         if blob is not None and counts_json is not None:
             if compared_with == fingerprint:
@@ -463,20 +468,25 @@ def _cached(
 
 
 def _open_or_replace(path: Path, *, corrupt: bool = False) -> sqlite3.Connection:
-    """Open the cache; a file SQLite cannot read is moved aside and a new one made."""
+    """Open the cache; a file that cannot be one (damaged, not SQLite, a folder) is moved aside
+    and a new one made. Only the latest such file is kept: it is a cache."""
+    reason = "it was found damaged"
     if not corrupt:
         try:
             return _open(path)
         except sqlite3.DatabaseError as exc:
-            if not _is_corrupt(exc):
+            if not unusable(path, exc):
                 raise
-            log.warning("the cache at %s cannot be read (%s)", path, exc)
+            reason = reason_of(path, exc)
+            log.warning("the cache at %s cannot be read (%s)", path, reason)
     aside = path.with_name(path.name + CORRUPT_SUFFIX)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):  # the previous unreadable cache: discarded
+        old = Path(f"{aside}{suffix}")
+        if old.is_file():
+            old.unlink()
     if path.exists():
-        os.replace(path, aside)
-        log.warning("moved the unreadable cache aside to %s; starting a new one", aside)
+        moved = set_aside(path, aside, reason)
+        log.warning("moved the unreadable cache aside to %s; starting a new one", moved.aside)
     return _open(path)
 
 
@@ -523,10 +533,6 @@ def _rebuild(db: sqlite3.Connection, path: Path) -> None:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
-
-
-def _is_corrupt(exc: BaseException) -> bool:
-    return getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES
 
 
 def _text(moment: datetime) -> str:

@@ -3,6 +3,17 @@
 One SQLite file in the data folder (WAL, busy timeout), one connection per store behind a lock,
 a commit per project so a crash loses nothing already recorded. A run that never finished shows
 as 'interrupted' once the process that wrote it is gone.
+
+A file that cannot be a history (damaged, truncated, not SQLite, a folder, another
+application's) is never deleted: it is moved aside to `history.sqlite3.corrupt-YYYYMMDD-HHMMSS`
+and a new history started; `set_aside` and `notice` say where it went, for the user to be told.
+A file of a newer version is left alone (an error), as it is good for that version.
+
+Before a project's first write the run records its intent (the codes about to be added, the
+descriptions about to change); the project's row closes it. An intent still open when no run of
+its company is under way (services.recovery holds the refresh lock to know) belongs to a run
+killed between its writes and its row: the next start reads the project back and records what
+landed as that run's changes, marked as recovered after an interruption.
 """
 
 from __future__ import annotations
@@ -10,6 +21,7 @@ from __future__ import annotations
 import enum
 import logging
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -22,9 +34,19 @@ from types import TracebackType
 from typing import Any
 
 from costcode_desktop import __version__
+from costcode_desktop.costcodes import NameUpdate, RefreshPlan, StandardCode
+from costcode_desktop.procore.records import Project
 from costcode_desktop.services.paths import data_dir
 from costcode_desktop.services.refresh import RefreshOutcome, RefreshResult
-from costcode_desktop.services.sqlite_file import open_wal
+from costcode_desktop.services.sqlite_file import (
+    NotThisFile,
+    SetAside,
+    dated_aside,
+    open_wal,
+    reason_of,
+    set_aside,
+    unusable,
+)
 
 FILE_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -43,6 +65,24 @@ class RunStatus(enum.StrEnum):
     FINISHED = "finished"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"  # never finished, and the process that started it is gone
+
+
+class IntentState(enum.StrEnum):
+    OPEN = "open"  # about to write; the project's row not recorded yet
+    RECORDED = "recorded"  # the run recorded the project's row
+    RECOVERED = "recovered"  # the run was interrupted; the next start recorded what landed
+    NOT_APPLIED = "not_applied"  # the run was interrupted and nothing it meant to send landed
+
+
+@dataclass(frozen=True)
+class OpenIntent:
+    """What an unfinished project of a run was about to send."""
+
+    id: int
+    run_id: int
+    project: Project
+    to_add: tuple[StandardCode, ...]
+    updates: tuple[NameUpdate, ...]
 
 
 class ChangeKind(enum.StrEnum):
@@ -100,6 +140,7 @@ class ProjectEntry:
     failed: int
     request_id: str | None
     changes: tuple[CodeChange, ...]
+    recovered: bool = False  # recorded by a later start: the run was interrupted before it
 
 
 @dataclass(frozen=True)
@@ -158,6 +199,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX code_changes_by_entry ON code_changes (entry_id)",
     ),
+    (  # 2: intents, and rows recorded on recovery after an interruption
+        "ALTER TABLE run_projects ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE intents (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            project_id INTEGER NOT NULL,
+            project_name TEXT NOT NULL,
+            project_number TEXT,
+            opened_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open'
+                CHECK (state IN ('open', 'recorded', 'recovered', 'not_applied')),
+            closed_at TEXT
+        )""",
+        "CREATE INDEX intents_by_state ON intents (state, run_id)",
+        """CREATE TABLE intent_codes (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER NOT NULL REFERENCES intents (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('add', 'update')),
+            code_id INTEGER NOT NULL,  -- add: the company code's id; update: the project code's
+            full_code TEXT NOT NULL,
+            name TEXT NOT NULL,  -- add: its name; update: the new description
+            old_name TEXT
+        )""",
+        "CREATE INDEX intent_codes_by_intent ON intent_codes (intent_id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -177,17 +243,40 @@ class HistoryStore:
     def __init__(self, path: Path | None = None, *, clock: Clock | None = None) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
+        self.set_aside: SetAside | None = None  # the bad file this store replaced, if any
         try:
             if path is None:
                 path = data_dir() / FILE_NAME
             self.path = path
-            self._db = _open(path)
+            self._db = self._open_or_start_again(path)
         except (sqlite3.Error, OSError) as exc:
             shown = path if path is not None else FILE_NAME
             raise HistoryError(
                 f"The refresh history at {shown} could not be opened: {_reason(exc)}. "
                 "The refresh itself is not affected."
             ) from exc
+
+    def _open_or_start_again(self, path: Path) -> sqlite3.Connection:
+        try:
+            return _open(path)
+        except sqlite3.DatabaseError as exc:
+            if not unusable(path, exc):
+                raise
+            reason = reason_of(path, exc)
+        self.set_aside = set_aside(path, dated_aside(path, self._clock()), reason)
+        logging.getLogger(__name__).warning("%s", self.notice)
+        return _open(path)
+
+    @property
+    def notice(self) -> str | None:
+        """What to tell the user when a bad history file was moved aside; None otherwise."""
+        moved = self.set_aside
+        if moved is None:
+            return None
+        return (
+            f"The refresh history at {moved.path} could not be read ({moved.reason}). It was "
+            f"moved to {moved.aside} and a new history was started."
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -235,17 +324,98 @@ class HistoryStore:
         assert run_id is not None
         return run_id
 
-    def record_project(self, run_id: int, result: RefreshResult) -> None:
-        """One project's outcome and every code change, committed at once."""
+    def open_intent(self, run_id: int, project: Project, plan: RefreshPlan) -> int:
+        """Before a project's first write: what is about to be sent, committed at once."""
+        with self._write() as db:
+            _require_run(db, run_id)
+            cursor = db.execute(
+                "INSERT INTO intents (run_id, project_id, project_name, project_number,"
+                " opened_at) VALUES (?, ?, ?, ?, ?)",
+                (run_id, project.id, project.name, project.project_number, _text(self._clock())),
+            )
+            intent_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO intent_codes (intent_id, kind, code_id, full_code, name, old_name)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(intent_id, "add", c.id, c.full_code, c.name, None) for c in plan.to_add]
+                + [
+                    (intent_id, "update", u.cost_code_id, u.full_code, u.new_name, u.old_name)
+                    for u in plan.updates
+                ],
+            )
+        assert intent_id is not None
+        return intent_id
+
+    def open_intents(self, environment: str, company_id: int) -> list[OpenIntent]:
+        """The company's intents still open, of runs of other processes (this process's own
+        may be under way), oldest first. Only the refresh lock's holder may call them orphans."""
+        with self._reading() as db:
+            found = db.execute(
+                "SELECT i.id, i.run_id, i.project_id, i.project_name, i.project_number"
+                " FROM intents AS i JOIN runs AS r ON r.id = i.run_id"
+                " WHERE i.state = 'open' AND r.environment = ? AND r.company_id = ?"
+                " AND NOT (r.writer_pid = ? AND r.writer_token = ?) ORDER BY i.id",
+                (environment, company_id, os.getpid(), _PROCESS_TOKEN),
+            ).fetchall()
+            intents = []
+            for intent_id, run_id, project_id, name, number in found:
+                codes = db.execute(
+                    "SELECT kind, code_id, full_code, name, old_name FROM intent_codes"
+                    " WHERE intent_id = ? ORDER BY id",
+                    (intent_id,),
+                ).fetchall()
+                to_add = tuple(
+                    StandardCode(code_id, full_code, "", text, None)
+                    for kind, code_id, full_code, text, _old in codes
+                    if kind == "add"
+                )
+                updates = tuple(
+                    NameUpdate(code_id, full_code, old or "", text)
+                    for kind, code_id, full_code, text, old in codes
+                    if kind == "update"
+                )
+                project = Project(int(project_id), name, number, True)
+                intents.append(OpenIntent(intent_id, run_id, project, to_add, updates))
+        return intents
+
+    def last_written(self, environment: str, company_id: int) -> dict[int, datetime]:
+        """When a run (of any process) last began writing to each project of the company: a
+        status read before then may not show what it changed."""
+        rows = self._read(
+            "SELECT i.project_id, MAX(i.opened_at) FROM intents AS i"
+            " JOIN runs AS r ON r.id = i.run_id WHERE r.environment = ? AND r.company_id = ?"
+            " GROUP BY i.project_id",
+            (environment, company_id),
+        )
+        return {int(project_id): _when(at) for project_id, at in rows}
+
+    def close_intent(self, intent_id: int, state: IntentState) -> None:
+        """An intent the next start found had nothing applied (or was otherwise settled)."""
+        with self._write() as db:
+            _close_intent(db, intent_id, state, self._clock())
+
+    def record_project(
+        self,
+        run_id: int,
+        result: RefreshResult,
+        *,
+        intent_id: int | None = None,
+        recovered: bool = False,
+    ) -> None:
+        """One project's outcome and every code change, committed at once, closing its intent
+        (`recovered`: recorded by a later start, after the run was interrupted)."""
         project = result.project
         changes = _changes(result)
         request_id = result.error.request_id if result.error is not None else None
         with self._write() as db:
             _require_run(db, run_id)
+            if intent_id is not None:
+                state = IntentState.RECOVERED if recovered else IntentState.RECORDED
+                _close_intent(db, intent_id, state, self._clock())
             cursor = db.execute(
                 "INSERT INTO run_projects (run_id, project_id, project_name, project_number,"
-                " outcome, message, recorded_at, added, updated, skipped, failed, request_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " outcome, message, recorded_at, added, updated, skipped, failed, request_id,"
+                " recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     project.id,
@@ -259,6 +429,7 @@ class HistoryStore:
                     len(result.skipped),
                     len(result.failed),
                     request_id,
+                    int(recovered),
                 ),
             )
             entry_id = cursor.lastrowid
@@ -290,11 +461,13 @@ class HistoryStore:
             )
 
     def last_refreshed(self, company_id: int, environment: str) -> dict[int, datetime]:
-        """When each project last had changes made and verified (outcome 'refreshed')."""
+        """When each project last had changes made: refreshed, or a run that failed part-way
+        after writing some codes or descriptions (verified by the read-back)."""
         rows = self._read(
             "SELECT p.project_id, MAX(p.recorded_at) FROM run_projects AS p"
             " JOIN runs AS r ON r.id = p.run_id"
-            " WHERE r.company_id = ? AND r.environment = ? AND p.outcome = ? AND r.dry_run = 0"
+            " WHERE r.company_id = ? AND r.environment = ? AND r.dry_run = 0"
+            " AND (p.outcome = ? OR p.added > 0 OR p.updated > 0)"
             " GROUP BY p.project_id",
             (company_id, environment, RefreshOutcome.REFRESHED.value),
         )
@@ -338,7 +511,7 @@ class HistoryStore:
                 raise KeyError(run_id)
             entries = db.execute(
                 "SELECT id, project_id, project_name, project_number, outcome, message,"
-                " recorded_at, added, updated, skipped, failed, request_id"
+                " recorded_at, added, updated, skipped, failed, request_id, recovered"
                 " FROM run_projects WHERE run_id = ? ORDER BY id",
                 (run_id,),
             ).fetchall()
@@ -369,6 +542,7 @@ class HistoryStore:
                 failed=e[10],
                 request_id=e[11],
                 changes=tuple(changes.get(e[0], ())),
+                recovered=bool(e[12]),
             )
             for e in entries
         )
@@ -419,6 +593,7 @@ def _open(path: Path) -> sqlite3.Connection:
         busy_ms=BUSY_TIMEOUT_MS,
         pragmas=("foreign_keys = ON",),
         prepare=lambda db: _migrate(db, path),
+        check=_check_is_history,
     )
 
 
@@ -445,6 +620,41 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
     db.execute("COMMIT")
 
 
+def _check_is_history(db: sqlite3.Connection) -> None:
+    """NotThisFile for a SQLite file that is not a history: tables but no schema_version (another
+    application's), or a version whose tables are not all there."""
+    tables = {
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if not tables:
+        return  # a new, empty file
+    foreign = NotThisFile("it is not a refresh history: it holds another application's tables")
+    if "schema_version" not in tables:
+        raise foreign
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    version = row[0] if row and isinstance(row[0], int) else 0
+    if version > SCHEMA_VERSION:
+        return  # a newer application's: left alone (the caller says so)
+    if version == 0 and tables != {"schema_version"}:
+        raise foreign  # the first migration is one transaction: it leaves all or nothing
+    missing = _tables_created(version) - tables
+    if missing:
+        raise NotThisFile(f"its tables are incomplete: {', '.join(sorted(missing))} missing")
+
+
+def _tables_created(version: int) -> set[str]:
+    """The tables the migrations up to `version` create."""
+    return {
+        found.group(1)
+        for statements in MIGRATIONS[:version]
+        for statement in statements
+        if (found := re.match(r"\s*CREATE TABLE (\w+)", statement))
+    }
+
+
 def _changes(result: RefreshResult) -> list[CodeChange]:
     changes = [CodeChange(ChangeKind.ADDED, code.full_code, code.name) for code in result.added]
     changes += [
@@ -457,6 +667,15 @@ def _changes(result: RefreshResult) -> list[CodeChange]:
             for i in issues
         ]
     return changes
+
+
+def _close_intent(
+    db: sqlite3.Connection, intent_id: int, state: IntentState, moment: datetime
+) -> None:
+    db.execute(
+        "UPDATE intents SET state = ?, closed_at = ? WHERE id = ?",
+        (state.value, _text(moment), intent_id),
+    )
 
 
 def _require_run(db: sqlite3.Connection, run_id: int) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.costcodes import Comparison, DiffStatus, outlook
-from costcode_desktop.services import CompanyList, ProjectStatus, Standing, standing
+from costcode_desktop.services import CompanyList, ProjectState, ProjectStatus, Standing, standing
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.compare.delegates import WordDiffDelegate
 from costcode_desktop.ui.compare.header import CompareHeader
@@ -260,7 +260,12 @@ class ComparePane(QWidget):
         self.header.project.set(number + project.name, f" · {when}")
 
     def _set_notice(self, status: ProjectStatus | None, mark: Staleness | None) -> None:
-        """'⚠ Last check failed 10:58 — could not reach Procore. Showing …'"""
+        """'⚠ Last check failed 10:58 — could not reach Procore. Showing …', or why a
+        project is *No access* (its comparison is shown, but it cannot be refreshed)."""
+        if status is not None and status.state is ProjectState.NO_ACCESS and status.message:
+            self.notice.setText(f"⊘ No access — {status.message}")
+            self.notice.show()
+            return
         if status is None or mark is None or not mark.failed:
             self.notice.hide()
             return
@@ -275,7 +280,8 @@ class ComparePane(QWidget):
 def _outlook(status: ProjectStatus, allowed: bool | None) -> str:
     """One sentence: what a refresh will do for this project, or why it will not."""
     assert status.comparison is not None
-    if standing(status, allowed) is Standing.REFUSED:
+    refused = standing(status, allowed) is Standing.REFUSED
+    if refused or status.state is ProjectState.NO_ACCESS:  # the comparison kept, not sendable
         return (
             "Refresh will skip this project: Procore says you may not change its cost codes "
             "('Admin' on its Admin tool is needed), so nothing is sent."

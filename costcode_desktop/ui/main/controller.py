@@ -23,7 +23,9 @@ from costcode_desktop.services import (
     DEFAULT_CONCURRENCY,
     Cancelled,
     ProjectRefreshed,
+    ProjectState,
     RefreshEstimate,
+    RefreshLocked,
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
@@ -36,6 +38,7 @@ from costcode_desktop.services.cache.known import (
     unreachable,
 )
 from costcode_desktop.services.export import ExportHeader, write_csv
+from costcode_desktop.services.status import without_access
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
@@ -92,6 +95,7 @@ class Controller(QObject):
     refresh_started = Signal(object)  # [Project] waiting to be refreshed
     refresh_step = Signal(object)  # RefreshStep
     refresh_waiting = Signal(object)  # RefreshWaiting
+    refresh_locked = Signal(object)  # RefreshLocked: another process refreshes this company
     refresh_estimate = Signal(object)  # RefreshEstimate: before the first project, after each
     permissions_checked = Signal()  # the session now knows the permissions check_permissions asked
     project_refreshed = Signal(object)  # RefreshResult (the state already holds its status)
@@ -101,6 +105,9 @@ class Controller(QObject):
     failed = Signal(str, str, str)  # what was being done, message, details
     cached_shown = Signal(object)  # CachedCompany: its last-known state is in the state now
     offline_changed = Signal(str)  # why Procore cannot be reached; "" once it can again
+    # Something to tell the user that is no failure: a history file that could not be read was
+    # moved aside (and where to), the demo's saved state could not be read and it started again.
+    notice = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, worker: Worker | None = None) -> None:
         super().__init__(parent)
@@ -254,6 +261,9 @@ class Controller(QObject):
         previous = self.state.session
         if previous is not None and previous.client is not session.client:
             self.worker.submit(lambda _job: previous.close())  # may wait on the network
+        if previous is None or previous.client is not session.client:
+            for text in session.notices:
+                self.notice.emit(text)
         self._keep_stores(stores)
         self.state.session = session
         self._back_online()  # signing in reached Procore
@@ -270,6 +280,9 @@ class Controller(QObject):
         for old, new in ((self.state.history, stores.history), (self.state.cache, stores.cache)):
             if old is not None and new is not old:
                 self.worker.submit(closing(old))
+        history = stores.history
+        if history is not None and history is not self.state.history and history.notice:
+            self.notice.emit(history.notice)
         self.state.history = stores.history
         self.state.cache = stores.cache
 
@@ -471,16 +484,28 @@ class Controller(QObject):
         if session is None or company_list is None or not projects:
             return
 
-        def work(job: Job) -> None:
+        company_id = company_list.company_id
+
+        def work(job: Job) -> list[int]:
             from costcode_desktop.services.preview import check_permissions
 
             check_permissions(session, company_list, projects, cancel=job.cancel)
+            answer = session.permissions.answer
+            return [p.id for p in projects if answer(company_id, p.id) is False]
 
         self.worker.submit(
             work,
-            on_result=lambda _none: self.permissions_checked.emit(),
+            on_result=self._permissions_known,
             on_error=self.failure("Checking your permissions", quiet_cancel=True),
         )
+
+    def _permissions_known(self, refused: list[int]) -> None:
+        """Projects the user may not change become *No access*: not out of date to act on."""
+        for project_id in refused:
+            status = self.state.statuses.get(project_id)
+            if status is not None and status.state is ProjectState.OUT_OF_DATE:
+                self._record(without_access(status))
+        self.permissions_checked.emit()
 
     def refresh(self, projects: list[Project], *, concurrency: int = DEFAULT_CONCURRENCY) -> bool:
         """Refresh these projects, a few at a time; False when a refresh is already running.
@@ -532,14 +557,18 @@ class Controller(QObject):
                 self.refresh_step.emit(event)
             case RefreshWaiting():
                 self.refresh_waiting.emit(event)
+            case RefreshLocked():
+                self.refresh_locked.emit(event)
             case RefreshEstimate():
                 self.refresh_estimate.emit(event)
             case ProjectRefreshed(result=result, status=status):
                 if status is not None:
                     self._record(status)
-                elif result.outcome is RefreshOutcome.FAILED:
+                if result.outcome is RefreshOutcome.FAILED:
+                    # Read back or not, the row says the refresh failed until a check succeeds.
                     self._mark_failed_refresh(result)
-                if result.outcome is RefreshOutcome.REFRESHED:
+                if result.outcome is RefreshOutcome.REFRESHED or result.changed:
+                    # A run that failed part-way may still have written codes: say when.
                     when = datetime.now(UTC)
                     self.state.refreshed(result.project.id, when)
                     self.last_refreshed_changed.emit(result.project.id, when)

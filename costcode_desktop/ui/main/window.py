@@ -48,6 +48,7 @@ from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
+from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
@@ -82,12 +83,15 @@ class MainWindow(QMainWindow):
 
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
+        self.result_panel = RunResultPanel(self)
+        self.result_panel.history_requested.connect(self.show_history)
         self.projects = ProjectsPane(self)
         c = self.controller
         self.compare = ComparePane(
             lambda: c.company_list,
             self,
-            list_cached=lambda: c.state.list_cached,
+            # Offline, the list shown is what was read then: 'as of', not 'read'.
+            list_cached=lambda: c.state.list_cached or bool(c.offline),
             mark=c.mark,
             allowed=c.permission,
         )
@@ -114,10 +118,13 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
         layout.addWidget(self.offline_banner)
+        layout.addWidget(self.result_panel)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects)
+        self.refresh_flow = RefreshFlow(
+            self, self.controller, self.banner, self.projects, self.result_panel
+        )
         self.commands = Actions(self, window_commands(self), self.set_appearance)
         self.refresh_button = self.commands.toolbar.widgetForAction(self.action("refresh"))
         self.refresh_button.setObjectName("refreshButton")
@@ -173,6 +180,10 @@ class MainWindow(QMainWindow):
             banner.retry_button,
             banner.cancel_button,
             banner.dismiss_button,
+            self.result_panel.try_again,
+            self.result_panel.history,
+            self.result_panel.dismiss,
+            self.result_panel.list,
             self.offline_banner.button,
         ]
         set_tab_order(self.tab_order)
@@ -185,6 +196,7 @@ class MainWindow(QMainWindow):
         c.checks_started.connect(model.mark_checking)
         c.cached_shown.connect(self._cached_shown)
         c.offline_changed.connect(self._offline_changed)
+        c.notice.connect(self._notice)
         self.offline_banner.try_again.connect(c.try_again)
         c.status_changed.connect(self._status_changed)
         c.checking_progress.connect(self._checking_progress)
@@ -208,6 +220,13 @@ class MainWindow(QMainWindow):
         self.projects.selection_changed.connect(self._selection_changed)
         self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
+
+    @Slot(str)
+    def _notice(self, text: str) -> None:
+        """Kept on screen until dismissed: it may say where a file went. Notices that come
+        together are shown together."""
+        shown = self.banner.message.text() if self.banner.property("state") == "ok" else ""
+        self.banner.show_ok(f"{shown} {text}".strip(), hide_after_ms=0)
 
     # -- signing in and out --------------------------------------------------------------------
 
@@ -386,6 +405,7 @@ class MainWindow(QMainWindow):
         """Procore cannot be reached (or can again): read-only, and the banner says so."""
         self.progress.hide()
         self.projects.model.checks_ended()
+        self.compare.refresh_header()
         if not why:
             self.offline_banner.hide()
             self._update_actions()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import ProjectRefreshed, RefreshOutcome
 from costcode_desktop.services.cache.known import Staleness, failure_words
 from costcode_desktop.ui.kit.worker import Job
@@ -134,16 +135,21 @@ def last_known(
 
 
 def refresh_failure(result: RefreshResult) -> Staleness:
-    return Staleness(failure_words(result.error, result.message), datetime.now(UTC), "refresh")
+    """The row's mark: why the refresh failed, in a few plain words."""
+    reason = failure_words(result.error, result.message)
+    if result.error is None and result.failed:  # written part-way: each change says why not
+        first = result.failed[0].reason.split(". ")[0].rstrip(".")
+        reason = f"{plural(len(result.failed), 'change')} not made: {first}"
+    return Staleness(reason, datetime.now(UTC), "refresh")
 
 
 def remember_refresh(
     cache: CacheStore, environment: str, company_list: CompanyList, event: ProjectRefreshed
 ) -> None:
-    """A refresh's read-back is the project's new result; a failure without one is marked."""
+    """A refresh's read-back is the project's new result; a failure is marked either way."""
     if event.status is not None:
         cache.save_statuses(environment, company_list, [event.status])
-    elif event.result.outcome is RefreshOutcome.FAILED:
+    if event.result.outcome is RefreshOutcome.FAILED:
         project_id = event.result.project.id
         mark = refresh_failure(event.result)
         cache.save_failure(environment, company_list.company_id, project_id, mark)

@@ -90,6 +90,15 @@ class ProjectRow:
         return theme.STATE_LOOKS[self.status.state] if self.status else theme.CHECKING_LOOK
 
     @property
+    def refresh_failed(self) -> bool:
+        """Its latest refresh failed and no check has succeeded since."""
+        return self.mark is not None and self.mark.failed and self.mark.doing == "refresh"
+
+    @property
+    def no_access(self) -> bool:
+        return self.status is not None and self.status.state is ProjectState.NO_ACCESS
+
+    @property
     def out_of_date(self) -> bool:
         """Counted as out of date (services.standing: active, and a refresh would change it)."""
         return standing(self.status).out_of_date
@@ -114,6 +123,8 @@ class ProjectRow:
     def update_display(self) -> None:
         s = self.status
         status_text = f"{self.look.symbol} {s.summary}" if s else theme.CHECKING_LOOK.label
+        if s is not None and self.refresh_failed:
+            status_text = self.failed_refresh_text()
         if self.busy:
             status_text = self.busy
         counts = [_number(self.count(diff)) for diff in COUNT_COLUMNS.values()]
@@ -131,6 +142,14 @@ class ProjectRow:
             *counts,
             when,
         )
+
+    def failed_refresh_text(self) -> str:
+        """'⚠ Refresh failed 10:42' until a check succeeds; the reason is in the tooltip and
+        the comparison's notice ('⚠ Last refresh failed 10:42 — could not reach Procore')."""
+        mark = self.mark
+        assert mark is not None
+        failed = f" {short_time(mark.failed_at)}" if mark.failed_at else ""
+        return f"⚠ Refresh failed{failed}"
 
     def checked_text(self) -> str:
         """'10:58' just read; 'as of 10:42' last-known; '⚠ as of 10:42' after a failure."""
@@ -151,7 +170,7 @@ class ProjectRow:
             failed = short_time(self.mark.failed_at) if self.mark.failed_at else ""
             return (
                 f"⚠ Last {self.mark.doing} failed {failed} — {self.mark.failure}. "
-                f"Showing what was read at {read}."
+                f"Showing what was read at {read} ({self.status.summary.lower()})."
             )
         tip = f"Last-known state, read at {read}."
         return tip + (" Being checked again…" if self.pending else "")

@@ -37,7 +37,7 @@ DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
     COL_NAME: 178,
     COL_ACTIVE: 58,
-    COL_STATUS: 128,
+    COL_STATUS: 150,  # '⚠ Refresh failed 10:42'
     COL_CHECKED: 96,
     COL_MISSING: 62,
     COL_DIFFERS: 62,
@@ -135,6 +135,9 @@ class ProjectsPane(QWidget):
         inactive = count_inactive_changed(statuses)
         if inactive:
             text += f" · {inactive} inactive with differences"
+        refused = sum(1 for row in rows if row.no_access)
+        if refused:
+            text += f" · {refused} no access"
         if checking:
             text += f" · checking {checking}…"
         if self.proxy.rowCount() != len(rows):

@@ -31,6 +31,18 @@ from costcode_desktop.ui.kit.sizing import scaled_size
 COLUMNS = ["Project", "Codes to add", "Descriptions to update", "Not sent", "Permission"]
 
 
+MOST_NAMES = 5  # names in the left-out note; the rest are counted
+
+
+def left_out_text(names: list[str]) -> str:
+    """'1 project left out: no access — Summit Ridge Data Center.'"""
+    shown = ", ".join(names[:MOST_NAMES])
+    more = len(names) - MOST_NAMES
+    if more > 0:
+        shown += f" and {more} more"
+    return f"{plural(len(names), 'project')} left out: no access — {shown}."
+
+
 def _permission_text(line: PreviewLine) -> str:
     if line.checking:
         return "Checking…"
@@ -49,14 +61,13 @@ class BulkRefreshDialog(QDialog):
         *,
         inactive_left_out: int = 0,
         concurrency: int = 3,
+        no_access: list[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("bulkRefreshDialog")
         self.setWindowTitle("Refresh out-of-date projects")
         self.setMinimumSize(scaled_size(self, 760, 480))
-        lines = preview.lines
-        noun = "project" if len(lines) == 1 else "projects"
-        title = QLabel(f"Refresh {len(lines)} out-of-date {noun}?", self)
+        self.title = title = QLabel(self)
         title.setObjectName("bulkTitle")
         font = title.font()
         font.setBold(True)
@@ -69,7 +80,15 @@ class BulkRefreshDialog(QDialog):
         self.estimate.setObjectName("bulkEstimate")
         self.estimate.setAccessibleName("Requests and time within Procore's limits")
         self.estimate.setWordWrap(True)
-        self.table = QTableWidget(len(lines), len(COLUMNS), self)
+        # Projects the permission check refused: named here, not in the table or the counts.
+        self.left_out = plain(QLabel(self))
+        self.left_out.setObjectName("bulkLeftOut")
+        self.left_out.setWordWrap(True)
+        self.left_out.setToolTip(
+            "You need 'Admin' on a project's Admin tool in Procore to refresh its cost codes. "
+            "Once it is given, choose Reload (F5) and the project is checked again."
+        )
+        self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("bulkPreview")
         self.table.setAccessibleName("Projects to refresh and what would change on each")
         self.table.setTabKeyNavigation(False)
@@ -124,9 +143,7 @@ class BulkRefreshDialog(QDialog):
         at_once.addWidget(self.concurrency)
         at_once.addStretch(1)
         buttons = QDialogButtonBox(self)
-        go = buttons.addButton(
-            f"Refresh {len(lines)} {noun.title()}", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        go = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         go.setObjectName("bulkGo")
         self.go_button = go
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -138,21 +155,30 @@ class BulkRefreshDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(self.heading)
         layout.addWidget(self.estimate)
+        layout.addWidget(self.left_out)
         layout.addWidget(self.table, 1)
         layout.addWidget(note)
         layout.addLayout(at_once)
         layout.addWidget(buttons)
         self.tab_order: list[QWidget] = [self.table, self.concurrency, go, self.cancel_button]
         set_tab_order(self.tab_order)
-        self.show_preview(preview)
+        self.show_preview(preview, no_access or [])
 
-    def show_preview(self, preview: RefreshPreview) -> None:
-        """Fill in the rows, the summary and the estimate (again once permissions are known)."""
+    def show_preview(self, preview: RefreshPreview, no_access: list[str] | None = None) -> None:
+        """Fill in the rows, the summary and the estimate (again once permissions are known);
+        `no_access` names the projects left out because the user may not change them."""
         self.preview = preview
+        lines = preview.lines
+        noun = "project" if len(lines) == 1 else "projects"
+        self.title.setText(
+            f"Refresh {len(lines)} out-of-date {noun}?" if lines else "Nothing to refresh"
+        )
+        self.go_button.setText(f"Refresh {len(lines)} {noun.title()}")
+        self.go_button.setEnabled(bool(lines))
+        self.left_out.setText(left_out_text(no_access) if no_access else "")
+        self.left_out.setVisible(bool(no_access))
+        self.table.setRowCount(len(lines))
         going = [line for line in preview.lines if line.will_change or line.checking]
-        # The button counts the projects that will change, not those known to be skipped.
-        self.go_button.setText(f"Refresh {plural(len(going), 'Project')}")
-        self.go_button.setEnabled(bool(going))  # every one refused: nothing would change
         adds = sum(line.to_add for line in going)
         updates = sum(line.to_update for line in going)
         text = (

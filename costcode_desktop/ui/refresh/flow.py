@@ -8,6 +8,7 @@ this object only keeps the run's counters for its headline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -24,15 +25,15 @@ from costcode_desktop.services import (
     count_inactive_changed,
     standing,
 )
-from costcode_desktop.services.cache.known import unreachable
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.before_dialog import BeforeRefreshDialog, unsendable_codes
+from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 
 if TYPE_CHECKING:  # a run's types come with the HTTP client: loaded when a refresh starts
-    from costcode_desktop.services import Project, RefreshResult, RefreshRun
+    from costcode_desktop.services import Project, RefreshLocked, RefreshResult, RefreshRun
     from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog
 
 REFUSED_STATES = {
@@ -71,12 +72,14 @@ class RefreshFlow(QObject):
         controller: Controller,
         banner: StatusBanner,
         projects: ProjectsPane,
+        result_panel: RunResultPanel,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.controller = controller
         self.banner = banner
         self.projects = projects
+        self.result_panel = result_panel
         self.concurrency = DEFAULT_CONCURRENCY  # the number last chosen in the bulk dialog
         self.last_run: RefreshRun | None = None
         self.before_refresh_dialog: BeforeRefreshDialog | None = None
@@ -85,12 +88,16 @@ class RefreshFlow(QObject):
         self.progress = RunProgress()
         controller.refresh_step.connect(self._step)
         controller.refresh_waiting.connect(self._waiting)
+        controller.refresh_locked.connect(self._locked)
         controller.refresh_estimate.connect(self._estimate)
         controller.permissions_checked.connect(self._permissions_checked)
         controller.project_refreshed.connect(self._project_refreshed)
         controller.refresh_finished.connect(self._finished)
         banner.cancel_requested.connect(controller.cancel_refresh)
         banner.retry_requested.connect(self.retry_failed)
+        result_panel.try_again_requested.connect(self.retry_failed)
+        # Try Again needs Procore: while it cannot be reached the offline banner's button is it.
+        controller.offline_changed.connect(lambda why: result_panel.set_offline(bool(why)))
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -122,50 +129,71 @@ class RefreshFlow(QObject):
         """Active out-of-date projects, after a look at what would change (nothing is sent)."""
         if self.controller.refreshing:
             return None
+        from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog, left_out_text
+
         controller = self.controller
-        known = controller.statuses.values()
-        statuses = [s for s in known if standing(s).out_of_date]
+        known = self._out_of_date()  # in the list's order
+        statuses = [s for s in known if standing(s).out_of_date]  # services' rule: active ones
         if not statuses:
+            refused = self._no_access()
             self.window.statusBar().showMessage(
-                "Every active project matches the company list.", 10_000
+                f"Nothing to refresh: {left_out_text(refused)}"
+                if refused
+                else "Every active project matches the company list.",
+                10_000,
             )
             return None
-        order = {project.id: i for i, project in enumerate(controller.state.projects)}
-        statuses.sort(key=lambda s: order.get(s.project.id, len(order)))
         found = controller.preview(statuses)
         if found is None:
             return None
-        from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog
 
         dialog = BulkRefreshDialog(
             found,
             self.window,
             inactive_left_out=count_inactive_changed(known),
             concurrency=self.concurrency,
+            no_access=self._no_access(),
         )
-        projects = [status.project for status in statuses]
         self._previewed = statuses
-        # The permissions not known yet are asked now, in the background: the dialog then shows
-        # who will be skipped, and the run reuses the answers.
+        # The permissions not known yet are asked now, in the background: projects refused
+        # become No access and leave the preview, and the run reuses the answers.
         controller.check_permissions([line.project for line in found.lines if line.checking])
 
         def go() -> None:
             self.concurrency = dialog.concurrency.value()
-            self._start(projects)
+            self._start([status.project for status in self._previewed])
 
         dialog.accepted.connect(go)
         self.bulk_dialog = dialog
         dialog.open()
         return dialog
 
+    def _in_order(self, state: ProjectState) -> list[ProjectStatus]:
+        """The projects in this state, in the list's order."""
+        controller = self.controller
+        order = {project.id: i for i, project in enumerate(controller.state.projects)}
+        found = [s for s in controller.statuses.values() if s.state is state]
+        return sorted(found, key=lambda s: order.get(s.project.id, len(order)))
+
+    def _out_of_date(self) -> list[ProjectStatus]:
+        """Out-of-date projects (not those the permission check found to be No access)."""
+        return self._in_order(ProjectState.OUT_OF_DATE)
+
+    def _no_access(self) -> list[str]:
+        """Active projects the user may not change: named as left out of Refresh All."""
+        return [s.project.name for s in self._in_order(ProjectState.NO_ACCESS) if s.project.active]
+
     @Slot()
     def _permissions_checked(self) -> None:
         dialog = self.bulk_dialog
         if dialog is None or not dialog.isVisible():
             return
+        # Projects the check refused are No access now: out of the preview, its counts and run.
+        still = {s.project.id for s in self._out_of_date()}
+        self._previewed = [s for s in self._previewed if s.project.id in still]
         found = self.controller.preview(self._previewed)
         if found is not None:
-            dialog.show_preview(found)
+            dialog.show_preview(found, self._no_access())
 
     @Slot()
     def retry_failed(self) -> None:
@@ -180,6 +208,7 @@ class RefreshFlow(QObject):
     def _start(self, to_refresh: list[Project]) -> None:
         """Every run uses the concurrency last chosen in the bulk dialog."""
         if self.controller.refresh(to_refresh, concurrency=self.concurrency):
+            self.result_panel.hide()  # the last run's result gives way to this one's
             self.progress = RunProgress(len(to_refresh), title_before=self.window.windowTitle())
             self._title_progress()
             text = (
@@ -224,6 +253,15 @@ class RefreshFlow(QObject):
         self.banner.show_working(self.progress.headline(), event.reason, self.progress.done, total)
 
     @Slot(object)
+    def _locked(self, event: RefreshLocked) -> None:
+        """Another refresh of this company (costcode-sync, say) runs: the worker waits for it,
+        the window stays usable and says whom it waits for; Cancel stops the wait."""
+        total = max(self.progress.total, 1)
+        headline = self.banner.message.text() or self.progress.headline()
+        self.banner.show_working(headline, event.text, 0, total)
+        self.window.statusBar().showMessage(event.text, 60_000)
+
+    @Slot(object)
     def _project_refreshed(self, result: RefreshResult) -> None:
         self.progress.done += 1
         self.progress.failed += result.outcome is RefreshOutcome.FAILED
@@ -254,28 +292,7 @@ class RefreshFlow(QObject):
         self.finished.emit(run)
 
     def _show_outcome(self, run: RefreshRun) -> None:
-        """Failures in the banner; skipped projects are news only when one was refreshed alone."""
-        alone = run.total == 1
-        offline = bool(self.controller.offline)  # the offline banner says why those failed
-        shown = [
-            r
-            for r in run.results
-            if (r.outcome is RefreshOutcome.FAILED and not (offline and unreachable(r.error)))
-            or (alone and r.outcome is RefreshOutcome.REFUSED)
-        ]
-        if not shown:
-            self.banner.clear()
-            return
-        first = shown[0]
-        text = (
-            first.message
-            if alone
-            else f"{len(shown)} of {run.total} projects could not be refreshed. {first.message}"
-        )
-        details = "\n\n".join(
-            f"{r.project.name}: {r.message}"
-            + (f"\n{r.error.technical_details()}" if r.error else "")
-            for r in shown
-        )
-        retry = any(r.outcome is RefreshOutcome.FAILED for r in shown)
-        self.banner.show_error(text, details, can_retry=retry)
+        """The run's result stays on screen until dismissed: each project and why."""
+        self.banner.clear()
+        self.result_panel.set_offline(bool(self.controller.offline))
+        self.result_panel.show_run(run, datetime.now(UTC))

@@ -141,7 +141,7 @@ def test_a_project_without_admin_is_no_access_and_left_out_of_refresh_all(
     assert "You need 'Admin'" in tip
     assert SUMMIT not in {s.project.id for s in window.refresh_flow._out_of_date()}
     count = window.projects.count_label
-    expected = "6 out of date · 1 inactive with differences · 1 no access"
+    expected = "6 out of date (+1 inactive) · 1 no access"
     qtbot.waitUntil(lambda: expected in count.text(), timeout=5_000)
 
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:

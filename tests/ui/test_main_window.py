@@ -51,7 +51,7 @@ def test_window_lists_projects_with_their_state(
     assert found[TRANSIT] is ProjectState.NOT_ERP_INTEGRATED
     assert window.signed_in.text() == "Signed in as A. P. Clerk · Example Builders · Demo"
     count = window.projects.count_label  # counted once per turn of the event loop
-    expected = "12 projects · 7 out of date · 1 inactive with differences"
+    expected = "12 projects · 7 out of date (+1 inactive)"
     qtbot.waitUntil(lambda: count.text() == expected, timeout=1_000)
 
     window.projects.out_of_date_only.setChecked(True)

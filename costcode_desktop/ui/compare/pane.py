@@ -283,8 +283,8 @@ def _outlook(status: ProjectStatus, allowed: bool | None) -> str:
     refused = standing(status, allowed) is Standing.REFUSED
     if refused or status.state is ProjectState.NO_ACCESS:  # the comparison kept, not sendable
         return (
-            "Refresh will skip this project: Procore says you may not change its cost codes "
-            "('Admin' on its Admin tool is needed), so nothing is sent."
+            "Refresh will skip this project: Procore says you may not change its cost codes, "
+            "so nothing is sent."
         )
     return outlook(status.comparison).sentence()
 

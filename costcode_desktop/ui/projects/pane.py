@@ -73,8 +73,8 @@ class ProjectsPane(QWidget):
         self.count_label.setToolTip(
             "Out of date: an active project a refresh would add codes to or fix descriptions "
             "on. Descriptions locked by Sage, codes Sage cannot send and codes only on the "
-            "project do not count. Inactive projects are not counted: select one and choose "
-            "Refresh Selected to refresh it."
+            "project do not count. Inactive projects with differences are not counted (+N "
+            "inactive): select one and choose Refresh Selected to refresh it."
         )
 
         self.view = QTableView(self)
@@ -133,8 +133,8 @@ class ProjectsPane(QWidget):
         checking = sum(1 for row in rows if row.status is None or row.pending)
         text = f"{len(rows)} projects · {count_out_of_date(statuses)} out of date"
         inactive = count_inactive_changed(statuses)
-        if inactive:
-            text += f" · {inactive} inactive with differences"
+        if inactive:  # not counted (services.out_of_date); the tooltip says why
+            text += f" (+{inactive} inactive)"
         refused = sum(1 for row in rows if row.no_access)
         if refused:
             text += f" · {refused} no access"

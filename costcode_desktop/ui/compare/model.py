@@ -26,21 +26,25 @@ DESCRIPTION_COLUMNS = (COL_COMPANY_NAME, COL_PROJECT_NAME)
 INDENT = "    "  # per tier, so divisions and their codes read as a tree
 
 
-def _is_locked(row: ComparisonRow) -> bool:
-    return (
-        row.status is DiffStatus.DESCRIPTION_DIFFERS
-        and row.project is not None
-        and row.project.erp_managed
-    )
+def _stays(row: ComparisonRow) -> bool:
+    """A difference a refresh leaves as it is: a description locked by Sage, or a code Sage
+    cannot send. Drawn quietly, apart from the differences a refresh fixes."""
+    return row.locked or row.status is DiffStatus.UNSUPPORTED
+
+
+def _look(row: ComparisonRow) -> theme.Look:
+    if row.locked:
+        return theme.LOCKED_LOOK
+    if row.status is DiffStatus.UNSUPPORTED:
+        return theme.UNSENT_LOOK
+    return theme.DIFF_LOOKS[row.status]
 
 
 def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
-    look = theme.DIFF_LOOKS[row.status]
-    label = look.label + (" (locked)" if _is_locked(row) else "")
     indent = INDENT * row.depth
     std, own = row.standard, row.project
     return (
-        label,
+        _look(row).label,
         indent + std.full_code if std else "",
         std.name if std else "",
         indent + own.full_code if own else "",
@@ -50,11 +54,21 @@ def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
 
 def _tooltip(row: ComparisonRow) -> str:
     if row.status is DiffStatus.UNSUPPORTED:
-        return f"Cannot be sent to Procore. {row.note}".strip()
-    if _is_locked(row):
+        where = (
+            "The project does not have it"
+            if row.project is None
+            else "The project has it with another description"
+        )
+        return f"Sage 300 CRE cannot send this code. {row.note} {where}: a refresh leaves it."
+    if row.locked:
         return (
             "Locked by the Sage 300 CRE connector: the project's description comes from Sage "
             "and a refresh leaves it as it is."
+        )
+    if row.status is DiffStatus.IN_SYNC and row.note:
+        return (
+            "Same code and description on both lists. Sage 300 CRE could not send this code "
+            f"({row.note.rstrip('.')}), but the project has it already: nothing to send."
         )
     return {
         DiffStatus.MISSING: "On the company list but not on the project: a refresh adds it.",
@@ -136,11 +150,13 @@ class CompareModel(HeadedTableModel):
         return self._display[self._visible[row]][column]
 
     def look(self, row: int, column: int) -> theme.Look | None:
-        return theme.DIFF_LOOKS[self.row_at(row).status]
+        return _look(self.row_at(row))
 
     def muted(self, row: int, column: int) -> bool:
-        # The status of a code in sync is quiet, so the differences stand out.
-        return column == COL_STATUS and self.row_at(row).status is DiffStatus.IN_SYNC
+        # The status of a code in sync is quiet, and so is all of a row a refresh leaves as it
+        # is, so the differences a refresh fixes stand out.
+        entry = self.row_at(row)
+        return _stays(entry) or (column == COL_STATUS and entry.status is DiffStatus.IN_SYNC)
 
     def tooltip(self, row: int, column: int) -> str | None:
         return _tooltip(self.row_at(row))
@@ -154,17 +170,18 @@ class CompareModel(HeadedTableModel):
         if role == ROW_ROLE:
             return entry
         if role == LOCKED_ROLE:
-            return _is_locked(entry)
+            return entry.locked
         if role == WORD_DIFF_ROLE:
             return self._word_spans(entry, column)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{theme.DIFF_LOOKS[entry.status].word}: {self.text(row, column).strip()}"
+            return f"{_look(entry).word}: {self.text(row, column).strip()}"
         return None
 
     @staticmethod
     def _word_spans(row: ComparisonRow, column: int) -> list[tuple[str, bool]] | None:
         if (
             row.status is not DiffStatus.DESCRIPTION_DIFFERS
+            or row.locked  # left as it is: drawn plainly and quietly, no emphasis
             or column not in DESCRIPTION_COLUMNS
             or row.standard is None
             or row.project is None

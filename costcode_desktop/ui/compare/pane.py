@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from costcode_desktop.costcodes import Comparison, DiffStatus
-from costcode_desktop.services import CompanyList, ProjectState, ProjectStatus
+from costcode_desktop.costcodes import Comparison, DiffStatus, outlook
+from costcode_desktop.services import CompanyList, ProjectState, ProjectStatus, Standing, standing
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.compare.delegates import WordDiffDelegate
 from costcode_desktop.ui.compare.header import CompareHeader
@@ -47,10 +47,9 @@ SUMMARY_ORDER = (
     DiffStatus.MISSING,
     DiffStatus.DESCRIPTION_DIFFERS,
     DiffStatus.ONLY_ON_PROJECT,
-    DiffStatus.UNSUPPORTED,
     DiffStatus.IN_SYNC,
 )
-MIN_DESCRIPTION_WIDTH = 180
+MIN_DESCRIPTION_WIDTH = 160
 SEARCH_DELAY_MS = 150  # let fast typists finish a word before filtering 20,000 rows
 
 
@@ -75,6 +74,7 @@ class ComparePane(QWidget):
         *,
         list_cached: Callable[[], bool] = lambda: False,
         mark: Callable[[int], Staleness | None] = lambda _project_id: None,
+        allowed: Callable[[int], bool | None] = lambda _project_id: None,
     ) -> None:
         super().__init__(parent)
         self.model = CompareModel(self)
@@ -82,12 +82,23 @@ class ComparePane(QWidget):
         self._company_list = company_list
         self._list_cached = list_cached
         self._mark = mark
+        self._allowed = allowed  # the session's kept permission answer for a project
 
         self.header = CompareHeader(self)
         # Why the comparison shown is last-known, after a failure (the failure's own words).
         self.notice = ElidedLabel(parent=self, wrap=True)
         self.notice.setObjectName("compareNotice")
         self.notice.hide()
+        # What a refresh will do for this project, in one sentence (services' rule, the plan's
+        # numbers); the counts of each kind follow in `summary`.
+        self.outlook = QLabel(self)
+        self.outlook.setTextFormat(Qt.TextFormat.PlainText)
+        self.outlook.setObjectName("compareOutlook")
+        self.outlook.setAccessibleName("What a refresh will do")
+        self.outlook.setWordWrap(True)
+        font = self.outlook.font()
+        font.setBold(True)
+        self.outlook.setFont(font)
         self.summary = QLabel(self)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setObjectName("compareSummary")
@@ -124,7 +135,7 @@ class ComparePane(QWidget):
         delegate = WordDiffDelegate(self.view)
         self.view.setItemDelegateForColumn(COL_COMPANY_NAME, delegate)
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
-        size_columns(self.view, {COL_STATUS: 128, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96})
+        size_columns(self.view, {COL_STATUS: 160, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96})
         self._share_description_width()
         self.view.viewport().installEventFilter(self)
 
@@ -154,6 +165,7 @@ class ComparePane(QWidget):
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addWidget(self.header)
         layout.addWidget(self.notice)
+        layout.addWidget(self.outlook)
         layout.addWidget(self.summary)
         layout.addLayout(tools)
         layout.addWidget(self.stack, 1)
@@ -186,6 +198,8 @@ class ComparePane(QWidget):
         """Plain text (it names projects and companies) instead of a comparison."""
         self.status = None
         self.model.set_comparison(None)
+        self.outlook.setText("")
+        self.outlook.hide()
         self.summary.setText("")
         self.placeholder_heading.setText(heading)
         self.placeholder_heading.setVisible(bool(heading))
@@ -208,7 +222,16 @@ class ComparePane(QWidget):
         self.view.verticalScrollBar().setValue(scroll)
         self.stack.setCurrentWidget(self.view)
         self._set_header(status)
+        self.show_outlook()
         self.summary.setText(_summary(status.comparison))
+
+    def show_outlook(self) -> None:
+        """Say again what a refresh will do (a permission answer may have come meanwhile)."""
+        status = self.status
+        if status is None or status.comparison is None:
+            return
+        self.outlook.setText(_outlook(status, self._allowed(status.project.id)))
+        self.outlook.show()
 
     @property
     def comparison(self) -> Comparison | None:
@@ -254,18 +277,27 @@ class ComparePane(QWidget):
         self.notice.show()
 
 
+def _outlook(status: ProjectStatus, allowed: bool | None) -> str:
+    """One sentence: what a refresh will do for this project, or why it will not."""
+    assert status.comparison is not None
+    refused = standing(status, allowed) is Standing.REFUSED
+    if refused or status.state is ProjectState.NO_ACCESS:  # the comparison kept, not sendable
+        return (
+            "Refresh will skip this project: Procore says you may not change its cost codes, "
+            "so nothing is sent."
+        )
+    return outlook(status.comparison).sentence()
+
+
 def _summary(comparison: Comparison) -> str:
+    """The count of each kind, those a refresh fixes first, then those it leaves."""
     parts = []
     for status in SUMMARY_ORDER:
-        n = comparison.count(status)
         look = theme.DIFF_LOOKS[status]
-        text = f"{look.symbol} {n} {look.word.lower()}"
-        if status is DiffStatus.DESCRIPTION_DIFFERS and comparison.locked_differences:
-            text += f" ({comparison.locked_differences} locked by Sage)"
-        parts.append(text)
-    verdict = (
-        "In sync with the company list."
-        if comparison.in_sync
-        else f"{comparison.differences} to fix with a refresh."
-    )
-    return f"{verdict}   " + " · ".join(parts)
+        parts.append(f"{look.symbol} {comparison.count_unlocked(status)} {look.word.lower()}")
+    stays = [
+        (theme.LOCKED_LOOK.symbol, comparison.locked_differences, "locked by Sage"),
+        (theme.UNSENT_LOOK.symbol, comparison.count(DiffStatus.UNSUPPORTED), "unsupported"),
+    ]
+    parts += [f"{symbol} {n} {words}" for symbol, n, words in stays if n]
+    return " · ".join(parts)

@@ -162,6 +162,11 @@ DIFF_LOOKS: dict[DiffStatus, Look] = {
     DiffStatus.UNSUPPORTED: Look("⚠", "Unsupported", VERMILLION),
 }
 
+# Rows a refresh leaves as they are: quiet grey, muted text, and words that say they stay, so
+# they never read as the differences a refresh fixes (nor as errors).
+LOCKED_LOOK = Look("≠", "Locked by Sage, stays", GREY)
+UNSENT_LOOK = Look("⊘", "Unsupported, stays", GREY)
+
 STATE_LOOKS: dict[ProjectState, Look] = {
     ProjectState.IN_SYNC: Look("✓", "In sync"),
     ProjectState.OUT_OF_DATE: Look("●", "Out of date", ORANGE),

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import ProjectState
+from costcode_desktop.services import count_out_of_date
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory, theme
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
             # Offline, the list shown is what was read then: 'as of', not 'read'.
             list_cached=lambda: c.state.list_cached or bool(c.offline),
             mark=c.mark,
+            allowed=c.permission,
         )
         for view in (self.projects.view, self.compare.view):
             enable_row_copy(view, self._rows_copied)
@@ -207,6 +208,9 @@ class MainWindow(QMainWindow):
         c.last_refreshed_changed.connect(model.set_last_refreshed)
         c.refresh_started.connect(lambda _projects: self._update_actions())
         c.export_finished.connect(self._export_finished)
+        # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
+        c.permissions_checked.connect(self.compare.show_outlook)
+        c.project_refreshed.connect(lambda _result: self.compare.show_outlook())
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
@@ -449,7 +453,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.projects.model.checks_ended()
         statuses = self.controller.statuses
-        stale = sum(1 for s in statuses.values() if s.state is ProjectState.OUT_OF_DATE)
+        stale = count_out_of_date(statuses.values())
         projects = plural(len(self.controller.state.projects), "project")
         if not self.controller.offline:
             self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
@@ -509,9 +513,7 @@ class MainWindow(QMainWindow):
         idle_session = has_session and not refreshing
         # Sending needs Procore, and a company list read this session: read-only until then.
         can_send = idle_session and not c.offline and not c.state.list_cached
-        stale_active = any(
-            s.state is ProjectState.OUT_OF_DATE and s.project.active for s in c.statuses.values()
-        )
+        stale_active = count_out_of_date(c.statuses.values()) > 0
         has_comparison = self.compare.comparison is not None
         enabled = {
             "demo": not has_session and not c.loading,

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
 
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import Project, ProjectState, ProjectStatus
+from costcode_desktop.services import Project, ProjectState, ProjectStatus, standing
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
@@ -100,7 +100,8 @@ class ProjectRow:
 
     @property
     def out_of_date(self) -> bool:
-        return self.status is not None and self.status.state is ProjectState.OUT_OF_DATE
+        """Counted as out of date (services.standing: active, and a refresh would change it)."""
+        return standing(self.status).out_of_date
 
     def count(self, diff: DiffStatus) -> int | None:
         """A count column's number (None until checked). "Differs" leaves out descriptions the

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from costcode_desktop.services import Project
+from costcode_desktop.services import Project, count_inactive_changed, count_out_of_date
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE
 from costcode_desktop.ui.kit.sizing import set_row_height, size_columns
@@ -64,10 +64,18 @@ class ProjectsPane(QWidget):
         self.search.textChanged.connect(self.proxy.set_text)
         self.out_of_date_only = QCheckBox("Out of date only", self)
         self.out_of_date_only.setObjectName("outOfDateOnly")
-        self.out_of_date_only.setToolTip("Show only projects whose cost codes differ (Alt+O)")
+        self.out_of_date_only.setToolTip(
+            "Show only the active projects a refresh would change (Alt+O)"
+        )
         self.out_of_date_only.toggled.connect(self.proxy.set_out_of_date_only)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("projectsCount")
+        self.count_label.setToolTip(
+            "Out of date: an active project a refresh would add codes to or fix descriptions "
+            "on. Descriptions locked by Sage, codes Sage cannot send and codes only on the "
+            "project do not count. Inactive projects with differences are not counted (+N "
+            "inactive): select one and choose Refresh Selected to refresh it."
+        )
 
         self.view = QTableView(self)
         self.view.setObjectName("projectsView")
@@ -121,9 +129,12 @@ class ProjectsPane(QWidget):
 
     def _update_count(self) -> None:
         rows = self.model.rows()
-        stale = sum(1 for row in rows if row.out_of_date)
+        statuses = [row.status for row in rows]
         checking = sum(1 for row in rows if row.status is None or row.pending)
-        text = f"{len(rows)} projects · {stale} out of date"
+        text = f"{len(rows)} projects · {count_out_of_date(statuses)} out of date"
+        inactive = count_inactive_changed(statuses)
+        if inactive:  # not counted (services.out_of_date); the tooltip says why
+            text += f" (+{inactive} inactive)"
         refused = sum(1 for row in rows if row.no_access)
         if refused:
             text += f" · {refused} no access"

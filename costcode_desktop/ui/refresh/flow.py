@@ -22,6 +22,8 @@ from costcode_desktop.services import (
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
+    count_inactive_changed,
+    standing,
 )
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
@@ -130,8 +132,8 @@ class RefreshFlow(QObject):
         from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog, left_out_text
 
         controller = self.controller
-        stale = self._out_of_date()
-        statuses = [s for s in stale if s.project.active]
+        known = self._out_of_date()  # in the list's order
+        statuses = [s for s in known if standing(s).out_of_date]  # services' rule: active ones
         if not statuses:
             refused = self._no_access()
             self.window.statusBar().showMessage(
@@ -148,7 +150,7 @@ class RefreshFlow(QObject):
         dialog = BulkRefreshDialog(
             found,
             self.window,
-            inactive_left_out=len(stale) - len(statuses),
+            inactive_left_out=count_inactive_changed(known),
             concurrency=self.concurrency,
             no_access=self._no_access(),
         )

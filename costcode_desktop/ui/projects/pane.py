@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from costcode_desktop.services import Project
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE
-from costcode_desktop.ui.kit.sizing import set_row_height, size_columns
+from costcode_desktop.ui.kit.sizing import fitted_width, set_row_height, size_columns
 from costcode_desktop.ui.projects.model import (
     COL_ACTIVE,
     COL_CHECKED,
@@ -31,13 +31,14 @@ from costcode_desktop.ui.projects.model import (
     COL_STATUS,
     ProjectsFilter,
     ProjectsModel,
+    status_texts,
 )
 
 DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
-    COL_NAME: 178,
+    COL_NAME: 220,
     COL_ACTIVE: 58,
-    COL_STATUS: 150,  # '⚠ Refresh failed 10:42'
+    COL_STATUS: 150,  # at least: widened to its longest words (status_texts)
     COL_CHECKED: 96,
     COL_MISSING: 62,
     COL_DIFFERS: 62,
@@ -88,6 +89,8 @@ class ProjectsPane(QWidget):
         header.setStretchLastSection(False)
         header.setHighlightSections(False)
         size_columns(self.view, DEFAULT_WIDTHS)
+        status = fitted_width(self.view, COL_STATUS, status_texts())
+        header.resizeSection(COL_STATUS, max(status, header.sectionSize(COL_STATUS)))
         self.view.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit()
         )

@@ -8,7 +8,7 @@ exactly as Procore gave it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QTextEdit, QWidget
 
@@ -94,12 +94,13 @@ class DetailStrip(QWidget):
             layout.addWidget(code, line, 1)
             layout.addWidget(text, line, 2)
         layout.setColumnStretch(2, 1)
-        theme.palette_notifier().changed.connect(self._palette_changed)
         self.show_row(None)
 
-    def _palette_changed(self) -> None:
-        """The tint was set in the text itself: set it again in the new palette's."""
-        self.show_row(self.row)
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """The tint is held in the text itself: a light / dark switch sets it again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.show_row(self.row)
 
     def _code_label(self) -> QLabel:
         label = plain(QLabel(self))

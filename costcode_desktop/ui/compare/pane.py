@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -153,6 +154,11 @@ class ComparePane(QWidget):
         self.placeholder = ElidedLabel(parent=self, wrap=True)
         self.placeholder.setObjectName("comparePlaceholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Wrapped at its narrowest, a long message would ask for more height than a small
+        # screen has: it takes the height the pane gives it instead.
+        policy = self.placeholder.sizePolicy()
+        policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+        self.placeholder.setSizePolicy(policy)
         self.placeholder_box = QWidget(self)
         box = QVBoxLayout(self.placeholder_box)
         box.setContentsMargins(24, 24, 24, 24)

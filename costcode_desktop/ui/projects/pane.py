@@ -36,7 +36,7 @@ from costcode_desktop.ui.projects.model import (
 
 DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
-    COL_NAME: 220,
+    COL_NAME: 190,
     COL_ACTIVE: 58,
     COL_STATUS: 150,  # at least: widened to its longest words (status_texts)
     COL_CHECKED: 96,
@@ -89,6 +89,9 @@ class ProjectsPane(QWidget):
         header.setStretchLastSection(False)
         header.setHighlightSections(False)
         size_columns(self.view, DEFAULT_WIDTHS)
+        # The state is what people scan for: beside the name, so a narrowed list still shows
+        # it; whether the project is active ('Inactive' rows are quiet too) comes after.
+        header.moveSection(header.visualIndex(COL_STATUS), header.visualIndex(COL_ACTIVE))
         status = fitted_width(self.view, COL_STATUS, status_texts())
         header.resizeSection(COL_STATUS, max(status, header.sectionSize(COL_STATUS)))
         self.view.selectionModel().selectionChanged.connect(

@@ -264,3 +264,14 @@ def test_the_projects_fold_away_and_stay_folded_next_time(
     QApplication.processEvents()
     assert again.splitter.sizes()[0] >= 300
     assert again.action("projects_pane").isChecked()
+
+
+def test_project_names_are_whole_when_the_window_is_wide(window: MainWindow) -> None:
+    settle(window, 1560, 880)
+    view = window.projects.view
+    metrics = QFontMetrics(view.font())
+    room = text_room(view, view.horizontalHeader().sectionSize(COL_NAME)) + 6  # no delegate
+    names = window.projects.proxy
+    for row in range(names.rowCount()):
+        name = names.index(row, COL_NAME).data()
+        assert metrics.horizontalAdvance(name) <= room, f"'{name}' is cut"

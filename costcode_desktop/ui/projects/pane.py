@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+import heapq
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,7 +20,12 @@ from PySide6.QtWidgets import (
 from costcode_desktop.services import Project
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE
-from costcode_desktop.ui.kit.sizing import fitted_width, set_row_height, size_columns
+from costcode_desktop.ui.kit.sizing import (
+    fitted_width,
+    font_scale,
+    set_row_height,
+    size_columns,
+)
 from costcode_desktop.ui.projects.model import (
     COL_ACTIVE,
     COL_CHECKED,
@@ -97,6 +104,8 @@ class ProjectsPane(QWidget):
         self.view.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit()
         )
+        self.view.viewport().installEventFilter(self)
+        self.model.modelReset.connect(self._fit_names)
         for signal in (
             self.proxy.rowsInserted,
             self.proxy.rowsRemoved,
@@ -124,6 +133,23 @@ class ProjectsPane(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         self._update_count()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_names()
+        return super().eventFilter(watched, event)
+
+    def _fit_names(self) -> None:
+        """Names whole when the list has the room: the name column widens to the longest one,
+        as far as the number and the status beside it stay in view."""
+        header = self.view.horizontalHeader()
+        names = heapq.nlargest(24, (row.project.name for row in self.model.rows()), key=len)
+        wanted = fitted_width(self.view, COL_NAME, names)
+        beside = header.sectionSize(COL_NUMBER) + header.sectionSize(COL_STATUS)
+        least = round(DEFAULT_WIDTHS[COL_NAME] * font_scale(self.view))
+        header.resizeSection(
+            COL_NAME, max(least, min(wanted, self.view.viewport().width() - beside))
+        )
 
     def _update_count(self) -> None:
         rows = self.model.rows()

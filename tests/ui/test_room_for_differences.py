@@ -164,9 +164,9 @@ def test_the_detail_strip_shows_both_descriptions_whole_with_the_changes_marked(
         appearance(mode)
         changed = detail.changed_format()
         assert changed.background().color() == theme.changed_words_colour(detail.palette())
-        marked = [text for text, is_changed in company_spans if is_changed and text.strip()]
+        marked = [text.strip() for text, is_changed in company_spans if is_changed and text.strip()]
         assert highlighted(detail.company, changed) == marked
-        marked = [text for text, is_changed in project_spans if is_changed and text.strip()]
+        marked = [text.strip() for text, is_changed in project_spans if is_changed and text.strip()]
         assert highlighted(detail.project, changed) == marked
         shot(window, tmp_path / "screenshots", f"detail-{mode}")
 

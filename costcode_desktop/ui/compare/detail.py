@@ -52,7 +52,15 @@ class DescriptionText(QTextEdit):
         cursor = self.textCursor()
         usual = QTextCharFormat()
         for text, is_changed in spans:
-            cursor.insertText(text, changed if is_changed and text.strip() else usual)
+            if not is_changed or not text.strip():
+                cursor.insertText(text, usual)
+                continue
+            # The marks cover the changed words, not the spaces around them.
+            word = text.strip()
+            before, after = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            cursor.insertText(before, usual)
+            cursor.insertText(word, changed)
+            cursor.insertText(after, usual)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def show_missing(self, text: str) -> None:

@@ -44,6 +44,9 @@ class PaneSplit(QObject):
         splitter.setStretchFactor(0, 0)  # a wider window widens the comparison
         splitter.setStretchFactor(1, 1)
         splitter.splitterMoved.connect(self._moved)
+        handle = splitter.handle(1)
+        if handle is not None:  # there once both panes are in
+            handle.setToolTip("Drag to widen or narrow the projects list, or to fold it away")
         splitter.installEventFilter(self)
 
     # -- state -----------------------------------------------------------------------------

@@ -135,7 +135,6 @@ class ComparePane(QWidget):
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
-        header.setMinimumSectionSize(round(40 * font_scale(self.view)))
         header.resizeSection(COL_STATUS, fitted_width(self.view, COL_STATUS, status_labels()))
         self._fit_code_columns()
         self.view.viewport().installEventFilter(self)

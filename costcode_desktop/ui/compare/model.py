@@ -6,6 +6,7 @@ and filtering rebuilds a list of visible row numbers instead of asking a proxy p
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
-from costcode_desktop.costcodes.worddiff import word_diff
+from costcode_desktop.costcodes.worddiff import Span, word_diff
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, LOCKED_ROLE, ROW_ROLE, WORD_DIFF_ROLE
@@ -50,6 +51,12 @@ def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
         indent + own.full_code if own else "",
         own.name if own else "",
     )
+
+
+def status_labels() -> list[str]:
+    """Every text the status column can show, for its width."""
+    looks = [*theme.DIFF_LOOKS.values(), theme.LOCKED_LOOK, theme.UNSENT_LOOK]
+    return [look.label for look in looks]
 
 
 def _tooltip(row: ComparisonRow) -> str:
@@ -159,7 +166,16 @@ class CompareModel(HeadedTableModel):
         return _stays(entry) or (column == COL_STATUS and entry.status is DiffStatus.IN_SYNC)
 
     def tooltip(self, row: int, column: int) -> str | None:
-        return _tooltip(self.row_at(row))
+        """A description's tooltip starts with the whole description: always, not only when the
+        cell is cut, as the model cannot know the column's width and a tip whose first line
+        comes and goes with the window's width would read as two different tips."""
+        why = _tooltip(self.row_at(row))
+        text = self.text(row, column).strip() if column in DESCRIPTION_COLUMNS else ""
+        return f"{text}\n\n{why}" if text else why
+
+    def longest(self, column: int, count: int = 24) -> list[str]:
+        """The texts of a column with the most characters: what its width must fit."""
+        return heapq.nlargest(count, (cells[column] for cells in self._display), key=len)
 
     def other_role(self, row: int, column: int, role: int) -> Any:
         entry = self.row_at(row)
@@ -178,14 +194,19 @@ class CompareModel(HeadedTableModel):
         return None
 
     @staticmethod
-    def _word_spans(row: ComparisonRow, column: int) -> list[tuple[str, bool]] | None:
-        if (
-            row.status is not DiffStatus.DESCRIPTION_DIFFERS
-            or row.locked  # left as it is: drawn plainly and quietly, no emphasis
-            or column not in DESCRIPTION_COLUMNS
-            or row.standard is None
-            or row.project is None
-        ):
+    def _word_spans(row: ComparisonRow, column: int) -> list[Span] | None:
+        spans = description_spans(row)
+        # A locked line is left as it is: drawn plainly and quietly, no emphasis.
+        if spans is None or row.locked or column not in DESCRIPTION_COLUMNS:
             return None
-        old_spans, new_spans = word_diff(row.project.name, row.standard.name)
-        return new_spans if column == COL_COMPANY_NAME else old_spans
+        company, project = spans
+        return company if column == COL_COMPANY_NAME else project
+
+
+def description_spans(row: ComparisonRow) -> tuple[list[Span], list[Span]] | None:
+    """(company, project) descriptions as spans with the changed words marked, for a line whose
+    descriptions differ; None for any other line."""
+    if row.status is not DiffStatus.DESCRIPTION_DIFFERS or row.standard is None or not row.project:
+        return None
+    project_spans, company_spans = word_diff(row.project.name, row.standard.name)
+    return company_spans, project_spans

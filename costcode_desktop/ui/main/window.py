@@ -46,6 +46,7 @@ from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
+from costcode_desktop.ui.main.panes import PaneSplit
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
@@ -101,9 +102,7 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.projects)
         self.splitter.addWidget(self.compare)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setChildrenCollapsible(False)
+        self.panes = PaneSplit(self.splitter, self.compare)
         # Nobody signed in and nothing to show: the start page instead of the empty panes.
         self.start_page = StartPage(self)
         self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())
@@ -151,7 +150,6 @@ class MainWindow(QMainWindow):
             width = min(width, int(area.width() * 0.95))
             height = min(height, int(area.height() * 0.9))
         self.resize(width, height)
-        self.splitter.setSizes([int(width * 0.54), int(width * 0.46)])
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -220,6 +218,9 @@ class MainWindow(QMainWindow):
         self.projects.selection_changed.connect(self._selection_changed)
         self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
+        projects_shown = self.action("projects_pane")
+        projects_shown.setChecked(not self.panes.collapsed)
+        self.panes.collapsed_changed.connect(lambda folded: projects_shown.setChecked(not folded))
 
     @Slot(str)
     def _notice(self, text: str) -> None:
@@ -645,7 +646,6 @@ class MainWindow(QMainWindow):
         for key, restore in (
             ("window/geometry", self.restoreGeometry),
             ("window/state", self.restoreState),
-            ("window/splitter", self.splitter.restoreState),
             ("projects/header", self.projects.view.horizontalHeader().restoreState),
             ("compare/header", self.compare.view.horizontalHeader().restoreState),
         ):
@@ -655,6 +655,7 @@ class MainWindow(QMainWindow):
         self.compare.differences_only.setChecked(
             bool(s.value("compare/differences_only", False, bool))
         )
+        self.panes.restore(s)
 
     def save_settings(self) -> None:
         s = self.settings
@@ -662,7 +663,7 @@ class MainWindow(QMainWindow):
             return
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
-        s.setValue("window/splitter", self.splitter.saveState())
+        self.panes.save(s)
         s.setValue("projects/header", self.projects.view.horizontalHeader().saveState())
         s.setValue("compare/header", self.compare.view.horizontalHeader().saveState())
         s.setValue("compare/differences_only", self.compare.differences_only.isChecked())

@@ -68,6 +68,20 @@ COUNT_COLUMNS = {
 }
 
 
+def status_texts() -> list[str]:
+    """Every kind of text the status column shows (with the widest numbers and times it may
+    hold), so its width fits them all."""
+    states = [look.label for look in theme.STATE_LOOKS.values()]
+    out_of_date = theme.STATE_LOOKS[ProjectState.OUT_OF_DATE].symbol
+    return [
+        *states,
+        theme.CHECKING_LOOK.label,
+        f"{out_of_date} {plural(8888, 'difference')}",
+        "⚠ Refresh failed 00:00",
+        "↻ Waiting to refresh…",
+    ]
+
+
 def _number(count: int | None) -> str:
     return "" if count is None else str(count)
 
@@ -327,6 +341,9 @@ class ProjectsModel(HeadedTableModel):
 
     def tooltip(self, row: int, column: int) -> str | None:
         entry = self._rows[row]
+        if column == COL_NAME:  # the whole name, however narrow the column (as the comparison)
+            why = entry.status.message if entry.status is not None else ""
+            return f"{entry.project.name}\n\n{why}" if why else entry.project.name
         if column == COL_CHECKED or (column == COL_STATUS and entry.mark and entry.mark.failed):
             return entry.checked_tip()
         if column == COL_DIFFERS and entry.locked_differences:

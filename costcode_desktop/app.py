@@ -213,7 +213,6 @@ def _screenshot(app: QApplication, window: object, target: Path) -> int:
             window.close()
 
     window.resize(1640, 880)  # documentation size, whatever screen (or none) is attached
-    window.splitter.setSizes([885, 755])
     window.checks_finished.connect(lambda: QTimer.singleShot(300, shoot))
     window.controller.failed.connect(failed)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, timed_out)

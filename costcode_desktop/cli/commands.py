@@ -18,10 +18,12 @@ from costcode_desktop.services import (
     RefreshRun,
     Session,
     check_projects,
+    count_out_of_date,
     list_projects,
     load_company,
     read_company_list,
     refresh_many,
+    standing,
     status_estimate,
 )
 from costcode_desktop.services.cache import cache_key, open_cache_or_none
@@ -260,8 +262,10 @@ def _out_of_date(
     checked = check_projects(session.client, company_list, projects, concurrency=args.concurrency)
     by_id = {s.project.id: s for s in checked}  # they come as each check ends
     statuses = [by_id[p.id] for p in projects]  # in the order Procore lists them
-    chosen = [s for s in statuses if s.state in (ProjectState.OUT_OF_DATE, ProjectState.ERROR)]
-    progress.say(f"{len(chosen)} of {total} active projects are out of date.")
+    # Out of date by services.out_of_date's rule (the count the window and `status` say); those
+    # whose check failed are tried too, and the refresh says what became of them.
+    chosen = [s for s in statuses if standing(s).out_of_date or s.state is ProjectState.ERROR]
+    progress.say(f"{count_out_of_date(statuses)} of {total} active projects are out of date.")
     return chosen
 
 

@@ -24,6 +24,9 @@ from costcode_desktop.services import (
     RefreshRun,
     RefreshStep,
     RefreshWaiting,
+    count_inactive_changed,
+    count_out_of_date,
+    standing,
 )
 from costcode_desktop.services.cost_types import CostTypeTodo, cost_type_todos, todo_of
 
@@ -116,6 +119,7 @@ def _project_status_json(status: ProjectStatus) -> dict[str, Any]:
         "project_number": p.project_number,
         "active": p.active,
         "state": status.state.value,
+        "out_of_date": standing(status).out_of_date,  # counted as out of date (README)
         "summary": status.summary,
         "message": status.message,
         "counts": _counts_json(status),
@@ -166,8 +170,11 @@ def print_status_table(
     for row in [header, *rows]:
         cells = (cell + " " * (w - shown_width(cell)) for cell, w in zip(row, widths, strict=True))
         write_line(out, "  ".join(cells).rstrip())
-    out_of_date = sum(1 for s in statuses if s.comparison is not None and not s.comparison.in_sync)
-    write_line(out, f"{plural(len(statuses), 'project')}, {out_of_date} out of date.")
+    text = f"{plural(len(statuses), 'project')}, {count_out_of_date(statuses)} out of date"
+    inactive = count_inactive_changed(statuses)
+    if inactive:  # not counted, as --all-out-of-date leaves them out (README: "out of date")
+        text += f"; {plural(inactive, 'inactive project')} with differences not counted"
+    write_line(out, f"{text}.")
     notes = notes or {}
     for s in statuses:
         for note in (s.message, notes.get(s.project.id, "")):
@@ -301,6 +308,8 @@ def run_json(
         "summary": run.summary(),
         "counts": {
             "refreshed": len(run.refreshed),
+            # A dry run's projects are all unchanged: those it would change are counted apart.
+            "would_change": sum(1 for r in run.results if r.would_change),
             "unchanged": len(run.unchanged),
             "skipped": len(run.skipped),
             "failed": len(run.failed),

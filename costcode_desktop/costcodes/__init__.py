@@ -8,8 +8,10 @@ from .cost_types import (
     names_text,
     same_types,
 )
+from .outlook import Outlook, outlook
 from .plan import (
     LOCKED_REASON,
+    NO_DESCRIPTION_REASON,
     SYNC_BATCH_LIMIT,
     NameUpdate,
     RefreshPlan,
@@ -21,6 +23,7 @@ from .words import plural
 __all__ = [
     "DELIMITERS",
     "LOCKED_REASON",
+    "NO_DESCRIPTION_REASON",
     "SYNC_BATCH_LIMIT",
     "CompanyCodes",
     "Comparison",
@@ -28,6 +31,7 @@ __all__ = [
     "CostType",
     "DiffStatus",
     "NameUpdate",
+    "Outlook",
     "ProjectCode",
     "RefreshPlan",
     "SkippedCode",
@@ -37,6 +41,7 @@ __all__ = [
     "compare",
     "names_text",
     "natural_key",
+    "outlook",
     "plan_refresh",
     "plural",
     "same_types",

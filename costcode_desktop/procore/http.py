@@ -389,7 +389,7 @@ class Requester:
         except httpx.InvalidURL as exc:
             raise ConnectionFailed(
                 "The Procore address is not valid. Check the environment or custom URL in "
-                "Settings.",
+                "Connection settings.",
                 detail=truncate(str(exc), 300),
             ) from None
         elapsed = (time.monotonic() - started) * 1000
@@ -432,7 +432,7 @@ class Requester:
             return _AttemptFailedError(
                 ConnectionFailed(
                     "The Procore address is not valid. Check the environment or custom URL in "
-                    "Settings.",
+                    "Connection settings.",
                     detail=detail,
                 ),
                 False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -63,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--write-demo-seed", type=Path, metavar="FILE", help="write the demo seed to FILE and exit"
     )
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        metavar="FILE",
+        help="once listening, write the sandbox's address to FILE (how the desktop app learns "
+        "where its demo sandbox listens)",
+    )
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the desktop app that started it has ended)",
+    )
     return parser
 
 
@@ -116,7 +129,27 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", 1)
     _announce(server, args.db)
-    return _serve(server)
+    if args.ready_file is not None:
+        _write_ready(args.ready_file, server.url)
+    return _serve(server, exit_with_stdin=args.exit_with_stdin)
+
+
+def _write_ready(path: Path, url: str) -> None:
+    """Whole or not at all: the reader polls for the file, so it must never see half of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(url, encoding="utf-8")
+    partial.replace(path)
+
+
+def _watch_stdin(stop: threading.Event) -> None:
+    """End of input (the parent closed its end, or it died): stop. Reads the descriptor, not
+    sys.stdin, which a windowed program may not have."""
+    try:
+        while os.read(0, 4096):
+            pass
+    except OSError:
+        return  # no usable standard input: nothing to watch
+    stop.set()
 
 
 def _announce(server: SandboxServer, db: Path | None) -> None:
@@ -138,8 +171,10 @@ def _announce(server: SandboxServer, db: Path | None) -> None:
     print("\n".join(lines), flush=True)
 
 
-def _serve(server: SandboxServer) -> int:
+def _serve(server: SandboxServer, *, exit_with_stdin: bool = False) -> int:
     stop = threading.Event()
+    if exit_with_stdin:
+        threading.Thread(target=_watch_stdin, args=(stop,), name="stdin-watch", daemon=True).start()
     previous = None
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:

@@ -92,13 +92,10 @@ def export_rows(comparison: Comparison) -> list[list[CellValue]]:
 
 def _row_values(row: ComparisonRow) -> list[CellValue]:
     standard, project = row.standard, row.project
-    note = row.note
-    if (
-        not note
-        and row.status is DiffStatus.DESCRIPTION_DIFFERS
-        and project is not None
-        and project.erp_managed
-    ):
+    # An in-sync row's note says why Sage could not send a code the project has anyway:
+    # nothing to act on, so not exported.
+    note = row.note if row.status is not DiffStatus.IN_SYNC else ""
+    if not note and row.locked:
         note = LOCKED_NOTE
     return [
         STATUS_WORDS[row.status],

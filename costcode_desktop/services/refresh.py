@@ -21,6 +21,7 @@ from costcode_desktop.costcodes import (
     NameUpdate,
     RefreshPlan,
     StandardCode,
+    outlook,
     plural,
 )
 from costcode_desktop.costcodes import plan_refresh as make_plan
@@ -189,7 +190,7 @@ class _Refresh:
             return RefreshResult(
                 project,
                 RefreshOutcome.UNCHANGED,
-                _plan_message(project, plan, dry_run),
+                _plan_message(project, before, dry_run),
                 before,
                 before,
                 plan,
@@ -215,7 +216,7 @@ class _Refresh:
             return RefreshResult(
                 project,
                 RefreshOutcome.UNCHANGED,
-                _plan_message(project, plan, dry_run),
+                _plan_message(project, before, dry_run),
                 before,
                 before,
                 plan,
@@ -446,21 +447,16 @@ def _why_not_done(error: ProcoreError | None, default: str) -> str:
     return str(error) if error is not None else default
 
 
-def _plan_message(project: Project, plan: RefreshPlan, dry_run: bool) -> str:
-    if plan.is_empty:
+def _plan_message(project: Project, before: Comparison, dry_run: bool) -> str:
+    """What a refresh sends and leaves, in the words the comparison pane uses (outlook)."""
+    said = outlook(before)
+    leaves = said.leaves()
+    if not said.changes:
         text = f"'{project.name}' already matches the company list; nothing to change."
-        if plan.skipped:
-            text += f" {plural(len(plan.skipped), 'code')} on the company list cannot be sent."
-        return text
-    parts = []
-    if plan.to_add:
-        parts.append(f"add {plural(len(plan.to_add), 'code')}")
-    if plan.updates:
-        parts.append(f"update {plural(len(plan.updates), 'description')}")
-    text = f"A refresh of '{project.name}' would {' and '.join(parts)}."
-    if plan.skipped:
-        text += f" {plural(len(plan.skipped), 'code')} would be skipped."
-    return text + " Nothing was sent (dry run)."
+        return f"{text} {leaves[:1].upper()}{leaves[1:]}." if leaves else text
+    text = f"A refresh of '{project.name}' would {said.does()}"
+    text += f"; {leaves}." if leaves else "."
+    return text + (" Nothing was sent (dry run)." if dry_run else "")
 
 
 def _result_message(

@@ -73,7 +73,8 @@ def test_all_out_of_date_refreshes_active_projects_and_records_them(
     assert {p["state"] for p in refreshed} == {"refreshed"}
     assert all(p["verified_in_sync"] for p in refreshed)
     assert report["counts"] == {
-        "refreshed": 6, "unchanged": 0, "skipped": 1, "failed": 0, "not_started": 0,
+        "refreshed": 6, "would_change": 0, "unchanged": 0, "skipped": 1, "failed": 0,
+        "not_started": 0,
     }  # fmt: skip
     assert report["summary"].startswith("6 of 7 projects refreshed, 1 skipped.")
     assert report["concurrency"] == 3

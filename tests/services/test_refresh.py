@@ -109,7 +109,12 @@ def test_dry_run_reports_the_plan_and_sends_nothing(
     assert result.dry_run
     assert result.plan is not None
     assert len(result.plan.to_add) == 6
-    assert "would add 6 codes and update 1 description. 2 codes would be skipped" in result.message
+    # The words of the comparison pane: what is sent, then what stays as it is, and why.
+    assert result.message == (
+        "A refresh of 'Riverside Clinic' would add 6 codes and fix 1 description; 1 description "
+        "locked by Sage, 1 unsupported code and 1 code only on the project stay as they are. "
+        "Nothing was sent (dry run)."
+    )
     assert api_writes(server) == []
 
 

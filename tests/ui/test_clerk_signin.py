@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
+from costcode_desktop.procore.oauth import CLIENT_REJECTED_MESSAGE
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services.policy import JSON_FILE_NAME, MAC_BUNDLE_ID, Policy, read_policy
 from costcode_desktop.services.secrets import SERVICE
@@ -130,9 +131,9 @@ def test_connection_settings_are_saved_and_read_back_on_the_next_start(
     fill(dialog, sandbox, port, "browser")
     # The redirect URI is one line to copy, never wrapped in the middle of a word.
     assert isinstance(dialog.redirect_uri, QLineEdit)
-    assert dialog.redirect_uri.text() == f"http://localhost:{port}/callback"
+    assert dialog.redirect_uri.text() == f"http://127.0.0.1:{port}/callback"
     dialog.copy_uri.click()
-    assert QGuiApplication.clipboard().text() == f"http://localhost:{port}/callback"
+    assert QGuiApplication.clipboard().text() == f"http://127.0.0.1:{port}/callback"
     shot(dialog, tmp_path / SHOTS, "connection-settings")
     configure(window, qtbot, sandbox, port, "browser")
 
@@ -172,6 +173,7 @@ def it_values(sandbox: SandboxServer, port: int, *, secret: bool) -> dict[str, o
         "CustomApiUrl": sandbox.url,
         "ClientId": sandbox.client_id,
         "RedirectPort": port,
+        "RedirectHost": "localhost",  # the app registered the Developer Portal's default
     }
     if secret:
         values["ClientSecret"] = sandbox.client_secret
@@ -224,6 +226,7 @@ def test_values_it_set_are_locked_in_connection_settings(
         (dialog.environment, "environment"),
         (dialog.api_url, "custom_api_url"),
         (dialog.client_id, "client_id"),
+        (dialog.redirect_host, "redirect_host"),
         (dialog.port, "redirect_port"),
     ):
         assert not widget.isEnabled(), name
@@ -231,6 +234,7 @@ def test_values_it_set_are_locked_in_connection_settings(
         assert "set by your IT department" in dialog.locks[name].text()
     assert dialog.client_id.text() == sandbox.client_id, "the machine's value wins"
     assert dialog.port.value() == port
+    assert dialog.redirect_uri.text() == f"http://localhost:{port}/callback"
     # Not set by IT: the secret and the sign-in method stay the user's to choose.
     assert dialog.client_secret.isEnabled()
     assert not dialog.locks["client_secret"].isVisible()
@@ -408,10 +412,7 @@ def test_the_start_page_names_connection_settings_and_forgets_the_problem_once_f
 ) -> None:
     window = new_window(qtbot, tmp_path)
     start(window, qtbot)
-    window.show_sign_in_pending(
-        "Procore did not accept the client id and secret. Check them in Settings (the app "
-        "must be installed in your Procore company)."
-    )
+    window.show_sign_in_pending(CLIENT_REJECTED_MESSAGE)  # procore's words, as they come
     page = window.start_page
     assert page.message.isVisible()
     assert "Check them in Connection settings" in page.message.text()

@@ -47,14 +47,15 @@ def test_window_lists_projects_with_their_state(
     found = states(window)
     assert len(found) == 12
     assert None not in found.values(), "every project was checked"
-    assert list(found.values()).count(ProjectState.OUT_OF_DATE) == 8
+    assert list(found.values()).count(ProjectState.OUT_OF_DATE) == 8  # one of them inactive
     assert found[TRANSIT] is ProjectState.NOT_ERP_INTEGRATED
     assert window.signed_in.text() == "Signed in as A. P. Clerk · Example Builders · Demo"
     count = window.projects.count_label  # counted once per turn of the event loop
-    qtbot.waitUntil(lambda: count.text() == "12 projects · 8 out of date", timeout=1_000)
+    expected = "12 projects · 7 out of date (+1 inactive)"
+    qtbot.waitUntil(lambda: count.text() == expected, timeout=1_000)
 
     window.projects.out_of_date_only.setChecked(True)
-    assert window.projects.proxy.rowCount() == 8
+    assert window.projects.proxy.rowCount() == 7  # the active ones, as counted
     window.projects.search.setText("lincoln")
     assert window.projects.proxy.rowCount() == 1
     window.projects.search.clear()
@@ -68,8 +69,8 @@ def test_selecting_a_project_shows_its_differences(window: MainWindow, qtbot: Qt
     rows = dict(compare_rows(window))
     assert rows["01-016"] is DiffStatus.MISSING
     assert rows["01-010"] is DiffStatus.DESCRIPTION_DIFFERS
-    assert rows["02 410"] is DiffStatus.UNSUPPORTED
-    assert "4 to fix with a refresh." in window.compare.summary.text()
+    assert rows["02 410"] is DiffStatus.IN_SYNC  # on both lists: nothing to send
+    assert window.compare.outlook.text() == "Refresh will add 2 codes and fix 2 descriptions."
     assert "Lincoln Elementary School Addition" in window.compare.header.text()
 
     model = window.compare.model
@@ -85,7 +86,6 @@ def test_selecting_a_project_shows_its_differences(window: MainWindow, qtbot: Qt
         DiffStatus.MISSING,
         DiffStatus.DESCRIPTION_DIFFERS,
         DiffStatus.ONLY_ON_PROJECT,
-        DiffStatus.UNSUPPORTED,
     }
     window.compare.search.setText("safety")
     qtbot.waitUntil(lambda: window.compare.model.rowCount() == 1)
@@ -133,7 +133,7 @@ def test_cancel_stops_before_the_next_project(
     window.projects.out_of_date_only.setChecked(True)
     window.projects.view.selectAll()
     stale = window.projects.selected_projects()
-    assert len(stale) == 8
+    assert len(stale) == 7  # the active out-of-date ones
     window.refresh_flow.refresh_selected()
     assert "02 410" in _dialog_text(window)  # Harborview lacks the unsupported code
     with qtbot.waitSignal(window.controller.project_refreshed, timeout=30_000):
@@ -143,8 +143,8 @@ def test_cancel_stops_before_the_next_project(
         pass
     run = finished.args[0]
     assert run.cancelled
-    assert 1 <= len(run.results) < 8
-    assert len(run.results) + len(run.not_started) == 8
+    assert 1 <= len(run.results) < 7
+    assert len(run.results) + len(run.not_started) == 7
     assert "Cancelled" in window.statusBar().currentMessage()
     # Projects never started are checked again, and end in a definite state.
     qtbot.waitUntil(lambda: None not in states(window).values(), timeout=30_000)

@@ -48,8 +48,10 @@ log = logging.getLogger(__name__)
 FILE_NAME = "cache.sqlite3"
 CORRUPT_SUFFIX = ".corrupt"
 BUSY_TIMEOUT_MS = 5_000
-# A cache is rebuilt rather than migrated: bump this whenever a table changes.
-SCHEMA_VERSION = 2  # 2: codes keep their cost types
+# A cache is rebuilt rather than migrated: bump this whenever a table changes, or what a saved
+# count means (2: an unsupported code the project already has counts as in sync; 3: codes keep
+# their cost types).
+SCHEMA_VERSION = 3
 _SCHEMA = (
     """CREATE TABLE companies (
         environment TEXT NOT NULL,

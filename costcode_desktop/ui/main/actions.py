@@ -72,6 +72,7 @@ LAYOUT = Layout(
                 "reload",
                 "find",
                 SEPARATOR,
+                "projects_pane",
                 "out_of_date",
                 "differences",
                 SEPARATOR,

@@ -16,6 +16,7 @@ from costcode_desktop.services.logging_setup import log_file
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import toolbar_icons
 from costcode_desktop.ui.main.actions import Command
+from costcode_desktop.ui.main.panes import PaneSplit
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
 
@@ -26,6 +27,7 @@ class CommandTarget(Protocol):
     projects: ProjectsPane
     compare: ComparePane
     refresh_flow: RefreshFlow
+    panes: PaneSplit
     url_opener: Callable[[str], object]
 
     def show_sign_in(self) -> object: ...
@@ -118,6 +120,13 @@ def window_commands(w: CommandTarget) -> list[Command]:
             "Show only projects whose cost codes differ",
             ("Alt+O",),
             on_toggle=w.projects.out_of_date_only.setChecked,
+        ),
+        Command(
+            "projects_pane",
+            "&Projects List",
+            "Show the projects beside the comparison, or fold them away for more room",
+            ("Ctrl+B",),
+            on_toggle=lambda shown: w.panes.set_collapsed(not shown),
         ),
         Command(
             "differences",

@@ -151,6 +151,13 @@ class Controller(QObject):
     def status(self, project_id: int) -> ProjectStatus | None:
         return self.state.statuses.get(project_id)
 
+    def permission(self, project_id: int) -> bool | None:
+        """The session's kept answer to "may the user change its codes?" (None: not known)."""
+        session, company_list = self.state.session, self.state.company_list
+        if session is None or company_list is None:
+            return None
+        return session.permissions.answer(company_list.company_id, project_id)
+
     def mark(self, project_id: int) -> Staleness | None:
         """Why the project's result is last-known (None: it was read just now)."""
         return self.state.marks.get(project_id)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import ProjectState
+from costcode_desktop.services import count_out_of_date
 from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory, theme
@@ -46,6 +46,7 @@ from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
+from costcode_desktop.ui.main.panes import PaneSplit
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
             # Offline, the list shown is what was read then: 'as of', not 'read'.
             list_cached=lambda: c.state.list_cached or bool(c.offline),
             mark=c.mark,
+            allowed=c.permission,
         )
         for view in (self.projects.view, self.compare.view):
             enable_row_copy(view, self._rows_copied)
@@ -101,9 +103,7 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.projects)
         self.splitter.addWidget(self.compare)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setChildrenCollapsible(False)
+        self.panes = PaneSplit(self.splitter, self.compare)
         # Nobody signed in and nothing to show: the start page instead of the empty panes.
         self.start_page = StartPage(self)
         self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())
@@ -151,7 +151,6 @@ class MainWindow(QMainWindow):
             width = min(width, int(area.width() * 0.95))
             height = min(height, int(area.height() * 0.9))
         self.resize(width, height)
-        self.splitter.setSizes([int(width * 0.54), int(width * 0.46)])
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -208,6 +207,9 @@ class MainWindow(QMainWindow):
         c.last_refreshed_changed.connect(model.set_last_refreshed)
         c.refresh_started.connect(lambda _projects: self._update_actions())
         c.export_finished.connect(self._export_finished)
+        # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
+        c.permissions_checked.connect(self.compare.show_outlook)
+        c.project_refreshed.connect(lambda _result: self.compare.show_outlook())
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
@@ -217,6 +219,9 @@ class MainWindow(QMainWindow):
         self.projects.selection_changed.connect(self._selection_changed)
         self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
+        projects_shown = self.action("projects_pane")
+        projects_shown.setChecked(not self.panes.collapsed)
+        self.panes.collapsed_changed.connect(lambda folded: projects_shown.setChecked(not folded))
 
     @Slot(str)
     def _notice(self, text: str) -> None:
@@ -450,7 +455,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.projects.model.checks_ended()
         statuses = self.controller.statuses
-        stale = sum(1 for s in statuses.values() if s.state is ProjectState.OUT_OF_DATE)
+        stale = count_out_of_date(statuses.values())
         projects = plural(len(self.controller.state.projects), "project")
         if not self.controller.offline:
             self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
@@ -510,9 +515,7 @@ class MainWindow(QMainWindow):
         idle_session = has_session and not refreshing
         # Sending needs Procore, and a company list read this session: read-only until then.
         can_send = idle_session and not c.offline and not c.state.list_cached
-        stale_active = any(
-            s.state is ProjectState.OUT_OF_DATE and s.project.active for s in c.statuses.values()
-        )
+        stale_active = count_out_of_date(c.statuses.values()) > 0
         has_comparison = self.compare.comparison is not None
         enabled = {
             "demo": not has_session and not c.loading,
@@ -644,7 +647,6 @@ class MainWindow(QMainWindow):
         for key, restore in (
             ("window/geometry", self.restoreGeometry),
             ("window/state", self.restoreState),
-            ("window/splitter", self.splitter.restoreState),
             ("projects/header", self.projects.view.horizontalHeader().restoreState),
             ("compare/header", self.compare.view.horizontalHeader().restoreState),
         ):
@@ -654,6 +656,7 @@ class MainWindow(QMainWindow):
         self.compare.differences_only.setChecked(
             bool(s.value("compare/differences_only", False, bool))
         )
+        self.panes.restore(s)
 
     def save_settings(self) -> None:
         s = self.settings
@@ -661,7 +664,7 @@ class MainWindow(QMainWindow):
             return
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
-        s.setValue("window/splitter", self.splitter.saveState())
+        self.panes.save(s)
         s.setValue("projects/header", self.projects.view.horizontalHeader().saveState())
         s.setValue("compare/header", self.compare.view.horizontalHeader().saveState())
         s.setValue("compare/differences_only", self.compare.differences_only.isChecked())

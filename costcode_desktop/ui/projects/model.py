@@ -17,7 +17,7 @@ from PySide6.QtCore import (
 
 from costcode_desktop.costcodes import DiffStatus
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import Project, ProjectState, ProjectStatus
+from costcode_desktop.services import Project, ProjectState, ProjectStatus, standing
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
@@ -68,6 +68,20 @@ COUNT_COLUMNS = {
 }
 
 
+def status_texts() -> list[str]:
+    """Every kind of text the status column shows (with the widest numbers and times it may
+    hold), so its width fits them all."""
+    states = [look.label for look in theme.STATE_LOOKS.values()]
+    out_of_date = theme.STATE_LOOKS[ProjectState.OUT_OF_DATE].symbol
+    return [
+        *states,
+        theme.CHECKING_LOOK.label,
+        f"{out_of_date} {plural(8888, 'difference')}",
+        "⚠ Refresh failed 00:00",
+        "↻ Waiting to refresh…",
+    ]
+
+
 def _number(count: int | None) -> str:
     return "" if count is None else str(count)
 
@@ -100,7 +114,8 @@ class ProjectRow:
 
     @property
     def out_of_date(self) -> bool:
-        return self.status is not None and self.status.state is ProjectState.OUT_OF_DATE
+        """Counted as out of date (services.standing: active, and a refresh would change it)."""
+        return standing(self.status).out_of_date
 
     def count(self, diff: DiffStatus) -> int | None:
         """A count column's number (None until checked). "Differs" leaves out descriptions the
@@ -326,6 +341,9 @@ class ProjectsModel(HeadedTableModel):
 
     def tooltip(self, row: int, column: int) -> str | None:
         entry = self._rows[row]
+        if column == COL_NAME:  # the whole name, however narrow the column (as the comparison)
+            why = entry.status.message if entry.status is not None else ""
+            return f"{entry.project.name}\n\n{why}" if why else entry.project.name
         if column == COL_CHECKED or (column == COL_STATUS and entry.mark and entry.mark.failed):
             return entry.checked_tip()
         if column == COL_DIFFERS and entry.locked_differences:

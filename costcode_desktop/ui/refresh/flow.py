@@ -23,6 +23,8 @@ from costcode_desktop.services import (
     RefreshStep,
     RefreshWaiting,
     cost_type_todos,
+    count_inactive_changed,
+    standing,
 )
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
@@ -131,8 +133,8 @@ class RefreshFlow(QObject):
         from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog, left_out_text
 
         controller = self.controller
-        stale = self._out_of_date()
-        statuses = [s for s in stale if s.project.active]
+        known = self._out_of_date()  # in the list's order
+        statuses = [s for s in known if standing(s).out_of_date]  # services' rule: active ones
         if not statuses:
             refused = self._no_access()
             self.window.statusBar().showMessage(
@@ -149,7 +151,7 @@ class RefreshFlow(QObject):
         dialog = BulkRefreshDialog(
             found,
             self.window,
-            inactive_left_out=len(stale) - len(statuses),
+            inactive_left_out=count_inactive_changed(known),
             concurrency=self.concurrency,
             no_access=self._no_access(),
         )

@@ -25,7 +25,7 @@ def test_comparison_rows_copy_with_their_column_names(window: MainWindow, qtbot:
     view = window.compare.view
     view.selectRow(3)  # 01-010, whose description differs
     text = press_copy(qtbot, view)
-    assert text == "≠ Differs\t01-010\tProject Manager\t01-010\tProject Manager - J. Smith\tL"
+    assert text == "≠ Differs\t01-010\tProject Manager\t01-010\tProject Manager - J. Smith"
     assert window.statusBar().currentMessage() == "Copied 1 row to the clipboard."
 
     for row in (1, 2, 3):
@@ -35,7 +35,7 @@ def test_comparison_rows_copy_with_their_column_names(window: MainWindow, qtbot:
         )
     lines = press_copy(qtbot, view).split("\n")
     assert lines[0] == (
-        "Status\tCompany code\tCompany description\tProject code\tProject description\tCost types"
+        "Status\tCompany code\tCompany description\tProject code\tProject description"
     )
     assert [line.split("\t")[1] for line in lines[1:]] == ["01-000", "01-002", "01-010"]
     assert window.statusBar().currentMessage() == "Copied 3 rows to the clipboard."

@@ -61,7 +61,7 @@ MIN_DESCRIPTION_WIDTH = 180  # design px: below this the table scrolls sideways 
 TYPICAL_DESCRIPTION = "Project Manager - Kitchen and Bath Works"
 LEFT_MARGIN = 4  # px between the splitter's handle and the pane
 # Sized to their content; the two descriptions share what is left.
-FIXED_COLUMNS = (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE, COL_COST_TYPES)
+FIXED_COLUMNS = (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE)
 SEARCH_DELAY_MS = 150  # let fast typists finish a word before filtering 20,000 rows
 
 
@@ -149,6 +149,7 @@ class ComparePane(QWidget):
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
+        self._types_width = 0  # the Cost types column's fitted width (see _fit_code_columns)
         header.resizeSection(COL_STATUS, fitted_width(self.view, COL_STATUS, status_labels()))
         self._fit_code_columns()
         self.view.viewport().installEventFilter(self)
@@ -210,17 +211,28 @@ class ComparePane(QWidget):
             header_width(header, COL_COMPANY_NAME),
             header_width(header, COL_PROJECT_NAME),
         )
+        # The descriptions come first: cost types get a column only when both descriptions
+        # still have a typical one's room (the detail strip always shows them).
+        room = self.view.viewport().width() - fixed - self._types_width
+        with_types = room >= 2 * max(least, self.description_room())
+        if with_types != (not self.view.isColumnHidden(COL_COST_TYPES)):
+            self.view.setColumnHidden(COL_COST_TYPES, not with_types)
+        if with_types:
+            header.resizeSection(COL_COST_TYPES, self._types_width)
+            fixed += self._types_width
         each = max(least, (self.view.viewport().width() - fixed) // 2)
         header.resizeSection(COL_COMPANY_NAME, each)
         header.resizeSection(COL_PROJECT_NAME, each)
 
     def _fit_code_columns(self) -> None:
-        """The codes and cost types take what their longest text needs; the descriptions get
-        the rest."""
+        """The codes (and cost types, when shown) take what their longest text needs; the
+        descriptions get the rest."""
         header = self.view.horizontalHeader()
-        for column in (COL_COMPANY_CODE, COL_PROJECT_CODE, COL_COST_TYPES):
+        for column in (COL_COMPANY_CODE, COL_PROJECT_CODE):
             texts = self.model.longest(column)
             header.resizeSection(column, fitted_width(self.view, column, texts, bold=True))
+        texts = self.model.longest(COL_COST_TYPES)
+        self._types_width = fitted_width(self.view, COL_COST_TYPES, texts, bold=True)
         self._share_description_width()
 
     def description_room(self) -> int:

@@ -55,7 +55,7 @@ SUMMARY_ORDER = (
     DiffStatus.ONLY_ON_PROJECT,
     DiffStatus.IN_SYNC,
 )
-MIN_DESCRIPTION_WIDTH = 180  # design px: below this the table scrolls sideways instead
+MIN_DESCRIPTION_WIDTH = 150  # design px: below this the table scrolls sideways instead
 # What a description column should fit at the window's usual sizes: 40 characters of a
 # typical description, measured in the table's own font.
 TYPICAL_DESCRIPTION = "Project Manager - Kitchen and Bath Works"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import SandboxServer
@@ -41,10 +41,10 @@ def test_the_comparison_shows_each_codes_cost_types_and_a_difference_from_the_co
     assert "Company default: L Labor" in tip
     assert "On the project: L Labor" in tip
     # 03-300 has Material only on the project; the company's default differs: shown and marked.
-    differs = comparison_cell(window, "03-300")
-    assert differs.startswith("≠ M (company: ")
+    assert comparison_cell(window, "03-300") == "≠ M"
     tip = comparison_cell(window, "03-300", Qt.ItemDataRole.ToolTipRole)
     assert "On the project: M Material" in tip
+    assert "Company default: " in tip
     assert "not the company's defaults" in tip
     model = window.compare.model
     row = next(
@@ -55,6 +55,15 @@ def test_the_comparison_shows_each_codes_cost_types_and_a_difference_from_the_co
     look = model.look(row, COL_COST_TYPES)
     assert look is theme.COST_TYPES_DIFFER_LOOK, "a difference is highlighted"
     assert model.look(row - 1, COL_COST_TYPES) is None, "codes that agree are not"
+    # On a wide screen the column is on view; the strip under the table always gives both.
+    window.resize(1920, 1080)
+    QApplication.processEvents()
+    assert not window.compare.view.isColumnHidden(COL_COST_TYPES)
+    window.compare.view.selectRow(row)
+    strip = window.compare.detail
+    assert strip.project_types.text() == "Cost types: M"
+    assert strip.company_types.text().startswith("Cost types: ")
+    assert strip.company_types.text() != "Cost types: M"
 
 
 def test_after_a_refresh_the_codes_without_cost_type_are_listed_with_a_link_to_procore(
@@ -83,7 +92,7 @@ def test_after_a_refresh_the_codes_without_cost_type_are_listed_with_a_link_to_p
     assert label.textFormat() is Qt.TextFormat.PlainText
     assert "01-016, 03-360, 18, 18-100" in label.toolTip()
     # The new codes show with no cost type in the comparison, against the company's defaults.
-    assert comparison_cell(window, "03-360").startswith("≠ (none) (company: ")
+    assert comparison_cell(window, "03-360") == "≠ (none)"
     button = checklist.findChild(QPushButton, "costTypeOpenInProcore")
     assert button is not None
     button.click()

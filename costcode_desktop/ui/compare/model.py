@@ -69,15 +69,15 @@ def types_differ(row: ComparisonRow) -> bool:
 
 
 def _cost_types_text(row: ComparisonRow) -> str:
-    """The project's types ("L, M, S"); the company's defaults beside them when they differ,
-    and alone for a code the project does not have."""
+    """The project's types ("L, M, S"), marked when they differ from the company's defaults;
+    the company's for a code the project does not have."""
     std, own = row.standard, row.project
     if own is None:
         return codes_text(std.cost_types) if std else ""
     if types_differ(row):
         assert std is not None
-        mark = theme.COST_TYPES_DIFFER_LOOK.symbol
-        return f"{mark} {codes_text(own.cost_types)} (company: {codes_text(std.cost_types)})"
+        # Short, so the column stays narrow: the company's are in the tooltip and the strip.
+        return f"{theme.COST_TYPES_DIFFER_LOOK.symbol} {codes_text(own.cost_types)}"
     return codes_text(own.cost_types)
 
 
@@ -153,7 +153,7 @@ class CompareModel(HeadedTableModel):
         "Its description on the company list",
         "The same code on the project's own list",
         "Its description on the project (words that differ are highlighted)",
-        "The project's cost types (Sage categories); the company's defaults when they differ",
+        "The project's cost types (Sage categories); ≠ where they are not the company's defaults",
     )
 
     def __init__(self, parent: Any = None) -> None:

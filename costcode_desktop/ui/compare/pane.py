@@ -242,9 +242,10 @@ class ComparePane(QWidget):
         return metrics.horizontalAdvance(TYPICAL_DESCRIPTION) + padding
 
     def wanted_width(self) -> int:
-        """The pane's width with every column at its size and both descriptions uncut."""
+        """The pane's width with every column at its size (Cost types too) and both
+        descriptions uncut."""
         header = self.view.horizontalHeader()
-        fixed = sum(header.sectionSize(c) for c in FIXED_COLUMNS)
+        fixed = sum(header.sectionSize(c) for c in FIXED_COLUMNS) + self._types_width
         scroll_bar = self.view.verticalScrollBar().sizeHint().width()
         frame = 2 * self.view.frameWidth() + LEFT_MARGIN
         return fixed + 2 * self.description_room() + scroll_bar + frame

@@ -46,6 +46,7 @@ from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
+from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
         self.history_window: HistoryWindow | None = None
         self.about_dialog: AboutDialog | None = None
         self.how_it_works_dialog: HowItWorksDialog | None = None
+        self.quit_question: QuitQuestion | None = None
+        self.quit_when_refresh_ends = False  # answered "Finish" or "Stop" to the quit question
 
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
@@ -207,6 +210,7 @@ class MainWindow(QMainWindow):
         c.last_refreshed_changed.connect(model.set_last_refreshed)
         c.refresh_started.connect(lambda _projects: self._update_actions())
         c.export_finished.connect(self._export_finished)
+        c.refresh_ended.connect(self._refresh_ended)
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
@@ -666,9 +670,48 @@ class MainWindow(QMainWindow):
         s.setValue("compare/differences_only", self.compare.differences_only.isChecked())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Quitting during a refresh asks first; otherwise the window closes at once and the
+        controller winds the work down in the background (the GUI thread never waits)."""
+        if self.controller.refreshing:
+            event.ignore()
+            if not self.quit_when_refresh_ends:
+                self._ask_before_quitting()
+            return
         self.save_settings()
         self.controller.shutdown()
         super().closeEvent(event)
+
+    def _ask_before_quitting(self) -> QuitQuestion:
+        current = self.quit_question
+        if current is not None and current.isVisible():
+            current.raise_()
+            return current
+        quit_word = named(self.action("quit"))[0]
+        question = QuitQuestion(self, quit_word)
+        question.answered.connect(self._quit_answered)
+        self.quit_question = question
+        question.open()  # not exec(): the window keeps painting and the run keeps going
+        return question
+
+    @Slot(object)
+    def _quit_answered(self, answer: QuitAnswer) -> None:
+        if answer is QuitAnswer.KEEP or not self.controller.refreshing:
+            if answer is not QuitAnswer.KEEP:
+                self.close()  # the run ended while the question was open
+            return
+        self.quit_when_refresh_ends = True
+        if answer is QuitAnswer.STOP:
+            self.controller.cancel_refresh()
+            text = "Stopping after the projects under way; CostCodeSync then closes."
+        else:
+            text = "Finishing the refresh; CostCodeSync closes when it ends."
+        self.statusBar().showMessage(text)
+
+    @Slot()
+    def _refresh_ended(self) -> None:
+        if self.quit_when_refresh_ends:
+            self.quit_when_refresh_ends = False
+            self.close()
 
     # -- help ----------------------------------------------------------------------------------
 

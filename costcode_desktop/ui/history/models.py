@@ -32,6 +32,7 @@ from costcode_desktop.services.history.store import (
 from costcode_desktop.services.refresh import RefreshOutcome
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
+from costcode_desktop.ui.kit.when import locale_date_time
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SortValue = str | int | float
@@ -97,7 +98,7 @@ def summarise_runs(runs: Sequence[RunSummary]) -> str:
 
 
 def _short_time(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+    return locale_date_time(moment) if moment else ""
 
 
 def _duration(start: datetime, end: datetime) -> str:

@@ -39,6 +39,7 @@ from costcode_desktop.services.cache.known import (
 )
 from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.services.status import without_access
+from costcode_desktop.ui.kit.details import for_it
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
@@ -128,6 +129,7 @@ class Controller(QObject):
         self._offline = ""
         self._signing_in = False  # a stored sign-in is being tried again
         self._shutting_down = False
+        self.offline_details = ""  # for IT: why Procore could not be reached, as it happened
         self.is_shut_down = False
         self._retries = 0  # tries since Procore was last reached
         self._retry = QTimer(self)
@@ -624,7 +626,8 @@ class Controller(QObject):
 
     def _went_offline(self, error: BaseException) -> None:
         self._loading = False
-        message, _ = explain(error, "")
+        message, more = explain(error, "")
+        self.offline_details = for_it("Reaching Procore", more or message)
         log.warning("Procore cannot be reached: %s", message)
         if not getattr(error, "permanent", False):  # a certificate or proxy setting: no use
             delay = RETRY_DELAYS[min(self._retries, len(RETRY_DELAYS) - 1)]
@@ -709,6 +712,6 @@ class Controller(QObject):
                 return
             message, more = explain(error, details)
             log.warning("%s failed: %s", doing, message)
-            self.failed.emit(doing, message, more)
+            self.failed.emit(doing, message, for_it(doing, more or message))
 
         return report

@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
             self.result_panel.history,
             self.result_panel.dismiss,
             self.result_panel.list,
+            self.offline_banner.details_button,
             self.offline_banner.button,
         ]
         set_tab_order(self.tab_order)
@@ -423,13 +424,16 @@ class MainWindow(QMainWindow):
                 "Working offline — showing the last-known state, as of "
                 f"{short_time(company_list.read_at)}. Read-only until Procore answers.",
                 f"{why} Meanwhile you can browse, compare and export. {later}",
+                c.offline_details,
             )
         else:
             self.compare.show_message(
                 "CostCodeSync could not reach Procore to read your company, and has nothing "
                 "saved from an earlier session to show. The banner above says why."
             )
-            self.offline_banner.show_offline("Cannot reach Procore.", f"{why} {later}")
+            self.offline_banner.show_offline(
+                "Cannot reach Procore.", f"{why} {later}", c.offline_details
+            )
         if c.session is None:
             self.signed_in.setText(f"Offline · {c.company.name}" if c.company else "Offline")
         self._update_actions()

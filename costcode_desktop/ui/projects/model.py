@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
+    QLocale,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
@@ -22,7 +23,7 @@ from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
-from costcode_desktop.ui.kit.when import day_or_time, long_time, short_time
+from costcode_desktop.ui.kit.when import day_or_time, locale_date_time, long_time, short_time
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -69,7 +70,7 @@ COUNT_COLUMNS = {
 
 
 def _number(count: int | None) -> str:
-    return "" if count is None else str(count)
+    return "" if count is None else QLocale().toString(count)  # 1.234 in German
 
 
 @dataclass
@@ -127,11 +128,7 @@ class ProjectRow:
         if self.busy:
             status_text = self.busy
         counts = [_number(self.count(diff)) for diff in COUNT_COLUMNS.values()]
-        when = (
-            self.last_refreshed.astimezone().strftime("%Y-%m-%d %H:%M")
-            if self.last_refreshed
-            else ""
-        )
+        when = locale_date_time(self.last_refreshed) if self.last_refreshed else ""
         self.display = (
             self.project.project_number or "",
             self.project.name,

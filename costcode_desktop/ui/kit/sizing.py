@@ -8,7 +8,7 @@ ever narrower than its own header's words (nor, for the sorted column, its sort 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QWidget
 
 DESIGN_FONT_HEIGHT = 14  # px: the font the pixel widths were chosen with
@@ -51,3 +51,19 @@ def size_columns(view: QTableView, widths: dict[int, int]) -> None:
     scale = font_scale(view)
     for column, width in widths.items():
         header.resizeSection(column, max(round(width * scale), header_width(header, column)))
+
+
+def keep_on_screen(window: QWidget, screen: QScreen | None) -> None:
+    """Move (and shrink, if it is bigger) a window into the screen's available area: a saved
+    place on a monitor since unplugged must not open it where nobody can see it."""
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    size = window.size().boundedTo(area.size())
+    if size != window.size():
+        window.resize(size)
+    place = window.geometry()
+    x = min(max(place.x(), area.left()), area.left() + area.width() - size.width())
+    y = min(max(place.y(), area.top()), area.top() + area.height() - size.height())
+    if (x, y) != (place.x(), place.y()):
+        window.move(x + window.x() - place.x(), y + window.y() - place.y())

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QInputDialog,
+    QLineEdit,
     QMainWindow,
     QProgressBar,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +44,7 @@ from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
 from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
+from costcode_desktop.ui.kit.sizing import keep_on_screen
 from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
@@ -97,8 +100,10 @@ class MainWindow(QMainWindow):
             list_cached=lambda: c.state.list_cached or bool(c.offline),
             mark=c.mark,
         )
-        for view in (self.projects.view, self.compare.view):
-            enable_row_copy(view, self._rows_copied)
+        self.row_copy = {  # each table's Copy and Select All, for the Edit menu too
+            view: enable_row_copy(view, self._rows_copied)
+            for view in (self.projects.view, self.compare.view)
+        }
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.projects)
@@ -503,6 +508,19 @@ class MainWindow(QMainWindow):
         ]
         return bool(candidates) and self.projects.select_project(min(candidates)[3])
 
+    def copy_focused(self) -> None:
+        """Edit › Copy: the focused table's selected rows, or a search box's selected text."""
+        widget = self.focusWidget()
+        if isinstance(widget, QLineEdit):
+            widget.copy()
+        elif widget in self.row_copy:
+            self.row_copy[widget][0].trigger()
+
+    def select_all_focused(self) -> None:
+        widget = self.focusWidget()
+        if isinstance(widget, QLineEdit | QTableView):
+            widget.selectAll()
+
     def _rows_copied(self, count: int) -> None:
         self.statusBar().showMessage(f"Copied {plural(count, 'row')} to the clipboard.", 5_000)
 
@@ -522,7 +540,8 @@ class MainWindow(QMainWindow):
         )
         has_comparison = self.compare.comparison is not None
         enabled = {
-            "demo": not has_session and not c.loading,
+            # Signed in too: it switches to the demo; signing in again comes back.
+            "demo": not refreshing and not c.loading,
             "sign_in": not refreshing,
             "switch_company": session is not None and len(session.companies) > 1 and not refreshing,
             "sign_out": idle_session,
@@ -584,8 +603,12 @@ class MainWindow(QMainWindow):
                 company_name=session.company.name if session else "",
             )
             self.history_window = window
+            saved = self.settings.value("history/geometry") if self.settings else None
+            if isinstance(saved, QByteArray):
+                window.restoreGeometry(saved)
         was_visible = window.isVisible()
         window.show()
+        keep_on_screen(window, self.screen())  # also when saved on a monitor since unplugged
         window.raise_()
         window.activateWindow()
         if was_visible:
@@ -672,6 +695,8 @@ class MainWindow(QMainWindow):
         s.setValue("projects/header", self.projects.view.horizontalHeader().saveState())
         s.setValue("compare/header", self.compare.view.horizontalHeader().saveState())
         s.setValue("compare/differences_only", self.compare.differences_only.isChecked())
+        if self.history_window is not None:
+            s.setValue("history/geometry", self.history_window.saveGeometry())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Quitting during a refresh asks first; otherwise the window closes at once and the

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
 )
 
-from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.costcodes import DiffStatus, natural_key
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import Project, ProjectState, ProjectStatus
 from costcode_desktop.services.cache.known import Staleness
@@ -66,6 +66,18 @@ COUNT_COLUMNS = {
     COL_MISSING: DiffStatus.MISSING,
     COL_DIFFERS: DiffStatus.DESCRIPTION_DIFFERS,
     COL_ONLY_PROJECT: DiffStatus.ONLY_ON_PROJECT,
+}
+
+
+# Sorting by Status, ascending: what needs doing first, then what failed or cannot be done,
+# then what is fine, then what is not this app's business. (1: a failed refresh.)
+SEVERITY = {
+    ProjectState.OUT_OF_DATE: 0,
+    ProjectState.ERROR: 1,
+    ProjectState.NO_ACCESS: 2,
+    ProjectState.IN_SYNC: 3,
+    ProjectState.NOT_ERP_INTEGRATED: 4,
+    ProjectState.OTHER_LIST: 5,
 }
 
 
@@ -177,10 +189,13 @@ class ProjectRow:
             return -1 if count is None else count
         if column == COL_STATUS:
             if self.status is None:
-                return (9, 0)
-            rank = list(ProjectState).index(self.status.state)
+                return (len(SEVERITY) + 1, 0)
+            rank = 1 if self.refresh_failed else SEVERITY[self.status.state]
             differences = self.status.comparison.differences if self.status.comparison else 0
             return (rank, -differences)
+        if column == COL_NUMBER:  # "25-2" before "25-10", "2" before "10"
+            number = self.project.project_number or ""
+            return (natural_key(number), number.casefold())
         if column == COL_LAST_REFRESHED:
             return self.last_refreshed.timestamp() if self.last_refreshed else 0.0
         if column == COL_CHECKED:

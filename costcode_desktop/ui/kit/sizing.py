@@ -62,8 +62,9 @@ def keep_on_screen(window: QWidget, screen: QScreen | None) -> None:
     size = window.size().boundedTo(area.size())
     if size != window.size():
         window.resize(size)
-    place = window.geometry()
-    x = min(max(place.x(), area.left()), area.left() + area.width() - size.width())
-    y = min(max(place.y(), area.top()), area.top() + area.height() - size.height())
+    place = window.geometry()  # a minimum size may still exceed the screen: the top left
+    # corner (title bar, close button) is what must stay visible then
+    x = max(min(place.x(), area.left() + area.width() - size.width()), area.left())
+    y = max(min(place.y(), area.top() + area.height() - size.height()), area.top())
     if (x, y) != (place.x(), place.y()):
         window.move(x + window.x() - place.x(), y + window.y() - place.y())

@@ -81,7 +81,7 @@ SEVERITY = {
 }
 
 
-def _number(count: int | None) -> str:
+def count_text(count: int | None) -> str:
     return "" if count is None else QLocale().toString(count)  # 1.234 in German
 
 
@@ -139,7 +139,7 @@ class ProjectRow:
             status_text = self.failed_refresh_text()
         if self.busy:
             status_text = self.busy
-        counts = [_number(self.count(diff)) for diff in COUNT_COLUMNS.values()]
+        counts = [count_text(self.count(diff)) for diff in COUNT_COLUMNS.values()]
         when = locale_date_time(self.last_refreshed) if self.last_refreshed else ""
         self.display = (
             self.project.project_number or "",

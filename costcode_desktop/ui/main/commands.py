@@ -97,7 +97,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
         ),
         Command(
             "export_xlsx",
-            "Export Comparison to E&xcel…",
+            "Export Comparison to Exce&l…",
             "Save the comparison shown on the right as an Excel workbook",
             ("Ctrl+Shift+E",),
             icons.export_excel,

@@ -111,9 +111,7 @@ def test_times_and_counts_are_in_the_users_locale(german: QLocale) -> None:
     assert count_text(1234) == "1.234"
 
 
-def test_the_window_shows_last_refreshed_in_the_locale(
-    window: MainWindow, german: QLocale
-) -> None:
+def test_the_window_shows_last_refreshed_in_the_locale(window: MainWindow, german: QLocale) -> None:
     when = datetime(2025, 5, 12, 14, 5, tzinfo=UTC)
     window.projects.model.set_last_refreshed(LINCOLN, when)
     row = window.projects.model.row_for(LINCOLN)

@@ -1,4 +1,5 @@
-"""Times as a person reads them, in the user's locale (QLocale): the clock alone means today.
+"""Times (and counts) as a person reads them, in the user's locale (QLocale): the clock alone
+means today.
 
 '10:42' today and '06.12.26 10:42' before in German, '10:42 AM' and '12/6/26 10:42 AM' in US
 English: the order, the separators and the 12- or 24-hour clock are the locale's.
@@ -44,6 +45,11 @@ def locale_date_time(moment: datetime) -> str:
     """Date and time as the user's locale writes them: a table cell, the Details box."""
     local = moment.astimezone()
     return QLocale().toString(QDateTime(_qdate(local), _qtime(local)), SHORT)
+
+
+def locale_number(count: int) -> str:
+    """A count with the locale's group separator: '1,234', '1.234' in German."""
+    return QLocale().toString(count)
 
 
 def _today(local: datetime, now: datetime | None) -> bool:

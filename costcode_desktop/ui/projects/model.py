@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QLocale,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
@@ -23,7 +22,13 @@ from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
-from costcode_desktop.ui.kit.when import day_or_time, locale_date_time, long_time, short_time
+from costcode_desktop.ui.kit.when import (
+    day_or_time,
+    locale_date_time,
+    locale_number,
+    long_time,
+    short_time,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -82,7 +87,7 @@ SEVERITY = {
 
 
 def count_text(count: int | None) -> str:
-    return "" if count is None else QLocale().toString(count)  # 1.234 in German
+    return "" if count is None else locale_number(count)  # 1.234 in German
 
 
 @dataclass

@@ -12,7 +12,7 @@ from costcode_desktop.sandbox import FaultConfig, SandboxServer
 from costcode_desktop.services import ProjectState
 from costcode_desktop.ui.main.window import MainWindow
 
-from .conftest import shot
+from .conftest import GuiThreadGuard, shot
 
 SHOTS = "screenshots"
 
@@ -122,7 +122,7 @@ def test_stop_after_the_current_project_quits_without_freezing(
 
 
 def test_closing_while_checks_run_does_not_wait_on_the_network(
-    window: MainWindow, sandbox: SandboxServer, qtbot: QtBot
+    window: MainWindow, sandbox: SandboxServer, guard: GuiThreadGuard, qtbot: QtBot
 ) -> None:
     """The 3.8 s freeze: the GUI thread waited for the workers and closed the session itself."""
     session = window.controller.session
@@ -137,8 +137,9 @@ def test_closing_while_checks_run_does_not_wait_on_the_network(
 
     object.__setattr__(session, "close", close)  # a frozen dataclass: patched for this test
     sandbox.faults = FaultConfig(latency=0.3)
+    sent = guard.requests
     window.reload()  # every project is read again, slowly
-    qtbot.waitUntil(lambda: window.controller.worker.busy)
+    qtbot.waitUntil(lambda: guard.requests > sent)  # a request is on its way: 0.3 s to go
     ticks_at_close = meter.ticks
     assert window.close(), "no refresh running: the window closes at once, no question"
     assert not window.isVisible()

@@ -97,6 +97,8 @@ def first_session(qtbot: QtBot, tmp_path: Path) -> None:
         window.start()
     assert len(window.projects.model.rows()) == 12
     window.close()
+    # The cache and history close in the background, as at a real exit (app.py waits for it).
+    qtbot.waitUntil(lambda: window.controller.is_shut_down, timeout=30_000)
 
 
 class PaintWatch(QObject):

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QInputDialog,
+    QLineEdit,
     QMainWindow,
     QProgressBar,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,11 +44,13 @@ from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
 from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
+from costcode_desktop.ui.kit.sizing import keep_on_screen
 from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.main.panes import PaneSplit
+from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
@@ -81,6 +85,8 @@ class MainWindow(QMainWindow):
         self.history_window: HistoryWindow | None = None
         self.about_dialog: AboutDialog | None = None
         self.how_it_works_dialog: HowItWorksDialog | None = None
+        self.quit_question: QuitQuestion | None = None
+        self.quit_when_refresh_ends = False  # answered "Finish" or "Stop" to the quit question
 
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
@@ -96,8 +102,10 @@ class MainWindow(QMainWindow):
             mark=c.mark,
             allowed=c.permission,
         )
-        for view in (self.projects.view, self.compare.view):
-            enable_row_copy(view, self._rows_copied)
+        self.row_copy = {  # each table's Copy and Select All, for the Edit menu too
+            view: enable_row_copy(view, self._rows_copied)
+            for view in (self.projects.view, self.compare.view)
+        }
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.projects)
@@ -182,6 +190,7 @@ class MainWindow(QMainWindow):
             self.result_panel.history,
             self.result_panel.dismiss,
             self.result_panel.list,
+            self.offline_banner.details_button,
             self.offline_banner.button,
         ]
         set_tab_order(self.tab_order)
@@ -209,6 +218,7 @@ class MainWindow(QMainWindow):
         # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
         c.permissions_checked.connect(self.compare.show_outlook)
         c.project_refreshed.connect(lambda _result: self.compare.show_outlook())
+        c.refresh_ended.connect(self._refresh_ended)
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
@@ -424,13 +434,16 @@ class MainWindow(QMainWindow):
                 "Working offline — showing the last-known state, as of "
                 f"{short_time(company_list.read_at)}. Read-only until Procore answers.",
                 f"{why} Meanwhile you can browse, compare and export. {later}",
+                c.offline_details,
             )
         else:
             self.compare.show_message(
                 "CostCodeSync could not reach Procore to read your company, and has nothing "
                 "saved from an earlier session to show. The banner above says why."
             )
-            self.offline_banner.show_offline("Cannot reach Procore.", f"{why} {later}")
+            self.offline_banner.show_offline(
+                "Cannot reach Procore.", f"{why} {later}", c.offline_details
+            )
         if c.session is None:
             self.signed_in.setText(f"Offline · {c.company.name}" if c.company else "Offline")
         self._update_actions()
@@ -500,6 +513,19 @@ class MainWindow(QMainWindow):
         ]
         return bool(candidates) and self.projects.select_project(min(candidates)[3])
 
+    def copy_focused(self) -> None:
+        """Edit › Copy: the focused table's selected rows, or a search box's selected text."""
+        widget = self.focusWidget()
+        if isinstance(widget, QLineEdit):
+            widget.copy()
+        elif widget in self.row_copy:
+            self.row_copy[widget][0].trigger()
+
+    def select_all_focused(self) -> None:
+        widget = self.focusWidget()
+        if isinstance(widget, QLineEdit | QTableView):
+            widget.selectAll()
+
     def _rows_copied(self, count: int) -> None:
         self.statusBar().showMessage(f"Copied {plural(count, 'row')} to the clipboard.", 5_000)
 
@@ -517,7 +543,8 @@ class MainWindow(QMainWindow):
         stale_active = count_out_of_date(c.statuses.values()) > 0
         has_comparison = self.compare.comparison is not None
         enabled = {
-            "demo": not has_session and not c.loading,
+            # Signed in too: it switches to the demo; signing in again comes back.
+            "demo": not refreshing and not c.loading,
             "sign_in": not refreshing,
             "switch_company": session is not None and len(session.companies) > 1 and not refreshing,
             "sign_out": idle_session,
@@ -579,8 +606,12 @@ class MainWindow(QMainWindow):
                 company_name=session.company.name if session else "",
             )
             self.history_window = window
+            saved = self.settings.value("history/geometry") if self.settings else None
+            if isinstance(saved, QByteArray):
+                window.restoreGeometry(saved)
         was_visible = window.isVisible()
         window.show()
+        keep_on_screen(window, self.screen())  # also when saved on a monitor since unplugged
         window.raise_()
         window.activateWindow()
         if was_visible:
@@ -667,11 +698,52 @@ class MainWindow(QMainWindow):
         s.setValue("projects/header", self.projects.view.horizontalHeader().saveState())
         s.setValue("compare/header", self.compare.view.horizontalHeader().saveState())
         s.setValue("compare/differences_only", self.compare.differences_only.isChecked())
+        if self.history_window is not None:
+            s.setValue("history/geometry", self.history_window.saveGeometry())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Quitting during a refresh asks first; otherwise the window closes at once and the
+        controller winds the work down in the background (the GUI thread never waits)."""
+        if self.controller.refreshing:
+            event.ignore()
+            if not self.quit_when_refresh_ends:
+                self._ask_before_quitting()
+            return
         self.save_settings()
         self.controller.shutdown()
         super().closeEvent(event)
+
+    def _ask_before_quitting(self) -> QuitQuestion:
+        current = self.quit_question
+        if current is not None and current.isVisible():
+            current.raise_()
+            return current
+        quit_word = named(self.action("quit"))[0]
+        question = QuitQuestion(self, quit_word)
+        question.answered.connect(self._quit_answered)
+        self.quit_question = question
+        question.open()  # not exec(): the window keeps painting and the run keeps going
+        return question
+
+    @Slot(object)
+    def _quit_answered(self, answer: QuitAnswer) -> None:
+        if answer is QuitAnswer.KEEP or not self.controller.refreshing:
+            if answer is not QuitAnswer.KEEP:
+                self.close()  # the run ended while the question was open
+            return
+        self.quit_when_refresh_ends = True
+        if answer is QuitAnswer.STOP:
+            self.controller.cancel_refresh()
+            text = "Stopping after the projects under way; CostCodeSync then closes."
+        else:
+            text = "Finishing the refresh; CostCodeSync closes when it ends."
+        self.statusBar().showMessage(text)
+
+    @Slot()
+    def _refresh_ended(self) -> None:
+        if self.quit_when_refresh_ends:
+            self.quit_when_refresh_ends = False
+            self.close()
 
     # -- help ----------------------------------------------------------------------------------
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 import threading
 from typing import Any, TextIO
 
+from costcode_desktop.procore.errors import NotFound
 from costcode_desktop.services import (
     CancelToken,
     CompanyList,
@@ -66,13 +68,34 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     else:
         load = load_company(session, history=None)  # the table shows no "last refreshed"
         company_list, projects = load.company_list, load.projects
-    statuses = list(check_projects(client, company_list, projects))
+    statuses = output.by_project_number(list(check_projects(client, company_list, projects)))
     _remember(session, company_list, None if args.project else projects, statuses)
+    missing = {s.project.id for s in statuses if isinstance(s.error, NotFound) and args.project}
+    nothing_found = bool(missing) and len(missing) == len(args.project)
+    if missing:
+        statuses = [_not_found(session, s) if s.project.id in missing else s for s in statuses]
+    if not args.json:
+        for status in (s for s in statuses if s.project.id in missing):
+            write_line(sys.stderr, f"costcode-sync: error: {status.message}")
+        statuses = [s for s in statuses if s.project.id not in missing]
+        if nothing_found:
+            return EXIT_NOTHING_DONE
     if args.json:
         _dump(output.status_json(company_list, statuses), out)
     else:
         output.print_status_table(company_list, statuses, out)
-    return EXIT_OK
+    return EXIT_NOTHING_DONE if nothing_found else EXIT_OK
+
+
+def _not_found(session: Session, status: ProjectStatus) -> ProjectStatus:
+    """A named project Procore does not have (or hides): said with its id, not a stand-in row."""
+    company = session.company
+    message = (
+        f"No project {status.project.id} in company {company.name} ({company.id}), or you "
+        "cannot see it. Check the id (the number in the project's Procore address) and that "
+        "you were added to the project."
+    )
+    return dataclasses.replace(status, message=message)
 
 
 def cached_status(
@@ -93,11 +116,13 @@ def cached_status(
         )
         return EXIT_NOTHING_DONE
     wanted = set(args.project or ())
-    statuses = [
-        cached.statuses[p.id]
-        for p in cached.projects
-        if p.id in cached.statuses and (not wanted or p.id in wanted)
-    ]
+    statuses = output.by_project_number(
+        [
+            cached.statuses[p.id]
+            for p in cached.projects
+            if p.id in cached.statuses and (not wanted or p.id in wanted)
+        ]
+    )
     if args.json:
         _dump(output.cached_status_json(cached, statuses), out)
     else:

@@ -36,6 +36,7 @@ from costcode_desktop.services.refresh_lock import (
     company_lock,
     waiting_words,
 )
+from costcode_desktop.services.text import without_isolates
 
 from . import output
 from .lines import write_line
@@ -352,5 +353,17 @@ def _wait_for(ended: threading.Event, cancel: CancelToken, progress: Progress) -
 
 
 def _dump(report: dict[str, Any], out: TextIO) -> None:
-    json.dump(report, out, indent=2)
+    """The report as JSON, without the isolates the services put around names for the window
+    (services/text.py): a script compares the words, not what a window needs to show them."""
+    json.dump(_without_isolates(report), out, indent=2)
     out.write("\n")
+
+
+def _without_isolates(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_isolates(value)
+    if isinstance(value, dict):
+        return {key: _without_isolates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_isolates(item) for item in value]
+    return value

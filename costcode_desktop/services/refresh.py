@@ -39,6 +39,7 @@ from costcode_desktop.procore.records import CopyFailure, Project
 
 from .company import CompanyList, read_comparison, refusal_reason
 from .permissions import PermissionCache
+from .text import quoted
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
@@ -344,7 +345,7 @@ class _Refresh:
             return RefreshResult(
                 project,
                 RefreshOutcome.FAILED,
-                f"The changes were sent but '{project.name}' could not be read back to check "
+                f"The changes were sent but {quoted(project.name)} could not be read back to check "
                 f"them: {exc} Reload to see where it stands.",
                 before,
                 None,
@@ -435,8 +436,8 @@ def _present(comparison: Comparison) -> set[int]:
 
 def no_admin_message(project: Project) -> str:
     return (
-        f"You need 'Admin' on the Admin tool of '{project.name}' in Procore to refresh its cost "
-        "codes. Ask a Procore administrator for it, then try again."
+        f"You need 'Admin' on the Admin tool of {quoted(project.name)} in Procore to refresh its "
+        "cost codes. Ask a Procore administrator for it, then try again."
     )
 
 
@@ -448,7 +449,7 @@ def _why_not_done(error: ProcoreError | None, default: str) -> str:
 
 def _plan_message(project: Project, plan: RefreshPlan, dry_run: bool) -> str:
     if plan.is_empty:
-        text = f"'{project.name}' already matches the company list; nothing to change."
+        text = f"{quoted(project.name)} already matches the company list; nothing to change."
         if plan.skipped:
             text += f" {plural(len(plan.skipped), 'code')} on the company list cannot be sent."
         return text
@@ -457,7 +458,7 @@ def _plan_message(project: Project, plan: RefreshPlan, dry_run: bool) -> str:
         parts.append(f"add {plural(len(plan.to_add), 'code')}")
     if plan.updates:
         parts.append(f"update {plural(len(plan.updates), 'description')}")
-    text = f"A refresh of '{project.name}' would {' and '.join(parts)}."
+    text = f"A refresh of {quoted(project.name)} would {' and '.join(parts)}."
     if plan.skipped:
         text += f" {plural(len(plan.skipped), 'code')} would be skipped."
     return text + " Nothing was sent (dry run)."
@@ -480,7 +481,7 @@ def _result_message(
         done.append(f"added {plural(len(added), 'code')}")
     if updated:
         done.append(f"updated {plural(len(updated), 'description')}")
-    text = f"'{project.name}': " + (" and ".join(done) if done else "nothing changed")
+    text = f"{quoted(project.name)}: " + (" and ".join(done) if done else "nothing changed")
     text += "."
     if skipped:
         text += f" {plural(len(skipped), 'code').capitalize()} skipped."

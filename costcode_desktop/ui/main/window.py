@@ -29,6 +29,7 @@ from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import ProjectState
 from costcode_desktop.services.export import ExportHeader
+from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory, theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
@@ -348,7 +349,9 @@ class MainWindow(QMainWindow):
         # own last-known state does, until it is read again).
         if self.controller.company_list is None:
             self._clear_company_view()
-            self.compare.show_message(f"Reading the company list of {session.company.name}…")
+            self.compare.show_message(
+                f"Reading the company list of {isolated(session.company.name)}…"
+            )
         self._show_company_view()
         self.signed_in.setText(f"Signed in as {session.signed_in_text}")
         self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
@@ -368,7 +371,7 @@ class MainWindow(QMainWindow):
         self._selection_changed()
         projects = plural(len(load.projects), "project")
         self.statusBar().showMessage(
-            f"{projects}; comparing each with '{load.company_list.list.name}'…"
+            f"{projects}; comparing each with {quoted(load.company_list.list.name)}…"
         )
 
     @Slot(object)
@@ -382,7 +385,9 @@ class MainWindow(QMainWindow):
         self._selection_changed()
         self.setWindowTitle(f"{APP_NAME} — {cached.company.name}")
         if self.controller.session is None:
-            self.signed_in.setText(f"{cached.company.name} · as of {short_time(cached.as_of)}")
+            self.signed_in.setText(
+                f"{isolated(cached.company.name)} · as of {short_time(cached.as_of)}"
+            )
             self.signed_in.setToolTip("The last-known state, read by CostCodeSync earlier")
         self.statusBar().showMessage(
             f"Showing the last-known state of {plural(len(cached.projects), 'project')} "
@@ -427,7 +432,9 @@ class MainWindow(QMainWindow):
             )
             self.offline_banner.show_offline("Cannot reach Procore.", f"{why} {later}")
         if c.session is None:
-            self.signed_in.setText(f"Offline · {c.company.name}" if c.company else "Offline")
+            self.signed_in.setText(
+                f"Offline · {isolated(c.company.name)}" if c.company else "Offline"
+            )
         self._update_actions()
 
     @Slot(object)
@@ -476,7 +483,7 @@ class MainWindow(QMainWindow):
                 "Select a project to compare its cost codes with the company list."
             )
         elif status is None:
-            self.compare.show_message(f"Checking '{row.project.name}'…")
+            self.compare.show_message(f"Checking {quoted(row.project.name)}…")
         else:
             self.compare.show_status(status)
         self._update_actions()
@@ -626,7 +633,7 @@ class MainWindow(QMainWindow):
         session = self.controller.session
         if self.controller.company_list is None and session is not None:
             self.compare.show_message(
-                f"The company list of {session.company.name} could not be read. The red "
+                f"The company list of {isolated(session.company.name)} could not be read. The red "
                 "message above says why; choose Reload (F5) to try again."
             )
         self.banner.show_error(f"{doing} failed: {message}", details)

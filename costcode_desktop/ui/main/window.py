@@ -15,7 +15,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QInputDialog,
     QMainWindow,
     QProgressBar,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import ProjectState
-from costcode_desktop.services.export import ExportHeader
 from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory, theme
@@ -47,6 +45,7 @@ from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
+from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
@@ -163,6 +162,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.signed_in = ElidedLabel("Not signed in", self)  # names from Procore, elided
         self.signed_in.setObjectName("signedInLabel")
+        self.exported_note = ExportedNote(self)
+        bar.addWidget(self.exported_note, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.signed_in)
 
@@ -207,7 +208,8 @@ class MainWindow(QMainWindow):
         c.refresh_step.connect(lambda event: model.mark_busy(event.project.id, "↻ Refreshing…"))
         c.last_refreshed_changed.connect(model.set_last_refreshed)
         c.refresh_started.connect(lambda _projects: self._update_actions())
-        c.export_finished.connect(self._export_finished)
+        self.exports = ExportFlow(c, self.compare, self.settings, self.exported_note, self)
+        self.exports.saved.connect(lambda _path: self.statusBar().clearMessage())
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
@@ -592,39 +594,14 @@ class MainWindow(QMainWindow):
         return window
 
     def choose_export(self, kind: str) -> None:
-        status = self.compare.status
-        if status is None or self.compare.comparison is None:
-            return
-        project = status.project
-        name = f"{project.project_number or project.id} {project.name} cost codes.{kind}"
-        name = "".join(ch for ch in name if ch not in '<>:"/\\|?*')
-        filters = "Excel workbook (*.xlsx)" if kind == "xlsx" else "CSV file (*.csv)"
-        path, _ = QFileDialog.getSaveFileName(self, "Export comparison", name, filters)
-        if path:
-            if not path.lower().endswith(f".{kind}"):
-                path += f".{kind}"
-            self.export(Path(path))
+        self.exports.choose(self, kind)
 
     def export(self, path: Path) -> bool:
-        status, comparison = self.compare.status, self.compare.comparison
-        company_list, company = self.controller.company_list, self.controller.company
-        if status is None or comparison is None or company_list is None or company is None:
+        """Export the comparison shown (the lines the table shows) to `path`, on the worker."""
+        if not self.exports.export(path):
             return False
-        header = ExportHeader(
-            company_name=company.name,
-            list_name=company_list.list.name,
-            project_name=status.project.name,
-            project_number=status.project.project_number,
-            company_read_at=company_list.read_at,
-            project_read_at=status.checked_at,
-        )
         self.statusBar().showMessage(f"Exporting to {path.name}…")
-        self.controller.export(path, header, comparison)
         return True
-
-    @Slot(str)
-    def _export_finished(self, path: str) -> None:
-        self.statusBar().showMessage(f"Saved {path}", 15_000)
 
     @Slot(str, str, str)
     def _failed(self, doing: str, message: str, details: str) -> None:

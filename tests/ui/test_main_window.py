@@ -214,14 +214,15 @@ def test_export_writes_files_a_spreadsheet_opens(
             assert window.export(path)
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][:3] == ["Status", "Company code", "Company description"]
-    assert len(rows) == 1 + window.compare.model.rowCount()
-    assert any(r[1] == "01-016" and r[0] == "Missing from project" for r in rows)
+    start = next(i for i, r in enumerate(rows) if r[:1] == ["Status"])
+    assert rows[start][:3] == ["Status", "Company code", "Company description"]
+    assert len(rows) == start + 1 + window.compare.model.rowCount()
+    assert any(r[1:2] == ["'01-016"] and r[0] == "Missing from project" for r in rows)
     book = openpyxl.load_workbook(xlsx_path, read_only=True)
     values = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c]
     assert "Lincoln Elementary School Addition" in " ".join(values)
     assert "01-016" in values
-    assert "Saved" in window.statusBar().currentMessage()
+    assert window.exported_note.text.text().startswith("Saved all ")
 
 
 def test_window_layout_is_remembered(window: MainWindow, settings: QSettings, qtbot: QtBot) -> None:

@@ -17,6 +17,7 @@ from costcode_desktop.services import (
     Project,
     ProjectState,
     ProjectStatus,
+    RefreshResult,
     RefreshRun,
     Session,
     check_projects,
@@ -64,7 +65,7 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
         listed = {p.id: p for p in list_projects(client, company_id, ids=args.project)}
         # One the list does not show is read alone, which says why (not found, no access).
         projects = [
-            listed.get(pid) or Project(pid, f"Project {pid}", None, True) for pid in args.project
+            listed.get(pid) or Project(pid, _stand_in(pid), None, True) for pid in args.project
         ]
     else:
         load = load_company(session, history=None)  # the table shows no "last refreshed"
@@ -90,13 +91,29 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
 
 def _not_found(session: Session, status: ProjectStatus) -> ProjectStatus:
     """A named project Procore does not have (or hides): said with its id, not a stand-in row."""
+    return dataclasses.replace(status, message=_no_project(session, status.project.id))
+
+
+def _named_if_missing(session: Session, result: RefreshResult) -> RefreshResult:
+    """A refresh of a named project Procore does not have says which id that was."""
+    project = result.project
+    if not isinstance(result.error, NotFound) or project.name != _stand_in(project.id):
+        return result
+    return dataclasses.replace(result, message=_no_project(session, result.project.id))
+
+
+def _no_project(session: Session, project_id: int) -> str:
     company = session.company
-    message = (
-        f"No project {status.project.id} in company {company.name} ({company.id}), or you "
-        "cannot see it. Check the id (the number in the project's Procore address) and that "
-        "you were added to the project."
+    return (
+        f"No project {project_id} in company {company.name} ({company.id}), or you cannot see "
+        "it. Check the id (the number in the project's Procore address) and that you were "
+        "added to the project."
     )
-    return dataclasses.replace(status, message=message)
+
+
+def _stand_in(project_id: int) -> str:
+    """The name a project named by id has until Procore gives its own."""
+    return f"Project {project_id}"
 
 
 def cached_status(
@@ -196,6 +213,7 @@ def _refresh_holding(
     finally:
         if history is not None:
             history.close()
+    run.results[:] = [_named_if_missing(session, r) for r in run.results]
     if run.recovery.text() and not args.json:  # --json: recovered_after_interruption
         write_line(sys.stderr, run.recovery.text())
     code = exit_code(run, named=set(args.project or ()), fail_on_refused=args.fail_on_refused)
@@ -263,7 +281,7 @@ def _projects_to_refresh(
             chosen[status.project.id] = status.project
             statuses[status.project.id] = status
     for project_id in args.project or ():
-        chosen.setdefault(project_id, Project(project_id, f"Project {project_id}", None, True))
+        chosen.setdefault(project_id, Project(project_id, _stand_in(project_id), None, True))
     return list(chosen.values()), statuses
 
 

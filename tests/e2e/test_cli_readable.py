@@ -89,6 +89,9 @@ def test_a_project_id_that_is_not_there_is_named(server: SandboxServer) -> None:
     assert code == 2
     assert "No project 999 in company Example Builders (4264807)" in err
     assert "Project 999" not in out, "no made-up row for it"
+    code, out, err = run(server, "refresh", "--project", "999", "--dry-run")
+    assert code == 2, err
+    assert "No project 999 in company Example Builders (4264807)" in out
 
 
 def test_skipped_codes_are_named_with_their_reasons(server: SandboxServer) -> None:

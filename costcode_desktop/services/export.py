@@ -49,14 +49,18 @@ LOCKED_NOTE = "Locked by Sage 300 CRE"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Text Excel turns into something else when it opens a CSV: numbers (01, 1,000, 2.5%, 1E5),
 # dates and times (03-10, 1/2, 2024.03.10, 10:30, Mar-10, 10 Mar), booleans.
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _EXCEL_CONVERTS = re.compile(
     r"""\s*(?:
         [\d\s.,:/%-]*\d[\d\s.,:/%-]*
       | \d+(?:\.\d+)?[eE][+-]?\d+
-      | \d{1,2}[-/\s][a-z]{3,9}(?:[-/\s]\d{1,4})?
-      | [a-z]{3,9}[-/\s]\d{1,4}(?:[-/\s]\d{1,4})?
+      | \d{1,2}[-/\s]MONTH(?:[-/\s]\d{1,4})?
+      | MONTH[-/\s]\d{1,4}(?:[-/\s]\d{1,4})?
       | true | false
-    )\s*""",
+    )\s*""".replace("MONTH", _MONTH),
     re.IGNORECASE | re.VERBOSE,
 )
 _NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')

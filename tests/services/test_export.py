@@ -30,7 +30,7 @@ READ_AT = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
 HEADER = ExportHeader("Acme Builders", "Sage 300 CRE", "Tower B", "2024-017", READ_AT, READ_AT)
 TRIGGERS = ["=1+2", "+SUM(A1)", "-100", "@SUM(A1)", "\tcmd", "\rcmd"]
 # Codes Excel would run, or turn into a number or a date, and one that starts with the quote.
-AS_WRITTEN = ["01", "=1+1", "+SUM(A1)", "-2", "@x", "03-10", "1-100", "'quoted", "TRUE"]
+AS_WRITTEN = ["01", "=1+1", "+SUM(A1)", "-2", "@x", "03-10", "1-100", "'quoted", "TRUE", "Mar-10"]
 FILLS = {
     DiffStatus.IN_SYNC: None,
     DiffStatus.MISSING: "#d4e8fa",
@@ -350,7 +350,9 @@ def test_codes_read_back_as_written_and_never_as_formulas(tmp_path: Path, code: 
         assert (cell.value, cell.data_type, cell.number_format) == (code, "s", "@")
 
 
-@pytest.mark.parametrize("text", ["Concrete", "Site Prep - Phase 1", "A1", "02-200 x"])
+@pytest.mark.parametrize(
+    "text", ["Concrete", "Site Prep - Phase 1", "A1", "02-200 x", "1 Day", "Mark-10"]
+)
 def test_ordinary_text_has_no_quote_in_csv(tmp_path: Path, text: str) -> None:
     write_csv(tmp_path / "a.csv", HEADER, with_description(text, code="A"))
     rows = read_csv(tmp_path / "a.csv")

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer, QtMsgType, qInstallMes
 from PySide6.QtWidgets import QApplication
 
 from costcode_desktop import APP_NAME, __version__
+from costcode_desktop.display import NO_DISPLAY, display_missing
 from costcode_desktop.services import paths
 
 if TYPE_CHECKING:
@@ -85,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot and not args.demo:
         print("costcode-desktop: --screenshot needs --demo", file=sys.stderr)
         return 2
+    if display_missing(os.environ):
+        if not (args.self_test or args.screenshot):
+            print(f"costcode-desktop: {NO_DISPLAY}", file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # they need no screen: choose none
     if args.self_test:
         return _self_test()
     app, log_path = _application(to_console=bool(args.screenshot))

@@ -15,6 +15,7 @@ from costcode_desktop.services import (
     read_company_list,
     refresh_project,
 )
+from costcode_desktop.services.text import without_isolates
 from tests.sandbox_support import api_writes, signed_in_client
 
 from .seeds import COMPANY, P_DRIFTED, P_IN_SYNC, P_NO_ADMIN, P_NOT_ERP, P_OTHER_LIST
@@ -144,7 +145,9 @@ def test_missing_admin_permission_is_explained_before_anything_is_sent(
     before = server.project_cost_codes(P_NO_ADMIN)
     result = refresh_project(client, company_list, P_NO_ADMIN)
     assert result.outcome is RefreshOutcome.REFUSED
-    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in result.message
+    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in without_isolates(
+        result.message
+    )
     assert "Nothing was sent." in result.message
     assert not result.failed
     assert api_writes(server) == []
@@ -169,7 +172,9 @@ def test_without_a_manifest_a_403_still_ends_as_a_plain_refusal(server: SandboxS
         company_list = read_company_list(client, COMPANY)
         result = refresh_project(client, company_list, P_NO_ADMIN)
     assert result.outcome is RefreshOutcome.REFUSED
-    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in result.message
+    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in without_isolates(
+        result.message
+    )
     assert not result.failed
     assert server.project_cost_codes(P_NO_ADMIN) == before
 

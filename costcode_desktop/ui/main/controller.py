@@ -12,7 +12,7 @@ by their work functions, on the worker: the window paints its last-known state b
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +39,7 @@ from costcode_desktop.services.cache.known import (
 )
 from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.services.status import without_access
+from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.details import for_it
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
@@ -61,7 +62,7 @@ from costcode_desktop.ui.main.work import (
 from costcode_desktop.ui.signin.account import AccountFlow
 
 if TYPE_CHECKING:
-    from costcode_desktop.costcodes import Comparison
+    from costcode_desktop.costcodes import Comparison, ComparisonRow
     from costcode_desktop.services import (
         Company,
         CompanyList,
@@ -657,14 +658,23 @@ class Controller(QObject):
 
     # -- export --------------------------------------------------------------------------------
 
-    def export(self, path: Path, header: ExportHeader, comparison: Comparison) -> None:
+    def export(
+        self,
+        path: Path,
+        header: ExportHeader,
+        comparison: Comparison,
+        rows: Sequence[ComparisonRow] | None = None,
+    ) -> None:
+        """Write the file on the worker (every row, or `rows`: the ones shown)."""
+        fills = theme.export_fills()
+
         def work(_job: Job) -> str:
             if path.suffix.lower() == ".xlsx":
                 from costcode_desktop.services.export_xlsx import write_xlsx  # openpyxl: here
 
-                write_xlsx(path, header, comparison)
+                write_xlsx(path, header, comparison, fills=fills, rows=rows)
             else:
-                write_csv(path, header, comparison)
+                write_csv(path, header, comparison, rows)
             return str(path)
 
         self.worker.submit(

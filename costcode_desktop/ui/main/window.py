@@ -15,7 +15,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QInputDialog,
     QLineEdit,
     QMainWindow,
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import count_out_of_date
-from costcode_desktop.services.export import ExportHeader
+from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory, theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
@@ -49,6 +48,7 @@ from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
+from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
 from costcode_desktop.ui.main.panes import PaneSplit
 from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
 from costcode_desktop.ui.projects.pane import ProjectsPane
@@ -169,6 +169,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.signed_in = ElidedLabel("Not signed in", self)  # names from Procore, elided
         self.signed_in.setObjectName("signedInLabel")
+        self.exported_note = ExportedNote(self)
+        bar.addWidget(self.exported_note, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.signed_in)
 
@@ -214,11 +216,12 @@ class MainWindow(QMainWindow):
         c.refresh_step.connect(lambda event: model.mark_busy(event.project.id, "↻ Refreshing…"))
         c.last_refreshed_changed.connect(model.set_last_refreshed)
         c.refresh_started.connect(lambda _projects: self._update_actions())
-        c.export_finished.connect(self._export_finished)
         # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
         c.permissions_checked.connect(self.compare.show_outlook)
         c.project_refreshed.connect(lambda _result: self.compare.show_outlook())
         c.refresh_ended.connect(self._refresh_ended)
+        self.exports = ExportFlow(c, self.compare, self.settings, self.exported_note, self)
+        self.exports.saved.connect(lambda _path: self.statusBar().clearMessage())
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
@@ -363,7 +366,9 @@ class MainWindow(QMainWindow):
         # own last-known state does, until it is read again).
         if self.controller.company_list is None:
             self._clear_company_view()
-            self.compare.show_message(f"Reading the company list of {session.company.name}…")
+            self.compare.show_message(
+                f"Reading the company list of {isolated(session.company.name)}…"
+            )
         self._show_company_view()
         self.signed_in.setText(f"Signed in as {session.signed_in_text}")
         self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
@@ -383,7 +388,7 @@ class MainWindow(QMainWindow):
         self._selection_changed()
         projects = plural(len(load.projects), "project")
         self.statusBar().showMessage(
-            f"{projects}; comparing each with '{load.company_list.list.name}'…"
+            f"{projects}; comparing each with {quoted(load.company_list.list.name)}…"
         )
 
     @Slot(object)
@@ -397,7 +402,9 @@ class MainWindow(QMainWindow):
         self._selection_changed()
         self.setWindowTitle(f"{APP_NAME} — {cached.company.name}")
         if self.controller.session is None:
-            self.signed_in.setText(f"{cached.company.name} · as of {short_time(cached.as_of)}")
+            self.signed_in.setText(
+                f"{isolated(cached.company.name)} · as of {short_time(cached.as_of)}"
+            )
             self.signed_in.setToolTip("The last-known state, read by CostCodeSync earlier")
         self.statusBar().showMessage(
             f"Showing the last-known state of {plural(len(cached.projects), 'project')} "
@@ -445,7 +452,9 @@ class MainWindow(QMainWindow):
                 "Cannot reach Procore.", f"{why} {later}", c.offline_details
             )
         if c.session is None:
-            self.signed_in.setText(f"Offline · {c.company.name}" if c.company else "Offline")
+            self.signed_in.setText(
+                f"Offline · {isolated(c.company.name)}" if c.company else "Offline"
+            )
         self._update_actions()
 
     @Slot(object)
@@ -494,7 +503,7 @@ class MainWindow(QMainWindow):
                 "Select a project to compare its cost codes with the company list."
             )
         elif status is None:
-            self.compare.show_message(f"Checking '{row.project.name}'…")
+            self.compare.show_message(f"Checking {quoted(row.project.name)}…")
         else:
             self.compare.show_status(status)
         self._update_actions()
@@ -619,39 +628,14 @@ class MainWindow(QMainWindow):
         return window
 
     def choose_export(self, kind: str) -> None:
-        status = self.compare.status
-        if status is None or self.compare.comparison is None:
-            return
-        project = status.project
-        name = f"{project.project_number or project.id} {project.name} cost codes.{kind}"
-        name = "".join(ch for ch in name if ch not in '<>:"/\\|?*')
-        filters = "Excel workbook (*.xlsx)" if kind == "xlsx" else "CSV file (*.csv)"
-        path, _ = QFileDialog.getSaveFileName(self, "Export comparison", name, filters)
-        if path:
-            if not path.lower().endswith(f".{kind}"):
-                path += f".{kind}"
-            self.export(Path(path))
+        self.exports.choose(self, kind)
 
     def export(self, path: Path) -> bool:
-        status, comparison = self.compare.status, self.compare.comparison
-        company_list, company = self.controller.company_list, self.controller.company
-        if status is None or comparison is None or company_list is None or company is None:
+        """Export the comparison shown (the lines the table shows) to `path`, on the worker."""
+        if not self.exports.export(path):
             return False
-        header = ExportHeader(
-            company_name=company.name,
-            list_name=company_list.list.name,
-            project_name=status.project.name,
-            project_number=status.project.project_number,
-            company_read_at=company_list.read_at,
-            project_read_at=status.checked_at,
-        )
         self.statusBar().showMessage(f"Exporting to {path.name}…")
-        self.controller.export(path, header, comparison)
         return True
-
-    @Slot(str)
-    def _export_finished(self, path: str) -> None:
-        self.statusBar().showMessage(f"Saved {path}", 15_000)
 
     @Slot(str, str, str)
     def _failed(self, doing: str, message: str, details: str) -> None:
@@ -660,7 +644,7 @@ class MainWindow(QMainWindow):
         session = self.controller.session
         if self.controller.company_list is None and session is not None:
             self.compare.show_message(
-                f"The company list of {session.company.name} could not be read. The red "
+                f"The company list of {isolated(session.company.name)} could not be read. The red "
                 "message above says why; choose Reload (F5) to try again."
             )
         self.banner.show_error(f"{doing} failed: {message}", details)

@@ -170,7 +170,7 @@ def test_the_redirect_address_is_chosen_shown_and_remembered(
     window.url_opener = browser
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         dialog.sign_in_button.click()
-    assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+    assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
     assert f"redirect_uri=http%3A%2F%2Flocalhost%3A{port}%2Fcallback" in opened[0]
     saved = json.loads(settings_text(isolated_home))
     assert saved["connection"]["redirect_host"] == "localhost"

@@ -113,8 +113,8 @@ def test_dry_run_reports_the_plan_and_sends_nothing(
     # The words of the comparison pane: what is sent, then what stays as it is, and why.
     assert result.message == (
         f"A refresh of {quoted('Riverside Clinic')} would add 6 codes and fix 1 description; "
-        "1 description locked by Sage, 1 unsupported code and 1 code only on the project stay as they are. "
-        "Nothing was sent (dry run)."
+        "1 description locked by Sage, 1 unsupported code and 1 code only on the project stay "
+        "as they are. Nothing was sent (dry run)."
     )
     assert api_writes(server) == []
 

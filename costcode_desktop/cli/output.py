@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from costcode_desktop.costcodes import DiffStatus, plural
+from costcode_desktop.costcodes import DiffStatus, natural_key, plural
 from costcode_desktop.procore import Environment, ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
@@ -41,6 +41,10 @@ COUNT_COLUMNS = (
     (DiffStatus.ONLY_ON_PROJECT, "Only on project"),
     (DiffStatus.UNSUPPORTED, "Unsupported"),
 )
+STATUS_LEGEND = (
+    "Counts per project: codes missing from it, with another description, only on it, that Sage "
+    "cannot take (unsupported); descriptions Sage keeps (locked, not out of date). -: not compared."
+)
 # Waits shorter than this are Procore's 10-second window, routine at its limits: not worth a line
 # each (the time left says how the run goes). Longer ones, the hourly window's, are said.
 QUIET_WAIT = 15.0
@@ -50,6 +54,10 @@ _LABELS = {
     RefreshOutcome.REFUSED: "skipped",
     RefreshOutcome.FAILED: "failed",
 }
+# JSON's `state` per project: its `outcome`, except that a dry run with changes to send is
+# "would_change" (its outcome stays "unchanged": nothing was sent). Never another word for the
+# same outcome, so a script can read either.
+WOULD_CHANGE = "would_change"
 
 
 class Progress:
@@ -96,6 +104,21 @@ class Progress:
 
 
 # -- status ------------------------------------------------------------------------------------
+
+
+def by_project_number(statuses: list[ProjectStatus]) -> list[ProjectStatus]:
+    """As people list projects: by number, 2 before 10 ("25-002" before "25-010"), then name;
+    projects without a number last."""
+    return sorted(
+        statuses,
+        key=lambda s: (
+            not (s.project.project_number or "").strip(),
+            natural_key((s.project.project_number or "").strip()),
+            (s.project.project_number or "").strip(),
+            s.project.name.casefold(),
+            s.project.id,
+        ),
+    )
 
 
 def status_json(company_list: CompanyList, statuses: list[ProjectStatus]) -> dict[str, Any]:
@@ -148,6 +171,7 @@ def print_status_table(
         f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
         f"{_local(company_list.read_at)})",
     )
+    write_line(out, STATUS_LEGEND)
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
     header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
     rows = [
@@ -179,7 +203,16 @@ def print_status_table(
     for s in statuses:
         for note in (s.message, notes.get(s.project.id, "")):
             if note:
-                write_line(out, f"- {s.project.name}: {note}")
+                write_line(out, f"- {_about(s.project, note)}")
+
+
+def _about(project: Project, note: str) -> str:
+    """'24-060: 'Downtown Transit …' is not connected …': the project named once, by its number
+    when the note names it already."""
+    number = (project.project_number or "").strip()
+    if project.name and project.name in note:
+        return f"{number}: {note}" if number else note
+    return f"{numbered(project)}: {note}"
 
 
 def print_cached_status(cached: CachedCompany, statuses: list[ProjectStatus], out: TextIO) -> None:
@@ -250,12 +283,16 @@ def print_run(
         return
     for result in run.results:
         if result.outcome is RefreshOutcome.REFUSED:
-            write_line(out, f"{label(result):<12}  {numbered(result.project)}: {result.message}")
+            write_line(out, f"{label(result):<12}  {_about(result.project, result.message)}")
         else:
             write_line(out, f"{label(result):<12}  {result.message}")
-        for issue in result.failed:
-            ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
-            write_line(out, f"{'':<12}    {issue.full_code}  {issue.name}: {issue.reason}{ref}")
+        for kind, issues in (("skipped", result.skipped), ("failed", result.failed)):
+            for issue in issues:
+                ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
+                write_line(
+                    out,
+                    f"{'':<12}    {kind} {issue.full_code}  {issue.name}: {issue.reason}{ref}",
+                )
     for project in run.not_started:
         write_line(out, f"{'not started':<12}  '{project.name}'")
     if run.skipped and skipping_fails is not None:
@@ -316,7 +353,7 @@ def run_json(
             "not_started": len(run.not_started),
         },
         "cancelled": run.cancelled,
-        "projects": [{**refresh_json(r, environment), "state": label(r)} for r in run.results],
+        "projects": [refresh_json(r, environment) for r in run.results],
         "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
         "history_problem": run.history_problem or None,
         "recovered_after_interruption": {
@@ -352,6 +389,7 @@ def refresh_json(result: RefreshResult, environment: Environment) -> dict[str, A
             "number": result.project.project_number,
         },
         "outcome": result.outcome.value,
+        "state": WOULD_CHANGE if result.would_change else result.outcome.value,
         "dry_run": result.dry_run,
         "message": result.message,
         "verified_in_sync": result.verified_in_sync if not result.dry_run else None,

@@ -27,9 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="A Procore-compatible API server on this computer, for the demo and tests.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
-    parser.add_argument("--seed", type=Path, help="seed JSON file (default: the built-in demo)")
-    parser.add_argument("--db", type=Path, help="SQLite file to keep state in (default: memory)")
+    parser.add_argument(
+        "--port", type=int, default=0, help="TCP port number (default 0: any free port)"
+    )
+    parser.add_argument(
+        "--seed", type=Path, help="seed JSON file path (default: the built-in demo)"
+    )
+    parser.add_argument(
+        "--db", type=Path, help="SQLite file path to keep state in (default: memory)"
+    )
     parser.add_argument(
         "--reset", action="store_true", help="reload the seed even if --db already holds state"
     )
@@ -40,12 +46,41 @@ def build_parser() -> argparse.ArgumentParser:
         "answers new applications",
     )
     parser.add_argument(
-        "--token-lifetime", type=int, default=5400, metavar="S", help="access token lifetime"
+        "--token-lifetime",
+        type=int,
+        default=5400,
+        metavar="S",
+        help="access token lifetime in seconds (default 5400: 90 minutes)",
     )
-    parser.add_argument("--latency", type=float, default=0.0, metavar="S")
-    parser.add_argument("--error-rate", type=float, default=0.0, metavar="F")
-    parser.add_argument("--drop-rate", type=float, default=0.0, metavar="F")
-    parser.add_argument("--malformed-rate", type=float, default=0.0, metavar="F")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="delay before each answer, in seconds, e.g. 0.05 (default 0)",
+    )
+    parser.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="fraction 0..1 of requests answered 500 or 503, e.g. 0.05 for 5%% (default 0)",
+    )
+    parser.add_argument(
+        "--drop-rate",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="fraction 0..1 of requests processed, then the connection closed without an "
+        "answer (default 0)",
+    )
+    parser.add_argument(
+        "--malformed-rate",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="fraction 0..1 of JSON answers cut in half (default 0)",
+    )
     defaults = RateLimitConfig()  # Procore's published example limits
     parser.add_argument(
         "--hourly-limit",
@@ -62,14 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"requests per 10 seconds (default {defaults.spike}; 0 = unlimited)",
     )
     parser.add_argument(
-        "--write-demo-seed", type=Path, metavar="FILE", help="write the demo seed to FILE and exit"
+        "--write-demo-seed",
+        type=Path,
+        metavar="FILE",
+        help="write the demo seed (JSON) to the file path FILE and exit",
     )
     parser.add_argument(
         "--ready-file",
         type=Path,
         metavar="FILE",
-        help="once listening, write the sandbox's address to FILE (how the desktop app learns "
-        "where its demo sandbox listens)",
+        help="once listening, write the sandbox's address to the file path FILE (how the "
+        "desktop app learns where its demo sandbox listens)",
     )
     parser.add_argument(
         "--exit-with-stdin",

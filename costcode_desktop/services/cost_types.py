@@ -16,6 +16,8 @@ from costcode_desktop.costcodes import plural
 from costcode_desktop.procore.environments import Environment, project_admin_url
 from costcode_desktop.procore.records import Project
 
+from .text import isolated
+
 if TYPE_CHECKING:
     from .bulk import RefreshRun
     from .refresh import RefreshResult
@@ -47,7 +49,7 @@ class CostTypeTodo:
         else:
             what = plural(count, "code")
         verb = "has" if count == 1 else "have"
-        return f"{what} in {self.project.name} {verb} no cost type."
+        return f"{what} in {isolated(self.project.name)} {verb} no cost type."
 
     @property
     def text(self) -> str:

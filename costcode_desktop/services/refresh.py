@@ -40,6 +40,7 @@ from costcode_desktop.procore.records import CopyFailure, Project
 
 from .company import CompanyList, read_comparison, refusal_reason
 from .permissions import PermissionCache
+from .text import quoted
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
@@ -345,7 +346,7 @@ class _Refresh:
             return RefreshResult(
                 project,
                 RefreshOutcome.FAILED,
-                f"The changes were sent but '{project.name}' could not be read back to check "
+                f"The changes were sent but {quoted(project.name)} could not be read back to check "
                 f"them: {exc} Reload to see where it stands.",
                 before,
                 None,
@@ -436,8 +437,8 @@ def _present(comparison: Comparison) -> set[int]:
 
 def no_admin_message(project: Project) -> str:
     return (
-        f"You need 'Admin' on the Admin tool of '{project.name}' in Procore to refresh its cost "
-        "codes. Ask a Procore administrator for it, then try again."
+        f"You need 'Admin' on the Admin tool of {quoted(project.name)} in Procore to refresh its "
+        "cost codes. Ask a Procore administrator for it, then try again."
     )
 
 
@@ -452,9 +453,9 @@ def _plan_message(project: Project, before: Comparison, dry_run: bool) -> str:
     said = outlook(before)
     leaves = said.leaves()
     if not said.changes:
-        text = f"'{project.name}' already matches the company list; nothing to change."
+        text = f"{quoted(project.name)} already matches the company list; nothing to change."
         return f"{text} {leaves[:1].upper()}{leaves[1:]}." if leaves else text
-    text = f"A refresh of '{project.name}' would {said.does()}"
+    text = f"A refresh of {quoted(project.name)} would {said.does()}"
     text += f"; {leaves}." if leaves else "."
     return text + (" Nothing was sent (dry run)." if dry_run else "")
 
@@ -476,7 +477,7 @@ def _result_message(
         done.append(f"added {plural(len(added), 'code')}")
     if updated:
         done.append(f"updated {plural(len(updated), 'description')}")
-    text = f"'{project.name}': " + (" and ".join(done) if done else "nothing changed")
+    text = f"{quoted(project.name)}: " + (" and ".join(done) if done else "nothing changed")
     text += "."
     if skipped:
         text += f" {plural(len(skipped), 'code').capitalize()} skipped."

@@ -29,6 +29,7 @@ from costcode_desktop.services import paths
 
 from .permissions import PermissionCache
 from .sqlite_file import check_whole, discard, reason_of, unusable
+from .text import isolated
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -97,7 +98,9 @@ class Session:
 
     @property
     def signed_in_text(self) -> str:
-        return f"{self.user.name} · {self.company.name} · {self.environment.label}"
+        return (
+            f"{isolated(self.user.name)} · {isolated(self.company.name)} · {self.environment.label}"
+        )
 
 
 def connect(

@@ -34,7 +34,7 @@ def test_the_dry_run_says_what_the_run_does_and_exits_as_it_does(server: Sandbox
     assert api_writes(server) == [], "a dry run sends nothing"
     assert dry["counts"]["would_change"] == 6
     assert dry["counts"]["skipped"] == 1
-    refused = next(p for p in dry["projects"] if p["state"] == "skipped")
+    refused = next(p for p in dry["projects"] if p["state"] == "refused")
     assert refused["project"]["id"] == SUMMIT_RIDGE_DATA_CENTER
     assert "You need 'Admin'" in refused["message"]
     assert refused["would_add"] == []
@@ -48,7 +48,7 @@ def test_the_dry_run_says_what_the_run_does_and_exits_as_it_does(server: Sandbox
     real_code, out, err = run_cli(server, COMPANY, "refresh", "--all-out-of-date", "--json")
     real = json.loads(out)
     assert real_code == dry_code == 0, err
-    would = {pid for pid, state in states(dry).items() if state == "would change"}
+    would = {pid for pid, state in states(dry).items() if state == "would_change"}
     assert would == {pid for pid, state in states(real).items() if state == "refreshed"}
-    assert states(real)[SUMMIT_RIDGE_DATA_CENTER] == "skipped"
+    assert states(real)[SUMMIT_RIDGE_DATA_CENTER] == "refused"
     assert real["counts"]["would_change"] == 0

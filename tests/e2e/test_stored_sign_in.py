@@ -142,7 +142,7 @@ def test_a_whole_session_leaves_no_secret_anywhere(
     exports = tmp_path / "exports"
     exports.mkdir()
     write_csv(exports / "c.csv", header, comparison)
-    write_xlsx(exports / "c.xlsx", header, comparison)
+    write_xlsx(exports / "c.xlsx", header, comparison, fills={})
     code, out, err = run_main("status")
     assert code == 0, err
 

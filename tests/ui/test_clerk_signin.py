@@ -21,6 +21,7 @@ from costcode_desktop.procore.oauth import CLIENT_REJECTED_MESSAGE
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services.policy import JSON_FILE_NAME, MAC_BUNDLE_ID, Policy, read_policy
 from costcode_desktop.services.secrets import SERVICE
+from costcode_desktop.services.text import without_isolates
 from costcode_desktop.ui.signin.dialog import NOT_SET_UP
 from tests.keyring_memory import MemoryKeyring
 from tests.sandbox_support import free_port
@@ -280,7 +281,7 @@ def test_fully_provisioned_the_clerk_only_signs_in_with_the_browser(
     window.url_opener = approving_browser(sandbox)
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         dialog.sign_in_button.click()
-    assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+    assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
     settings = window.show_connection_settings()
     assert not settings.client_secret.isEnabled()
     assert settings.client_secret.placeholderText() == "set by your IT department"
@@ -312,7 +313,7 @@ def test_when_no_browser_opens_the_link_can_be_copied(
     # Pasted into a browser by hand, the link still completes the sign-in.
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         approving_browser(sandbox)(QGuiApplication.clipboard().text())
-    assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+    assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
 
 
 def test_enter_in_the_pasted_code_field_signs_in(
@@ -332,7 +333,7 @@ def test_enter_in_the_pasted_code_field_signs_in(
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
     assert len(opened) == 1, "Enter did not start another sign-in"
-    assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+    assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
 
 
 def test_another_choice_clears_the_error_about_the_previous_one(

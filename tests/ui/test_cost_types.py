@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import SandboxServer
+from costcode_desktop.services.text import isolated
 from costcode_desktop.ui.compare.model import COL_COST_TYPES, COL_PROJECT_CODE, HEADERS
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.main.window import MainWindow
@@ -82,7 +83,8 @@ def test_after_a_refresh_the_codes_without_cost_type_are_listed_with_a_link_to_p
     assert checklist.isVisible()
     texts = [label.text() for label in checklist.findChildren(QLabel)]
     assert texts == [
-        "☐ 4 new codes in Harborview Apartments have no cost type. In Procore: Project Admin → "
+        f"☐ 4 new codes in {isolated('Harborview Apartments')} have no cost type. In Procore: "
+        "Project Admin → "
         "Cost Code Cost Type Assignments → assign cost types, then Resend the Project Cost Codes "
         "to ERP (Admin → General → Re-send to ERP); an accounting approver then updates the job "
         "in ERP Integrations."

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services.secrets import SERVICE
+from costcode_desktop.services.text import without_isolates
 from costcode_desktop.ui.main.window import MainWindow
 from costcode_desktop.ui.signin.dialog import SignInDialog
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
@@ -85,7 +86,9 @@ def test_first_run_sign_in_with_a_pasted_code(
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         dialog.code_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert window.signed_in.text().startswith("Signed in as A. P. Clerk · Example Builders ·")
+    assert without_isolates(window.signed_in.text()).startswith(
+        "Signed in as A. P. Clerk · Example Builders ·"
+    )
     assert len(window.projects.model.rows()) == 12
     shot(window, tmp_path / SHOTS, "3-signed-in")
 
@@ -127,7 +130,7 @@ def test_browser_sign_in_then_the_next_start_needs_no_sign_in(
     with qtbot.waitSignal(again.checks_finished, timeout=30_000):
         again.start()
     assert again.sign_in_dialog is None
-    assert again.signed_in.text().startswith("Signed in as A. P. Clerk")
+    assert without_isolates(again.signed_in.text()).startswith("Signed in as A. P. Clerk")
 
 
 def test_the_redirect_address_is_chosen_shown_and_remembered(
@@ -167,7 +170,7 @@ def test_the_redirect_address_is_chosen_shown_and_remembered(
     window.url_opener = browser
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         dialog.sign_in_button.click()
-    assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+    assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
     assert f"redirect_uri=http%3A%2F%2Flocalhost%3A{port}%2Fcallback" in opened[0]
     saved = json.loads(settings_text(isolated_home))
     assert saved["connection"]["redirect_host"] == "localhost"
@@ -283,7 +286,7 @@ def test_without_a_keyring_the_sign_in_is_for_this_session_only(
         assert not dialog.session_only.isEnabled()
         dialog.grab().save(str(tmp_path / "no-keyring-dialog.png"))
         paste_code_sign_in(qtbot, window, dialog, sandbox)
-        assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+        assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
         assert sandbox.client_secret not in settings_text(isolated_home)
 
 

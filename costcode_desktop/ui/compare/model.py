@@ -205,6 +205,17 @@ class CompareModel(HeadedTableModel):
     def visible_count(self) -> int:
         return len(self._visible)
 
+    def visible_rows(self) -> list[ComparisonRow]:
+        """The rows the table shows, in its order (the filters applied)."""
+        return [self._rows[i] for i in self._visible]
+
+    def filters_text(self) -> str:
+        """The filters in words ('Differences only; search "pipe"'), "" when none is on."""
+        parts = ["Differences only"] if self._differences_only else []
+        if self._words:
+            parts.append(f'search "{" ".join(self._words)}"')
+        return "; ".join(parts)
+
     def row_at(self, visible_row: int) -> ComparisonRow:
         return self._rows[self._visible[visible_row]]
 

@@ -46,6 +46,7 @@ from costcode_desktop.ui.kit.sizing import (
     font_scale,
     header_width,
     set_row_height,
+    width_changed,
 )
 from costcode_desktop.ui.kit.when import long_time, short_time
 
@@ -197,7 +198,7 @@ class ComparePane(QWidget):
         self.show_message("Select a project to compare its cost codes with the company list.")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.view.viewport() and width_changed(event):
             self._share_description_width()
         return super().eventFilter(watched, event)
 

@@ -244,3 +244,9 @@ def contrast_ratio(first: str, second: str) -> float:
     """WCAG contrast ratio, from 1 (same) to 21 (black on white); text needs 4.5 or more."""
     high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def export_fills() -> dict[DiffStatus, str | None]:
+    """Each status's row colour in the light palette ("#rrggbb", None: the table's own white),
+    for an Excel export that looks like the table it came from, on paper too."""
+    return {status: look.light or None for status, look in DIFF_LOOKS.items()}

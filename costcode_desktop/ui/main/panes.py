@@ -13,7 +13,7 @@ from typing import Protocol
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QSplitter
 
-from costcode_desktop.ui.kit.sizing import font_scale
+from costcode_desktop.ui.kit.sizing import font_scale, width_changed
 
 STACK_BELOW = 1100  # design px of the panes' width: narrower, the projects go on top
 PROJECTS_LEAST = 340  # design px: the projects' width by default when room is short
@@ -86,7 +86,9 @@ class PaneSplit(QObject):
     # -- layout ----------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.splitter and event.type() == QEvent.Type.Resize:
+        # Only a new width matters (a banner shown above changes the height alone, and the
+        # splitter then keeps the sizes it has: re-applying them would relayout both panes).
+        if watched is self.splitter and width_changed(event):
             self._arrange()
         return super().eventFilter(watched, event)
 

@@ -25,6 +25,7 @@ from costcode_desktop.ui.kit.sizing import (
     font_scale,
     set_row_height,
     size_columns,
+    width_changed,
 )
 from costcode_desktop.ui.projects.model import (
     COL_ACTIVE,
@@ -143,7 +144,7 @@ class ProjectsPane(QWidget):
         self._update_count()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.view.viewport() and width_changed(event):
             self._fit_names()
         return super().eventFilter(watched, event)
 

@@ -26,6 +26,7 @@ from costcode_desktop.services import (
     count_inactive_changed,
     standing,
 )
+from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
@@ -226,10 +227,10 @@ class RefreshFlow(QObject):
         project, step, total = event.project, event.text, event.total
         if total == 1:
             self.banner.show_working(
-                f"Refreshing cost codes on '{project.name}'…", f"{step}…", 0, 1
+                f"Refreshing cost codes on {quoted(project.name)}…", f"{step}…", 0, 1
             )
         else:
-            detail = f"{project.name}: {step[:1].lower()}{step[1:]}…"
+            detail = f"{isolated(project.name)}: {step[:1].lower()}{step[1:]}…"
             self.banner.show_working(self.progress.headline(), detail, self.progress.done, total)
 
     @Slot(object)

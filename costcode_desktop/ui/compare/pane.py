@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -80,6 +80,8 @@ class ComparePane(QWidget):
     """Shows one project's status; the company list, whether it is last-known, and each
     project's mark are read from their owner when needed."""
 
+    wanted_width_changed = Signal()  # another comparison's codes need other column widths
+
     def __init__(
         self,
         company_list: Callable[[], CompanyList | None],
@@ -90,6 +92,7 @@ class ComparePane(QWidget):
         allowed: Callable[[int], bool | None] = lambda _project_id: None,
     ) -> None:
         super().__init__(parent)
+        self._wanted = 0
         self.model = CompareModel(self)
         self.status: ProjectStatus | None = None  # the one shown
         self._company_list = company_list
@@ -215,6 +218,9 @@ class ComparePane(QWidget):
         # The descriptions come first: cost types get a column only when both descriptions
         # still have a typical one's room (the detail strip always shows them).
         room = self.view.viewport().width() - fixed - self._types_width
+        bar = self.view.verticalScrollBar()
+        if not bar.isVisible():  # rows still to come may bring it, and take its width
+            room -= bar.sizeHint().width()
         with_types = room >= 2 * max(least, self.description_room())
         if with_types != (not self.view.isColumnHidden(COL_COST_TYPES)):
             self.view.setColumnHidden(COL_COST_TYPES, not with_types)
@@ -235,6 +241,10 @@ class ComparePane(QWidget):
         texts = self.model.longest(COL_COST_TYPES)
         self._types_width = fitted_width(self.view, COL_COST_TYPES, texts, bold=True)
         self._share_description_width()
+        wanted = self.wanted_width()
+        if wanted != self._wanted:  # the split between the panes may want redoing
+            self._wanted = wanted
+            self.wanted_width_changed.emit()
 
     def description_room(self) -> int:
         """What one description column should have: a typical description, uncut."""

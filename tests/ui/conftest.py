@@ -23,12 +23,13 @@ from costcode_desktop.procore import (
     RetryPolicy,
     custom_environment,
 )
-from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
+from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.services import RefreshRun
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
 from costcode_desktop.ui.main.window import MainWindow
-from tests.sandbox_support import FAST_RETRY, simulated_client_options
+from tests.keyring_memory import MemoryKeyring, installed
+from tests.sandbox_support import FAST_RETRY, free_port, simulated_client_options
 
 COMPANY = 4264807
 
@@ -90,6 +91,33 @@ def sandbox() -> Iterator[SandboxServer]:
     server = SandboxServer(demo_seed(), simulated=SimulatedTime()).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def port() -> int:
+    """A free loopback port, for the sign-in's redirect."""
+    return free_port()
+
+
+@pytest.fixture
+def sign_in_sandbox(port: int) -> Iterator[SandboxServer]:
+    """The sandbox for the sign-in tests: its app takes the redirect to `port`."""
+    seed = demo_seed()
+    for host in ("127.0.0.1", "localhost"):  # the default, and the one older settings kept
+        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
+    # Sign-in is what these tests are about; the flow makes its own client, on the wall clock,
+    # so the simulated time the other window tests use cannot reach it.
+    server = SandboxServer(seed, rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def keyring_backend() -> Iterator[MemoryKeyring]:
+    """A keyring in memory, with Windows' limit on a secret's size."""
+    with installed(MemoryKeyring(max_bytes=2560)) as backend:
+        assert isinstance(backend, MemoryKeyring)
+        yield backend
 
 
 @pytest.fixture

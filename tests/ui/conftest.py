@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -24,12 +25,13 @@ from costcode_desktop.procore import (
     custom_environment,
 )
 from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, SimulatedTime, demo_seed
+from costcode_desktop.self_test import SelfTest
 from costcode_desktop.services import RefreshRun
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
 from costcode_desktop.ui.main.window import MainWindow
 from tests.keyring_memory import MemoryKeyring, installed
-from tests.sandbox_support import FAST_RETRY, free_port, simulated_client_options
+from tests.sandbox_support import FAST_RETRY, free_port, sign_in_seed, simulated_client_options
 
 COMPANY = 4264807
 
@@ -102,12 +104,10 @@ def port() -> int:
 @pytest.fixture
 def sign_in_sandbox(port: int) -> Iterator[SandboxServer]:
     """The sandbox for the sign-in tests: its app takes the redirect to `port`."""
-    seed = demo_seed()
-    for host in ("127.0.0.1", "localhost"):  # the default, and the one older settings kept
-        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
     # Sign-in is what these tests are about; the flow makes its own client, on the wall clock,
     # so the simulated time the other window tests use cannot reach it.
-    server = SandboxServer(seed, rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
+    server = SandboxServer(sign_in_seed(port), rate_limits=RateLimitConfig(hourly=0, spike=0))
+    server.start()
     yield server
     server.stop()
 
@@ -181,6 +181,17 @@ def shot(window: QWidget, folder: Path, name: str) -> Path:
     QApplication.processEvents()  # let layouts settle as they would on screen
     assert window.grab().save(str(path))
     return path
+
+
+def run_self_test(qtbot: QtBot, tmp_path: Path) -> tuple[SelfTest, str]:
+    """The self-test in this process, on a window of its own: the test, and what it printed."""
+    window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    out = io.StringIO()
+    test = SelfTest(window, tmp_path, out)
+    with qtbot.waitSignal(test.finished, timeout=120_000):
+        test.start()
+    return test, out.getvalue()
 
 
 def refresh_all(window: MainWindow, qtbot: QtBot) -> RefreshRun:

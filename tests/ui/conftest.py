@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -25,7 +24,6 @@ from costcode_desktop.procore import (
     custom_environment,
 )
 from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, SimulatedTime, demo_seed
-from costcode_desktop.self_test import SelfTest
 from costcode_desktop.services import RefreshRun
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
@@ -106,8 +104,8 @@ def sign_in_sandbox(port: int) -> Iterator[SandboxServer]:
     """The sandbox for the sign-in tests: its app takes the redirect to `port`."""
     # Sign-in is what these tests are about; the flow makes its own client, on the wall clock,
     # so the simulated time the other window tests use cannot reach it.
-    server = SandboxServer(sign_in_seed(port), rate_limits=RateLimitConfig(hourly=0, spike=0))
-    server.start()
+    limits = RateLimitConfig(hourly=0, spike=0)
+    server = SandboxServer(sign_in_seed(port), rate_limits=limits).start()
     yield server
     server.stop()
 
@@ -181,17 +179,6 @@ def shot(window: QWidget, folder: Path, name: str) -> Path:
     QApplication.processEvents()  # let layouts settle as they would on screen
     assert window.grab().save(str(path))
     return path
-
-
-def run_self_test(qtbot: QtBot, tmp_path: Path) -> tuple[SelfTest, str]:
-    """The self-test in this process, on a window of its own: the test, and what it printed."""
-    window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    out = io.StringIO()
-    test = SelfTest(window, tmp_path, out)
-    with qtbot.waitSignal(test.finished, timeout=120_000):
-        test.start()
-    return test, out.getvalue()
 
 
 def refresh_all(window: MainWindow, qtbot: QtBot) -> RefreshRun:

@@ -14,7 +14,8 @@ from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.ui.main.window import MainWindow
 from tests.sandbox_support import run_cli
 
-from .conftest import COMPANY, run_self_test
+from .conftest import COMPANY
+from .self_test_support import run_self_test
 
 OUT_OF_DATE = 7  # the demo's active projects a refresh would change (Summit Ridge included)
 

@@ -16,7 +16,8 @@ from costcode_desktop.services.secrets import SecretStoreError
 from costcode_desktop.ui.main.window import MainWindow
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
 
-from .conftest import run_app, run_self_test
+from .conftest import run_app
+from .self_test_support import run_self_test
 
 STEPS = [
     "Bundled modules and data",

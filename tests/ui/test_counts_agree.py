@@ -5,19 +5,17 @@ the demo: the window and `status` counted the inactive Pinecrest, the other two 
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import SandboxServer
-from costcode_desktop.self_test import SelfTest
 from costcode_desktop.ui.main.window import MainWindow
 from tests.sandbox_support import run_cli
 
 from .conftest import COMPANY
+from .self_test_support import run_self_test
 
 OUT_OF_DATE = 7  # the demo's active projects a refresh would change (Summit Ridge included)
 
@@ -29,14 +27,9 @@ def number(pattern: str, text: str) -> int:
 
 
 def self_test_count(qtbot: QtBot, tmp_path: Path) -> int:
-    window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    out = io.StringIO()
-    test = SelfTest(window, tmp_path, out)
-    with qtbot.waitSignal(test.finished, timeout=120_000):
-        test.start()
-    assert test.passed, out.getvalue()
-    return number(r"12 projects, (\d+) out of date", out.getvalue())
+    test, output = run_self_test(qtbot, tmp_path)
+    assert test.passed, output
+    return number(r"12 projects, (\d+) out of date", output)
 
 
 def test_the_four_counts_agree_on_the_demo(

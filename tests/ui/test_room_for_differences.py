@@ -21,7 +21,7 @@ from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.main.window import MainWindow
 from costcode_desktop.ui.projects.model import COL_NAME, COL_STATUS
 
-from .conftest import LINCOLN, TRANSIT, shot
+from .conftest import LINCOLN, TRANSIT, scaled_text, shot
 
 # 40 characters: a typical description, which the usual window sizes must show uncut.
 TYPICAL = "Project Manager - Kitchen and Bath Works"
@@ -59,12 +59,8 @@ def select_code(window: MainWindow, code: str) -> int:
 @pytest.fixture
 def text_150(qapp: QApplication) -> Iterator[QFont]:
     """Text at 150 %, as Windows' display scaling for text gives it; the usual font after."""
-    usual = qapp.font()
-    bigger = QFont(usual)
-    bigger.setPointSizeF(usual.pointSizeF() * 1.5)
-    qapp.setFont(bigger)
-    yield bigger
-    qapp.setFont(usual)
+    with scaled_text(qapp, 1.5) as bigger:
+        yield bigger
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)

@@ -1,7 +1,19 @@
 """The domain: cost code records, validation, natural order, comparison and refresh plans."""
 
-from .codes import DELIMITERS, ProjectCode, StandardCode, code_problem, natural_key
+from .codes import ProjectCode, StandardCode, natural_key
 from .compare import CompanyCodes, Comparison, ComparisonRow, DiffStatus, compare
+from .connectors import (
+    AUTO,
+    CHOICES,
+    COMMON,
+    CONNECTORS,
+    SAGE_300,
+    Connector,
+    choose,
+    code_problem,
+    connector_by_key,
+    detect,
+)
 from .plan import (
     LOCKED_REASON,
     SYNC_BATCH_LIMIT,
@@ -13,20 +25,28 @@ from .plan import (
 from .words import plural
 
 __all__ = [
-    "DELIMITERS",
+    "AUTO",
+    "CHOICES",
+    "COMMON",
+    "CONNECTORS",
     "LOCKED_REASON",
+    "SAGE_300",
     "SYNC_BATCH_LIMIT",
     "CompanyCodes",
     "Comparison",
     "ComparisonRow",
+    "Connector",
     "DiffStatus",
     "NameUpdate",
     "ProjectCode",
     "RefreshPlan",
     "SkippedCode",
     "StandardCode",
+    "choose",
     "code_problem",
     "compare",
+    "connector_by_key",
+    "detect",
     "natural_key",
     "plan_refresh",
     "plural",

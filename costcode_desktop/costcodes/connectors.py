@@ -41,6 +41,11 @@ class Connector:
         return self.key != UNKNOWN
 
     @property
+    def system(self) -> str:
+        """The accounting system in a sentence: 'Sage 300 CRE', or 'your ERP system'."""
+        return self.name if self.known else "your ERP system"
+
+    @property
     def subject(self) -> str:
         """Who a message says makes the rule: the connector, or the common rules."""
         return self.name if self.known else "the common rules (ERP connector unknown)"

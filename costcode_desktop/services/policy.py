@@ -28,6 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from costcode_desktop.costcodes.connectors import CHOICES as CONNECTOR_CHOICES
 from costcode_desktop.services.settings import (
     ENVIRONMENT_CHOICES,
     PORT_MAX,
@@ -56,12 +57,14 @@ POLICY_NAMES: Mapping[str, str] = MappingProxyType(
         "RedirectPort": "redirect_port",
         "SignInMethod": "sign_in_method",
         "CompanyId": "company_id",
+        "ErpConnector": "erp_connector",
     }
 )
 _WHOLE_NUMBERS = {"redirect_port", "company_id"}
 _CHOICES = {
     "environment": tuple(e for e in ENVIRONMENT_CHOICES if e != "demo"),
     "sign_in_method": SIGN_IN_METHODS,
+    "erp_connector": CONNECTOR_CHOICES,
 }
 _BY_LOWER = {name.lower(): name for name in POLICY_NAMES}
 

@@ -189,11 +189,13 @@ class Controller(QObject):
             from costcode_desktop.services.settings import load_settings
 
             settings = load_settings().settings
+            connection = read_policy().apply(settings.connection)
             try:  # IT's policy may name another environment than the file
-                environment = read_policy().apply(settings.connection).environment_key()
+                environment = connection.environment_key()
             except ValueError:
                 environment = ""
-            return starting(environment, settings.companies.get(environment))
+            remembered = settings.companies.get(environment)
+            return starting(environment, remembered, connector=connection.erp_connector)
 
         self._signing_in = True
         self.worker.submit(
@@ -325,6 +327,7 @@ class Controller(QObject):
         history, cache = self.state.history, self.state.cache
         environment, company = cache_key(session.environment), session.company
         shown = self.state.shows(environment, company.id)
+        connector = self.account.settings.connection.erp_connector  # Connection settings' choice
         self._loading = True
         self._generation += 1
         generation = self._generation
@@ -333,10 +336,10 @@ class Controller(QObject):
             from costcode_desktop.services.load import load_company
 
             if cache is not None and not shown:
-                known = last_known(cache, history, environment, company.id)
+                known = last_known(cache, history, environment, company.id, connector)
                 if known is not None:
                     job.report(known)
-            load = load_company(session, history=history, cancel=job.cancel)
+            load = load_company(session, history=history, cancel=job.cancel, connector=connector)
             changed_at = None
             if cache is not None:
                 changed_at = cache.save_company(

@@ -15,11 +15,11 @@ from .connectors import (
     detect,
 )
 from .plan import (
-    LOCKED_REASON,
     SYNC_BATCH_LIMIT,
     NameUpdate,
     RefreshPlan,
     SkippedCode,
+    locked_reason,
     plan_refresh,
 )
 from .words import plural
@@ -29,7 +29,6 @@ __all__ = [
     "CHOICES",
     "COMMON",
     "CONNECTORS",
-    "LOCKED_REASON",
     "SAGE_300",
     "SYNC_BATCH_LIMIT",
     "CompanyCodes",
@@ -47,6 +46,7 @@ __all__ = [
     "compare",
     "connector_by_key",
     "detect",
+    "locked_reason",
     "natural_key",
     "plan_refresh",
     "plural",

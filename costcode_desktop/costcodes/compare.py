@@ -76,6 +76,7 @@ class Comparison:
     # Descriptions that differ on records the ERP connector owns (origin_id set): Sage keeps a
     # job's own description there, so a refresh leaves them and they are not out of date.
     locked_differences: int = 0
+    connector: Connector = SAGE_300  # whose rules made codes unsupported
 
     def count(self, status: DiffStatus) -> int:
         return self.counts.get(status, 0)
@@ -145,7 +146,7 @@ def compare(
         DiffStatus.ONLY_ON_PROJECT: len(extra),
         DiffStatus.UNSUPPORTED: n_unsupported,
     }
-    return Comparison(tuple(rows), counts, company.by_id, n_locked)
+    return Comparison(tuple(rows), counts, company.by_id, n_locked, company.connector)
 
 
 def _merge_extra(

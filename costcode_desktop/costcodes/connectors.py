@@ -46,6 +46,30 @@ class Connector:
         return self.name if self.known else "your ERP system"
 
     @property
+    def connector_words(self) -> str:
+        """'the Sage 300 CRE connector', or 'the ERP connector'."""
+        return f"the {self.name} connector" if self.known else "the ERP connector"
+
+    @property
+    def rules_words(self) -> str:
+        """One line on which rules the app applies: for the comparison's header and the CLI."""
+        rules = [f"{self.delimiter_words} between sections"]
+        if self.length_words:
+            rules.append(f"at most {self.length_words}")
+        if self.needs_delimiter:
+            rules.append("a delimiter in every code that is not a parent")
+        if self.one_delimiter_type:
+            rules.append("one delimiter type throughout")
+        if self.parent_chain_required:
+            rules.append("every sectioned code under its parent")
+        if self.unique_names:
+            rules.append("unique descriptions")
+        listed = ", ".join(rules)
+        if not self.known:
+            return f"Unknown ERP connector: common rules applied ({listed})"
+        return f"{self.name} code rules: {listed}"
+
+    @property
     def subject(self) -> str:
         """Who a message says makes the rule: the connector, or the common rules."""
         return self.name if self.known else "the common rules (ERP connector unknown)"

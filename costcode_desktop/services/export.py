@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import overload
 
-from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
+from costcode_desktop.costcodes import Comparison, ComparisonRow, Connector, DiffStatus
 
 CellValue = str | int | float
 
@@ -40,7 +40,13 @@ STATUS_WORDS = {
     DiffStatus.ONLY_ON_PROJECT: "Only on project",
     DiffStatus.UNSUPPORTED: "Unsupported code",
 }
-LOCKED_NOTE = "Locked by Sage 300 CRE"
+
+
+def locked_note(connector: Connector) -> str:
+    """The note on a description the ERP connector owns: 'Locked by Sage 300 CRE'."""
+    return f"Locked by {connector.system}"
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
@@ -86,11 +92,12 @@ def safe_cell(value: CellValue) -> CellValue:
 def export_rows(comparison: Comparison) -> list[list[CellValue]]:
     """The table as plain values, header first; the writers neutralise formulas, not this."""
     rows: list[list[CellValue]] = [list(COLUMNS)]
-    rows.extend(_row_values(row) for row in comparison.rows)
+    locked = locked_note(comparison.connector)
+    rows.extend(_row_values(row, locked) for row in comparison.rows)
     return rows
 
 
-def _row_values(row: ComparisonRow) -> list[CellValue]:
+def _row_values(row: ComparisonRow, locked: str) -> list[CellValue]:
     standard, project = row.standard, row.project
     note = row.note
     if (
@@ -99,7 +106,7 @@ def _row_values(row: ComparisonRow) -> list[CellValue]:
         and project is not None
         and project.erp_managed
     ):
-        note = LOCKED_NOTE
+        note = locked
     return [
         STATUS_WORDS[row.status],
         standard.full_code if standard is not None else "",

@@ -27,12 +27,12 @@ from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
 
 from .export import (
     COLUMNS,
-    LOCKED_NOTE,
     STATUS_WORDS,
     CellValue,
     ExportHeader,
     export_rows,
     format_read_at,
+    locked_note,
     write_atomically,
     xlsx_value,
 )
@@ -110,7 +110,7 @@ def _title_block(sheet: Any, header: ExportHeader, comparison: Comparison) -> li
         for status, words in STATUS_WORDS.items()
     ]
     if comparison.locked_differences:
-        counts.append((LOCKED_NOTE, comparison.locked_differences, None))
+        counts.append((locked_note(comparison.connector), comparison.locked_differences, None))
     rows: list[list[Any]] = [[title]]
     for index in range(max(len(facts), len(counts))):
         cells: list[Any] = [None] * len(COLUMNS)

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
+from costcode_desktop.costcodes import SAGE_300, Comparison, ComparisonRow, Connector, DiffStatus
 from costcode_desktop.costcodes.worddiff import word_diff
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
@@ -48,13 +48,13 @@ def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
     )
 
 
-def _tooltip(row: ComparisonRow) -> str:
+def _tooltip(row: ComparisonRow, connector: Connector) -> str:
     if row.status is DiffStatus.UNSUPPORTED:
         return f"Cannot be sent to Procore. {row.note}".strip()
     if _is_locked(row):
         return (
-            "Locked by the Sage 300 CRE connector: the project's description comes from Sage "
-            "and a refresh leaves it as it is."
+            f"Locked by {connector.connector_words}: the project's description comes from "
+            f"{connector.system} and a refresh leaves it as it is."
         )
     return {
         DiffStatus.MISSING: "On the company list but not on the project: a refresh adds it.",
@@ -69,7 +69,7 @@ class CompareModel(HeadedTableModel):
     HEADERS = HEADERS
     HEADER_TIPS = (
         "How the project's code compares with the company list",
-        "The code on the company's Sage 300 CRE standard list",
+        "The code on the company's ERP standard list",
         "Its description on the company list",
         "The same code on the project's own list",
         "Its description on the project (words that differ are highlighted)",
@@ -143,7 +143,8 @@ class CompareModel(HeadedTableModel):
         return column == COL_STATUS and self.row_at(row).status is DiffStatus.IN_SYNC
 
     def tooltip(self, row: int, column: int) -> str | None:
-        return _tooltip(self.row_at(row))
+        connector = self._comparison.connector if self._comparison else SAGE_300
+        return _tooltip(self.row_at(row), connector)
 
     def other_role(self, row: int, column: int, role: int) -> Any:
         entry = self.row_at(row)

@@ -220,9 +220,11 @@ class ComparePane(QWidget):
 
     def _set_header(self, status: ProjectStatus | None) -> None:
         company = self._company_list()
+        self.header.rules.setVisible(company is not None)
         if company is None:
             self.header.company.set("", "not loaded yet")
         else:
+            self.header.rules.setText(company.connector.rules_words)
             read = _time(company.read_at)
             when = f"as of {read}" if self._list_cached() else f"read {read}"
             self.header.company.set(company.list.name, f" · {len(company.codes)} codes · {when}")
@@ -256,12 +258,13 @@ class ComparePane(QWidget):
 
 def _summary(comparison: Comparison) -> str:
     parts = []
+    locked_by = comparison.connector.name if comparison.connector.known else "the ERP"
     for status in SUMMARY_ORDER:
         n = comparison.count(status)
         look = theme.DIFF_LOOKS[status]
         text = f"{look.symbol} {n} {look.word.lower()}"
         if status is DiffStatus.DESCRIPTION_DIFFERS and comparison.locked_differences:
-            text += f" ({comparison.locked_differences} locked by Sage)"
+            text += f" ({comparison.locked_differences} locked by {locked_by})"
         parts.append(text)
     verdict = (
         "In sync with the company list."

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
 )
 
-from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.costcodes import COMMON, DiffStatus
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import Project, ProjectState, ProjectStatus
 from costcode_desktop.services.cache.known import Staleness
@@ -331,9 +331,12 @@ class ProjectsModel(HeadedTableModel):
         if column == COL_DIFFERS and entry.locked_differences:
             n = entry.locked_differences
             differ = "differs but is" if n == 1 else "differ but are"
+            status = entry.status
+            comparison = status.comparison if status is not None else None
+            connector = comparison.connector if comparison is not None else COMMON
             return (
-                f"{plural(n, 'more description')} {differ} locked by the Sage 300 CRE "
-                "connector: a refresh leaves them."
+                f"{plural(n, 'more description')} {differ} locked by "
+                f"{connector.connector_words}: a refresh leaves them."
             )
         if entry.status is not None and entry.status.message:
             return entry.status.message

@@ -179,6 +179,8 @@ def _refresh_holding(
         write_line(sys.stderr, run.recovery.text())
     code = exit_code(run, named=set(args.project or ()), fail_on_refused=args.fail_on_refused)
     single = len(args.project or ()) == 1 and not args.all_out_of_date
+    if not args.json:  # whose rules made the codes it skipped unsupported
+        write_line(out, company_list.connector.rules_words)
     if single and len(run.results) == 1:
         result = run.results[0]
         if args.json:
@@ -186,6 +188,7 @@ def _refresh_holding(
             _dump(
                 {
                     **report,
+                    "erp_connector": output.connector_json(company_list.connector),
                     "history_problem": run.history_problem or None,
                     "notice": notice or None,
                 },
@@ -195,7 +198,11 @@ def _refresh_holding(
             output.print_refresh(result, out)
     elif args.json:
         report = output.run_json(
-            run, session.client, dry_run=args.dry_run, concurrency=args.concurrency
+            run,
+            session.client,
+            dry_run=args.dry_run,
+            concurrency=args.concurrency,
+            connector=company_list.connector,
         )
         _dump({**report, "notice": notice or None}, out)
     else:
@@ -209,7 +216,7 @@ def _refresh_holding(
 def exit_code(run: RefreshRun, *, named: set[int], fail_on_refused: bool) -> int:
     """0 done; 1 some failed; 2 nothing done; 3 some skipped, with --fail-on-refused.
 
-    A project skipped because it may not be refreshed (no permission, not connected to Sage,
+    A project skipped because it may not be refreshed (no permission, not connected to the ERP,
     another list) fails the run only with --fail-on-refused, or when every project was skipped
     and the user named one: a nightly --all-out-of-date whose only out-of-date projects are
     ones it may not refresh has done all it can."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from costcode_desktop.costcodes import DiffStatus, plural
+from costcode_desktop.costcodes import Connector, DiffStatus, plural
 from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
@@ -103,7 +103,18 @@ def status_json(company_list: CompanyList, statuses: list[ProjectStatus]) -> dic
             "codes": len(company_list.codes),
             "read_at": company_list.read_at.isoformat(),
         },
+        "erp_connector": connector_json(company_list.connector),
         "projects": [_project_status_json(s) for s in statuses],
+    }
+
+
+def connector_json(connector: Connector) -> dict[str, Any]:
+    """Whose code rules made codes unsupported: key 'unknown' when the common rules applied."""
+    return {
+        "key": connector.key,
+        "name": connector.name,
+        "known": connector.known,
+        "rules": connector.rules_words,
     }
 
 
@@ -143,8 +154,9 @@ def print_status_table(
         f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
         f"{_local(company_list.read_at)})",
     )
+    write_line(out, company_list.connector.rules_words)
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
-    header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
+    header += [title for _, title in COUNT_COLUMNS] + ["Locked by ERP"]
     rows = [
         [
             s.project.project_number or "",
@@ -259,10 +271,16 @@ def numbered(project: Project) -> str:
 
 
 def run_json(
-    run: RefreshRun, client: ProcoreClient, *, dry_run: bool, concurrency: int
+    run: RefreshRun,
+    client: ProcoreClient,
+    *,
+    dry_run: bool,
+    concurrency: int,
+    connector: Connector,
 ) -> dict[str, Any]:
     return {
         "dry_run": dry_run,
+        "erp_connector": connector_json(connector),
         "concurrency": concurrency,
         "summary": run.summary(),
         "counts": {

@@ -57,7 +57,7 @@ TOOLTIPS = (
     "(from an earlier session, or kept because the latest check failed, marked ⚠)",
     "Codes on the company list that the project does not have",
     "Codes whose description on the project differs from the company list and a refresh puts "
-    "back (descriptions locked by Sage are not counted)",
+    "back (descriptions locked by the ERP connector are not counted)",
     "Codes that exist only on the project (never deleted by a refresh)",
     "When CostCodeSync last refreshed this project",
 )

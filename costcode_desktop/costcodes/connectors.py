@@ -83,10 +83,10 @@ class Connector:
 
     @property
     def delimiter_words(self) -> str:
-        """'/ - and .' or '- only', for messages."""
+        """'only / - and .' or 'only -', for messages."""
         shown = list(self.delimiters)
         if len(shown) == 1:
-            return f"{shown[0]} only"
+            return f"only {shown[0]}"
         return f"only {' '.join(shown[:-1])} and {shown[-1]}"
 
     @property

@@ -118,6 +118,7 @@ class Controller(QObject):
         self.account.sign_out_finished.connect(self.signed_out)
         self.account.unreachable.connect(self._unreachable)
         self.account.sign_in_needed.connect(self._sign_in_ended)
+        self.account.connection_saved.connect(self._connection_saved)
         self._check_job: Job | None = None
         self._refresh_job: Job | None = None
         self._generation = 0  # bumped when the company changes: late check results are dropped
@@ -311,6 +312,17 @@ class Controller(QObject):
         self.state.load(None, [], {})
 
     # -- loading the company and checking projects ---------------------------------------------
+
+    def _connection_saved(self) -> None:
+        """Another ERP connector chosen in Connection settings: its rules apply at once."""
+        company_list = self.company_list
+        if self.session is None or company_list is None:
+            return
+        from costcode_desktop.costcodes import choose
+
+        setting = self.account.settings.connection.erp_connector
+        if choose(setting, company_list.list.name) != company_list.connector:
+            self.reload()
 
     def reload(self) -> None:
         """Read the company list and projects again, then check every project (the stalest

@@ -1,6 +1,7 @@
 """Connection settings: the Procore app CostCodeSync signs in with, filled once by IT.
 
-Environment, client id and secret, how to sign in, the redirect port. Values IT set through
+Environment, client id and secret, how to sign in, the redirect port, and the ERP connector
+whose cost code rules apply (told from the company's ERP list by default). Values IT set through
 managed configuration (services/policy.py) are shown greyed, marked "set by your IT
 department"; a policy that could not be read is said here too. Saving happens on the worker.
 """
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from costcode_desktop.costcodes.connectors import CHOICES as CONNECTOR_CHOICES
+from costcode_desktop.costcodes.connectors import choice_label
 from costcode_desktop.services.settings import PORT_MAX, PORT_MIN, Connection
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
@@ -104,6 +107,19 @@ class ConnectionSettingsDialog(QDialog):
         self.port.setRange(PORT_MIN, PORT_MAX)
         self.port.setValue(connection.redirect_port)
         self.port.setAccessibleName("Redirect port")
+        self.erp_connector = QComboBox(self)
+        self.erp_connector.setObjectName("erpConnectorChoice")
+        self.erp_connector.setAccessibleName("ERP connector whose cost code rules apply")
+        self.erp_connector.setToolTip(
+            "Which codes can be sent depends on the ERP connector (Sage 300 CRE allows / - and ., "
+            "Acumatica - only, ...). By default it is told from the name of the company's ERP "
+            "list; choose one here when that name does not say it."
+        )
+        for key in CONNECTOR_CHOICES:
+            self.erp_connector.addItem(choice_label(key), key)
+        self.erp_connector.setCurrentIndex(
+            max(0, self.erp_connector.findData(connection.erp_connector))
+        )
         # One line, selectable, never wrapped mid-word: IT copies it into the Procore app.
         self.redirect_uri = QLineEdit(self)
         self.redirect_uri.setObjectName("redirectUri")
@@ -133,6 +149,7 @@ class ConnectionSettingsDialog(QDialog):
             ("Sign in &with:", self.method, "sign_in_method"),
             ("Compan&y id:", self.company_id, "company_id"),
             ("Redirect p&ort:", self.port, "redirect_port"),
+            ("ERP co&nnector:", self.erp_connector, "erp_connector"),
         ):
             self.form.addRow(label, self._lockable(widget, name))
         self.form.addRow("Redirect &URI:", self.uri_box)
@@ -168,6 +185,7 @@ class ConnectionSettingsDialog(QDialog):
             self.method,
             self.company_id,
             self.port,
+            self.erp_connector,
             self.redirect_uri,
             self.copy_uri,
             self.save_button,
@@ -231,6 +249,7 @@ class ConnectionSettingsDialog(QDialog):
             "sign_in_method": self.method,
             "company_id": self.company_id,
             "redirect_port": self.port,
+            "erp_connector": self.erp_connector,
         }
         for name, widget in fields.items():
             locked = policy.locked(name)
@@ -260,6 +279,7 @@ class ConnectionSettingsDialog(QDialog):
             redirect_port=self.port.value(),
             sign_in_method=method,
             company_id=company,
+            erp_connector=str(self.erp_connector.currentData()),
         )
         return self.policy.apply(connection)
 

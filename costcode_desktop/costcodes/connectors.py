@@ -282,16 +282,22 @@ def _mixed_delimiters(codes: Sequence[StandardCode], connector: Connector) -> di
 
 
 def _orphans(codes: Sequence[StandardCode], connector: Connector) -> dict[int, str]:
-    """A sectioned code with no parent at all breaks the parent chain. (A parent id missing
+    """A code at the top of the list must be a division: its sections after the first all
+    zeros (01-00-000), or none (01). Another there breaks the parent chain. (A parent id missing
     from the list is every connector's problem: see compare._walk_tree.)"""
     if not connector.parent_chain_required:
         return {}
     return {
         code.id: f"The code has no parent code on the list; {connector.name} needs every "
-        "sectioned code under its parent (01-04-100 under 01-04-000, under 01-00-000)."
+        "code under its parent (01-04-100 under 01-04-000, under 01-00-000)."
         for code in codes
-        if code.parent_id is None and connector.delimiters_in(code.full_code)
+        if code.parent_id is None and not _is_division(code.full_code, connector)
     }
+
+
+def _is_division(full_code: str, connector: Connector) -> bool:
+    sections = re.split(f"[{re.escape(connector.delimiters)}]", full_code)
+    return all(not section.strip("0") for section in sections[1:])
 
 
 def _repeated_names(codes: Sequence[StandardCode], connector: Connector) -> dict[int, str]:

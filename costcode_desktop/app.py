@@ -25,8 +25,8 @@ SCREENSHOT_TIMEOUT_MS = 120_000
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="costcode-desktop",
-        description="Compare and refresh Procore project cost codes from the Sage 300 CRE "
-        "company list.",
+        description="Compare and refresh Procore project cost codes from the company's ERP "
+        "list (Sage 300 CRE, Acumatica, Sage Intacct, ...).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(

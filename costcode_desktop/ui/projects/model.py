@@ -104,7 +104,7 @@ class ProjectRow:
 
     def count(self, diff: DiffStatus) -> int | None:
         """A count column's number (None until checked). "Differs" leaves out descriptions the
-        Sage connector locks: a refresh leaves them, so they do not make a project out of date,
+        ERP connector locks: a refresh leaves them, so they do not make a project out of date,
         and the columns add up to the state's "N differences"."""
         s = self.status
         return None if s is None or s.comparison is None else s.comparison.count_unlocked(diff)

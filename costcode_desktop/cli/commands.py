@@ -179,8 +179,6 @@ def _refresh_holding(
         write_line(sys.stderr, run.recovery.text())
     code = exit_code(run, named=set(args.project or ()), fail_on_refused=args.fail_on_refused)
     single = len(args.project or ()) == 1 and not args.all_out_of_date
-    if not args.json:  # whose rules made the codes it skipped unsupported
-        write_line(out, company_list.connector.rules_words)
     if single and len(run.results) == 1:
         result = run.results[0]
         if args.json:

@@ -154,7 +154,6 @@ def print_status_table(
         f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
         f"{_local(company_list.read_at)})",
     )
-    write_line(out, company_list.connector.rules_words)
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
     header += [title for _, title in COUNT_COLUMNS] + ["Locked by ERP"]
     rows = [
@@ -179,6 +178,7 @@ def print_status_table(
         write_line(out, "  ".join(cells).rstrip())
     out_of_date = sum(1 for s in statuses if s.comparison is not None and not s.comparison.in_sync)
     write_line(out, f"{plural(len(statuses), 'project')}, {out_of_date} out of date.")
+    write_line(out, company_list.connector.rules_words)  # whose rules count codes unsupported
     notes = notes or {}
     for s in statuses:
         for note in (s.message, notes.get(s.project.id, "")):

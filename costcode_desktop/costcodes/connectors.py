@@ -29,7 +29,7 @@ class Connector:
     max_lengths: tuple[int, ...] = ()  # the usual limit first, the largest is the hard one
     needs_delimiter: bool = False  # a code with no children has at least one delimiter
     one_delimiter_type: bool = False  # the whole list uses one kind of delimiter
-    parent_chain_required: bool = False  # a sectioned code hangs under a parent on the list
+    parent_chain_required: bool = False  # every code but a division hangs under a parent
     unique_names: bool = False  # no two codes share a description (case does not count)
     has_cost_types: bool = True
     # False: no source gives this connector's delimiters, so the common ones apply, said so.
@@ -61,7 +61,7 @@ class Connector:
         if self.one_delimiter_type:
             rules.append("one delimiter type throughout")
         if self.parent_chain_required:
-            rules.append("every sectioned code under its parent")
+            rules.append("every code under its parent")
         if self.unique_names:
             rules.append("unique descriptions")
         listed = ", ".join(rules)

@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check_arguments(args: argparse.Namespace) -> None:
     """Refuse a command-line mistake before signing in."""
+    if getattr(args, "project", None):  # one project named twice is checked and shown once
+        args.project = list(dict.fromkeys(args.project))
     if args.command != "refresh":
         return
     if not args.project and not args.all_out_of_date:

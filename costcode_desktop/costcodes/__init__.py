@@ -14,7 +14,9 @@ from .connectors import (
     connector_by_key,
     detect,
 )
+from .outlook import Outlook, outlook
 from .plan import (
+    NO_DESCRIPTION_REASON,
     SYNC_BATCH_LIMIT,
     NameUpdate,
     RefreshPlan,
@@ -29,6 +31,7 @@ __all__ = [
     "CHOICES",
     "COMMON",
     "CONNECTORS",
+    "NO_DESCRIPTION_REASON",
     "SAGE_300",
     "SYNC_BATCH_LIMIT",
     "CompanyCodes",
@@ -37,6 +40,7 @@ __all__ = [
     "Connector",
     "DiffStatus",
     "NameUpdate",
+    "Outlook",
     "ProjectCode",
     "RefreshPlan",
     "SkippedCode",
@@ -48,6 +52,7 @@ __all__ = [
     "detect",
     "locked_reason",
     "natural_key",
+    "outlook",
     "plan_refresh",
     "plural",
 ]

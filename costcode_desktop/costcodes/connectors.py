@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .codes import StandardCode
+from .text import quoted
 
 UNKNOWN = "unknown"
 AUTO = "auto"  # the setting's value for "tell from the company's ERP list's name"
@@ -306,7 +307,7 @@ def _repeated_names(codes: Sequence[StandardCode], connector: Connector) -> dict
         return {}
     counts = Counter(code.name.casefold() for code in codes)
     return {
-        code.id: f"Another code on the list has the description '{code.name}'; "
+        code.id: f"Another code on the list has the description {quoted(code.name)}; "
         f"{connector.name} needs every description to be unique (capitals do not count)."
         for code in codes
         if counts[code.name.casefold()] > 1

@@ -26,8 +26,9 @@ SEGMENT_ID_START = 447_332
 WBS_PATTERN_ID_START = 3_113_970
 
 # Bumped whenever the schema or the demo seed changes: a file of another version is reseeded
-# (so an existing demo gains what the seed added). 4: Example Builders West, on Acumatica.
-SCHEMA_VERSION = "4"
+# (so an existing demo gains what the seed added). 4: the PKCE verifier on sign-in codes;
+# 5: Example Builders West, on Acumatica (both were 4 on their branches, so 5 reseeds either).
+SCHEMA_VERSION = "5"
 
 Row = sqlite3.Row
 
@@ -93,11 +94,12 @@ CREATE TABLE tokens (
     user_id INTEGER NOT NULL, grant_type TEXT NOT NULL, created_at REAL NOT NULL,
     expires_at REAL NOT NULL, revoked_at REAL, refresh_used_at REAL, grant_id TEXT);
 CREATE INDEX tokens_by_grant ON tokens (grant_id);
--- Authorization codes: single use (used_at), bound to client, redirect URI and user.
+-- Authorization codes: single use (used_at), bound to client, redirect URI and user, and to
+-- the PKCE challenge when the authorization request sent one (NULL otherwise).
 CREATE TABLE auth_codes (
     code TEXT PRIMARY KEY, grant_id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
     redirect_uri TEXT NOT NULL, user_id INTEGER NOT NULL, created_at REAL NOT NULL,
-    expires_at REAL NOT NULL, used_at REAL);
+    expires_at REAL NOT NULL, used_at REAL, code_challenge TEXT, code_challenge_method TEXT);
 """
 
 
@@ -422,11 +424,24 @@ class Store:
         user_id: int,
         now: float,
         lifetime: float,
+        code_challenge: str | None = None,
+        code_challenge_method: str | None = None,
     ) -> None:
         self.execute(
             "INSERT INTO auth_codes (code, grant_id, client_id, redirect_uri, user_id, "
-            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (code, grant_id, client_id, redirect_uri, user_id, now, now + lifetime),
+            "created_at, expires_at, code_challenge, code_challenge_method) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                code,
+                grant_id,
+                client_id,
+                redirect_uri,
+                user_id,
+                now,
+                now + lifetime,
+                code_challenge,
+                code_challenge_method,
+            ),
         )
 
     def auth_code(self, code: str) -> Row | None:

@@ -42,6 +42,7 @@ from .refresh import RefreshOutcome, RefreshResult, refresh_project
 from .refresh_lock import WINDOW, HeldRefresh, LockHolder, company_lock
 from .session import Session
 from .status import ProjectState, ProjectStatus, status_after_refresh
+from .text import quoted
 
 log = logging.getLogger(__name__)
 
@@ -470,11 +471,11 @@ class _Batch:
         and record what of the plan it shows (as a recovery after a kill would)."""
         project = self.projects[index]
         if isinstance(exc, ProcoreError):
-            message = f"The refresh of '{project.name}' stopped: {exc}"
+            message = f"The refresh of {quoted(project.name)} stopped: {exc}"
             error: ProcoreError | None = exc
         else:
             message = (
-                f"The refresh of '{project.name}' stopped because of an unexpected problem "
+                f"The refresh of {quoted(project.name)} stopped because of an unexpected problem "
                 f"({type(exc).__name__}); the details are in the log."
             )
             error = None

@@ -33,6 +33,7 @@ from costcode_desktop.services.settings import (
     ENVIRONMENT_CHOICES,
     PORT_MAX,
     PORT_MIN,
+    REDIRECT_HOSTS,
     SIGN_IN_METHODS,
     Connection,
 )
@@ -55,6 +56,7 @@ POLICY_NAMES: Mapping[str, str] = MappingProxyType(
         "ClientId": "client_id",
         "ClientSecret": SECRET,
         "RedirectPort": "redirect_port",
+        "RedirectHost": "redirect_host",
         "SignInMethod": "sign_in_method",
         "CompanyId": "company_id",
         "ErpConnector": "erp_connector",
@@ -64,6 +66,7 @@ _WHOLE_NUMBERS = {"redirect_port", "company_id"}
 _CHOICES = {
     "environment": tuple(e for e in ENVIRONMENT_CHOICES if e != "demo"),
     "sign_in_method": SIGN_IN_METHODS,
+    "redirect_host": REDIRECT_HOSTS,
     "erp_connector": CONNECTOR_CHOICES,
 }
 _BY_LOWER = {name.lower(): name for name in POLICY_NAMES}

@@ -16,6 +16,7 @@ from costcode_desktop.costcodes import (
     connector_by_key,
     detect,
 )
+from costcode_desktop.costcodes.text import FSI, PDI
 
 ACUMATICA = connector_by_key("acumatica")
 INTACCT = connector_by_key("intacct")
@@ -165,6 +166,15 @@ def test_intacct_needs_unique_names_whatever_the_capitals() -> None:
     assert set(found) == {"01-100", "01-200"}
     assert "needs every description to be unique" in found["01-200"]
     assert unsupported(codes, "acumatica") == {}
+
+
+def test_a_repeated_description_is_fenced_in_its_note() -> None:
+    """A description is Procore's text: a right-to-left override in it must not reverse the
+    rest of the note (the window's tooltip shows it as given)."""
+    hostile = "\u202eLabor"
+    codes = [code(1, "01", "General"), code(2, "01-100", hostile, 1), code(3, "01-200", hostile, 1)]
+    found = unsupported(codes, "intacct")
+    assert f"has the description {FSI}'{hostile}'{PDI}; Sage Intacct needs" in found["01-100"]
 
 
 def test_the_comparison_carries_its_connector() -> None:

@@ -48,8 +48,11 @@ log = logging.getLogger(__name__)
 FILE_NAME = "cache.sqlite3"
 CORRUPT_SUFFIX = ".corrupt"
 BUSY_TIMEOUT_MS = 5_000
-# A cache is rebuilt rather than migrated: bump this whenever a table changes.
-SCHEMA_VERSION = 1
+# A cache is rebuilt rather than migrated: bump this whenever a table changes, or what a saved
+# count means. 2, one bump for both changes of meaning: an unsupported code the project already
+# has counts as in sync, and unsupported is the ERP connector's rule (a comparison's fingerprint
+# ends with the connector's key, so counts saved under another connector are counted again).
+SCHEMA_VERSION = 2
 _SCHEMA = (
     """CREATE TABLE companies (
         environment TEXT NOT NULL,

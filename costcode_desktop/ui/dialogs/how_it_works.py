@@ -33,13 +33,17 @@ The time each list was read is shown above the comparison.</p>
 
 <h3>What "out of date" means</h3>
 <p>Each project has its own copy of the cost codes, made when the project was set up. Procore
-does not add later codes to it by itself. A project is <b>out of date</b> when:</p>
+does not add later codes to it by itself. An active project is <b>out of date</b> when a
+refresh would change it:</p>
 <ul>
 <li><b>{missing}</b>: a code on the company list is not on the project, or</li>
 <li><b>{differs}</b>: a code's description was changed on the project.</li>
 </ul>
 <p>Codes marked <b>{only}</b> do not make a project out of date. Neither do descriptions
-marked <i>locked</i>: they come from the ERP system through its connector.</p>
+marked <b>{locked}</b> (they come from the ERP system through its connector) nor codes
+marked <b>{unsent}</b>: a refresh leaves all of them as they are, and the line above the
+comparison says so. Inactive projects are not counted; select one and choose <i>Refresh
+Selected</i> to refresh it.</p>
 
 <h3>What a refresh does</h3>
 <ul>
@@ -54,15 +58,15 @@ using the window.</li>
 <h3>What a refresh never does</h3>
 <ul>
 <li>It never deletes a cost code, not even codes that exist only on the project.</li>
-<li>It does not change descriptions locked by the ERP connector (marked <i>locked</i>): they
-can only be changed in the ERP system.</li>
+<li>It does not change descriptions locked by the ERP connector (marked <b>{locked}</b>):
+they can only be changed in the ERP system.</li>
 <li>It does not send codes the company's ERP connector does not support
-(<b>{unsupported}</b>): Sage 300 CRE and Sage 100 Contractor allow <tt>/</tt>, <tt>-</tt> and
+(<b>{unsent}</b>): Sage 300 CRE and Sage 100 Contractor allow <tt>/</tt>, <tt>-</tt> and
 <tt>.</tt> between the parts, Acumatica and CMiC only <tt>-</tt>, and Sage Intacct wants one
 delimiter throughout and unique descriptions. The line above the comparison says whose rules
 apply (the connector is told from the list's name, or set in Connection settings; when it is
 unknown, only what every connector accepts is sent). Correct such codes in the ERP system; the
-next sync brings them over.</li>
+next sync brings them over. A project that already has such a code is fine.</li>
 <li>It only changes the project's cost code list: never budgets, commitments, change orders
 or anything else in the project.</li>
 <li>It changes nothing in the ERP system and nothing in the company list.</li>
@@ -99,7 +103,8 @@ def page(shortcuts: Sequence[tuple[str, str]] = ()) -> str:
         missing=escape(looks[DiffStatus.MISSING].label),
         differs=escape(looks[DiffStatus.DESCRIPTION_DIFFERS].label),
         only=escape(looks[DiffStatus.ONLY_ON_PROJECT].label),
-        unsupported=escape(looks[DiffStatus.UNSUPPORTED].label),
+        locked=escape(theme.LOCKED_LOOK.label),
+        unsent=escape(theme.UNSENT_LOOK.label),
         shortcuts=table,
     )
 

@@ -15,14 +15,20 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
 )
 
-from costcode_desktop.costcodes import COMMON, DiffStatus
+from costcode_desktop.costcodes import COMMON, DiffStatus, natural_key
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import Project, ProjectState, ProjectStatus
+from costcode_desktop.services import Project, ProjectState, ProjectStatus, standing
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
-from costcode_desktop.ui.kit.when import day_or_time, long_time, short_time
+from costcode_desktop.ui.kit.when import (
+    day_or_time,
+    locale_date_time,
+    locale_number,
+    long_time,
+    short_time,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -68,8 +74,34 @@ COUNT_COLUMNS = {
 }
 
 
-def _number(count: int | None) -> str:
-    return "" if count is None else str(count)
+def status_texts() -> list[str]:
+    """Every kind of text the status column shows (with the widest numbers and times it may
+    hold), so its width fits them all."""
+    states = [look.label for look in theme.STATE_LOOKS.values()]
+    out_of_date = theme.STATE_LOOKS[ProjectState.OUT_OF_DATE].symbol
+    return [
+        *states,
+        theme.CHECKING_LOOK.label,
+        f"{out_of_date} {plural(8888, 'difference')}",
+        "⚠ Refresh failed 00:00",
+        "↻ Waiting to refresh…",
+    ]
+
+
+# Sorting by Status, ascending: what needs doing first, then what failed or cannot be done,
+# then what is fine, then what is not this app's business. (1: a failed refresh.)
+SEVERITY = {
+    ProjectState.OUT_OF_DATE: 0,
+    ProjectState.ERROR: 1,
+    ProjectState.NO_ACCESS: 2,
+    ProjectState.IN_SYNC: 3,
+    ProjectState.NOT_ERP_INTEGRATED: 4,
+    ProjectState.OTHER_LIST: 5,
+}
+
+
+def count_text(count: int | None) -> str:
+    return "" if count is None else locale_number(count)  # 1.234 in German
 
 
 @dataclass
@@ -100,7 +132,8 @@ class ProjectRow:
 
     @property
     def out_of_date(self) -> bool:
-        return self.status is not None and self.status.state is ProjectState.OUT_OF_DATE
+        """Counted as out of date (services.standing: active, and a refresh would change it)."""
+        return standing(self.status).out_of_date
 
     def count(self, diff: DiffStatus) -> int | None:
         """A count column's number (None until checked). "Differs" leaves out descriptions the
@@ -126,12 +159,8 @@ class ProjectRow:
             status_text = self.failed_refresh_text()
         if self.busy:
             status_text = self.busy
-        counts = [_number(self.count(diff)) for diff in COUNT_COLUMNS.values()]
-        when = (
-            self.last_refreshed.astimezone().strftime("%Y-%m-%d %H:%M")
-            if self.last_refreshed
-            else ""
-        )
+        counts = [count_text(self.count(diff)) for diff in COUNT_COLUMNS.values()]
+        when = locale_date_time(self.last_refreshed) if self.last_refreshed else ""
         self.display = (
             self.project.project_number or "",
             self.project.name,
@@ -180,10 +209,13 @@ class ProjectRow:
             return -1 if count is None else count
         if column == COL_STATUS:
             if self.status is None:
-                return (9, 0)
-            rank = list(ProjectState).index(self.status.state)
+                return (len(SEVERITY) + 1, 0)
+            rank = 1 if self.refresh_failed else SEVERITY[self.status.state]
             differences = self.status.comparison.differences if self.status.comparison else 0
             return (rank, -differences)
+        if column == COL_NUMBER:  # "25-2" before "25-10", "2" before "10"
+            number = self.project.project_number or ""
+            return (natural_key(number), number.casefold())
         if column == COL_LAST_REFRESHED:
             return self.last_refreshed.timestamp() if self.last_refreshed else 0.0
         if column == COL_CHECKED:
@@ -326,6 +358,9 @@ class ProjectsModel(HeadedTableModel):
 
     def tooltip(self, row: int, column: int) -> str | None:
         entry = self._rows[row]
+        if column == COL_NAME:  # the whole name, however narrow the column (as the comparison)
+            why = entry.status.message if entry.status is not None else ""
+            return f"{entry.project.name}\n\n{why}" if why else entry.project.name
         if column == COL_CHECKED or (column == COL_STATUS and entry.mark and entry.mark.failed):
             return entry.checked_tip()
         if column == COL_DIFFERS and entry.locked_differences:

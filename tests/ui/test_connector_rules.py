@@ -65,9 +65,14 @@ def test_acumatica_company_flags_slash_codes_as_unsupported(
         assert tip.startswith("Acumatica cannot send this code. ")
         assert "The code uses '/' as a separator; Acumatica allows only -" in tip
     assert row_of(window, "01-200")[0] is DiffStatus.MISSING
-    # What the count leaves out names the company's ERP, as the legend of costcode-sync does.
-    assert "Descriptions locked by Acumatica, codes Acumatica cannot send" in (
-        window.projects.count_label.toolTip()
+    # What the count leaves out names the company's ERP, as the legend of costcode-sync does
+    # (the count is redrawn a moment after the last status: waited for).
+    qtbot.waitUntil(
+        lambda: (
+            "Descriptions locked by Acumatica, codes Acumatica cannot send"
+            in window.projects.count_label.toolTip()
+        ),
+        timeout=5_000,
     )
     assert window.compare.outlook.text() == (
         "Refresh will add 1 code; 2 unsupported codes stay as they are."

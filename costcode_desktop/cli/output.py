@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from costcode_desktop.costcodes import DiffStatus, natural_key, plural
+from costcode_desktop.costcodes import Connector, DiffStatus, natural_key, plural
 from costcode_desktop.procore import Environment, ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
@@ -41,10 +41,18 @@ COUNT_COLUMNS = (
     (DiffStatus.ONLY_ON_PROJECT, "Only on project"),
     (DiffStatus.UNSUPPORTED, "Unsupported"),
 )
-STATUS_LEGEND = (
-    "Counts per project: codes missing from it, with another description, only on it, that Sage "
-    "cannot take (unsupported); descriptions Sage keeps (locked, not out of date). -: not compared."
-)
+
+
+def status_legend(connector: Connector) -> str:
+    """The one line under the list's that says what the counts are, naming the ERP in use."""
+    system = connector.system
+    return (
+        "Counts per project: codes missing from it, with another description, only on it, that "
+        f"{system} cannot take (unsupported); descriptions {system} keeps (locked, not out of "
+        "date). -: not compared."
+    )
+
+
 # Waits shorter than this are Procore's 10-second window, routine at its limits: not worth a line
 # each (the time left says how the run goes). Longer ones, the hourly window's, are said.
 QUIET_WAIT = 15.0
@@ -130,7 +138,18 @@ def status_json(company_list: CompanyList, statuses: list[ProjectStatus]) -> dic
             "codes": len(company_list.codes),
             "read_at": company_list.read_at.isoformat(),
         },
+        "erp_connector": connector_json(company_list.connector),
         "projects": [_project_status_json(s) for s in statuses],
+    }
+
+
+def connector_json(connector: Connector) -> dict[str, Any]:
+    """Whose code rules made codes unsupported: key 'unknown' when the common rules applied."""
+    return {
+        "key": connector.key,
+        "name": connector.name,
+        "known": connector.known,
+        "rules": connector.rules_words,
     }
 
 
@@ -171,9 +190,9 @@ def print_status_table(
         f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
         f"{_local(company_list.read_at)})",
     )
-    write_line(out, STATUS_LEGEND)
+    write_line(out, status_legend(company_list.connector))
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
-    header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
+    header += [title for _, title in COUNT_COLUMNS] + ["Locked by ERP"]
     rows = [
         [
             s.project.project_number or "",
@@ -199,6 +218,7 @@ def print_status_table(
     if inactive:  # not counted, as --all-out-of-date leaves them out (README: "out of date")
         text += f"; {plural(inactive, 'inactive project')} with differences not counted"
     write_line(out, f"{text}.")
+    write_line(out, company_list.connector.rules_words)  # whose rules count codes unsupported
     notes = notes or {}
     for s in statuses:
         for note in (s.message, notes.get(s.project.id, "")):
@@ -338,9 +358,11 @@ def run_json(
     *,
     dry_run: bool,
     concurrency: int,
+    connector: Connector,
 ) -> dict[str, Any]:
     return {
         "dry_run": dry_run,
+        "erp_connector": connector_json(connector),
         "concurrency": concurrency,
         "summary": run.summary(),
         "counts": {

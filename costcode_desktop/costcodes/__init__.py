@@ -1,7 +1,19 @@
 """The domain: cost code records, validation, natural order, comparison and refresh plans."""
 
-from .codes import DELIMITERS, ProjectCode, StandardCode, code_problem, natural_key
+from .codes import ProjectCode, StandardCode, natural_key
 from .compare import CompanyCodes, Comparison, ComparisonRow, DiffStatus, compare
+from .connectors import (
+    AUTO,
+    CHOICES,
+    COMMON,
+    CONNECTORS,
+    SAGE_300,
+    Connector,
+    choose,
+    code_problem,
+    connector_by_key,
+    detect,
+)
 from .cost_types import (
     CostType,
     codes_text,
@@ -10,24 +22,28 @@ from .cost_types import (
 )
 from .outlook import Outlook, outlook
 from .plan import (
-    LOCKED_REASON,
     NO_DESCRIPTION_REASON,
     SYNC_BATCH_LIMIT,
     NameUpdate,
     RefreshPlan,
     SkippedCode,
+    locked_reason,
     plan_refresh,
 )
 from .words import plural
 
 __all__ = [
-    "DELIMITERS",
-    "LOCKED_REASON",
+    "AUTO",
+    "CHOICES",
+    "COMMON",
+    "CONNECTORS",
     "NO_DESCRIPTION_REASON",
+    "SAGE_300",
     "SYNC_BATCH_LIMIT",
     "CompanyCodes",
     "Comparison",
     "ComparisonRow",
+    "Connector",
     "CostType",
     "DiffStatus",
     "NameUpdate",
@@ -36,9 +52,13 @@ __all__ = [
     "RefreshPlan",
     "SkippedCode",
     "StandardCode",
+    "choose",
     "code_problem",
     "codes_text",
     "compare",
+    "connector_by_key",
+    "detect",
+    "locked_reason",
     "names_text",
     "natural_key",
     "outlook",

@@ -3,7 +3,10 @@
 Company "Example Builders" (4264807) keeps the Sage 300 CRE Standard Cost Code List (id 11):
 Procore's 300 default codes, one code with an unsupported delimiter ("02 410") and four codes
 "newly added in Sage" (01-016, 03-360, 18, 18-100). `DEMO_PROJECT_STATES` says what each project
-demonstrates. Everything is deterministic: the same call gives the same dict.
+demonstrates. The demo user also belongs to "Example Builders West" (4264950), on Acumatica
+(File → Switch Company): its list has two codes with `/`, which Acumatica refuses (only `-`)
+though Sage 300 CRE would take them. Everything is deterministic: the same call gives the same
+dict.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from typing import Any
 COMPANY_ID = 4264807
 SERVICE_COMPANY_ID = 4264901
 OTHER_COMPANY_ID = 5102345  # the demo user does not belong to it
+ACUMATICA_COMPANY_ID = 4264950
+ACUMATICA_LIST_ID = 41
+ACUMATICA_LIST_NAME = "Acumatica Standard Cost Code List"
 ERP_LIST_ID = 11
 DEFAULT_LIST_ID = 12
 SERVICE_LIST_ID = 21
@@ -42,6 +48,26 @@ SUMMIT_RIDGE_DATA_CENTER = _BASE + 11
 EXECUTIVE_RESIDENCE = _BASE + 12
 SERVICE_AGREEMENTS = _BASE + 20
 NORTHWIND_HQ = _BASE + 30
+HARBOR_POINT_MEDICAL = _BASE + 40
+MESA_VERDE_SCHOOL = _BASE + 41
+
+# Example Builders West's Acumatica list: (full code, name, parent). The two `/` codes are
+# Acumatica's problem (it permits `-` only), flagged and never sent.
+ACUMATICA_CODES: tuple[tuple[str, str, str | None], ...] = (
+    ("01", "General Requirements", None),
+    ("01-100", "Project Supervision", "01"),
+    ("01-200", "Temporary Facilities", "01"),
+    ("03", "Concrete", None),
+    ("03-100", "Concrete Forming", "03"),
+    ("03-200", "Concrete Reinforcing", "03"),
+    ("03/300", "Cast-in-Place Concrete", "03"),
+    ("05", "Metals", None),
+    ("05-100", "Structural Steel Framing", "05"),
+    ("05/500", "Metal Fabrications", "05"),
+    ("09", "Finishes", None),
+    ("09-900", "Painting and Coating", "09"),
+)
+ACUMATICA_SLASH_CODES = ("03/300", "05/500")
 
 # Codes added in Sage after most projects were set up: (full code, name, parent).
 NEW_IN_SAGE: tuple[tuple[str, str, str | None], ...] = (
@@ -67,6 +93,8 @@ DEMO_PROJECT_STATES: dict[int, str] = {
     BAYSIDE_MARINA: "uses the Procore Default List, not the ERP list",
     SUMMIT_RIDGE_DATA_CENTER: "demo user is not Admin; missing the four new codes",
     EXECUTIVE_RESIDENCE: "not visible to the demo user",
+    HARBOR_POINT_MEDICAL: "Acumatica: missing 01-200 and the two / codes Acumatica refuses",
+    MESA_VERDE_SCHOOL: "Acumatica: missing the two / codes only (nothing to send)",
 }
 
 # The desktop app's loopback redirect is http://127.0.0.1:<port>/callback, or localhost for
@@ -300,7 +328,27 @@ def demo_seed() -> dict[str, Any]:
         ("300", "Subcontract", None),
     ]
     other_codes = [("01", "General Conditions", None), ("01-100", "Supervision", "01")]
+    acumatica_codes = list(ACUMATICA_CODES)
+    acumatica_projects = [
+        _project(
+            project_id,
+            name,
+            number,
+            _project_codes(acumatica_codes, missing=missing),
+            list_id=ACUMATICA_LIST_ID,
+        )
+        for project_id, name, number, missing in (
+            (
+                HARBOR_POINT_MEDICAL,
+                "Harbor Point Medical Office",
+                "W-101",
+                ["01-200", *ACUMATICA_SLASH_CODES],
+            ),
+            (MESA_VERDE_SCHOOL, "Mesa Verde Elementary", "W-102", list(ACUMATICA_SLASH_CODES)),
+        )
+    ]
     visible = [p["id"] for p in projects if p["id"] != EXECUTIVE_RESIDENCE] + [SERVICE_AGREEMENTS]
+    visible += [p["id"] for p in acumatica_projects]
     return {
         "app": {
             "client_id": "demo-client",
@@ -314,7 +362,7 @@ def demo_seed() -> dict[str, Any]:
                 "login": "ap@example.com",
                 "name": "A. P. Clerk",
                 "password": "demo",
-                "companies": [COMPANY_ID, SERVICE_COMPANY_ID],
+                "companies": [COMPANY_ID, SERVICE_COMPANY_ID, ACUMATICA_COMPANY_ID],
                 "projects": visible,
                 "project_admin": [p for p in visible if p != SUMMIT_RIDGE_DATA_CENTER],
             },
@@ -363,6 +411,23 @@ def demo_seed() -> dict[str, Any]:
                         erp=False,
                     )
                 ],
+            },
+            {
+                "id": ACUMATICA_COMPANY_ID,
+                "name": "Example Builders West",
+                "standard_cost_code_lists": [
+                    {
+                        "id": ACUMATICA_LIST_ID,
+                        "name": ACUMATICA_LIST_NAME,
+                        "is_erp_list": True,
+                        "available_to_use_on_new_projects": True,
+                        "codes": [
+                            _code(full, name, parent, origin_id=_origin("acumatica-code", full))
+                            for full, name, parent in acumatica_codes
+                        ],
+                    }
+                ],
+                "projects": acumatica_projects,
             },
             {
                 "id": OTHER_COMPANY_ID,

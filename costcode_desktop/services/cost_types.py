@@ -61,6 +61,8 @@ def todo_of(result: RefreshResult, environment: Environment) -> CostTypeTodo | N
     the project was not read back, or Procore did not say)."""
     if result.after is None or result.dry_run:
         return None
+    if not result.after.connector.has_cost_types:  # QuickBooks: nothing to assign
+        return None
     codes = tuple(code.full_code for code in result.after.without_cost_type())
     if not codes:
         return None

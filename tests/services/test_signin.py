@@ -129,7 +129,7 @@ def test_browser_sign_in_end_to_end(server: SandboxServer, credentials: Credenti
     session = open_session(credentials.connection, tokens, company_id=COMPANY)
     assert session.user.login == LOGIN
     assert session.company.id == COMPANY
-    assert {c.id for c in session.companies} == {4264807, 4264901}
+    assert {c.id for c in session.companies} == {4264807, 4264901, 4264950}
     session.close()
 
 

@@ -14,8 +14,10 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from costcode_desktop.costcodes import (
+    SAGE_300,
     Comparison,
     ComparisonRow,
+    Connector,
     DiffStatus,
     codes_text,
     names_text,
@@ -49,8 +51,8 @@ INDENT = "    "  # per tier, so divisions and their codes read as a tree
 
 
 def _stays(row: ComparisonRow) -> bool:
-    """A difference a refresh leaves as it is: a description locked by Sage, or a code Sage
-    cannot send. Drawn quietly, apart from the differences a refresh fixes."""
+    """A difference a refresh leaves as it is: a description locked by the ERP connector, or a
+    code it cannot send. Drawn quietly, apart from the differences a refresh fixes."""
     return row.locked or row.status is DiffStatus.UNSUPPORTED
 
 
@@ -118,23 +120,27 @@ def status_labels() -> list[str]:
     return [look.label for look in looks]
 
 
-def _tooltip(row: ComparisonRow) -> str:
+def _tooltip(row: ComparisonRow, connector: Connector) -> str:
     if row.status is DiffStatus.UNSUPPORTED:
         where = (
             "The project does not have it"
             if row.project is None
             else "The project has it with another description"
         )
-        return f"Sage 300 CRE cannot send this code. {row.note} {where}: a refresh leaves it."
+        system = connector.system
+        return (
+            f"{system[:1].upper()}{system[1:]} cannot send this code. {row.note} {where}: a "
+            "refresh leaves it."
+        )
     if row.locked:
         return (
-            "Locked by the Sage 300 CRE connector: the project's description comes from Sage "
-            "and a refresh leaves it as it is."
+            f"Locked by {connector.connector_words}: the project's description comes from "
+            f"{connector.system} and a refresh leaves it as it is."
         )
     if row.status is DiffStatus.IN_SYNC and row.note:
         return (
-            "Same code and description on both lists. Sage 300 CRE could not send this code "
-            f"({row.note.rstrip('.')}), but the project has it already: nothing to send."
+            f"Same code and description on both lists. {connector.system} could not send this "
+            f"code ({row.note.rstrip('.')}), but the project has it already: nothing to send."
         )
     return {
         DiffStatus.MISSING: "On the company list but not on the project: a refresh adds it.",
@@ -149,7 +155,7 @@ class CompareModel(HeadedTableModel):
     HEADERS = HEADERS
     HEADER_TIPS = (
         "How the project's code compares with the company list",
-        "The code on the company's Sage 300 CRE standard list",
+        "The code on the company's ERP standard list",
         "Its description on the company list",
         "The same code on the project's own list",
         "Its description on the project (words that differ are highlighted)",
@@ -245,7 +251,8 @@ class CompareModel(HeadedTableModel):
         comes and goes with the window's width would read as two different tips."""
         if column == COL_COST_TYPES:
             return _cost_types_tooltip(self.row_at(row))
-        why = _tooltip(self.row_at(row))
+        connector = self._comparison.connector if self._comparison else SAGE_300
+        why = _tooltip(self.row_at(row), connector)
         text = self.text(row, column).strip() if column in DESCRIPTION_COLUMNS else ""
         return f"{text}\n\n{why}" if text else why
 

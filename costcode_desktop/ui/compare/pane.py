@@ -324,9 +324,11 @@ class ComparePane(QWidget):
 
     def _set_header(self, status: ProjectStatus | None) -> None:
         company = self._company_list()
+        self.header.rules.setVisible(company is not None)
         if company is None:
             self.header.company.set("", "not loaded yet")
         else:
+            self.header.rules.setText(company.connector.rules_words)
             read = _time(company.read_at)
             when = f"as of {read}" if self._list_cached() else f"read {read}"
             self.header.company.set(company.list.name, f" · {len(company.codes)} codes · {when}")
@@ -373,11 +375,13 @@ def _outlook(status: ProjectStatus, allowed: bool | None) -> str:
 def _summary(comparison: Comparison) -> str:
     """The count of each kind, those a refresh fixes first, then those it leaves."""
     parts = []
+    connector = comparison.connector
+    locked_by = connector.name if connector.known else "the ERP"  # the full name: room here
     for status in SUMMARY_ORDER:
         look = theme.DIFF_LOOKS[status]
         parts.append(f"{look.symbol} {comparison.count_unlocked(status)} {look.word.lower()}")
     stays = [
-        (theme.LOCKED_LOOK.symbol, comparison.locked_differences, "locked by Sage"),
+        (theme.LOCKED_LOOK.symbol, comparison.locked_differences, f"locked by {locked_by}"),
         (theme.UNSENT_LOOK.symbol, comparison.count(DiffStatus.UNSUPPORTED), "unsupported"),
     ]
     parts += [f"{symbol} {n} {words}" for symbol, n, words in stays if n]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from costcode_desktop.costcodes import Comparison
 from costcode_desktop.services import Project, count_inactive_changed, count_out_of_date
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE
@@ -79,12 +80,7 @@ class ProjectsPane(QWidget):
         self.out_of_date_only.toggled.connect(self.proxy.set_out_of_date_only)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("projectsCount")
-        self.count_label.setToolTip(
-            "Out of date: an active project a refresh would add codes to or fix descriptions "
-            "on. Descriptions locked by Sage, codes Sage cannot send and codes only on the "
-            "project do not count. Inactive projects with differences are not counted (+N "
-            "inactive): select one and choose Refresh Selected to refresh it."
-        )
+        self.count_label.setToolTip(_count_tip(None))
 
         self.view = QTableView(self)
         self.view.setObjectName("projectsView")
@@ -176,6 +172,8 @@ class ProjectsPane(QWidget):
         if self.proxy.rowCount() != len(rows):
             text = f"showing {self.proxy.rowCount()} of " + text
         self.count_label.setText(text)
+        compared = (s.comparison for s in statuses if s is not None and s.comparison is not None)
+        self.count_label.setToolTip(_count_tip(next(compared, None)))
 
     def selected_projects(self) -> list[Project]:
         rows = self.view.selectionModel().selectedRows()
@@ -212,3 +210,14 @@ class ProjectsPane(QWidget):
                 self.view.scrollTo(index)
                 return True
         return False
+
+
+def _count_tip(comparison: Comparison | None) -> str:
+    """What the count leaves out, naming the ERP whose connector the company list comes from."""
+    system = comparison.connector.system if comparison is not None else "the ERP system"
+    return (
+        "Out of date: an active project a refresh would add codes to or fix descriptions "
+        f"on. Descriptions locked by {system}, codes {system} cannot send and codes only on the "
+        "project do not count. Inactive projects with differences are not counted (+N "
+        "inactive): select one and choose Refresh Selected to refresh it."
+    )

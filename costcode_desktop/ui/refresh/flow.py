@@ -31,7 +31,11 @@ from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
-from costcode_desktop.ui.refresh.before_dialog import BeforeRefreshDialog, unsendable_codes
+from costcode_desktop.ui.refresh.before_dialog import (
+    BeforeRefreshDialog,
+    erp_system,
+    unsendable_codes,
+)
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 
 if TYPE_CHECKING:  # a run's types come with the HTTP client: loaded when a refresh starts
@@ -119,7 +123,8 @@ class RefreshFlow(QObject):
         statuses = [s for p in to_refresh if (s := self.controller.status(p.id)) is not None]
         unsendable = unsendable_codes(statuses)
         if refused or unsendable:
-            dialog = BeforeRefreshDialog(self.window, refused, unsendable, to_refresh)
+            system = erp_system(statuses)
+            dialog = BeforeRefreshDialog(self.window, refused, unsendable, to_refresh, system)
             dialog.go_ahead.connect(lambda: self._start(to_refresh))
             self.before_refresh_dialog = dialog
             dialog.open()  # not exec(): no nested event loop, the window keeps painting

@@ -83,7 +83,7 @@ def run_lines(run: RefreshRun) -> list[Line]:
 
 
 def headline(run: RefreshRun, finished_at: datetime) -> str:
-    """'Refresh finished 10:42 — 5 refreshed, 1 failed, 1 skipped (no access or not Sage).'"""
+    """'Refresh finished 10:42 — 5 refreshed, 1 failed, 1 skipped (no access or not ERP).'"""
     parts = []
     for outcome, count in (
         (RefreshOutcome.REFRESHED, len(run.refreshed)),

@@ -34,12 +34,16 @@ def test_two_runs_at_once_report_and_record_each_change_once(tmp_path: Path) -> 
         with sandbox_process(start, folder, *SANDBOX) as url:
             home = folder / "home"  # one user: both processes share the lock folder
             args, env = command(url, home, "--wait")
-            runs = [
-                subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True)
-                for _ in range(2)
-            ]  # fmt: skip
-            outputs = [run.communicate(timeout=300) for run in runs]
+            # Output to files, not pipes: a run whose report fills a pipe nobody reads yet
+            # would block holding the lock the other one waits for.
+            files = [(folder / f"out-{n}.json", folder / f"err-{n}.txt") for n in range(2)]
+            runs = []
+            for out_path, err_path in files:
+                with out_path.open("w") as out_file, err_path.open("w") as err_file:
+                    runs.append(subprocess.Popen(args, env=env, stdout=out_file, stderr=err_file))
+            for run in runs:
+                run.wait(timeout=300)
+            outputs = [(o.read_text(), e.read_text()) for o, e in files]
             for run, (_out, err) in zip(runs, outputs, strict=True):
                 assert run.returncode == 0, err
             real = real_changes(url, start)

@@ -6,7 +6,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import api_company, api_cost_codes, api_permissions, api_wbs, authorize, oauth
+from . import (
+    api_company,
+    api_cost_codes,
+    api_permissions,
+    api_sub_jobs,
+    api_wbs,
+    authorize,
+    oauth,
+)
 from .context import Context
 from .wire import Response, fits_id
 
@@ -76,6 +84,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     _route("GET", "/rest/v1.0/standard_cost_codes", api_company.standard_cost_codes),
     _route("GET", "/rest/v1.0/settings/permissions", api_permissions.permissions),
+    _route("GET", "/rest/v1.0/sub_jobs", api_sub_jobs.list_sub_jobs),
     _route("GET", "/rest/v1.0/cost_codes", api_cost_codes.list_cost_codes),
     _route(
         "POST",

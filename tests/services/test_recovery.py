@@ -130,11 +130,12 @@ def test_the_history_of_schema_1_is_kept_by_the_migration(tmp_path: Path) -> Non
     with HistoryStore(path) as history:
         (entry,) = history.run_details(1).projects
         assert (entry.project_name, entry.added, entry.recovered) == ("Old Project", 1, False)
+        assert entry.sub_job_id is None  # schema 3: an earlier entry is the project's own
         assert entry.changes[0].full_code == "01-100"
         assert history.open_intents("production", 7) == []
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("SELECT version FROM schema_version").fetchall() == [(len(MIGRATIONS),)]
-    assert len(MIGRATIONS) == 2
+    assert len(MIGRATIONS) == 3
 
 
 def _token() -> str:

@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
+from costcode_desktop.costcodes import plural
 from costcode_desktop.services import (
     CancelToken,
     CompanyList,
@@ -17,7 +18,10 @@ from costcode_desktop.services import (
     ProjectStatus,
     RefreshRun,
     Session,
+    Target,
+    TargetKey,
     check_projects,
+    check_sub_job,
     list_projects,
     load_company,
     read_company_list,
@@ -54,8 +58,26 @@ def run_command(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     return refresh(session, args, out)
 
 
+class SubJobNotFound(Exception):
+    """A --sub-job that is none of the --project's sub jobs."""
+
+
 def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     client, company_id = session.client, session.company.id
+    if args.sub_job:
+        company_list = read_company_list(client, company_id)
+        try:
+            targets = _named_sub_jobs(session, args.project, args.sub_job)
+        except SubJobNotFound as exc:
+            write_line(sys.stderr, f"costcode-sync: error: {exc}")
+            return EXIT_NOTHING_DONE
+        statuses = [
+            check_sub_job(client, company_list, t.project, t.sub_job)
+            for t in targets
+            if t.sub_job is not None
+        ]
+        _print_status(company_list, statuses, args, out)
+        return EXIT_OK
     if args.project:
         company_list = read_company_list(client, company_id)
         listed = {p.id: p for p in list_projects(client, company_id, ids=args.project)}
@@ -66,13 +88,40 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     else:
         load = load_company(session, history=None)  # the table shows no "last refreshed"
         company_list, projects = load.company_list, load.projects
-    statuses = list(check_projects(client, company_list, projects))
+    statuses = list(check_projects(client, company_list, projects, sub_jobs=not args.no_sub_jobs))
     _remember(session, company_list, None if args.project else projects, statuses)
+    _print_status(company_list, statuses, args, out)
+    return EXIT_OK
+
+
+def _print_status(
+    company_list: CompanyList, statuses: list[ProjectStatus], args: argparse.Namespace, out: TextIO
+) -> None:
     if args.json:
         _dump(output.status_json(company_list, statuses), out)
     else:
         output.print_status_table(company_list, statuses, out)
-    return EXIT_OK
+
+
+def _named_sub_jobs(
+    session: Session, project_ids: list[int], sub_job_ids: list[int]
+) -> list[Target]:
+    """The sub jobs named with --sub-job, found among the --project's (one request per
+    project for its sub job list); SubJobNotFound names any that is not there."""
+    company_id = session.company.id
+    listed = list_projects(session.client, company_id, ids=project_ids)
+    missing = sorted(set(project_ids) - {p.id for p in listed})
+    if missing:
+        raise SubJobNotFound(f"project {missing[0]} was not found (or you cannot see it)")
+    found: dict[int, Target] = {}
+    for project in listed:
+        for job in session.client.sub_jobs(company_id, project.id):
+            found[job.id] = Target(project, job)
+    unknown = [i for i in sub_job_ids if i not in found]
+    if unknown:
+        projects = ", ".join(str(p) for p in project_ids)
+        raise SubJobNotFound(f"sub job {unknown[0]} is not a sub job of project {projects}")
+    return [found[i] for i in dict.fromkeys(sub_job_ids)]
 
 
 def cached_status(
@@ -120,7 +169,9 @@ def _remember(
         environment = cache_key(session.environment)
         if projects is not None:
             cache.save_company(environment, session.company, company_list, projects)
-        cache.save_statuses(environment, company_list, statuses)
+        # The cache keeps projects' own results; sub jobs are read afresh each time.
+        own = [s for s in statuses if s.sub_job is None]
+        cache.save_statuses(environment, company_list, own)
 
 
 def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
@@ -160,7 +211,11 @@ def _refresh_holding(
 ) -> int:
     company_list = read_company_list(session.client, session.company.id)
     progress = Progress(quiet=args.json)
-    projects, statuses = _projects_to_refresh(session, company_list, args, progress)
+    try:
+        projects, statuses = _projects_to_refresh(session, company_list, args, progress)
+    except SubJobNotFound as exc:
+        write_line(sys.stderr, f"costcode-sync: error: {exc}")
+        return EXIT_NOTHING_DONE
     history = open_history_or_none()
     notice = history.notice if history is not None else ""  # a bad file was moved aside
     if notice and not args.json:  # --json: it is in the report
@@ -225,19 +280,25 @@ def exit_code(run: RefreshRun, *, named: set[int], fail_on_refused: bool) -> int
 
 def _projects_to_refresh(
     session: Session, company_list: CompanyList, args: argparse.Namespace, progress: Progress
-) -> tuple[list[Project], dict[int, ProjectStatus]]:
-    """Active out-of-date projects (with --all-out-of-date), then those named with --project;
-    and the statuses read on the way, which the refresh starts from instead of reading again."""
-    chosen: dict[int, Project] = {}
-    statuses: dict[int, ProjectStatus] = {}
+) -> tuple[list[Project | Target], dict[TargetKey, ProjectStatus]]:
+    """Active out-of-date projects and sub jobs (with --all-out-of-date), then those named
+    with --project (each followed by its sub jobs unless --no-sub-jobs: refresh_many lists
+    them) or --sub-job; and the statuses read on the way, which the refresh starts from
+    instead of reading again."""
+    if args.sub_job:
+        named = _named_sub_jobs(session, args.project, args.sub_job)
+        return list[Project | Target](named), {}
+    chosen: dict[TargetKey, Project | Target] = {}
+    statuses: dict[TargetKey, ProjectStatus] = {}
     if args.all_out_of_date:
         listed = list_projects(session.client, company_list.company_id, status="Active")
         active = [p for p in listed if p.active]
         for status in _out_of_date(session, company_list, active, args, progress):
-            chosen[status.project.id] = status.project
-            statuses[status.project.id] = status
+            chosen[status.key] = status.target  # a Target: its sub jobs were checked already
+            statuses[status.key] = status
     for project_id in args.project or ():
-        chosen.setdefault(project_id, Project(project_id, f"Project {project_id}", None, True))
+        chosen.pop(project_id, None)  # named: as a Project, so its sub jobs follow it
+        chosen[project_id] = Project(project_id, f"Project {project_id}", None, True)
     return list(chosen.values()), statuses
 
 
@@ -253,19 +314,30 @@ def _out_of_date(
     found = status_estimate(session.client, company_list, projects)
     text = f"Checking {total} active projects."
     progress.say(f"{text} {found.text}" if found.requests else text)
-    checked = check_projects(session.client, company_list, projects, concurrency=args.concurrency)
-    by_id = {s.project.id: s for s in checked}  # they come as each check ends
-    statuses = [by_id[p.id] for p in projects]  # in the order Procore lists them
+    checked = check_projects(
+        session.client,
+        company_list,
+        projects,
+        concurrency=args.concurrency,
+        sub_jobs=not args.no_sub_jobs,
+    )
+    by_key: dict[int, list[ProjectStatus]] = {}  # they come as each check ends
+    for status in checked:
+        by_key.setdefault(status.project.id, []).append(status)
+    # In the order Procore lists them, each project's sub jobs after it.
+    statuses = [s for p in projects for s in by_key.get(p.id, [])]
     chosen = [s for s in statuses if s.state in (ProjectState.OUT_OF_DATE, ProjectState.ERROR)]
-    progress.say(f"{len(chosen)} of {total} active projects are out of date.")
+    jobs = sum(1 for s in chosen if s.sub_job is not None)
+    text = f"{len(chosen) - jobs} of {total} active projects are out of date"
+    progress.say(f"{text}, and {plural(jobs, 'sub job')}." if jobs else f"{text}.")
     return chosen
 
 
 def _run_refresh(
     session: Session,
     company_list: CompanyList,
-    projects: list[Project],
-    statuses: dict[int, ProjectStatus],
+    projects: list[Project | Target],
+    statuses: dict[TargetKey, ProjectStatus],
     history: HistoryStore | None,
     args: argparse.Namespace,
     progress: Progress,
@@ -292,6 +364,7 @@ def _run_refresh(
                     statuses=statuses,
                     lock=lock,
                     who=COMMAND,
+                    sub_jobs=not args.no_sub_jobs,
                 )
             )
         except BaseException as exc:  # handed to the main thread

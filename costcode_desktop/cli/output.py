@@ -103,7 +103,9 @@ def status_json(company_list: CompanyList, statuses: list[ProjectStatus]) -> dic
             "codes": len(company_list.codes),
             "read_at": company_list.read_at.isoformat(),
         },
-        "projects": [_project_status_json(s) for s in statuses],
+        "projects": [_project_status_json(s) for s in statuses if s.sub_job is None],
+        # Each sub job (Sage Extra) is a target of its own: its project, its code and name.
+        "sub_jobs": [_sub_job_status_json(s) for s in statuses if s.sub_job is not None],
     }
 
 
@@ -114,6 +116,28 @@ def _project_status_json(status: ProjectStatus) -> dict[str, Any]:
         "name": p.name,
         "project_number": p.project_number,
         "active": p.active,
+        "biller_type": "Project",
+        "biller_id": p.id,
+        "state": status.state.value,
+        "summary": status.summary,
+        "message": status.message,
+        "counts": _counts_json(status),
+    }
+
+
+def _sub_job_status_json(status: ProjectStatus) -> dict[str, Any]:
+    job = status.sub_job
+    assert job is not None
+    p = status.project
+    return {
+        "id": job.id,
+        "code": job.code,
+        "name": job.name,
+        "label": status.label,
+        "project_id": p.id,
+        "project_number": p.project_number,
+        "biller_type": "SubJob",
+        "biller_id": job.id,
         "state": status.state.value,
         "summary": status.summary,
         "message": status.message,
@@ -146,9 +170,8 @@ def print_status_table(
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
     header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
     rows = [
-        [
-            s.project.project_number or "",
-            s.project.name,
+        _first_cells(s)
+        + [
             "yes" if s.project.active else "no",
             s.summary,
         ]
@@ -165,13 +188,32 @@ def print_status_table(
     for row in [header, *rows]:
         cells = (cell + " " * (w - shown_width(cell)) for cell, w in zip(row, widths, strict=True))
         write_line(out, "  ".join(cells).rstrip())
-    out_of_date = sum(1 for s in statuses if s.comparison is not None and not s.comparison.in_sync)
-    write_line(out, f"{plural(len(statuses), 'project')}, {out_of_date} out of date.")
+    own = [s for s in statuses if s.sub_job is None]
+    jobs = [s for s in statuses if s.sub_job is not None]
+    line = f"{plural(len(own), 'project')}, {_out_of_date(own)} out of date."
+    if jobs:
+        line += f" {plural(len(jobs), 'sub job')}, {_out_of_date(jobs)} out of date."
+    write_line(out, line)
     notes = notes or {}
     for s in statuses:
-        for note in (s.message, notes.get(s.project.id, "")):
+        own_note = notes.get(s.project.id, "") if s.sub_job is None else ""
+        for note in (s.message, own_note):
             if note:
-                write_line(out, f"- {s.project.name}: {note}")
+                name = s.project.name if s.sub_job is None else s.label
+                write_line(out, f"- {name}: {note}")
+
+
+def _first_cells(status: ProjectStatus) -> list[str]:
+    """Number and name: '23-104', 'Riverside Clinic'; a sub job's '23-104 / E01', its name."""
+    number = status.project.project_number or ""
+    job = status.sub_job
+    if job is None:
+        return [number, status.project.name]
+    return [f"{number or status.project.name} / {job.code}", job.name]
+
+
+def _out_of_date(statuses: list[ProjectStatus]) -> int:
+    return sum(1 for s in statuses if s.comparison is not None and not s.comparison.in_sync)
 
 
 def print_cached_status(cached: CachedCompany, statuses: list[ProjectStatus], out: TextIO) -> None:
@@ -234,7 +276,9 @@ def print_run(run: RefreshRun, out: TextIO, *, skipping_fails: bool | None = Non
         write_line(out, "No active project is out of date; nothing to do.")
         return
     for result in run.results:
-        if result.outcome is RefreshOutcome.REFUSED:
+        if result.sub_job is not None:  # its message names it; the line says which it is
+            write_line(out, f"{label(result):<12}  {_target(result)}: {result.message}")
+        elif result.outcome is RefreshOutcome.REFUSED:
             write_line(out, f"{label(result):<12}  {numbered(result.project)}: {result.message}")
         else:
             write_line(out, f"{label(result):<12}  {result.message}")
@@ -250,6 +294,15 @@ def print_run(run: RefreshRun, out: TextIO, *, skipping_fails: bool | None = Non
         else:
             write_line(out, f"{skipped}: not a failure (--fail-on-refused makes it one).")
     write_line(out, run.summary())
+
+
+def _target(result: RefreshResult) -> str:
+    """'23-104 / E02 Owner Change Extras' for a sub job's result, else the project numbered."""
+    job = result.sub_job
+    if job is None:
+        return numbered(result.project)
+    number = (result.project.project_number or "").strip() or result.project.name
+    return f"{number} / {job.code} {job.name}"
 
 
 def numbered(project: Project) -> str:
@@ -301,12 +354,16 @@ def _estimate_json(estimate: Estimate | None) -> dict[str, Any] | None:
 
 def refresh_json(result: RefreshResult) -> dict[str, Any]:
     plan = result.plan
+    job = result.sub_job
     return {
         "project": {
             "id": result.project.id,
             "name": result.project.name,
             "number": result.project.project_number,
         },
+        "sub_job": None if job is None else {"id": job.id, "code": job.code, "name": job.name},
+        "biller_type": "Project" if job is None else "SubJob",
+        "biller_id": result.project.id if job is None else job.id,
         "outcome": result.outcome.value,
         "dry_run": result.dry_run,
         "message": result.message,

@@ -14,7 +14,7 @@ from costcode_desktop.lazy import lazy_names
 if TYPE_CHECKING:
     from costcode_desktop.procore import CancelToken, Environment, TokenSource
     from costcode_desktop.procore.errors import Cancelled, ProcoreError
-    from costcode_desktop.procore.records import Company, Project, User
+    from costcode_desktop.procore.records import Company, Project, SubJob, User
 
     from .budget import Estimate, duration_text, status_estimate
     from .bulk import (
@@ -51,8 +51,10 @@ if TYPE_CHECKING:
         ProjectStatus,
         check_project,
         check_projects,
+        check_sub_job,
         status_after_refresh,
     )
+    from .targets import Target, TargetKey
 
 _HOME = {  # name -> the module that defines it
     "CancelToken": "costcode_desktop.procore",
@@ -62,6 +64,7 @@ _HOME = {  # name -> the module that defines it
     "ProcoreError": "costcode_desktop.procore.errors",
     "Company": "costcode_desktop.procore.records",
     "Project": "costcode_desktop.procore.records",
+    "SubJob": "costcode_desktop.procore.records",
     "User": "costcode_desktop.procore.records",
     "Estimate": ".budget",
     "duration_text": ".budget",
@@ -105,7 +108,10 @@ _HOME = {  # name -> the module that defines it
     "ProjectStatus": ".status",
     "check_project": ".status",
     "check_projects": ".status",
+    "check_sub_job": ".status",
     "status_after_refresh": ".status",
+    "Target": ".targets",
+    "TargetKey": ".targets",
 }
 
 
@@ -145,11 +151,15 @@ __all__ = [
     "RefreshStep",
     "RefreshWaiting",
     "Session",
+    "SubJob",
+    "Target",
+    "TargetKey",
     "TokenSource",
     "User",
     "check_permissions",
     "check_project",
     "check_projects",
+    "check_sub_job",
     "connect",
     "duration_text",
     "list_projects",

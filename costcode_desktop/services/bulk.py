@@ -185,9 +185,9 @@ def refresh_many(
     project per session).
 
     A Target with a sub job refreshes that sub job's list. With `sub_jobs`, a project given
-    without one is followed by its sub jobs (one request lists them; each is refreshed and
-    recorded as a target of its own), unless the project cannot be refreshed from the company
-    list. A sub job's status is found in `statuses` under its key, (project id, sub job id).
+    as a Project (not as a Target) is followed by its sub jobs (one request lists them; each
+    is refreshed and recorded as a target of its own), unless the project was refused. A sub
+    job's status is found in `statuses` under its key, (project id, sub job id).
     """
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}")
@@ -212,7 +212,8 @@ def refresh_many(
             written_at=_last_written(session, history),
         )
         batch = _Batch(session, company_list, unique, starts, history, dry_run, on_event)
-        batch.sub_jobs = sub_jobs
+        if sub_jobs:
+            batch.expand = {p.id for p in projects if isinstance(p, Project)}
         batch.statuses = statuses or {}
         batch.fresh_after = _fresh_after(company_list, datetime.now(UTC), changed_since)
         batch.written_at = _last_written(session, history)
@@ -409,7 +410,7 @@ class _Batch:
         self.dry_run = dry_run
         self.on_event = on_event
         self.run_record = RefreshRun(dry_run=dry_run)
-        self.sub_jobs = False
+        self.expand: set[TargetKey] = set()  # the projects followed by their sub jobs
         self.statuses: Mapping[TargetKey, ProjectStatus] = {}
         self.fresh_after = company_list.read_at
         self.written_at: Mapping[int, datetime] = {}
@@ -445,7 +446,7 @@ class _Batch:
         if result is None:
             return None  # cancelled before anything was sent: not started
         results = [result]
-        if self.sub_jobs and target.sub_job is None and self._has_sub_jobs(result):
+        if target.key in self.expand and self._has_sub_jobs(result):
             for job in self._sub_jobs_of(result.project, cancel):
                 point = _starting_point(
                     job,

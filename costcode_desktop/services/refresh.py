@@ -133,9 +133,17 @@ def refresh_project(
     run = _Refresh(client, company_list, progress or (lambda _message: None), cancel)
     run.on_writes = on_writes
     run.permissions = permissions
-    run.sub_job_id = None if sub_job is None else sub_job.id
-    result = run.execute(project_id, dry_run, listed, before)
-    return result if sub_job is None else replace(result, sub_job=sub_job)
+    if sub_job is None:
+        return run.execute(project_id, dry_run, listed, before)
+    run.sub_job_id = sub_job.id
+    # The messages name the sub job ("'Riverside Clinic / E02 Owner Change Extras' ..."); the
+    # result keeps the project as it is, with the sub job beside it.
+    named = None
+    if listed is not None:
+        named = replace(listed, name=f"{listed.name} / {sub_job.code} {sub_job.name}")
+    result = run.execute(project_id, dry_run, named, before)
+    project = listed if listed is not None and result.project == named else result.project
+    return replace(result, project=project, sub_job=sub_job)
 
 
 class _Refresh:

@@ -130,11 +130,11 @@ class RefreshRun:
         return text
 
     def _of_total(self) -> str:
-        """'12 projects', or '1 project and 2 sub jobs' when sub jobs were refreshed too."""
+        """'12 projects', or '3 (1 project, 2 sub jobs)' when sub jobs were refreshed too."""
         jobs = sum(1 for r in self.results if r.sub_job is not None)
         if not jobs:
             return plural(self.total, "project")
-        return f"{plural(self.total - jobs, 'project')} and {plural(jobs, 'sub job')}"
+        return f"{self.total} ({plural(self.total - jobs, 'project')}, {plural(jobs, 'sub job')})"
 
     def _dry_run_summary(self) -> str:
         plans = [r.plan for r in self.results if r.would_change and r.plan is not None]

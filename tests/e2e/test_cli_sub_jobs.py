@@ -69,7 +69,7 @@ def test_refresh_of_a_project_refreshes_its_sub_jobs(server: SandboxServer) -> N
     code, out, _ = run(server, "refresh", "--project", RIVERSIDE)
     assert code == 0
     assert "23-104 / E02 Owner Change Extras: " in out
-    assert "1 of 1 project and 2 sub jobs refreshed" in out
+    assert "1 of 3 (1 project, 2 sub jobs) refreshed; 2 unchanged." in out
     code, out, _ = run(server, "status", "--project", RIVERSIDE, "--json")
     assert {j["state"] for j in json.loads(out)["sub_jobs"]} == {"in_sync"}
 

@@ -90,7 +90,7 @@ def test_refreshing_a_project_refreshes_its_sub_jobs_one_history_entry_each(
         or (isinstance(w.json_body, dict) and w.json_body.get("sub_job_id") == E02)
         for w in writes
     )
-    assert "1 project and 2 sub jobs" in run.summary()
+    assert run.summary().startswith("1 of 3 (1 project, 2 sub jobs) refreshed; 2 unchanged.")
 
     (summary,) = history.runs()
     entries = history.run_details(summary.id).projects

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from costcode_desktop.costcodes import Comparison, NameUpdate, RefreshPlan, StandardCode, plural
 from costcode_desktop.procore import CancelToken
@@ -166,7 +167,7 @@ def refresh_many(
     dry_run: bool = False,
     on_event: EventHandler | None = None,
     cancel: CancelToken | None = None,
-    statuses: Mapping[TargetKey, ProjectStatus] | None = None,
+    statuses: Mapping[int, ProjectStatus] | Mapping[TargetKey, ProjectStatus] | None = None,
     lock: HeldRefresh | None = None,
     who: str = WINDOW,
     sub_jobs: bool = False,
@@ -204,17 +205,18 @@ def refresh_many(
         if lock is not None and history is not None:
             recovery = recover_interrupted(session, company_list, history, cancel=cancel)
         changed_since = lock.changed_since if lock is not None else None
+        known: Mapping[Any, ProjectStatus] = statuses or {}  # keyed by project id or target key
         starts = starting_points(
             company_list,
             unique,
-            statuses or {},
+            known,
             changed_since=changed_since,
             written_at=_last_written(session, history),
         )
         batch = _Batch(session, company_list, unique, starts, history, dry_run, on_event)
         if sub_jobs:
             batch.expand = {p.id for p in projects if isinstance(p, Project)}
-        batch.statuses = statuses or {}
+        batch.statuses = known
         batch.fresh_after = _fresh_after(company_list, datetime.now(UTC), changed_since)
         batch.written_at = _last_written(session, history)
         batch.run_record.recovery = recovery
@@ -283,7 +285,7 @@ def _starting_point(
 def starting_points(
     company_list: CompanyList,
     projects: Sequence[Project | Target],
-    statuses: Mapping[TargetKey, ProjectStatus],
+    statuses: Mapping[Any, ProjectStatus],
     *,
     now: datetime | None = None,
     changed_since: datetime | None = None,

@@ -449,7 +449,11 @@ class _Batch:
             return None  # cancelled before anything was sent: not started
         results = [result]
         if target.key in self.expand and self._has_sub_jobs(result):
-            for job in self._sub_jobs_of(result.project, cancel):
+            given = {t.key for t in self.targets}  # a sub job also given alone runs once
+            jobs = [
+                job for job in self._sub_jobs_of(result.project, cancel) if job.key not in given
+            ]
+            for job in jobs:
                 point = _starting_point(
                     job,
                     self.statuses.get(job.key),

@@ -51,15 +51,19 @@ def test_window_lists_projects_with_their_state(
     assert found[TRANSIT] is ProjectState.NOT_ERP_INTEGRATED
     assert window.signed_in.text() == "Signed in as A. P. Clerk · Example Builders · Demo"
     count = window.projects.count_label  # counted once per turn of the event loop
-    qtbot.waitUntil(lambda: count.text() == "12 projects · 8 out of date", timeout=1_000)
+    qtbot.waitUntil(
+        lambda: count.text() == "12 projects · 8 out of date · 1 sub job out of date",
+        timeout=1_000,
+    )
 
     window.projects.out_of_date_only.setChecked(True)
-    assert window.projects.proxy.rowCount() == 8
+    # The 8, and Riverside Clinic (in sync) above its sub job E02, which is out of date.
+    assert window.projects.proxy.rowCount() == 8 + 2
     window.projects.search.setText("lincoln")
     assert window.projects.proxy.rowCount() == 1
     window.projects.search.clear()
     window.projects.out_of_date_only.setChecked(False)
-    assert window.projects.proxy.rowCount() == 12
+    assert window.projects.proxy.rowCount() == 12 + 2  # Riverside Clinic's sub jobs
     shot(window, tmp_path / SHOTS, "1-loaded")
 
 
@@ -130,6 +134,7 @@ def test_cancel_stops_before_the_next_project(
     window: MainWindow, sandbox: SandboxServer, qtbot: QtBot
 ) -> None:
     sandbox.faults = FaultConfig(latency=0.15)
+    window.action("include_sub_jobs").setChecked(False)  # projects only: this counts them
     window.projects.out_of_date_only.setChecked(True)
     window.projects.view.selectAll()
     stale = window.projects.selected_projects()

@@ -40,8 +40,8 @@ def test_a_projects_sub_jobs_are_rows_below_it_with_their_own_state(
     assert e02.status is not None
     assert e02.status.state is ProjectState.OUT_OF_DATE
     assert (e02.count(DiffStatus.MISSING), e02.count(DiffStatus.DESCRIPTION_DIFFERS)) == (2, 1)
-    assert e02.display[COL_NUMBER] == "23-104 / E02"
-    assert e02.display[COL_NAME] == "↳ Owner Change Extras"
+    assert e02.display[COL_NUMBER] == "↳ E02"
+    assert e02.display[COL_NAME] == "Owner Change Extras"
     riverside = model.row_for(RIVERSIDE)
     assert riverside is not None
     assert riverside.status is not None
@@ -51,6 +51,7 @@ def test_a_projects_sub_jobs_are_rows_below_it_with_their_own_state(
     keys = shown_keys(window)
     at = keys.index(RIVERSIDE)
     assert keys[at + 1 : at + 3] == [E01, E02]
+    assert window.projects.select_target(E02)
     path = shot(window, tmp_path / "screenshots", "sub-jobs")
     assert path.stat().st_size > 0
 
@@ -107,9 +108,7 @@ def test_refreshing_a_project_refreshes_its_sub_jobs_one_history_entry_each(
     ]
 
 
-def test_refreshing_a_selected_sub_job_refreshes_it_alone(
-    window: MainWindow, qtbot: QtBot
-) -> None:
+def test_refreshing_a_selected_sub_job_refreshes_it_alone(window: MainWindow, qtbot: QtBot) -> None:
     assert window.projects.select_target(E02)
     with qtbot.waitSignal(window.refresh_finished, timeout=30_000) as finished:
         window.refresh_flow.refresh_selected()

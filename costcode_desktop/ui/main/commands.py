@@ -122,7 +122,7 @@ def window_commands(w: CommandTarget) -> list[Command]:
         ),
         Command(
             "include_sub_jobs",
-            "Include &Sub Jobs (Sage Extras)",
+            "Include Sub &Jobs (Sage Extras)",
             "Check and refresh each project's sub jobs with it, each on a row of its own",
             on_toggle=w.set_include_sub_jobs,
         ),

@@ -640,6 +640,7 @@ class MainWindow(QMainWindow):
     def set_include_sub_jobs(self, on: bool) -> None:
         """Whether checks and refreshes take the projects' sub jobs too (from the next one)."""
         self.controller.include_sub_jobs = on
+        self.projects.proxy.set_sub_jobs_shown(on)
         if self.settings is not None:
             self.settings.setValue("projects/include_sub_jobs", on)
 
@@ -647,7 +648,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         include = True if s is None else bool(s.value("projects/include_sub_jobs", True, bool))
         self.action("include_sub_jobs").setChecked(include)
-        self.controller.include_sub_jobs = include
+        self.set_include_sub_jobs(include)
         if s is None:
             return
         for key, restore in (

@@ -150,9 +150,8 @@ class ProjectRow:
             else ""
         )
         number, name = self.project.project_number or "", self.project.name
-        if self.sub_job is not None:  # '23-104 / E01', '↳ Parking Deck Extra'
-            number = f"{number or self.project.name} / {self.sub_job.code}"
-            name = f"↳ {self.sub_job.name}"
+        if self.sub_job is not None:  # '↳ E01', 'Parking Deck Extra', under its project
+            number, name = f"↳ {self.sub_job.code}", self.sub_job.name
         self.display = (
             number,
             name,
@@ -419,6 +418,7 @@ class ProjectsFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._text = ""
         self._out_of_date_only = False
+        self._sub_jobs_shown = True
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
@@ -427,6 +427,10 @@ class ProjectsFilter(QSortFilterProxyModel):
 
     def set_out_of_date_only(self, enabled: bool) -> None:
         self._refilter(_out_of_date_only=enabled)
+
+    def set_sub_jobs_shown(self, shown: bool) -> None:
+        """Project → Include Sub Jobs off: their rows go, as they leave checks and refreshes."""
+        self._refilter(_sub_jobs_shown=shown)
 
     def _refilter(self, **values: Any) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidate*Filter is deprecated there
@@ -443,8 +447,12 @@ class ProjectsFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         assert isinstance(model, ProjectsModel)
         row = model.row_at(source_row)
+        if row.sub_job is not None and not self._sub_jobs_shown:
+            return False
         if row.sub_job is None and self._accepts(row):
             return True
+        if not self._sub_jobs_shown:
+            return False
         if row.sub_job is None:  # shown when one of its sub jobs is: a sub job is never alone
             return any(self._accepts(job) for job in model.sub_job_rows(row.project.id))
         return self._accepts(row)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import Project, Target, TargetKey
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, TARGET_KEY_ROLE
@@ -129,8 +130,16 @@ class ProjectsPane(QWidget):
             text += f" · {refused} no access"
         if checking:
             text += f" · checking {checking}…"
-        if self.proxy.rowCount() != len(rows):
-            text = f"showing {self.proxy.rowCount()} of " + text
+        jobs = [row for row in self.model.sub_job_rows() if row.out_of_date]
+        if jobs:  # a sub job (Sage Extra) out of date is one more list to refresh
+            text += f" · {plural(len(jobs), 'sub job')} out of date"
+        shown = sum(  # projects shown: their sub jobs' rows are not counted
+            1
+            for row in range(self.proxy.rowCount())
+            if isinstance(self.proxy.index(row, 0).data(PROJECT_ID_ROLE), int)
+        )
+        if shown != len(rows):
+            text = f"showing {shown} of " + text
         self.count_label.setText(text)
 
     def selected_projects(self) -> list[Project]:

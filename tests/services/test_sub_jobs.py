@@ -159,3 +159,20 @@ def test_requests_per_target_stay_within_the_budget(
     # then E02 costs its permission check, copy, sync and read-back.
     assert refresh_requests <= 4 * targets
     assert refresh_requests == len(compared) + 4
+
+
+def test_a_sub_job_given_with_its_project_is_refreshed_once(
+    session: Session, history: HistoryStore
+) -> None:
+    loaded = load_company(session, history=history)
+    riverside = next(p for p in loaded.projects if p.id == RIVERSIDE)
+    job = next(j for j in session.client.sub_jobs(d.COMPANY_ID, RIVERSIDE) if j.id == E02)
+    run = refresh_many(
+        session,
+        loaded.company_list,
+        [riverside, Target(riverside, job)],
+        history=history,
+        sub_jobs=True,
+    )
+    keys = sorted((r.project.id, r.sub_job.id if r.sub_job else 0) for r in run.results)
+    assert keys == [(RIVERSIDE, 0), (RIVERSIDE, E01), (RIVERSIDE, E02)]

@@ -10,16 +10,21 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from PySide6.QtCore import QSettings, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QEventLoop, QSettings, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from costcode_desktop import APP_NAME, __version__
+from costcode_desktop.display import NO_DISPLAY, display_missing
 from costcode_desktop.services import paths
+
+if TYPE_CHECKING:
+    from costcode_desktop.ui.main.controller import Controller
 
 log = logging.getLogger(__name__)
 SCREENSHOT_TIMEOUT_MS = 120_000
+WIND_DOWN_MS = 15_000  # at most, for the work to stop and the session to close at exit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot and not args.demo:
         print("costcode-desktop: --screenshot needs --demo", file=sys.stderr)
         return 2
+    if display_missing(os.environ):
+        if not (args.self_test or args.screenshot):
+            print(f"costcode-desktop: {NO_DISPLAY}", file=sys.stderr)
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # they need no screen: choose none
     if args.self_test:
         return _self_test()
     app, log_path = _application(to_console=bool(args.screenshot))
@@ -111,9 +121,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.screenshot:
         return _screenshot(app, window, args.screenshot)
     try:
-        return app.exec()
+        code = app.exec()
+        _wind_down(window.controller)
+        return code
     finally:
         guard.release()
+
+
+def _wind_down(controller: Controller) -> None:
+    """The window is gone; its work stops and the session and the stores close before the
+    process ends (it quits at once if nothing runs)."""
+    if controller.is_shut_down:
+        return
+    controller.shutdown()  # no-op when the window's close already started it
+    loop = QEventLoop()
+    controller.shut_down.connect(loop.quit)
+    QTimer.singleShot(WIND_DOWN_MS, loop.quit)
+    if not controller.is_shut_down:
+        loop.exec()
 
 
 def _application(*, to_console: bool) -> tuple[QApplication, Path]:
@@ -154,6 +179,7 @@ def _self_test() -> int:
         # Close and write everything now: a QSettings synced at interpreter exit would
         # re-create the deleted folder and leave it behind in the user's temp folder.
         window.close()
+        _wind_down(window.controller)
         settings.sync()
         if not test.passed:
             _print_log_tail(log_path)
@@ -213,11 +239,11 @@ def _screenshot(app: QApplication, window: object, target: Path) -> int:
             window.close()
 
     window.resize(1640, 880)  # documentation size, whatever screen (or none) is attached
-    window.splitter.setSizes([885, 755])
     window.checks_finished.connect(lambda: QTimer.singleShot(300, shoot))
     window.controller.failed.connect(failed)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, timed_out)
     app.exec()
+    _wind_down(window.controller)
     return outcome.get("code", 1)
 
 

@@ -218,13 +218,15 @@ class SelfTest(QObject):
         if self.pending != "Load the company list and check every project":
             return  # projects re-checked after the refresh
         rows = self.window.projects.model.rows()
-        stale = [row for row in rows if row.out_of_date and row.project.active]
+        stale = [row for row in rows if row.out_of_date]  # services.standing's rule
         errors = [row for row in rows if row.status and row.status.state is ProjectState.ERROR]
         if errors:
             raise StepFailed(f"'{errors[0].project.name}': {errors[0].status}")
         if not stale:
             raise StepFailed(f"{len(rows)} projects, none out of date; the demo seed is wrong")
-        self._passed(f"{len(rows)} projects, {len(stale)} out of date")
+        text = f"{len(rows)} projects, {len(stale)} out of date"
+        jobs = sum(1 for row in self.window.projects.model.sub_job_rows() if row.out_of_date)
+        self._passed(f"{text}, and {plural(jobs, 'sub job')}" if jobs else text)
         sendable = [row for row in stale if not unsendable_codes([row.status])]
         target = (sendable or stale)[0]
         self.project_name = target.project.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import socket
@@ -15,6 +16,7 @@ from typing import Any
 from unittest import mock
 
 import httpx
+import pytest
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, RetryPolicy
 from costcode_desktop.sandbox import SandboxServer
@@ -72,6 +74,66 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def another_program_on_ipv6_loopback(port: int) -> Iterator[socket.socket]:
+    """A socket listening on [::1]:port, as another program on this computer could hold it.
+
+    Skips the test when this computer has no IPv6 loopback: nothing could be held there, and no
+    browser could send anything there either.
+    """
+    squatter = _ipv6_loopback_socket(port)
+    try:
+        squatter.listen()
+        squatter.setblocking(False)
+        yield squatter
+    finally:
+        squatter.close()
+
+
+def has_ipv6_loopback() -> bool:
+    """Whether this computer can listen on ::1."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def skip_without_ipv6_loopback() -> None:
+    """Skip the test when this computer has no IPv6 loopback (::1)."""
+    _ipv6_loopback_socket(0).close()
+
+
+def _ipv6_loopback_socket(port: int) -> socket.socket:
+    """A TCP socket bound to [::1]:port; skips the test when there is no IPv6 loopback."""
+    if not socket.has_ipv6:
+        pytest.skip("this Python has no IPv6 support, so there is no [::1] to use")
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    try:
+        sock.bind(("::1", port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+            pytest.skip(f"no IPv6 loopback on this computer ({exc.strerror})")
+        raise
+    return sock
+
+
+def connections_waiting(listener: socket.socket) -> int:
+    """How many connections reached a non-blocking listener (accepted and closed here)."""
+    count = 0
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except BlockingIOError:
+            return count
+        connection.close()
+        count += 1
 
 
 def run_main(*args: str) -> tuple[int, str, str]:

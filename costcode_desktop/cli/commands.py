@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -10,22 +11,26 @@ import threading
 from typing import Any, TextIO
 
 from costcode_desktop.costcodes import plural
+from costcode_desktop.procore.errors import NotFound
 from costcode_desktop.services import (
     CancelToken,
     CompanyList,
     Project,
     ProjectState,
     ProjectStatus,
+    RefreshResult,
     RefreshRun,
     Session,
     Target,
     TargetKey,
     check_projects,
     check_sub_job,
+    count_out_of_date,
     list_projects,
     load_company,
     read_company_list,
     refresh_many,
+    standing,
     status_estimate,
 )
 from costcode_desktop.services.cache import cache_key, open_cache_or_none
@@ -38,6 +43,7 @@ from costcode_desktop.services.refresh_lock import (
     company_lock,
     waiting_words,
 )
+from costcode_desktop.services.text import without_isolates
 
 from . import output
 from .lines import write_line
@@ -83,15 +89,34 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
         listed = {p.id: p for p in list_projects(client, company_id, ids=args.project)}
         # One the list does not show is read alone, which says why (not found, no access).
         projects = [
-            listed.get(pid) or Project(pid, f"Project {pid}", None, True) for pid in args.project
+            listed.get(pid) or Project(pid, _stand_in(pid), None, True) for pid in args.project
         ]
     else:
         load = load_company(session, history=None)  # the table shows no "last refreshed"
         company_list, projects = load.company_list, load.projects
-    statuses = list(check_projects(client, company_list, projects, sub_jobs=not args.no_sub_jobs))
+    statuses = output.by_project_number(
+        list(check_projects(client, company_list, projects, sub_jobs=not args.no_sub_jobs))
+    )
     _remember(session, company_list, None if args.project else projects, statuses)
+    missing = {
+        s.project.id
+        for s in statuses
+        if s.sub_job is None and isinstance(s.error, NotFound) and args.project
+    }
+    nothing_found = bool(missing) and len(missing) == len(args.project)
+    if missing:
+        statuses = [
+            _not_found(session, s) if s.sub_job is None and s.project.id in missing else s
+            for s in statuses
+        ]
+    if not args.json:
+        for status in (s for s in statuses if s.sub_job is None and s.project.id in missing):
+            write_line(sys.stderr, f"costcode-sync: error: {status.message}")
+        statuses = [s for s in statuses if s.project.id not in missing]
+        if nothing_found:
+            return EXIT_NOTHING_DONE
     _print_status(company_list, statuses, args, out)
-    return EXIT_OK
+    return EXIT_NOTHING_DONE if nothing_found else EXIT_OK
 
 
 def _print_status(
@@ -124,6 +149,33 @@ def _named_sub_jobs(
     return [found[i] for i in dict.fromkeys(sub_job_ids)]
 
 
+def _not_found(session: Session, status: ProjectStatus) -> ProjectStatus:
+    """A named project Procore does not have (or hides): said with its id, not a stand-in row."""
+    return dataclasses.replace(status, message=_no_project(session, status.project.id))
+
+
+def _named_if_missing(session: Session, result: RefreshResult) -> RefreshResult:
+    """A refresh of a named project Procore does not have says which id that was."""
+    project = result.project
+    if not isinstance(result.error, NotFound) or project.name != _stand_in(project.id):
+        return result
+    return dataclasses.replace(result, message=_no_project(session, result.project.id))
+
+
+def _no_project(session: Session, project_id: int) -> str:
+    company = session.company
+    return (
+        f"No project {project_id} in company {company.name} ({company.id}), or you cannot see "
+        "it. Check the id (the number in the project's Procore address) and that you were "
+        "added to the project."
+    )
+
+
+def _stand_in(project_id: int) -> str:
+    """The name a project named by id has until Procore gives its own."""
+    return f"Project {project_id}"
+
+
 def cached_status(
     environment: str, company_id: int | None, args: argparse.Namespace, out: TextIO
 ) -> int:
@@ -142,11 +194,13 @@ def cached_status(
         )
         return EXIT_NOTHING_DONE
     wanted = set(args.project or ())
-    statuses = [
-        cached.statuses[p.id]
-        for p in cached.projects
-        if p.id in cached.statuses and (not wanted or p.id in wanted)
-    ]
+    statuses = output.by_project_number(
+        [
+            cached.statuses[p.id]
+            for p in cached.projects
+            if p.id in cached.statuses and (not wanted or p.id in wanted)
+        ]
+    )
     if args.json:
         _dump(output.cached_status_json(cached, statuses), out)
     else:
@@ -225,6 +279,7 @@ def _refresh_holding(
     finally:
         if history is not None:
             history.close()
+    run.results[:] = [_named_if_missing(session, r) for r in run.results]
     if run.recovery.text() and not args.json:  # --json: recovered_after_interruption
         write_line(sys.stderr, run.recovery.text())
     code = exit_code(run, named=set(args.project or ()), fail_on_refused=args.fail_on_refused)
@@ -297,8 +352,10 @@ def _projects_to_refresh(
             chosen[status.key] = status.target  # a Target: its sub jobs were checked already
             statuses[status.key] = status
     for project_id in args.project or ():
-        chosen.pop(project_id, None)  # named: as a Project, so its sub jobs follow it
-        chosen[project_id] = Project(project_id, f"Project {project_id}", None, True)
+        # Named: as a Project (its own name when the check found it), so its sub jobs follow it.
+        found = chosen.pop(project_id, None)
+        project = found.project if isinstance(found, Target) else found
+        chosen[project_id] = project or Project(project_id, _stand_in(project_id), None, True)
     return list(chosen.values()), statuses
 
 
@@ -326,9 +383,12 @@ def _out_of_date(
         by_key.setdefault(status.project.id, []).append(status)
     # In the order Procore lists them, each project's sub jobs after it.
     statuses = [s for p in projects for s in by_key.get(p.id, [])]
-    chosen = [s for s in statuses if s.state in (ProjectState.OUT_OF_DATE, ProjectState.ERROR)]
-    jobs = sum(1 for s in chosen if s.sub_job is not None)
-    text = f"{len(chosen) - jobs} of {total} active projects are out of date"
+    # Out of date by services.out_of_date's rule (the count the window and `status` say); those
+    # whose check failed are tried too, and the refresh says what became of them.
+    chosen = [s for s in statuses if standing(s).out_of_date or s.state is ProjectState.ERROR]
+    jobs = count_out_of_date(s for s in statuses if s.sub_job is not None)
+    own = count_out_of_date(s for s in statuses if s.sub_job is None)
+    text = f"{own} of {total} active projects are out of date"
     progress.say(f"{text}, and {plural(jobs, 'sub job')}." if jobs else f"{text}.")
     return chosen
 
@@ -400,5 +460,17 @@ def _wait_for(ended: threading.Event, cancel: CancelToken, progress: Progress) -
 
 
 def _dump(report: dict[str, Any], out: TextIO) -> None:
-    json.dump(report, out, indent=2)
+    """The report as JSON, without the isolates the services put around names for the window
+    (services/text.py): a script compares the words, not what a window needs to show them."""
+    json.dump(_without_isolates(report), out, indent=2)
     out.write("\n")
+
+
+def _without_isolates(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_isolates(value)
+    if isinstance(value, dict):
+        return {key: _without_isolates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_isolates(item) for item in value]
+    return value

@@ -5,7 +5,9 @@ sequence, a BEL or a bidi override in one would act on the terminal, and a newli
 line in a nightly job's log. They are shown as `\\x1b`, `\\n`, `\\u202e`; a tab too, as `\\t` (it
 would break the table's columns and looks like spaces). Printable text, accents and all, is kept.
 A backslash is doubled only where it would read as such an escape, so the form stays unambiguous
-and a Windows path keeps its single backslashes.
+and a Windows path keeps its single backslashes. The first-strong isolates the services put around
+names for the window (services/text.py) are dropped: the escapes already keep a name's bidi
+controls from acting, and a terminal would show the isolates as garbage.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import TextIO
+
+from costcode_desktop.services.text import without_isolates
 
 # Controls (C0, DEL, C1), format characters (bidi controls, zero-width ones), surrogates, and
 # the line and paragraph separators, which some terminals and editors break lines on.
@@ -23,6 +27,7 @@ _READS_AS_ESCAPE = re.compile(r"[\\nrt]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-f
 
 def escaped(text: str) -> str:
     """The text with every control character written as a visible escape."""
+    text = without_isolates(text)
     if text.isprintable() and "\\" not in text:
         return text  # the usual case: nothing to escape
     shown = []

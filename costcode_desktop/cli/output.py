@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from costcode_desktop.costcodes import DiffStatus, plural
+from costcode_desktop.costcodes import DiffStatus, natural_key, plural
 from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
@@ -24,6 +24,9 @@ from costcode_desktop.services import (
     RefreshRun,
     RefreshStep,
     RefreshWaiting,
+    count_inactive_changed,
+    count_out_of_date,
+    standing,
 )
 
 from .lines import shown_width, write_line
@@ -37,6 +40,10 @@ COUNT_COLUMNS = (
     (DiffStatus.ONLY_ON_PROJECT, "Only on project"),
     (DiffStatus.UNSUPPORTED, "Unsupported"),
 )
+STATUS_LEGEND = (
+    "Counts per project: codes missing from it, with another description, only on it, that Sage "
+    "cannot take (unsupported); descriptions Sage keeps (locked, not out of date). -: not compared."
+)
 # Waits shorter than this are Procore's 10-second window, routine at its limits: not worth a line
 # each (the time left says how the run goes). Longer ones, the hourly window's, are said.
 QUIET_WAIT = 15.0
@@ -46,6 +53,10 @@ _LABELS = {
     RefreshOutcome.REFUSED: "skipped",
     RefreshOutcome.FAILED: "failed",
 }
+# JSON's `state` per project: its `outcome`, except that a dry run with changes to send is
+# "would_change" (its outcome stays "unchanged": nothing was sent). Never another word for the
+# same outcome, so a script can read either.
+WOULD_CHANGE = "would_change"
 
 
 class Progress:
@@ -94,6 +105,24 @@ class Progress:
 # -- status ------------------------------------------------------------------------------------
 
 
+def by_project_number(statuses: list[ProjectStatus]) -> list[ProjectStatus]:
+    """As people list projects: by number, 2 before 10 ("25-002" before "25-010"), then name;
+    projects without a number last; a project's sub jobs right after it, by code."""
+    return sorted(
+        statuses,
+        key=lambda s: (
+            not (s.project.project_number or "").strip(),
+            natural_key((s.project.project_number or "").strip()),
+            (s.project.project_number or "").strip(),
+            s.project.name.casefold(),
+            s.project.id,
+            s.sub_job is not None,  # a project's sub jobs follow it, by code
+            natural_key(s.sub_job.code) if s.sub_job is not None else "",
+            s.sub_job.code if s.sub_job is not None else "",
+        ),
+    )
+
+
 def status_json(company_list: CompanyList, statuses: list[ProjectStatus]) -> dict[str, Any]:
     return {
         "company_id": company_list.company_id,
@@ -119,6 +148,7 @@ def _project_status_json(status: ProjectStatus) -> dict[str, Any]:
         "biller_type": "Project",
         "biller_id": p.id,
         "state": status.state.value,
+        "out_of_date": standing(status).out_of_date,  # counted as out of date (README)
         "summary": status.summary,
         "message": status.message,
         "counts": _counts_json(status),
@@ -139,6 +169,7 @@ def _sub_job_status_json(status: ProjectStatus) -> dict[str, Any]:
         "biller_type": "SubJob",
         "biller_id": job.id,
         "state": status.state.value,
+        "out_of_date": standing(status).out_of_date,  # counted as out of date (README)
         "summary": status.summary,
         "message": status.message,
         "counts": _counts_json(status),
@@ -167,6 +198,7 @@ def print_status_table(
         f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
         f"{_local(company_list.read_at)})",
     )
+    write_line(out, STATUS_LEGEND)
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
     header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
     rows = [
@@ -190,17 +222,25 @@ def print_status_table(
         write_line(out, "  ".join(cells).rstrip())
     own = [s for s in statuses if s.sub_job is None]
     jobs = [s for s in statuses if s.sub_job is not None]
-    line = f"{plural(len(own), 'project')}, {_out_of_date(own)} out of date."
-    if jobs:
-        line += f" {plural(len(jobs), 'sub job')}, {_out_of_date(jobs)} out of date."
-    write_line(out, line)
+    text = f"{plural(len(own), 'project')}, {count_out_of_date(own)} out of date"
+    inactive = count_inactive_changed(own)
+    if inactive:  # not counted, as --all-out-of-date leaves them out (README: "out of date")
+        text += f"; {plural(inactive, 'inactive project')} with differences not counted"
+    if jobs:  # counted apart, by the same rule (a sub job of an inactive project is inactive)
+        text += f". {plural(len(jobs), 'sub job')}, {count_out_of_date(jobs)} out of date"
+        inactive_jobs = count_inactive_changed(jobs)
+        if inactive_jobs:
+            text += f"; {plural(inactive_jobs, 'sub job')} of inactive projects not counted"
+    write_line(out, f"{text}.")
     notes = notes or {}
     for s in statuses:
         own_note = notes.get(s.project.id, "") if s.sub_job is None else ""
         for note in (s.message, own_note):
             if note:
-                name = s.project.name if s.sub_job is None else s.label
-                write_line(out, f"- {name}: {note}")
+                if s.sub_job is None:
+                    write_line(out, f"- {_about(s.project, note)}")
+                else:
+                    write_line(out, f"- {s.label}: {note}")
 
 
 def _first_cells(status: ProjectStatus) -> list[str]:
@@ -212,8 +252,13 @@ def _first_cells(status: ProjectStatus) -> list[str]:
     return [f"{number or status.project.name} / {job.code}", job.name]
 
 
-def _out_of_date(statuses: list[ProjectStatus]) -> int:
-    return sum(1 for s in statuses if s.comparison is not None and not s.comparison.in_sync)
+def _about(project: Project, note: str) -> str:
+    """'24-060: 'Downtown Transit …' is not connected …': the project named once, by its number
+    when the note names it already."""
+    number = (project.project_number or "").strip()
+    if project.name and project.name in note:
+        return f"{number}: {note}" if number else note
+    return f"{numbered(project)}: {note}"
 
 
 def print_cached_status(cached: CachedCompany, statuses: list[ProjectStatus], out: TextIO) -> None:
@@ -279,12 +324,16 @@ def print_run(run: RefreshRun, out: TextIO, *, skipping_fails: bool | None = Non
         if result.sub_job is not None:  # its message names it; the line says which it is
             write_line(out, f"{label(result):<12}  {_target(result)}: {result.message}")
         elif result.outcome is RefreshOutcome.REFUSED:
-            write_line(out, f"{label(result):<12}  {numbered(result.project)}: {result.message}")
+            write_line(out, f"{label(result):<12}  {_about(result.project, result.message)}")
         else:
             write_line(out, f"{label(result):<12}  {result.message}")
-        for issue in result.failed:
-            ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
-            write_line(out, f"{'':<12}    {issue.full_code}  {issue.name}: {issue.reason}{ref}")
+        for kind, issues in (("skipped", result.skipped), ("failed", result.failed)):
+            for issue in issues:
+                ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
+                write_line(
+                    out,
+                    f"{'':<12}    {kind} {issue.full_code}  {issue.name}: {issue.reason}{ref}",
+                )
     for project in run.not_started:
         write_line(out, f"{'not started':<12}  '{project.name}'")
     if run.skipped and skipping_fails is not None:
@@ -320,13 +369,15 @@ def run_json(
         "summary": run.summary(),
         "counts": {
             "refreshed": len(run.refreshed),
+            # A dry run's projects are all unchanged: those it would change are counted apart.
+            "would_change": sum(1 for r in run.results if r.would_change),
             "unchanged": len(run.unchanged),
             "skipped": len(run.skipped),
             "failed": len(run.failed),
             "not_started": len(run.not_started),
         },
         "cancelled": run.cancelled,
-        "projects": [{**refresh_json(r), "state": label(r)} for r in run.results],
+        "projects": [refresh_json(r) for r in run.results],
         "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
         "history_problem": run.history_problem or None,
         "recovered_after_interruption": {
@@ -365,6 +416,7 @@ def refresh_json(result: RefreshResult) -> dict[str, Any]:
         "biller_type": "Project" if job is None else "SubJob",
         "biller_id": result.project.id if job is None else job.id,
         "outcome": result.outcome.value,
+        "state": WOULD_CHANGE if result.would_change else result.outcome.value,
         "dry_run": result.dry_run,
         "message": result.message,
         "verified_in_sync": result.verified_in_sync if not result.dry_run else None,

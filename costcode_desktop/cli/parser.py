@@ -199,6 +199,8 @@ def _sub_job_options(command: argparse.ArgumentParser) -> None:
 
 def check_arguments(args: argparse.Namespace) -> None:
     """Refuse a command-line mistake before signing in."""
+    if getattr(args, "project", None):  # one project named twice is checked and shown once
+        args.project = list(dict.fromkeys(args.project))
     if getattr(args, "sub_job", None):
         if not args.project:
             raise UsageError(

@@ -16,7 +16,10 @@ class DiffStatus(enum.Enum):
     MISSING = "missing"  # on the company list, not on the project
     DESCRIPTION_DIFFERS = "description_differs"
     ONLY_ON_PROJECT = "only_on_project"
-    UNSUPPORTED = "unsupported"  # cannot be sent: bad delimiter, malformed, or under such a code
+    # Cannot be sent (bad delimiter, malformed, or under such a code), and the project lacks it
+    # or has another description: a refresh leaves it. One the project already has as it is is
+    # IN_SYNC (nothing needs sending), with the reason in `note`.
+    UNSUPPORTED = "unsupported"
 
     @property
     def needs_refresh(self) -> bool:
@@ -30,7 +33,16 @@ class ComparisonRow(NamedTuple):
     standard: StandardCode | None
     project: ProjectCode | None
     depth: int  # 0 for a division, 1 for a code under it, ...
-    note: str = ""  # why a code is unsupported
+    note: str = ""  # why a code is unsupported (also on an in-sync row: the project has it)
+
+    @property
+    def locked(self) -> bool:
+        """A description that differs on a record the Sage connector owns: a refresh leaves it."""
+        return (
+            self.status is DiffStatus.DESCRIPTION_DIFFERS
+            and self.project is not None
+            and self.project.erp_managed
+        )
 
     @property
     def full_code(self) -> str:
@@ -123,7 +135,9 @@ def compare(
     for code in company.sorted_codes:  # already in natural order
         on_project = matched.get(code.id)
         reason = unsupported.get(code.id)
-        if reason is not None and (on_project is None or code.id in own_problem):
+        if reason is not None and (
+            on_project is None or (code.id in own_problem and on_project.name != code.name)
+        ):
             append(ComparisonRow(DiffStatus.UNSUPPORTED, code, on_project, depth[code.id], reason))
             n_unsupported += 1
         elif on_project is None:
@@ -133,8 +147,8 @@ def compare(
             append(ComparisonRow(differs, code, on_project, depth[code.id]))
             n_differs += 1
             n_locked += on_project.erp_managed
-        else:
-            append(ComparisonRow(in_sync, code, on_project, depth[code.id]))
+        else:  # an unsupported code the project already has is fine: nothing needs sending
+            append(ComparisonRow(in_sync, code, on_project, depth[code.id], reason or ""))
             n_in_sync += 1
 
     if extra:

@@ -13,6 +13,7 @@ LOCKED_REASON = (
     "Locked by the Sage 300 CRE connector: this description comes from Sage 300 CRE and can "
     "only be changed there."
 )
+NO_DESCRIPTION_REASON = "The company list has no description for this code."
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +68,7 @@ def plan_refresh(comparison: Comparison) -> RefreshPlan:
                 continue
             if not standard.name.strip():
                 skipped.append(
-                    SkippedCode(
-                        standard.full_code,
-                        row.project.name,
-                        "The company list has no description for this code.",
-                    )
+                    SkippedCode(standard.full_code, row.project.name, NO_DESCRIPTION_REASON)
                 )
                 continue
             updates.append(
@@ -84,7 +81,7 @@ def plan_refresh(comparison: Comparison) -> RefreshPlan:
                     row.project.parent_id,
                 )
             )
-        elif row.status is DiffStatus.UNSUPPORTED and row.project is None:
+        elif row.status is DiffStatus.UNSUPPORTED:  # not on the project, or described otherwise
             skipped.append(SkippedCode(standard.full_code, standard.name, row.note))
     copy_ids = _with_ancestors(to_add, comparison.standard_by_id)
     return RefreshPlan(tuple(to_add), copy_ids, tuple(updates), tuple(skipped))

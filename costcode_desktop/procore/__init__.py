@@ -49,9 +49,11 @@ if TYPE_CHECKING:
     from .network import CA_BUNDLE_ENV, build_http_client
     from .oauth import (
         OOB_REDIRECT_URI,
+        Pkce,
         SignInExpired,
         TokenEndpoint,
         TokenGrant,
+        new_pkce,
         new_state,
     )
     from .pacing import QuotaView
@@ -109,9 +111,11 @@ _HOME = {  # name -> the module that defines it
     "CA_BUNDLE_ENV": ".network",
     "build_http_client": ".network",
     "OOB_REDIRECT_URI": ".oauth",
+    "Pkce": ".oauth",
     "SignInExpired": ".oauth",
     "TokenEndpoint": ".oauth",
     "TokenGrant": ".oauth",
+    "new_pkce": ".oauth",
     "new_state": ".oauth",
     "QuotaView": ".pacing",
     "Company": ".records",
@@ -164,6 +168,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "PermissionDenied",
+    "Pkce",
     "ProcoreClient",
     "ProcoreError",
     "Project",
@@ -192,5 +197,6 @@ __all__ = [
     "build_http_client",
     "custom_environment",
     "is_loopback_host",
+    "new_pkce",
     "new_state",
 ]

@@ -204,7 +204,7 @@ def error_from_response(
     if 300 <= status < 400:
         return ProcoreError(
             "Procore answered with a redirect, which this application does not follow. Check the "
-            "server address (environment or custom URL) in Settings.",
+            "server address (environment or custom URL) in Connection settings.",
             **kwargs,
         )
     return ProcoreError(f"Procore answered with unexpected status {status}.", **kwargs)

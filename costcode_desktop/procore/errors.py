@@ -22,7 +22,22 @@ class ProcoreError(Exception):
         self.status = status
         self.request_id = request_id
         self.detail = detail
+        # The request that failed, as IT may be told it: method and path (never the query or
+        # a token), and the proxy it went through; set by the client when it gives up.
+        self.method: str | None = None
+        self.path: str | None = None
+        self.proxy: str | None = None
         super().__init__(self.message)
+
+    def at(self, method: str, path: str, proxy: str | None) -> None:
+        """Record the request this failure belongs to (the first one recorded stays)."""
+        if self.method is None:
+            self.method, self.path, self.proxy = method, path, proxy
+
+    @property
+    def network(self) -> bool:
+        """No server answered: the connection, the name lookup, a proxy or TLS failed."""
+        return self.status is None and isinstance(self, ConnectionFailed)
 
     def with_message(self, message: str) -> ProcoreError:
         """Same failure, reworded with context the caller knows (a project name, say)."""
@@ -35,12 +50,19 @@ class ProcoreError(Exception):
     def technical_details(self) -> str:
         """Details for a Details button or a log line: no secrets ever reach these fields."""
         parts = [f"{type(self).__name__}: {self.message}"]
-        if self.status is not None:
-            parts.append(f"HTTP status: {self.status}")
+        if self.method and self.path:
+            parts.append(f"Request: {self.method} {self.path}")
+        if self.network:
+            parts.append("Kind: network error (no answer from Procore)")
+        elif self.status is not None:
+            parts.append(f"Kind: HTTP error {self.status} (Procore answered)")
         if self.request_id:
             parts.append(f"Procore request id: {self.request_id}")
         if self.detail:
-            parts.append(f"Server said: {self.detail}")
+            said = "Network error" if self.network else "Server said" if self.status else "Error"
+            parts.append(f"{said}: {self.detail}")
+        if self.proxy:
+            parts.append(f"Proxy: {self.proxy}")
         return "\n".join(parts)
 
 

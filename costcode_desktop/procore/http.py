@@ -30,7 +30,13 @@ from .errors import (
 )
 from .jsontext import NotJson, TooDeep, read_json
 from .network import build_http_client
-from .network_errors import connection_failure, proxy_auth_response, retry_reason
+from .network_errors import (
+    connection_failure,
+    proxy_auth_response,
+    request_failed,
+    request_of,
+    retry_reason,
+)
 from .pacing import Pacer, PacingStats, QuotaView
 from .records import RateLimitStatus
 
@@ -268,6 +274,22 @@ class Requester:
         processed: 429, a 401 answered before processing, or a failure to connect at all.
         """
         url = self.resolve(path_or_url)
+        try:
+            return self._send(method, url, params, json_body, company_id, idempotent, cancel)
+        except ProcoreError as error:  # one not tied to an answer (a token, a cancel): this one
+            error.at(method, url.path, None)
+            raise
+
+    def _send(
+        self,
+        method: str,
+        url: httpx.URL,
+        params: Params | None,
+        json_body: Mapping[str, Any] | None,
+        company_id: int | None,
+        idempotent: bool,
+        cancel: CancelToken | None,
+    ) -> ApiResponse:
         max_attempts = self._retry.max_attempts
         auth_retried = False
         attempt = 0
@@ -280,7 +302,7 @@ class Requester:
                 )
                 status = response.status_code
                 if status == 407:  # a proxy wants a sign-in: trying again cannot help
-                    raise proxy_auth_response(response)
+                    raise request_failed(proxy_auth_response(response), response.request)
                 if status == 401:
                     if (
                         not auth_retried
@@ -385,11 +407,13 @@ class Requester:
             log.debug(
                 "%s %s -> %s %.0f ms attempt %d", method, path, type(exc).__name__, elapsed, attempt
             )
-            raise self._transport_failure(exc, idempotent, token) from exc
+            failure = self._transport_failure(exc, idempotent, token)
+            request_failed(failure.error, request_of(exc))
+            raise failure from exc
         except httpx.InvalidURL as exc:
             raise ConnectionFailed(
                 "The Procore address is not valid. Check the environment or custom URL in "
-                "Settings.",
+                "Connection settings.",
                 detail=truncate(str(exc), 300),
             ) from None
         elapsed = (time.monotonic() - started) * 1000
@@ -432,7 +456,7 @@ class Requester:
             return _AttemptFailedError(
                 ConnectionFailed(
                     "The Procore address is not valid. Check the environment or custom URL in "
-                    "Settings.",
+                    "Connection settings.",
                     detail=detail,
                 ),
                 False,
@@ -460,6 +484,7 @@ class Requester:
                 else:
                     detail = "Empty answer."
                 error = MalformedResponse(status=status, request_id=request_id, detail=detail)
+                request_failed(error, response.request)
                 raise _AttemptFailedError(
                     error, idempotent, "Procore sent an unreadable answer"
                 ) from None
@@ -469,13 +494,14 @@ class Requester:
         reset_at = None
         if response.status_code == 429:
             _, reset_at = self._limit_delay(response.headers)
-        return error_from_response(
+        error = error_from_response(
             response.status_code,
             response.headers,
             response.content,
             secrets=(token,),
             reset_at=reset_at,
         )
+        return request_failed(error, response.request)
 
     # -- waiting ---------------------------------------------------------------------------
 
@@ -521,7 +547,7 @@ class Requester:
             reset_at=reset_at,
         )
         if attempt >= self._retry.max_attempts or delay > self._retry.max_rate_limit_wait:
-            raise limited
+            raise request_failed(limited, response.request)
         delay += self._rng.uniform(0.25, 2.0)  # spread the threads that all hit the limit
         until = self._clock() + delay
         what = "Procore limit reached" if status == 429 else "Procore is busy"

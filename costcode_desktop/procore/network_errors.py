@@ -20,6 +20,7 @@ from .errors import (
     CertificateNotTrusted,
     ConnectionFailed,
     HostNotFound,
+    ProcoreError,
     ProxyAuthenticationRequired,
     ProxyFailed,
 )
@@ -50,7 +51,7 @@ def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None
     return next((item for item in _chain(exc) if isinstance(item, kind)), None)
 
 
-def _request_of(exc: httpx.HTTPError) -> httpx.Request | None:
+def request_of(exc: httpx.HTTPError) -> httpx.Request | None:
     try:
         return exc.request
     except RuntimeError:  # raised before a request was attached
@@ -60,6 +61,26 @@ def _request_of(exc: httpx.HTTPError) -> httpx.Request | None:
 def _route_of(request: httpx.Request | None) -> ProxyRoute | None:
     route = request.extensions.get(PROXY_EXTENSION) if request is not None else None
     return route if isinstance(route, ProxyRoute) else None
+
+
+def proxy_in_use(request: httpx.Request | None) -> str | None:
+    """The proxy a request went through, for a Details box: scheme, host:port and where the
+    setting came from, never its user name or password (None when the request is unknown)."""
+    if request is None:
+        return None
+    route = _route_of(request)
+    if route is None:
+        return "none (a direct connection)"
+    address = f"{route.scheme}://{route.address}" if route.scheme else "an unreadable setting"
+    return f"{address} ({route.source})"
+
+
+def request_failed(error: ProcoreError, request: httpx.Request | None) -> ProcoreError:
+    """The error, with the request it belongs to recorded (method, path without the query,
+    the proxy in use)."""
+    if request is not None:
+        error.at(request.method, request.url.path, proxy_in_use(request))
+    return error
 
 
 def _proxy_phrase(route: ProxyRoute | None) -> str:
@@ -195,7 +216,7 @@ def connection_failure(exc: httpx.HTTPError, detail: str) -> ConnectionFailed | 
 
     `detail` is the caller's redacted technical text, kept for the Details view.
     """
-    request = _request_of(exc)
+    request = request_of(exc)
     host = request.url.host if request is not None and request.url.host else "Procore"
     route = _route_of(request)
     if isinstance(exc, BundleUnusableError):

@@ -5,6 +5,8 @@ Secrets always travel in the form body, never in a URL, and never reach a log or
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import secrets
 import time
@@ -37,8 +39,8 @@ log = logging.getLogger("costcode_desktop.procore")
 OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"  # the installed-app variant: the user pastes
 DEFAULT_TOKEN_LIFETIME = 5400.0  # seconds; Procore's documented access token lifetime
 CLIENT_REJECTED_MESSAGE = (
-    "Procore did not accept the client id and secret. Check them in Settings (the app must be "
-    "installed in your Procore company)."
+    "Procore did not accept the client id and secret. Check them in Connection "
+    "settings (the app must be installed in your Procore company)."
 )
 SIGN_IN_EXPIRED_MESSAGE = (
     "Your Procore sign-in has ended (it was signed out, revoked, or used up by another "
@@ -65,6 +67,32 @@ class TokenGrant:
 def new_state() -> str:
     """An unguessable value that ties the browser's answer to this sign-in."""
     return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class Pkce:
+    """RFC 7636 proof key: only the challenge goes through the browser, the verifier never does.
+
+    Whoever catches the code on its way back (another program on the redirect port) cannot
+    spend it without the verifier, which goes straight to the token endpoint.
+    """
+
+    verifier: str = field(repr=False)
+
+    @property
+    def challenge(self) -> str:
+        return s256_challenge(self.verifier)
+
+
+def new_pkce() -> Pkce:
+    """A fresh verifier: 48 random bytes, 64 URL-safe characters (RFC 7636 wants 43 to 128)."""
+    return Pkce(secrets.token_urlsafe(48))
+
+
+def s256_challenge(verifier: str) -> str:
+    """BASE64URL(SHA256(verifier)) without padding (RFC 7636 section 4.2)."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class EndpointOptions(TypedDict, total=False):
@@ -109,16 +137,17 @@ class TokenEndpoint:
     def token_url(self) -> str:
         return f"{self.login_url}/oauth/token"
 
-    def authorize_url(self, redirect_uri: str, state: str) -> str:
-        query = urlencode(
-            {
-                "response_type": "code",
-                "client_id": self.client_id,
-                "redirect_uri": redirect_uri,
-                "state": state,
-            }
-        )
-        return f"{self.login_url}/oauth/authorize?{query}"
+    def authorize_url(self, redirect_uri: str, state: str, pkce: Pkce | None = None) -> str:
+        params = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+        }
+        if pkce is not None:
+            # RFC 6749 section 3.1: a server that does not know PKCE ignores both parameters.
+            params.update(code_challenge=pkce.challenge, code_challenge_method="S256")
+        return f"{self.login_url}/oauth/authorize?{urlencode(params)}"
 
     def close(self) -> None:
         if self._owns_http:
@@ -129,14 +158,19 @@ class TokenEndpoint:
     def client_credentials(self) -> TokenGrant:
         return self._grant({"grant_type": "client_credentials"})
 
-    def authorization_code(self, code: str, redirect_uri: str) -> TokenGrant:
+    def authorization_code(
+        self, code: str, redirect_uri: str, pkce: Pkce | None = None
+    ) -> TokenGrant:
+        """Exchange a code; `pkce` is the proof key whose challenge the authorize URL carried."""
         code = code.strip()
         if not code:
             raise SignInExpired("Enter the code Procore showed you.")
-        return self._grant(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-            hide=(code,),
-        )
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        hide: tuple[str, ...] = (code,)
+        if pkce is not None:
+            form["code_verifier"] = pkce.verifier
+            hide = (code, pkce.verifier)
+        return self._grant(form, hide=hide)
 
     def refresh(self, refresh_token: str) -> TokenGrant:
         """Single use: Procore invalidates `refresh_token` the moment it answers."""
@@ -282,13 +316,13 @@ class TokenEndpoint:
         if status == 400:
             return AuthenticationFailed(
                 "Procore refused the sign-in request. Check the client id, the secret and the "
-                "Procore environment in Settings.",
+                "Procore environment in Connection settings.",
                 **kw,
             )
         if status == 404:
             return NotFound(
                 "Procore's sign-in address was not found. Check the environment (or the custom "
-                "sign-in URL) in Settings.",
+                "sign-in URL) in Connection settings.",
                 **kw,
             )
         return error

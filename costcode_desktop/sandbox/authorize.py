@@ -13,16 +13,21 @@ POST `/oauth/authorize` (form-encoded) checks them again, then:
 An unknown client or a redirect URI that is not registered for the app (exact match; the OOB URI
 is always allowed) answers a 400 error page and never redirects: sending the user to an
 unchecked URI is how codes leak. Other mistakes with a good redirect URI (a response_type other
-than `code`) are sent back to it as `error=…`, as RFC 6749 section 4.1.2.1 says.
-`state` is echoed exactly when given and left out when not.
+than `code`, a bad PKCE challenge) are sent back to it as `error=…`, as RFC 6749 section
+4.1.2.1 says. `state` is echoed exactly when given and left out when not.
+
+PKCE (RFC 7636): `code_challenge` (43 to 128 characters of A-Z a-z 0-9 - . _ ~) with
+`code_challenge_method` `S256` or `plain` (the default) is kept with the code; the token
+endpoint then wants the matching `code_verifier` (oauth.py). Without a challenge nothing changes.
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote, urlencode
 
 from .context import Context
@@ -35,6 +40,8 @@ from .wire import Response
 Params = Mapping[str, Sequence[str]]
 
 INVALID_CREDENTIALS = "Invalid login or password."
+CHALLENGE_METHODS = ("S256", "plain")
+CHALLENGE_PATTERN = re.compile(r"[A-Za-z0-9._~-]{43,128}")  # RFC 7636 section 4.2
 
 
 class _Refused(Exception):
@@ -50,6 +57,8 @@ class AuthorizeRequest:
     app: Row
     redirect_uri: str
     state: str | None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
 
     @property
     def oob(self) -> bool:
@@ -63,6 +72,8 @@ class AuthorizeRequest:
             state=self.state,
             login=login,
             error=error,
+            code_challenge=self.code_challenge,
+            code_challenge_method=self.code_challenge_method,
         )
 
 
@@ -91,7 +102,14 @@ def _single(params: Params, name: str) -> str | None:
 
 
 def _check_request(ctx: Context, params: Params) -> AuthorizeRequest:
-    for name in ("client_id", "redirect_uri", "response_type", "state"):
+    for name in (
+        "client_id",
+        "redirect_uri",
+        "response_type",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ):
         _single(params, name)
     client_id = _single(params, "client_id") or ""
     app = ctx.store.app(client_id) if client_id else None
@@ -126,7 +144,39 @@ def _check_request(ctx: Context, params: Params) -> AuthorizeRequest:
         else:
             error, description = "invalid_request", "The request is missing response_type."
         raise _Refused(_send_back(request, error, description))
-    return request
+    return _with_challenge(request, params)
+
+
+def _with_challenge(request: AuthorizeRequest, params: Params) -> AuthorizeRequest:
+    """The request with its PKCE challenge, checked; a bad one goes back as invalid_request."""
+    challenge = _single(params, "code_challenge")
+    method = _single(params, "code_challenge_method")
+    if challenge is None:
+        if method is not None:
+            raise _Refused(
+                _send_back(
+                    request, "invalid_request", "code_challenge_method needs code_challenge."
+                )
+            )
+        return request
+    method = method or "plain"  # RFC 7636 section 4.3
+    if method not in CHALLENGE_METHODS:
+        raise _Refused(
+            _send_back(
+                request,
+                "invalid_request",
+                f"The code_challenge_method {method!r} is not supported; use S256.",
+            )
+        )
+    if not CHALLENGE_PATTERN.fullmatch(challenge):
+        raise _Refused(
+            _send_back(
+                request,
+                "invalid_request",
+                "The code_challenge must be 43 to 128 characters of A-Z, a-z, 0-9, -, ., _, ~.",
+            )
+        )
+    return replace(request, code_challenge=challenge, code_challenge_method=method)
 
 
 def _send_back(request: AuthorizeRequest, error: str, description: str) -> Response:
@@ -221,5 +271,7 @@ def _new_code(ctx: Context, request: AuthorizeRequest, user_id: int) -> str:
         user_id=user_id,
         now=ctx.now(),
         lifetime=AUTH_CODE_LIFETIME,
+        code_challenge=request.code_challenge,
+        code_challenge_method=request.code_challenge_method,
     )
     return code

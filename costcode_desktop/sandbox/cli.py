@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -26,9 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="A Procore-compatible API server on this computer, for the demo and tests.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
-    parser.add_argument("--seed", type=Path, help="seed JSON file (default: the built-in demo)")
-    parser.add_argument("--db", type=Path, help="SQLite file to keep state in (default: memory)")
+    parser.add_argument(
+        "--port", type=int, default=0, help="TCP port number (default 0: any free port)"
+    )
+    parser.add_argument(
+        "--seed", type=Path, help="seed JSON file path (default: the built-in demo)"
+    )
+    parser.add_argument(
+        "--db", type=Path, help="SQLite file path to keep state in (default: memory)"
+    )
     parser.add_argument(
         "--reset", action="store_true", help="reload the seed even if --db already holds state"
     )
@@ -39,12 +46,41 @@ def build_parser() -> argparse.ArgumentParser:
         "answers new applications",
     )
     parser.add_argument(
-        "--token-lifetime", type=int, default=5400, metavar="S", help="access token lifetime"
+        "--token-lifetime",
+        type=int,
+        default=5400,
+        metavar="S",
+        help="access token lifetime in seconds (default 5400: 90 minutes)",
     )
-    parser.add_argument("--latency", type=float, default=0.0, metavar="S")
-    parser.add_argument("--error-rate", type=float, default=0.0, metavar="F")
-    parser.add_argument("--drop-rate", type=float, default=0.0, metavar="F")
-    parser.add_argument("--malformed-rate", type=float, default=0.0, metavar="F")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="delay before each answer, in seconds, e.g. 0.05 (default 0)",
+    )
+    parser.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="fraction 0..1 of requests answered 500 or 503, e.g. 0.05 for 5%% (default 0)",
+    )
+    parser.add_argument(
+        "--drop-rate",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="fraction 0..1 of requests processed, then the connection closed without an "
+        "answer (default 0)",
+    )
+    parser.add_argument(
+        "--malformed-rate",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="fraction 0..1 of JSON answers cut in half (default 0)",
+    )
     defaults = RateLimitConfig()  # Procore's published example limits
     parser.add_argument(
         "--hourly-limit",
@@ -61,7 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"requests per 10 seconds (default {defaults.spike}; 0 = unlimited)",
     )
     parser.add_argument(
-        "--write-demo-seed", type=Path, metavar="FILE", help="write the demo seed to FILE and exit"
+        "--write-demo-seed",
+        type=Path,
+        metavar="FILE",
+        help="write the demo seed (JSON) to the file path FILE and exit",
+    )
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        metavar="FILE",
+        help="once listening, write the sandbox's address to the file path FILE (how the "
+        "desktop app learns where its demo sandbox listens)",
+    )
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the desktop app that started it has ended)",
     )
     return parser
 
@@ -116,7 +167,27 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", 1)
     _announce(server, args.db)
-    return _serve(server)
+    if args.ready_file is not None:
+        _write_ready(args.ready_file, server.url)
+    return _serve(server, exit_with_stdin=args.exit_with_stdin)
+
+
+def _write_ready(path: Path, url: str) -> None:
+    """Whole or not at all: the reader polls for the file, so it must never see half of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(url, encoding="utf-8")
+    partial.replace(path)
+
+
+def _watch_stdin(stop: threading.Event) -> None:
+    """End of input (the parent closed its end, or it died): stop. Reads the descriptor, not
+    sys.stdin, which a windowed program may not have."""
+    try:
+        while os.read(0, 4096):
+            pass
+    except OSError:
+        return  # no usable standard input: nothing to watch
+    stop.set()
 
 
 def _announce(server: SandboxServer, db: Path | None) -> None:
@@ -138,8 +209,10 @@ def _announce(server: SandboxServer, db: Path | None) -> None:
     print("\n".join(lines), flush=True)
 
 
-def _serve(server: SandboxServer) -> int:
+def _serve(server: SandboxServer, *, exit_with_stdin: bool = False) -> int:
     stop = threading.Event()
+    if exit_with_stdin:
+        threading.Thread(target=_watch_stdin, args=(stop,), name="stdin-watch", daemon=True).start()
     previous = None
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:

@@ -78,8 +78,9 @@ DEMO_PROJECT_STATES: dict[int, str] = {
     EXECUTIVE_RESIDENCE: "not visible to the demo user",
 }
 
-# The desktop app's loopback redirect is http://localhost:<port>/callback; Procore matches
-# redirect URIs exactly, so every port the app may fall back to is registered, under both names.
+# The desktop app's loopback redirect is http://127.0.0.1:<port>/callback, or localhost for
+# settings from before that choice; Procore matches redirect URIs exactly, so every port the app
+# may fall back to is registered, under both names.
 DEMO_REDIRECT_PORTS = (8765, 8766, 8767, 8768, 8769)
 DEMO_REDIRECT_URIS: tuple[str, ...] = tuple(
     f"http://{host}:{port}/callback"

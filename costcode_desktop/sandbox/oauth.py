@@ -9,7 +9,10 @@ in the body or as HTTP Basic, never in the query string):
 - `authorization_code` (`code`, `redirect_uri`): the code is single-use, expires after 600 s
   of the sandbox clock and must come back with the client and redirect URI it was issued for.
   A code presented a second time is refused and every token issued from it is revoked
-  (RFC 6749 section 4.1.2). The tokens act for the user who signed in.
+  (RFC 6749 section 4.1.2). When the authorization request sent a PKCE `code_challenge`, the
+  request must carry the `code_verifier` it was made from (RFC 7636 section 4.6); a missing or
+  wrong one is `invalid_grant` and does not spend the code. The tokens act for the user who
+  signed in.
 - `refresh_token` (`refresh_token`): single use with rotation. The old refresh token is spent the
   moment the request is processed (even when the answer never reaches the client) and a new pair
   is returned; the old access token stays valid until it expires, as on Procore.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Mapping
@@ -32,7 +36,7 @@ from .context import Context
 from .store import Row
 from .wire import ApiError, Response, error_body, errors, json_response
 
-SECRET_FIELDS = ("client_secret", "refresh_token", "code", "password")
+SECRET_FIELDS = ("client_secret", "refresh_token", "code", "code_verifier", "password")
 
 
 def oauth_error(status: int, error: str, description: str) -> ApiError:
@@ -143,7 +147,24 @@ def _required(form: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _code_problem(code: Row | None, app: Row, redirect_uri: str, now: float) -> str | None:
+def _pkce_problem(code: Row, verifier: str) -> str | None:
+    """Why `verifier` does not prove the code's PKCE challenge, or None (also: no challenge)."""
+    challenge = code["code_challenge"]
+    if challenge is None:
+        return None
+    if not verifier:
+        return "The request is missing code_verifier (the authorization request used PKCE)."
+    if code["code_challenge_method"] == "S256":
+        digest = hashlib.sha256(verifier.encode("utf-8")).digest()
+        verifier = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    if not hmac.compare_digest(verifier.encode("utf-8"), challenge.encode("utf-8")):
+        return "The code_verifier does not match the code_challenge."
+    return None
+
+
+def _code_problem(
+    code: Row | None, app: Row, redirect_uri: str, verifier: str, now: float
+) -> str | None:
     """Why `code` cannot be exchanged by `app`, or None when it can."""
     if code is None:
         return "The authorization code is unknown."
@@ -157,7 +178,7 @@ def _code_problem(code: Row | None, app: Row, redirect_uri: str, now: float) -> 
         return (
             "The redirect_uri does not match the redirection URI used in the authorization request."
         )
-    return None
+    return _pkce_problem(code, verifier)
 
 
 def _grant_authorization_code(ctx: Context, app: Row, form: Mapping[str, str]) -> dict[str, Any]:
@@ -167,7 +188,7 @@ def _grant_authorization_code(ctx: Context, app: Row, form: Mapping[str, str]) -
     with store.transaction():
         now = ctx.now()
         code = store.auth_code(value)
-        problem = _code_problem(code, app, redirect_uri, now)
+        problem = _code_problem(code, app, redirect_uri, form.get("code_verifier", ""), now)
         if problem is None and code is not None and store.use_auth_code(value, now):
             return issue_token(
                 ctx,

@@ -76,6 +76,8 @@ class ConsentForm:
     state: str | None  # None: the request had no state, so none is sent back
     login: str = ""
     error: str | None = None
+    code_challenge: str | None = None  # PKCE, carried to the POST like the rest
+    code_challenge_method: str | None = None
 
     def hidden_fields(self) -> Mapping[str, str]:
         fields = {
@@ -85,6 +87,10 @@ class ConsentForm:
         }
         if self.state is not None:
             fields["state"] = self.state
+        if self.code_challenge is not None:
+            fields["code_challenge"] = self.code_challenge
+        if self.code_challenge_method is not None:
+            fields["code_challenge_method"] = self.code_challenge_method
         return fields
 
 

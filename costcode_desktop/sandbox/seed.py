@@ -5,7 +5,7 @@ A seed is one JSON object. Keys not listed here are allowed and ignored.
 ```json
 {
   "app": {"client_id": "demo-client", "client_secret": "demo-secret", "acts_as_user": 1,
-          "redirect_uris": ["http://localhost:8765/callback"]},
+          "redirect_uris": ["http://127.0.0.1:8765/callback"]},
   "users": [{"id": 1, "login": "ap@example.com", "name": "A. P. Clerk", "password": "demo",
              "project_admin": "all", "projects": "all", "companies": [4264807]}],
   "companies": [{

@@ -183,18 +183,20 @@ class SandboxServer:
         """The redirect URIs registered for the app (the OOB URI is accepted besides these)."""
         return Store.redirect_uris(self._store.first_app())
 
-    def authorize_url(self, redirect_uri: str, state: str) -> str:
-        """The sign-in URL a client opens in the browser: GET /oauth/authorize with its query."""
-        query = urlencode(
-            [
-                ("response_type", "code"),
-                ("client_id", self.client_id),
-                ("redirect_uri", redirect_uri),
-                ("state", state),
-            ],
-            quote_via=quote,
-            safe="",
-        )
+    def authorize_url(
+        self, redirect_uri: str, state: str, *, code_challenge: str | None = None
+    ) -> str:
+        """The sign-in URL a client opens in the browser: GET /oauth/authorize with its query
+        (and a PKCE S256 challenge when given)."""
+        pairs = [
+            ("response_type", "code"),
+            ("client_id", self.client_id),
+            ("redirect_uri", redirect_uri),
+            ("state", state),
+        ]
+        if code_challenge is not None:
+            pairs += [("code_challenge", code_challenge), ("code_challenge_method", "S256")]
+        query = urlencode(pairs, quote_via=quote, safe="")
         return f"{self.url}/oauth/authorize?{query}"
 
     def approve(self, authorize_url: str, login: str, password: str) -> str:

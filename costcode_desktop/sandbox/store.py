@@ -26,7 +26,7 @@ SEGMENT_ID_START = 447_332
 WBS_PATTERN_ID_START = 3_113_970
 
 # Bumped whenever the schema changes: a database file of another version is reseeded.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 Row = sqlite3.Row
 
@@ -98,11 +98,12 @@ CREATE TABLE tokens (
     user_id INTEGER NOT NULL, grant_type TEXT NOT NULL, created_at REAL NOT NULL,
     expires_at REAL NOT NULL, revoked_at REAL, refresh_used_at REAL, grant_id TEXT);
 CREATE INDEX tokens_by_grant ON tokens (grant_id);
--- Authorization codes: single use (used_at), bound to client, redirect URI and user.
+-- Authorization codes: single use (used_at), bound to client, redirect URI and user, and to
+-- the PKCE challenge when the authorization request sent one (NULL otherwise).
 CREATE TABLE auth_codes (
     code TEXT PRIMARY KEY, grant_id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
     redirect_uri TEXT NOT NULL, user_id INTEGER NOT NULL, created_at REAL NOT NULL,
-    expires_at REAL NOT NULL, used_at REAL);
+    expires_at REAL NOT NULL, used_at REAL, code_challenge TEXT, code_challenge_method TEXT);
 """
 
 
@@ -438,11 +439,24 @@ class Store:
         user_id: int,
         now: float,
         lifetime: float,
+        code_challenge: str | None = None,
+        code_challenge_method: str | None = None,
     ) -> None:
         self.execute(
             "INSERT INTO auth_codes (code, grant_id, client_id, redirect_uri, user_id, "
-            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (code, grant_id, client_id, redirect_uri, user_id, now, now + lifetime),
+            "created_at, expires_at, code_challenge, code_challenge_method) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                code,
+                grant_id,
+                client_id,
+                redirect_uri,
+                user_id,
+                now,
+                now + lifetime,
+                code_challenge,
+                code_challenge_method,
+            ),
         )
 
     def auth_code(self, code: str) -> Row | None:

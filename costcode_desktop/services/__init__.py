@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     )
     from .listing import list_projects
     from .load import CompanyLoad, load_company
+    from .out_of_date import Standing, count_inactive_changed, count_out_of_date, standing
     from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
     from .permissions import PermissionCache
     from .preview import PreviewLine, RefreshPreview, check_permissions, refresh_preview
@@ -104,6 +105,10 @@ _HOME = {  # name -> the module that defines it
     "connect": ".session",
     "open_demo_session": ".session",
     "open_sandbox_session": ".session",
+    "Standing": ".out_of_date",
+    "count_inactive_changed": ".out_of_date",
+    "count_out_of_date": ".out_of_date",
+    "standing": ".out_of_date",
     "ProjectState": ".status",
     "ProjectStatus": ".status",
     "check_project": ".status",
@@ -151,6 +156,7 @@ __all__ = [
     "RefreshStep",
     "RefreshWaiting",
     "Session",
+    "Standing",
     "SubJob",
     "Target",
     "TargetKey",
@@ -161,6 +167,8 @@ __all__ = [
     "check_projects",
     "check_sub_job",
     "connect",
+    "count_inactive_changed",
+    "count_out_of_date",
     "duration_text",
     "list_projects",
     "load_company",
@@ -175,6 +183,7 @@ __all__ = [
     "refusal_reason",
     "retry_failed",
     "run_parallel",
+    "standing",
     "starting_points",
     "status_after_refresh",
     "status_estimate",

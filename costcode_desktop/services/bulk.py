@@ -44,6 +44,7 @@ from .refresh_lock import WINDOW, HeldRefresh, LockHolder, company_lock
 from .session import Session
 from .status import ProjectState, ProjectStatus, status_after_refresh
 from .targets import Target, TargetKey, as_target
+from .text import quoted
 
 log = logging.getLogger(__name__)
 
@@ -486,7 +487,7 @@ class _Batch:
             return []
         except ProcoreError as exc:
             log.warning("could not list the sub jobs of project %s: %s", project.id, exc)
-            self._problem(f"The sub jobs of '{project.name}' could not be listed: {exc}")
+            self._problem(f"The sub jobs of {quoted(project.name)} could not be listed: {exc}")
             return []
         return [Target(project, job) for job in jobs]
 
@@ -578,11 +579,11 @@ class _Batch:
         project = target.project
         name = target.label if target.sub_job is not None else project.name
         if isinstance(exc, ProcoreError):
-            message = f"The refresh of '{name}' stopped: {exc}"
+            message = f"The refresh of {quoted(name)} stopped: {exc}"
             error: ProcoreError | None = exc
         else:
             message = (
-                f"The refresh of '{name}' stopped because of an unexpected problem "
+                f"The refresh of {quoted(name)} stopped because of an unexpected problem "
                 f"({type(exc).__name__}); the details are in the log."
             )
             error = None

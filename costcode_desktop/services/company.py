@@ -14,6 +14,7 @@ from costcode_desktop.procore.errors import InvalidRequest, NotFound
 from costcode_desktop.procore.records import Project, StandardCostCode, StandardCostCodeList
 
 from .convert import project_codes, standard_codes
+from .text import quoted
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
@@ -56,7 +57,7 @@ def read_company_list(
             "from hh2 has run."
         )
     if len(erp_lists) > 1:
-        names = ", ".join(f"'{item.name}'" for item in erp_lists)
+        names = ", ".join(quoted(item.name) for item in erp_lists)
         raise CompanyListUnavailable(
             f"This Procore company has {len(erp_lists)} ERP standard lists ({names}); there "
             "should be one. Ask your Procore administrator which one Sage 300 CRE uses."
@@ -91,8 +92,8 @@ def _codes_of(
         twin = client.standard_list_of(company_id, found, cancel=cancel)
         if twin is None or twin.id == found.id:
             raise CompanyListUnavailable(
-                f"Procore lists '{found.name}' as the company's ERP cost code list but would not "
-                f"give its codes (HTTP {exc.status}). Try again later; if it keeps happening, "
+                f"Procore lists {quoted(found.name)} as the company's ERP cost code list but would "
+                f"not give its codes (HTTP {exc.status}). Try again later; if it keeps happening, "
                 "send the log to support."
             ) from exc
         return twin, client.standard_cost_codes(company_id, twin.id, cancel=cancel)
@@ -123,13 +124,14 @@ def refusal_reason(project: Project, company_list: CompanyList) -> str | None:
     """Why this project cannot be refreshed from the company list (plain words), or None."""
     if project.is_erp_integrated is False:
         return (
-            f"'{project.name}' is not connected to Sage 300 CRE in Procore, so its cost codes do "
-            "not come from the company list. Connect it in the ERP Integrations tool first."
+            f"{quoted(project.name)} is not connected to Sage 300 CRE in Procore, so its cost "
+            "codes do not come from the company list. Connect it in the ERP Integrations tool "
+            "first."
         )
     if project.standard_cost_code_list_id != company_list.list.id:
         return (
-            f"'{project.name}' uses a different cost code list, not "
-            f"'{company_list.list.name}'. Procore only refreshes a project from the list it "
+            f"{quoted(project.name)} uses a different cost code list, not "
+            f"{quoted(company_list.list.name)}. Procore only refreshes a project from the list it "
             "was created with."
         )
     return None

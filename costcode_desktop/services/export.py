@@ -1,10 +1,15 @@
 """Export a comparison as CSV or XLSX that an accountant can open, filter and print.
 
-Text a spreadsheet would run as a formula (starting with = + - @, tab or CR) gets a leading
-single quote, the usual neutralisation: a code such as -100 then reads '-100, still plainly the
-code, and never turns into a number or a formula. Numbers are written as numbers. Every file is
-written to a temporary file in the target folder and moved into place, so a failed export never
-leaves a half-written file behind.
+The CSV: text a spreadsheet would run as a formula (starting with = + - @, tab or CR: OWASP's
+CSV-injection list) gets a leading single quote, the usual neutralisation; so does text Excel
+would turn into a number or a date when it opens the file (01, 03-10, 1E5, TRUE), and text that
+starts with a quote already, so the rule reads back without doubt: drop one leading quote. A CSV
+cannot say "this is text" any other way that is not a formula itself (="01" is one), so the
+quote shows in Excel: '01 reads as the code, never as 1 or 10 March. Lines above the table say
+what the file holds (which lines, and the quote rule). The XLSX stores every value as a text
+cell with the Text number format: it reads exactly as written, =1+1 included, and runs nothing.
+Numbers are written as numbers. Every file is written to a temporary file in the target folder
+and moved into place, so a failed export never leaves a half-written file behind.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import errno
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +47,22 @@ STATUS_WORDS = {
 }
 LOCKED_NOTE = "Locked by Sage 300 CRE"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text Excel turns into something else when it opens a CSV: numbers (01, 1,000, 2.5%, 1E5),
+# dates and times (03-10, 1/2, 2024.03.10, 10:30, Mar-10, 10 Mar), booleans.
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_EXCEL_CONVERTS = re.compile(
+    r"""\s*(?:
+        [\d\s.,:/%-]*\d[\d\s.,:/%-]*
+      | \d+(?:\.\d+)?[eE][+-]?\d+
+      | \d{1,2}[-/\s]MONTH(?:[-/\s]\d{1,4})?
+      | MONTH[-/\s]\d{1,4}(?:[-/\s]\d{1,4})?
+      | true | false
+    )\s*""".replace("MONTH", _MONTH),
+    re.IGNORECASE | re.VERBOSE,
+)
 _NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
 _EXCEL_CELL_LIMIT = 32_767
@@ -63,6 +84,8 @@ class ExportHeader:
     project_number: str | None
     company_read_at: datetime
     project_read_at: datetime | None
+    # The window's filters when only the lines it shows are exported ("" for every line).
+    filters: str = ""
 
     @property
     def project_label(self) -> str:
@@ -83,22 +106,51 @@ def safe_cell(value: CellValue) -> CellValue:
     return value
 
 
-def export_rows(comparison: Comparison) -> list[list[CellValue]]:
-    """The table as plain values, header first; the writers neutralise formulas, not this."""
-    rows: list[list[CellValue]] = [list(COLUMNS)]
-    rows.extend(_row_values(row) for row in comparison.rows)
-    return rows
+def csv_cell(value: CellValue) -> CellValue:
+    """`safe_cell`, and a leading quote on text Excel would read as a number or a date (and on
+    text starting with a quote, so that one quote off always gives the value back)."""
+    if isinstance(value, str) and (
+        value.startswith("'") or (value and _EXCEL_CONVERTS.fullmatch(value) is not None)
+    ):
+        return "'" + value
+    return safe_cell(value)
+
+
+def export_rows(
+    comparison: Comparison, rows: Sequence[ComparisonRow] | None = None
+) -> list[list[CellValue]]:
+    """The table as plain values, header first (every row, or `rows`: the ones shown); the
+    writers neutralise formulas, not this."""
+    table: list[list[CellValue]] = [list(COLUMNS)]
+    table.extend(_row_values(row) for row in (comparison.rows if rows is None else rows))
+    return table
+
+
+def lines_text(header: ExportHeader, comparison: Comparison, shown: int) -> str:
+    """Which lines the file holds: all, or those the window showed and why."""
+    total = len(comparison.rows)
+    if not header.filters:
+        return f"All {total} lines of the comparison"
+    return f"The {shown} lines shown in the window ({header.filters}) of {total}"
+
+
+def facts(header: ExportHeader) -> list[tuple[str, str]]:
+    """What the comparison is about, for the lines above the table."""
+    return [
+        ("Company", header.company_name),
+        ("Cost code list", header.list_name),
+        ("Project", header.project_label),
+        ("Company list read", format_read_at(header.company_read_at)),
+        ("Project list read", format_read_at(header.project_read_at)),
+    ]
 
 
 def _row_values(row: ComparisonRow) -> list[CellValue]:
     standard, project = row.standard, row.project
-    note = row.note
-    if (
-        not note
-        and row.status is DiffStatus.DESCRIPTION_DIFFERS
-        and project is not None
-        and project.erp_managed
-    ):
+    # An in-sync row's note says why Sage could not send a code the project has anyway:
+    # nothing to act on, so not exported.
+    note = row.note if row.status is not DiffStatus.IN_SYNC else ""
+    if not note and row.locked:
         note = LOCKED_NOTE
     return [
         STATUS_WORDS[row.status],
@@ -128,16 +180,34 @@ def format_read_at(when: datetime | None) -> str:
     return f"{local:%Y-%m-%d %H:%M} (UTC{offset})"
 
 
-def write_csv(path: Path, header: ExportHeader, comparison: Comparison) -> None:
-    """A clean table (one header row, then data) that Excel opens and other tools re-import."""
-    del header  # context goes in the XLSX only: lines above the table would break re-import
+CSV_QUOTE_NOTE = (
+    "Values a spreadsheet would read as a formula, a number or a date start with an apostrophe "
+    "('), which is not part of the value"
+)
+
+
+def write_csv(
+    path: Path,
+    header: ExportHeader,
+    comparison: Comparison,
+    rows: Sequence[ComparisonRow] | None = None,
+) -> None:
+    """Lines saying what the file holds, a blank line, then the table (header row, then data)."""
+    table = export_rows(comparison, rows)
+    title: list[list[CellValue]] = [["Cost code comparison"]]
+    title += [[label, value] for label, value in facts(header)]
+    title += [
+        ["Lines", lines_text(header, comparison, len(table) - 1)],
+        ["Note", CSV_QUOTE_NOTE],
+        [],
+    ]
 
     def write(temp: Path) -> None:
         # The BOM makes Excel on Windows read UTF-8 instead of the ANSI code page.
         with temp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\r\n")
-            for values in export_rows(comparison):
-                writer.writerow([safe_cell(value) for value in values])
+            for values in title + table:
+                writer.writerow([csv_cell(value) for value in values])
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -146,9 +216,15 @@ def write_csv(path: Path, header: ExportHeader, comparison: Comparison) -> None:
 
 def xlsx_value(value: CellValue) -> CellValue:
     """Neutralise formulas, and drop control characters XML cannot hold (openpyxl refuses them)."""
+    return safe_cell(xlsx_text(value))
+
+
+def xlsx_text(value: CellValue) -> CellValue:
+    """Drop control characters XML cannot hold (openpyxl refuses them), nothing else: for a
+    writer that stores text as text cells, which Excel never runs, so =1+1 reads as written."""
     if isinstance(value, str):
         value = _NOT_IN_XML.sub("\ufffd", value)[:_EXCEL_CELL_LIMIT]
-    return safe_cell(value)
+    return value
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:

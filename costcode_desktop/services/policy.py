@@ -32,6 +32,7 @@ from costcode_desktop.services.settings import (
     ENVIRONMENT_CHOICES,
     PORT_MAX,
     PORT_MIN,
+    REDIRECT_HOSTS,
     SIGN_IN_METHODS,
     Connection,
 )
@@ -54,6 +55,7 @@ POLICY_NAMES: Mapping[str, str] = MappingProxyType(
         "ClientId": "client_id",
         "ClientSecret": SECRET,
         "RedirectPort": "redirect_port",
+        "RedirectHost": "redirect_host",
         "SignInMethod": "sign_in_method",
         "CompanyId": "company_id",
     }
@@ -62,6 +64,7 @@ _WHOLE_NUMBERS = {"redirect_port", "company_id"}
 _CHOICES = {
     "environment": tuple(e for e in ENVIRONMENT_CHOICES if e != "demo"),
     "sign_in_method": SIGN_IN_METHODS,
+    "redirect_host": REDIRECT_HOSTS,
 }
 _BY_LOWER = {name.lower(): name for name in POLICY_NAMES}
 

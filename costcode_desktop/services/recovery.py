@@ -23,6 +23,7 @@ from .company import CompanyList, read_comparison
 from .history.store import HistoryError, HistoryStore, IntentState, OpenIntent
 from .refresh import RefreshOutcome, RefreshResult
 from .refresh_lock import WINDOW, RefreshBusy, company_lock
+from .text import quoted
 
 if TYPE_CHECKING:
     from .session import Session
@@ -155,8 +156,11 @@ def _settle(history: HistoryStore, intent: OpenIntent, after: Comparison | None)
         done.append(f"added {plural(len(added), 'code')}")
     if updated:
         done.append(f"updated {plural(len(updated), 'description')}")
+    name, job = intent.project.name, intent.sub_job
+    if job is not None:  # as a sub job's refresh names it (services/refresh.py)
+        name = f"{name} / {job.code} {job.name}"
     message = (
-        f"'{intent.project.name}': {' and '.join(done)}. {RECOVERED_NOTE}: the run stopped "
+        f"{quoted(name)}: {' and '.join(done)}. {RECOVERED_NOTE}: the run stopped "
         "before it could record them; this is what reading the project back showed."
     )
     result = RefreshResult(

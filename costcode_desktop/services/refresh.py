@@ -21,6 +21,7 @@ from costcode_desktop.costcodes import (
     NameUpdate,
     RefreshPlan,
     StandardCode,
+    outlook,
     plural,
 )
 from costcode_desktop.costcodes import plan_refresh as make_plan
@@ -39,6 +40,7 @@ from costcode_desktop.procore.records import CopyFailure, Project, SubJob
 
 from .company import CompanyList, read_comparison, refusal_reason
 from .permissions import PermissionCache
+from .text import quoted
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
@@ -207,7 +209,7 @@ class _Refresh:
             return RefreshResult(
                 project,
                 RefreshOutcome.UNCHANGED,
-                _plan_message(project, plan, dry_run),
+                _plan_message(project, before, dry_run),
                 before,
                 before,
                 plan,
@@ -233,7 +235,7 @@ class _Refresh:
             return RefreshResult(
                 project,
                 RefreshOutcome.UNCHANGED,
-                _plan_message(project, plan, dry_run),
+                _plan_message(project, before, dry_run),
                 before,
                 before,
                 plan,
@@ -368,7 +370,7 @@ class _Refresh:
             return RefreshResult(
                 project,
                 RefreshOutcome.FAILED,
-                f"The changes were sent but '{project.name}' could not be read back to check "
+                f"The changes were sent but {quoted(project.name)} could not be read back to check "
                 f"them: {exc} Reload to see where it stands.",
                 before,
                 None,
@@ -459,8 +461,8 @@ def _present(comparison: Comparison) -> set[int]:
 
 def no_admin_message(project: Project) -> str:
     return (
-        f"You need 'Admin' on the Admin tool of '{project.name}' in Procore to refresh its cost "
-        "codes. Ask a Procore administrator for it, then try again."
+        f"You need 'Admin' on the Admin tool of {quoted(project.name)} in Procore to refresh its "
+        "cost codes. Ask a Procore administrator for it, then try again."
     )
 
 
@@ -470,21 +472,16 @@ def _why_not_done(error: ProcoreError | None, default: str) -> str:
     return str(error) if error is not None else default
 
 
-def _plan_message(project: Project, plan: RefreshPlan, dry_run: bool) -> str:
-    if plan.is_empty:
-        text = f"'{project.name}' already matches the company list; nothing to change."
-        if plan.skipped:
-            text += f" {plural(len(plan.skipped), 'code')} on the company list cannot be sent."
-        return text
-    parts = []
-    if plan.to_add:
-        parts.append(f"add {plural(len(plan.to_add), 'code')}")
-    if plan.updates:
-        parts.append(f"update {plural(len(plan.updates), 'description')}")
-    text = f"A refresh of '{project.name}' would {' and '.join(parts)}."
-    if plan.skipped:
-        text += f" {plural(len(plan.skipped), 'code')} would be skipped."
-    return text + " Nothing was sent (dry run)."
+def _plan_message(project: Project, before: Comparison, dry_run: bool) -> str:
+    """What a refresh sends and leaves, in the words the comparison pane uses (outlook)."""
+    said = outlook(before)
+    leaves = said.leaves()
+    if not said.changes:
+        text = f"{quoted(project.name)} already matches the company list; nothing to change."
+        return f"{text} {leaves[:1].upper()}{leaves[1:]}." if leaves else text
+    text = f"A refresh of {quoted(project.name)} would {said.does()}"
+    text += f"; {leaves}." if leaves else "."
+    return text + (" Nothing was sent (dry run)." if dry_run else "")
 
 
 def _result_message(
@@ -504,7 +501,7 @@ def _result_message(
         done.append(f"added {plural(len(added), 'code')}")
     if updated:
         done.append(f"updated {plural(len(updated), 'description')}")
-    text = f"'{project.name}': " + (" and ".join(done) if done else "nothing changed")
+    text = f"{quoted(project.name)}: " + (" and ".join(done) if done else "nothing changed")
     text += "."
     if skipped:
         text += f" {plural(len(skipped), 'code').capitalize()} skipped."

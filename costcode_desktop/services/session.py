@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from costcode_desktop.procore import (
     CancelToken,
@@ -29,11 +29,14 @@ from costcode_desktop.services import paths
 
 from .permissions import PermissionCache
 from .sqlite_file import check_whole, discard, reason_of, unusable
+from .text import isolated
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from costcode_desktop.sandbox import SandboxServer
+
+    from .demo_process import DemoProcess
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +98,9 @@ class Session:
 
     @property
     def signed_in_text(self) -> str:
-        return f"{self.user.name} · {self.company.name} · {self.environment.label}"
+        return (
+            f"{isolated(self.user.name)} · {isolated(self.company.name)} · {self.environment.label}"
+        )
 
 
 def connect(
@@ -144,8 +149,22 @@ def _who(
     return user, client.companies(company_id=header, cancel=cancel)
 
 
+class RunningSandbox(Protocol):
+    """A sandbox listening somewhere: in this process (SandboxServer) or in a child process
+    (demo_process.DemoProcess)."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client_secret(self) -> str: ...
+    def companies(self) -> list[tuple[int, str]]: ...
+    def stop(self) -> None: ...
+
+
 def open_sandbox_session(
-    server: SandboxServer, *, company_id: int | None = None, cancel: CancelToken | None = None
+    server: RunningSandbox, *, company_id: int | None = None, cancel: CancelToken | None = None
 ) -> Session:
     """Sign in to a running sandbox (the demo's server) as its app's service account.
 
@@ -159,11 +178,15 @@ def open_sandbox_session(
     return connect(environment, tokens, company_id=company_id, cancel=cancel, owned=(tokens,))
 
 
-def open_demo_session(*, reset: bool = False, cancel: CancelToken | None = None) -> Session:
-    """Start the built-in sandbox in this process and sign in to its demo company.
+def open_demo_session(
+    *, reset: bool = False, cancel: CancelToken | None = None, own_process: bool = False
+) -> Session:
+    """Start the built-in sandbox and sign in to its demo company.
 
     Its state lives in the user data folder, so refreshes made in the demo are still there the
-    next time; `reset` starts from the seed again. The session stops the sandbox when it closes.
+    next time; `reset` starts from the seed again. With `own_process` (the window) it runs in a
+    child process (see demo_process), else, or when that cannot start, in this one. The session
+    stops the sandbox when it closes.
     """
     from costcode_desktop.sandbox import SandboxServer, demo_seed
 
@@ -185,15 +208,38 @@ def open_demo_session(*, reset: bool = False, cancel: CancelToken | None = None)
             notice = _demo_started_again(path, "it is of another version or application", None)
     if notice is not None:
         log.warning("%s", notice)
-    server.start()
+    child = _in_a_child(server, path, cancel) if own_process else None
+    running: RunningSandbox
+    if child is not None:
+        running = child
+    else:
+        if own_process:  # the child could not start, and `server` was stopped for it
+            server = SandboxServer(seed, db_path=path)
+        running = server.start()
     try:
         session = open_sandbox_session(
-            server, company_id=int(seed["companies"][0]["id"]), cancel=cancel
+            running, company_id=int(seed["companies"][0]["id"]), cancel=cancel
         )
     except BaseException:
-        server.stop()
+        running.stop()
         raise
-    return replace(_owning(session, server), notices=(notice,) if notice else ())
+    return replace(_owning(session, running), notices=(notice,) if notice else ())
+
+
+def _in_a_child(
+    server: SandboxServer, path: Path, cancel: CancelToken | None
+) -> DemoProcess | None:
+    """The seeded database handed to a child sandbox (`server`, not started, is stopped); None
+    when the child cannot start: the demo then runs in this process, a little less smoothly."""
+    from .demo_process import DemoProcess, DemoProcessError
+
+    client_id, client_secret, companies = server.client_id, server.client_secret, server.companies()
+    server.stop()  # closes its database: from now on the child's
+    try:
+        return DemoProcess(path, client_id, client_secret, companies, cancel=cancel)
+    except (DemoProcessError, OSError) as exc:
+        log.warning("demo sandbox runs in this process: %s", exc)
+        return None
 
 
 def _demo_started_again(path: Path, reason: str, moved_to: Path | None) -> str:

@@ -38,6 +38,12 @@ SIGN_IN_METHODS = ("browser", "paste_code", "service_account")
 ENVIRONMENT_CHOICES = ("production", "developer_sandbox", "monthly_sandbox", "custom", "demo")
 CUSTOM_KEY_PREFIX = "custom:"  # + the API address: each custom server has its own tokens
 PORT_MIN, PORT_MAX = 1024, 65535  # below 1024 needs administrator rights on some systems
+# The loopback redirect's host. The IP literal is RFC 8252's advice (section 8.3): the browser
+# goes exactly where the app listens. `localhost` is the Developer Portal's default URI, kept for
+# apps that registered it (the sign-in then listens on 127.0.0.1 and ::1: services/loopback.py).
+REDIRECT_HOSTS = ("127.0.0.1", "localhost")
+# What a settings file from before the choice existed had registered.
+LEGACY_REDIRECT_HOST = "localhost"
 
 # Same wording as procore.custom_environment, so the dialog and the sign-in agree.
 _LOGIN_URL = ("sign-in (login) address", "https://login.procore.com")
@@ -61,7 +67,8 @@ class Connection:
     custom_login_url: str = ""
     custom_api_url: str = ""
     client_id: str = ""
-    redirect_port: int = 8765  # the app's loopback redirect http://localhost:<port>/callback
+    redirect_port: int = 8765  # the app's loopback redirect http://<host>:<port>/callback
+    redirect_host: str = "127.0.0.1"  # one of REDIRECT_HOSTS
     sign_in_method: str = "browser"  # one of SIGN_IN_METHODS
     # The service account's Procore company (0: not given). Procore wants it on the first calls
     # of a service account (/me, /companies), before the company list can say it.
@@ -73,7 +80,7 @@ class Connection:
             from costcode_desktop.procore.oauth import OOB_REDIRECT_URI  # brings httpx: here
 
             return OOB_REDIRECT_URI
-        return f"http://localhost:{self.redirect_port}/callback"
+        return f"http://{self.redirect_host}:{self.redirect_port}/callback"
 
     def environment_key(self) -> str:
         """Names the environment tokens and companies belong to; ValueError if it has none."""
@@ -125,6 +132,11 @@ class Connection:
                 "Enter the company id the service account works in: the number after "
                 "app.procore.com/ in the browser's address bar when that company is open in "
                 "Procore."
+            )
+        if self.sign_in_method == "browser" and self.redirect_host not in REDIRECT_HOSTS:
+            problems.append(
+                f"The redirect address must be {' or '.join(REDIRECT_HOSTS)} "
+                f"(it is {self.redirect_host!r})."
             )
         if self.sign_in_method == "browser" and not PORT_MIN <= self.redirect_port <= PORT_MAX:
             problems.append(
@@ -282,6 +294,9 @@ def _settings_from_data(data: Any) -> Settings:
         for f in fields(Connection)
         if f.name in raw
     }
+    if raw and "redirect_host" not in raw:
+        # Written before the choice existed: its redirect URI was registered with localhost.
+        values["redirect_host"] = LEGACY_REDIRECT_HOST
     companies = _object(root.get("companies", {}), "companies")
     for key, company_id in companies.items():
         if not _is_int(company_id) or company_id < 1:

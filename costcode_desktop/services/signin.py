@@ -10,17 +10,19 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from costcode_desktop.procore import (
     OOB_REDIRECT_URI,
     CancelToken,
     ClientCredentials,
+    Pkce,
     RefreshingTokens,
     SignInExpired,
     TokenEndpoint,
     TokenGrant,
     TokenSource,
+    new_pkce,
     new_state,
 )
 from costcode_desktop.services import paths
@@ -99,34 +101,53 @@ def sign_in_with_browser(
     cancel: CancelToken | None = None,
     timeout: float = 300.0,
 ) -> TokenGrant:
-    """Authorization code through the system browser and a loopback redirect."""
+    """Authorization code through the system browser and a loopback redirect, with PKCE.
+
+    The browser is opened only once every address of the redirect is listened on, so a
+    program already holding one of them never sees the sign-in.
+    """
+    connection = credentials.connection
     endpoint = credentials.endpoint()
     try:
-        state = new_state()
-        receiver = LoopbackReceiver(credentials.connection.redirect_port, state).start()
+        state, pkce = new_state(), new_pkce()
+        receiver = LoopbackReceiver(
+            connection.redirect_port, state, host=connection.redirect_host
+        ).start()
         try:
-            open_browser(endpoint.authorize_url(receiver.redirect_uri, state))
+            open_browser(endpoint.authorize_url(receiver.redirect_uri, state, pkce))
             code = receiver.wait(timeout=timeout, cancel=cancel)
         finally:
             receiver.close()
-        return endpoint.authorization_code(code, receiver.redirect_uri)
+        return endpoint.authorization_code(code, receiver.redirect_uri, pkce)
     finally:
         endpoint.close()
 
 
-def pasted_code_url(credentials: Credentials) -> str:
-    """The page where Procore shows a code to paste (the installed-app variant)."""
+@dataclass(frozen=True)
+class PastedCodeStart:
+    """The page where Procore shows a code to paste, and the proof key that code needs."""
+
+    url: str
+    pkce: Pkce = field(repr=False)
+
+
+def start_pasted_code(credentials: Credentials) -> PastedCodeStart:
+    """The installed-app variant: Procore shows the code, the user pastes it (with PKCE)."""
     endpoint = credentials.endpoint()
     try:
-        return endpoint.authorize_url(OOB_REDIRECT_URI, new_state())
+        pkce = new_pkce()
+        return PastedCodeStart(endpoint.authorize_url(OOB_REDIRECT_URI, new_state(), pkce), pkce)
     finally:
         endpoint.close()
 
 
-def sign_in_with_pasted_code(credentials: Credentials, code: str) -> TokenGrant:
+def sign_in_with_pasted_code(
+    credentials: Credentials, code: str, started: PastedCodeStart
+) -> TokenGrant:
+    """Exchange the pasted code, with the verifier of the page `started` opened."""
     endpoint = credentials.endpoint()
     try:
-        return endpoint.authorization_code(code, OOB_REDIRECT_URI)
+        return endpoint.authorization_code(code, OOB_REDIRECT_URI, started.pkce)
     finally:
         endpoint.close()
 

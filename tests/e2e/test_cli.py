@@ -47,7 +47,13 @@ def test_status_shows_every_demo_state(server: SandboxServer) -> None:
     out_of_date = [p for p in projects.values() if p["state"] == "out_of_date"]
     assert all(p["counts"]["missing"] + p["counts"]["description_differs"] > 0 for p in out_of_date)
     assert any(not p["active"] for p in out_of_date)
-    assert all(p["counts"]["unsupported"] == 1 for p in out_of_date)  # the "02 410"-style code
+    # The "02 410"-style code counts as unsupported only where it is missing: a project that
+    # has it needs nothing sent.
+    unsupported = {n for n, p in projects.items() if (p["counts"] or {}).get("unsupported")}
+    assert unsupported == {"Harborview Apartments"}
+    counted = [p["name"] for p in projects.values() if p["out_of_date"]]
+    assert len(counted) == 7, "the rule's count: active projects a refresh would change"
+    assert "Pinecrest Senior Living" not in counted  # inactive
 
 
 def test_status_table_is_readable(server: SandboxServer) -> None:
@@ -58,7 +64,7 @@ def test_status_table_is_readable(server: SandboxServer) -> None:
     assert "12 projects," in out
     # The counts add up to the state; descriptions Sage locks have their own column.
     oakmont = next(line for line in out.splitlines() if line.startswith("24-051"))
-    assert oakmont.split()[-7:] == ["3", "differences", "2", "1", "0", "1", "3"]
+    assert oakmont.split()[-7:] == ["3", "differences", "2", "1", "0", "0", "3"]
 
 
 def test_refresh_then_status_shows_the_project_in_sync(server: SandboxServer) -> None:

@@ -68,13 +68,15 @@ def test_all_out_of_date_refreshes_active_projects_and_records_them(
     report = json.loads(out)
     projects = by_id(report)
     assert set(projects) == ACTIVE_OUT_OF_DATE, "inactive ones only when named"
-    assert projects[SUMMIT_RIDGE_DATA_CENTER]["state"] == "skipped"
+    assert projects[SUMMIT_RIDGE_DATA_CENTER]["state"] == "refused"
+    assert projects[SUMMIT_RIDGE_DATA_CENTER]["outcome"] == "refused"
     assert "You need 'Admin'" in projects[SUMMIT_RIDGE_DATA_CENTER]["message"]
     refreshed = [p for pid, p in projects.items() if pid != SUMMIT_RIDGE_DATA_CENTER]
     assert {p["state"] for p in refreshed} == {"refreshed"}
     assert all(p["verified_in_sync"] for p in refreshed)
     assert report["counts"] == {
-        "refreshed": 6, "unchanged": 0, "skipped": 1, "failed": 0, "not_started": 0,
+        "refreshed": 6, "would_change": 0, "unchanged": 0, "skipped": 1, "failed": 0,
+        "not_started": 0,
     }  # fmt: skip
     assert report["summary"].startswith("6 of 7 projects refreshed, 1 skipped.")
     assert report["concurrency"] == 3
@@ -227,10 +229,11 @@ def test_the_dry_run_exits_as_the_run_would_and_reports_refusals(server: Sandbox
 
     code, out, _ = run(server, "refresh", "--all-out-of-date", "--dry-run", "--json")
     projects = by_id(json.loads(out))
-    assert projects[SUMMIT_RIDGE_DATA_CENTER]["state"] == "skipped"
+    assert projects[SUMMIT_RIDGE_DATA_CENTER]["state"] == "refused"
+    assert projects[SUMMIT_RIDGE_DATA_CENTER]["outcome"] == "refused"
     assert projects[SUMMIT_RIDGE_DATA_CENTER]["would_add"] == []
     assert {p["state"] for k, p in projects.items() if k != SUMMIT_RIDGE_DATA_CENTER} == {
-        "would change"
+        "would_change"
     }
     assert code == run(server, "refresh", "--all-out-of-date", "--json")[0] == 0
 

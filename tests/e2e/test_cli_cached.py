@@ -30,8 +30,8 @@ def test_cached_status_shows_the_last_status_with_its_age_and_sends_nothing(
     assert server.requests == [], "no request at all, not even a sign-in"
     assert out.startswith("Last-known state of Example Builders, as of ")
     assert "nothing was sent to Procore" in out
-    assert "Checked" in out.splitlines()[2]
-    assert "12 projects, 8 out of date." in out
+    assert "Checked" in out.splitlines()[3]
+    assert "12 projects, 7 out of date; 1 inactive project with differences not counted." in out
 
     code, out, _ = run_cli(server, COMPANY, "status", "--cached", "--json")
     assert code == 0

@@ -80,8 +80,10 @@ def test_a_url_or_id_in_the_environment_is_checked_too(monkeypatch: pytest.Monke
 
 def test_the_largest_procore_id_is_accepted(server: SandboxServer) -> None:
     code, out, err = run_cli(server, COMPANY, "status", "--project", str(2**63 - 1), "--json")
-    assert (code, err) == (0, "")
-    assert json.loads(out)["projects"][0]["state"] == "no_access", "asked; Procore has none"
+    assert (code, err) == (2, ""), "accepted and asked; --json keeps stderr quiet"
+    project = json.loads(out)["projects"][0]
+    assert project["state"] == "no_access", "Procore has none"
+    assert project["message"].startswith(f"No project {2**63 - 1} in company Example Builders")
 
 
 def home_that_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

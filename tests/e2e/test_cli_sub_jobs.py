@@ -109,4 +109,4 @@ def test_all_out_of_date_takes_an_out_of_date_sub_job_of_an_in_sync_project(
     assert code == 0
     report = json.loads(out)
     jobs = [p for p in report["projects"] if p["biller_type"] == "SubJob"]
-    assert [(j["sub_job"]["code"], j["state"]) for j in jobs] == [("E02", "would change")]
+    assert [(j["sub_job"]["code"], j["state"]) for j in jobs] == [("E02", "would_change")]

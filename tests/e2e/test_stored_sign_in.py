@@ -21,10 +21,10 @@ from costcode_desktop.services.settings import Connection, Settings, save_settin
 from costcode_desktop.services.signin import (
     Credentials,
     open_session,
-    pasted_code_url,
     refresh_token_key,
     save_client_secret,
     sign_in_with_pasted_code,
+    start_pasted_code,
     user_tokens,
 )
 from costcode_desktop.services.status import check_projects
@@ -64,8 +64,9 @@ def desktop_sign_in(server: SandboxServer) -> tuple[Credentials, SecretStore, ob
     credentials = Credentials(connection, server.client_secret)
     store = SecretStore()
     save_client_secret(store, connection, server.client_secret)
-    code = server.approve(pasted_code_url(credentials), "ap@example.com", "demo")
-    tokens = user_tokens(credentials, sign_in_with_pasted_code(credentials, code), store)
+    started = start_pasted_code(credentials)
+    code = server.approve(started.url, "ap@example.com", "demo")
+    tokens = user_tokens(credentials, sign_in_with_pasted_code(credentials, code, started), store)
     key = connection.environment_key()
     save_settings(Settings(connection=connection).with_company(key, COMPANY))
     return credentials, store, tokens
@@ -141,7 +142,7 @@ def test_a_whole_session_leaves_no_secret_anywhere(
     exports = tmp_path / "exports"
     exports.mkdir()
     write_csv(exports / "c.csv", header, comparison)
-    write_xlsx(exports / "c.xlsx", header, comparison)
+    write_xlsx(exports / "c.xlsx", header, comparison, fills={})
     code, out, err = run_main("status")
     assert code == 0, err
 

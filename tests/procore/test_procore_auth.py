@@ -23,8 +23,8 @@ from .helpers import Harness, reply
 LOGIN = "https://login.example.test"
 SECRET = "s3cr3t-client-SECRET"
 REJECTED = (
-    "Procore did not accept the client id and secret. Check them in Settings (the app must be "
-    "installed in your Procore company)."
+    "Procore did not accept the client id and secret. Check them in Connection settings (the "
+    "app must be installed in your Procore company)."
 )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -452,6 +452,94 @@ def test_redirect_uri_must_match_at_exchange(
         assert_invalid_grant(response)
         assert "redirect_uri" in response.json()["error_description"]
     assert exchange(noredirect, code, CALLBACK).status_code == 200
+
+
+# --- PKCE (RFC 7636) ---------------------------------------------------------------------------
+
+# RFC 7636 appendix B: this verifier's S256 challenge.
+VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+
+def pkce_code(server: SandboxServer, **params: str) -> str:
+    """A code from an authorization request that sent a PKCE challenge."""
+    url = server.authorize_url(CALLBACK, "st", code_challenge=CHALLENGE)
+    if params:
+        url = url.replace("code_challenge_method=S256", urlencode(params))
+    return query_of(server.approve(url, "ap@example.com", "demo"))["code"][0]
+
+
+def exchange_with(http: httpx.Client, code: str, **extra: str) -> httpx.Response:
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK}
+    return http.post("/oauth/token", data={**form, **extra, **CLIENT})
+
+
+def test_the_consent_form_carries_the_challenge(noredirect: httpx.Client) -> None:
+    params = authorize_params(code_challenge=CHALLENGE, code_challenge_method="S256")
+    page = noredirect.get("/oauth/authorize", params=params)
+    hidden = {
+        n: a["value"] for n, a in inputs_of(page.text).inputs.items() if a["type"] == "hidden"
+    }
+    assert hidden["code_challenge"] == CHALLENGE
+    assert hidden["code_challenge_method"] == "S256"
+
+
+def test_a_pkce_code_needs_its_verifier(server: SandboxServer, noredirect: httpx.Client) -> None:
+    code = pkce_code(server)
+    missing = exchange_with(noredirect, code)
+    assert_invalid_grant(missing)
+    assert "code_verifier" in missing.json()["error_description"]
+    wrong = exchange_with(noredirect, code, code_verifier=VERIFIER[::-1])
+    assert_invalid_grant(wrong)
+    assert "does not match" in wrong.json()["error_description"]
+    # The challenge itself is not the verifier (that is what S256 is for).
+    assert_invalid_grant(exchange_with(noredirect, code, code_verifier=CHALLENGE))
+    # None of that spent the code: the one who holds the verifier still gets the tokens.
+    tokens = exchange_with(noredirect, code, code_verifier=VERIFIER)
+    assert tokens.status_code == 200, tokens.text
+    me = noredirect.get("/rest/v1.0/me", headers=bearer(tokens.json()["access_token"]))
+    assert me.json()["login"] == "ap@example.com"
+    assert_invalid_grant(exchange_with(noredirect, code, code_verifier=VERIFIER))  # single use
+
+
+def test_plain_challenge_and_no_challenge(server: SandboxServer, noredirect: httpx.Client) -> None:
+    plain = pkce_code(server, code_challenge_method="plain")
+    assert_invalid_grant(exchange_with(noredirect, plain, code_verifier=VERIFIER))
+    assert exchange_with(noredirect, plain, code_verifier=CHALLENGE).status_code == 200
+    # Without a challenge the verifier is not asked for (and ignored when sent anyway).
+    location = server.approve(server.authorize_url(CALLBACK, "s"), "ap@example.com", "demo")
+    code = query_of(location)["code"][0]
+    assert exchange_with(noredirect, code, code_verifier="anything").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ({"code_challenge": CHALLENGE, "code_challenge_method": "S512"}, "not supported"),
+        ({"code_challenge": "too-short", "code_challenge_method": "S256"}, "43 to 128"),
+        ({"code_challenge": CHALLENGE + "=", "code_challenge_method": "S256"}, "43 to 128"),
+        ({"code_challenge_method": "S256"}, "needs code_challenge"),
+    ],
+)
+def test_a_bad_challenge_goes_back_as_invalid_request(
+    noredirect: httpx.Client, extra: dict[str, str], needle: str
+) -> None:
+    page = noredirect.get("/oauth/authorize", params=authorize_params(**extra))
+    assert page.status_code == 302
+    query = query_of(page.headers["Location"])
+    assert query["error"] == ["invalid_request"]
+    assert needle in query["error_description"][0]
+    assert query["state"] == ["xyz"]
+
+
+def test_the_verifier_is_refused_in_the_query_string(
+    server: SandboxServer, noredirect: httpx.Client
+) -> None:
+    code = pkce_code(server)
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK, **CLIENT}
+    response = noredirect.post("/oauth/token", params={"code_verifier": VERIFIER}, data=form)
+    assert response.status_code == 400
+    assert "code_verifier" in response.json()["error_description"]
 
 
 # --- refresh tokens ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from costcode_desktop.services import (
     open_sandbox_session,
     read_company_list,
 )
+from costcode_desktop.services.text import without_isolates
 from tests.sandbox_support import signed_in_client
 
 API = "https://api.example.test"
@@ -130,7 +131,9 @@ def test_when_neither_call_gives_the_codes_the_message_says_so() -> None:
     fake = FakeProcore(wbs_id=900, legacy_refused=True)
     with pytest.raises(CompanyListUnavailable) as caught:
         read_company_list(client_for(fake), COMPANY)
-    assert f"Procore lists '{NAME}' as the company's ERP cost code list" in str(caught.value)
+    assert f"Procore lists '{NAME}' as the company's ERP cost code list" in without_isolates(
+        str(caught.value)
+    )
     assert "HTTP 404" in str(caught.value)
 
 

@@ -26,6 +26,7 @@ from costcode_desktop.services.history.export import (
     write_history_xlsx,
 )
 from costcode_desktop.services.history.store import HistoryStore, RunDetails
+from costcode_desktop.services.text import quoted
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 TRIGGERS = ["=1+2", "+SUM(A1)", "-100", "@SUM(A1)", "\tcmd", "\rcmd"]
@@ -271,3 +272,20 @@ def test_suggested_file_name_is_safe_on_windows() -> None:
     name = suggested_history_file_name('Acme: "East"/West', date(2024, 5, 1), ".csv")
     assert name == "Refresh history - Acme_ _East__West - 2024-05-01.csv"
     assert suggested_history_file_name("", date(2024, 5, 1)) == "Refresh history - 2024-05-01.xlsx"
+
+
+def test_the_windows_isolates_are_not_written_to_files(tmp_path: Path, store: HistoryStore) -> None:
+    """The fences around names in a run's message are for the window; a file gets the words."""
+    run_id = start(store)
+    name = "Tower \u202eB"
+    result = RefreshResult(
+        Project(11, name, "17", True), RefreshOutcome.UNCHANGED, f"{quoted(name)}: nothing changed."
+    )
+    store.record_project(run_id, result)
+    runs = [store.run_details(run_id)]
+    write_history_csv(tmp_path / "h.csv", runs)
+    write_history_xlsx(tmp_path / "h.xlsx", runs)
+    written = [cell for row in read_csv(tmp_path / "h.csv") for cell in row]
+    written += [str(c) for row in sheet_rows(tmp_path / "h.xlsx", "Projects") for c in row]
+    assert "'Tower \u202eB': nothing changed." in written
+    assert not any("\u2068" in cell or "\u2069" in cell for cell in written)

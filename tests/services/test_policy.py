@@ -194,3 +194,41 @@ def test_the_mac_bundle_id_is_the_packaged_one() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.BUNDLE_ID == MAC_BUNDLE_ID
+
+
+def test_the_redirect_host_from_the_registry_a_plist_and_the_json_file(tmp_path: Path) -> None:
+    """RedirectHost picks the host of the redirect URI IT registered; any other host is refused."""
+    from_registry = read_policy(
+        platform="win32",
+        registry=registry(
+            {"HKLM": {"RedirectHost": "localhost"}, "HKCU": {"redirecthost": "127.0.0.1"}}
+        ),
+        json_path=tmp_path / "none.json",
+    )
+    root = tmp_path / "Managed Preferences"
+    write_plist(root / f"{MAC_BUNDLE_ID}.plist", {"RedirectHost": "localhost"})
+    from_plist = read_policy(
+        platform="darwin", mac_root=root, user="clerk", json_path=tmp_path / "none.json"
+    )
+    path = tmp_path / JSON_FILE_NAME
+    path.write_text('{"RedirectHost": "localhost", "RedirectPort": 9100}', encoding="utf-8")
+    from_json = read_policy(platform="linux", json_path=path)
+    for policy in (from_registry, from_plist, from_json):
+        assert policy.locked("redirect_host")
+        connection = policy.apply(Connection(redirect_host="127.0.0.1"))
+        assert connection.redirect_uri().startswith("http://localhost:")
+    assert from_registry.sources["redirect_host"].startswith("HKLM")
+    for policy in (from_registry, from_plist, from_json):
+        assert policy.problems == ()
+
+    bad = read_policy(
+        platform="linux",
+        registry=registry({"HKLM": {"RedirectHost": "0.0.0.0", "ClientId": "app"}}),
+        json_path=tmp_path / "none.json",
+    )
+    assert not bad.locked("redirect_host")
+    assert bad.apply(Connection()).redirect_host == "127.0.0.1"
+    assert bad.problems == (
+        "HKLM\\Software\\Policies\\CostCodeSync: RedirectHost ignored: it should be one of "
+        "127.0.0.1, localhost.",
+    )

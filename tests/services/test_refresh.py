@@ -15,6 +15,7 @@ from costcode_desktop.services import (
     read_company_list,
     refresh_project,
 )
+from costcode_desktop.services.text import quoted, without_isolates
 from tests.sandbox_support import api_writes, signed_in_client
 
 from .seeds import COMPANY, P_DRIFTED, P_IN_SYNC, P_NO_ADMIN, P_NOT_ERP, P_OTHER_LIST
@@ -109,7 +110,12 @@ def test_dry_run_reports_the_plan_and_sends_nothing(
     assert result.dry_run
     assert result.plan is not None
     assert len(result.plan.to_add) == 6
-    assert "would add 6 codes and update 1 description. 2 codes would be skipped" in result.message
+    # The words of the comparison pane: what is sent, then what stays as it is, and why.
+    assert result.message == (
+        f"A refresh of {quoted('Riverside Clinic')} would add 6 codes and fix 1 description; "
+        "1 description locked by Sage, 1 unsupported code and 1 code only on the project stay "
+        "as they are. Nothing was sent (dry run)."
+    )
     assert api_writes(server) == []
 
 
@@ -139,7 +145,9 @@ def test_missing_admin_permission_is_explained_before_anything_is_sent(
     before = server.project_cost_codes(P_NO_ADMIN)
     result = refresh_project(client, company_list, P_NO_ADMIN)
     assert result.outcome is RefreshOutcome.REFUSED
-    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in result.message
+    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in without_isolates(
+        result.message
+    )
     assert "Nothing was sent." in result.message
     assert not result.failed
     assert api_writes(server) == []
@@ -164,7 +172,9 @@ def test_without_a_manifest_a_403_still_ends_as_a_plain_refusal(server: SandboxS
         company_list = read_company_list(client, COMPANY)
         result = refresh_project(client, company_list, P_NO_ADMIN)
     assert result.outcome is RefreshOutcome.REFUSED
-    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in result.message
+    assert "You need 'Admin' on the Admin tool of 'Pine Hill Offices'" in without_isolates(
+        result.message
+    )
     assert not result.failed
     assert server.project_cost_codes(P_NO_ADMIN) == before
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -210,7 +211,9 @@ def test_unknown_keys_are_ignored_and_missing_ones_defaulted(tmp_path: Path) -> 
     )
     settings, problem = load_settings(path)
     assert problem is None
-    assert settings == Settings(Connection(client_id="abc"), {"production": 42})
+    # A connection without redirect_host was written before it existed: see the test below.
+    expected = Connection(client_id="abc", redirect_host="localhost")
+    assert settings == Settings(expected, {"production": 42})
 
 
 def test_byte_order_mark_is_tolerated(tmp_path: Path) -> None:
@@ -254,9 +257,39 @@ def test_save_refuses_values_of_the_wrong_type(tmp_path: Path) -> None:
 
 
 def test_redirect_uri_for_both_methods() -> None:
-    assert Connection().redirect_uri() == "http://localhost:8765/callback"
-    assert Connection(redirect_port=9123).redirect_uri() == "http://localhost:9123/callback"
+    # A new connection uses the loopback IP literal (RFC 8252 section 7.3), not localhost.
+    assert Connection().redirect_uri() == "http://127.0.0.1:8765/callback"
+    assert Connection(redirect_port=9123).redirect_uri() == "http://127.0.0.1:9123/callback"
+    localhost = Connection(redirect_host="localhost", redirect_port=9123)
+    assert localhost.redirect_uri() == "http://localhost:9123/callback"
     assert Connection(sign_in_method="paste_code").redirect_uri() == "urn:ietf:wg:oauth:2.0:oob"
+
+
+def test_an_older_settings_file_keeps_the_localhost_redirect_it_registered(
+    tmp_path: Path,
+) -> None:
+    # Written by the previous version, whose redirect URI was http://localhost:<port>/callback.
+    older = {"client_id": "abc", "redirect_port": 9000, "sign_in_method": "browser"}
+    path = write(tmp_path / "settings.json", {"version": 1, "connection": older})
+    settings = load_settings(path).settings
+    assert settings.connection.redirect_uri() == "http://localhost:9000/callback"
+    # Saved again, the choice is written down and read back as it is.
+    save_settings(settings, path)
+    assert load_settings(path).settings == settings
+    chosen = replace(settings, connection=replace(settings.connection, redirect_host="127.0.0.1"))
+    save_settings(chosen, path)
+    assert load_settings(path).settings.connection.redirect_uri() == (
+        "http://127.0.0.1:9000/callback"
+    )
+    # No file yet: a new user gets the IP literal.
+    assert load_settings(tmp_path / "none.json").settings.connection.redirect_host == "127.0.0.1"
+
+
+def test_an_unknown_redirect_host_is_a_problem() -> None:
+    problems = Connection(client_id="abc", redirect_host="[::1]").validate()
+    assert problems == ["The redirect address must be 127.0.0.1 or localhost (it is '[::1]')."]
+    pasted = Connection(client_id="abc", redirect_host="x", sign_in_method="paste_code")
+    assert pasted.validate() == []
 
 
 def test_environment_obj_for_published_environments() -> None:

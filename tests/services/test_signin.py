@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import hashlib
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -26,17 +30,22 @@ from costcode_desktop.services.signin import (
     Credentials,
     NoStoredSignIn,
     open_session,
-    pasted_code_url,
     refresh_token_key,
     save_client_secret,
     sign_in_with_browser,
     sign_in_with_pasted_code,
     sign_out,
+    start_pasted_code,
     stored_tokens,
     user_tokens,
 )
 from costcode_desktop.services.status import check_projects
-from tests.sandbox_support import free_port
+from tests.sandbox_support import (
+    another_program_on_ipv6_loopback,
+    connections_waiting,
+    free_port,
+    skip_without_ipv6_loopback,
+)
 
 LOGIN, PASSWORD = "ap@example.com", "demo"
 COMPANY = 4264807
@@ -50,7 +59,8 @@ def port() -> int:
 @pytest.fixture
 def server(port: int) -> Iterator[SandboxServer]:
     seed = demo_seed()
-    seed["app"]["redirect_uris"].append(f"http://localhost:{port}/callback")
+    for host in ("127.0.0.1", "localhost"):
+        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
     with SandboxServer(seed) as running:
         yield running
 
@@ -89,6 +99,29 @@ def user_in_browser(server: SandboxServer, *, tamper_state: bool = False) -> Cal
     return open_browser
 
 
+def browser_preferring_ipv6(server: SandboxServer, opened: list[str]) -> Callable[[str], None]:
+    """A browser that resolves localhost to ::1 first (common on macOS and Windows)."""
+
+    def open_browser(url: str) -> None:
+        opened.append(url)
+
+        def act() -> None:
+            location = server.approve(url, LOGIN, PASSWORD)
+            parts = urlsplit(location)
+            if parts.hostname == "localhost":
+                location = urlunsplit(parts._replace(netloc=f"[::1]:{parts.port}"))
+            with contextlib.suppress(httpx.HTTPError):  # whoever is there may never answer
+                httpx.get(location, timeout=5)
+
+        threading.Thread(target=act, daemon=True).start()
+
+    return open_browser
+
+
+def authorize_query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
 def test_browser_sign_in_end_to_end(server: SandboxServer, credentials: Credentials) -> None:
     store = SessionSecretStore()
     grant = sign_in_with_browser(credentials, user_in_browser(server), timeout=20)
@@ -102,6 +135,68 @@ def test_browser_sign_in_end_to_end(server: SandboxServer, credentials: Credenti
     session.close()
 
 
+def test_a_program_holding_ipv6_loopback_never_gets_the_code(
+    server: SandboxServer, credentials: Credentials, port: int
+) -> None:
+    opened: list[str] = []
+    with another_program_on_ipv6_loopback(port) as squatter:
+        grant = sign_in_with_browser(
+            credentials, browser_preferring_ipv6(server, opened), timeout=20
+        )
+        assert grant.refresh_token
+        assert connections_waiting(squatter) == 0
+    (url,) = opened
+    # The IP literal: no browser resolves it to the address the other program holds.
+    assert authorize_query(url)["redirect_uri"] == [f"http://127.0.0.1:{port}/callback"]
+
+
+def test_a_localhost_registration_signs_in_through_ipv6_loopback(
+    server: SandboxServer, credentials: Credentials, port: int
+) -> None:
+    skip_without_ipv6_loopback()
+    localhost = replace(credentials.connection, redirect_host="localhost")
+    opened: list[str] = []
+    grant = sign_in_with_browser(
+        replace(credentials, connection=localhost),
+        browser_preferring_ipv6(server, opened),
+        timeout=20,
+    )
+    assert grant.refresh_token
+    assert authorize_query(opened[0])["redirect_uri"] == [f"http://localhost:{port}/callback"]
+
+
+def test_a_localhost_registration_stops_while_another_program_holds_ipv6_loopback(
+    server: SandboxServer, credentials: Credentials, port: int
+) -> None:
+    localhost = replace(credentials.connection, redirect_host="localhost")
+    opened: list[str] = []
+    with another_program_on_ipv6_loopback(port) as squatter:
+        with pytest.raises(SignInFailed, match=f"Port {port} .* in use by another program"):
+            sign_in_with_browser(
+                replace(credentials, connection=localhost),
+                browser_preferring_ipv6(server, opened),
+                timeout=20,
+            )
+        assert connections_waiting(squatter) == 0
+    assert opened == []  # the browser was never sent anywhere
+
+
+def test_the_authorize_url_carries_the_s256_challenge_of_the_verifier_sent(
+    server: SandboxServer, credentials: Credentials
+) -> None:
+    opened: list[str] = []
+    sign_in_with_browser(credentials, browser_preferring_ipv6(server, opened), timeout=20)
+    query = authorize_query(opened[0])
+    assert query["code_challenge_method"] == ["S256"]
+    (exchange,) = [r for r in server.requests if r.method == "POST" and r.path == "/oauth/token"]
+    assert isinstance(exchange.json_body, dict)
+    verifier = exchange.json_body["code_verifier"]
+    assert re.fullmatch(r"[A-Za-z0-9._~-]{43,128}", verifier)  # RFC 7636 section 4.1
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    assert query["code_challenge"] == [base64.urlsafe_b64encode(digest).rstrip(b"=").decode()]
+    assert verifier not in opened[0]  # only the challenge goes through the browser
+
+
 def test_a_callback_with_the_wrong_state_is_not_accepted(
     server: SandboxServer, credentials: Credentials
 ) -> None:
@@ -112,27 +207,43 @@ def test_a_callback_with_the_wrong_state_is_not_accepted(
 def test_pasted_code_sign_in_and_a_code_works_only_once(
     server: SandboxServer, credentials: Credentials
 ) -> None:
-    code = server.approve(pasted_code_url(credentials), LOGIN, PASSWORD)
-    grant = sign_in_with_pasted_code(credentials, code)
+    started = start_pasted_code(credentials)
+    code = server.approve(started.url, LOGIN, PASSWORD)
+    grant = sign_in_with_pasted_code(credentials, code, started)
     assert grant.refresh_token
     with pytest.raises(SignInExpired):
-        sign_in_with_pasted_code(credentials, code)
+        sign_in_with_pasted_code(credentials, code, started)
+
+
+def test_a_pasted_code_is_good_only_with_its_own_page_verifier(
+    server: SandboxServer, credentials: Credentials
+) -> None:
+    started = start_pasted_code(credentials)
+    assert authorize_query(started.url)["code_challenge_method"] == ["S256"]
+    assert started.pkce.verifier not in repr(started)
+    code = server.approve(started.url, LOGIN, PASSWORD)
+    # A code caught from the clipboard, spent with another sign-in's verifier: refused.
+    with pytest.raises(SignInExpired):
+        sign_in_with_pasted_code(credentials, code, start_pasted_code(credentials))
+    assert sign_in_with_pasted_code(credentials, code, started).refresh_token
 
 
 def test_an_expired_code_asks_for_a_new_sign_in(
     server: SandboxServer, credentials: Credentials
 ) -> None:
-    code = server.approve(pasted_code_url(credentials), LOGIN, PASSWORD)
+    started = start_pasted_code(credentials)
+    code = server.approve(started.url, LOGIN, PASSWORD)
     server.advance_clock(601)  # codes live ten minutes
     with pytest.raises(SignInExpired, match="Sign in again"):
-        sign_in_with_pasted_code(credentials, code)
+        sign_in_with_pasted_code(credentials, code, started)
 
 
 def signed_in(
     server: SandboxServer, credentials: Credentials, store: SessionSecretStore
 ) -> RefreshingTokens:
-    code = server.approve(pasted_code_url(credentials), LOGIN, PASSWORD)
-    return user_tokens(credentials, sign_in_with_pasted_code(credentials, code), store)
+    started = start_pasted_code(credentials)
+    code = server.approve(started.url, LOGIN, PASSWORD)
+    return user_tokens(credentials, sign_in_with_pasted_code(credentials, code, started), store)
 
 
 def test_refresh_rotates_and_the_old_refresh_token_is_dead(

@@ -127,14 +127,19 @@ def window(
 ) -> Iterator[MainWindow]:
     session = make_session(sandbox, guard)  # set-up reads happen here, before the guard arms
     guard.armed = True
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
+    win = MainWindow(settings=settings)  # not qtbot.addWidget: closed and deleted below
     win.resize(1560, 880)
     win.show()
     with qtbot.waitSignal(win.checks_finished, timeout=30_000):
         win.controller.use_session(session, HistoryStore(tmp_path / "history.sqlite3"))
     yield win
+    if win.controller.refreshing:  # a run left going: stop it as Stop would, then quit
+        win.controller.cancel_refresh()
+        qtbot.waitUntil(lambda: not win.controller.refreshing, timeout=30_000)
     win.close()
+    # The work winds down in the background: wait, so no test's workers outlive it.
+    qtbot.waitUntil(lambda: win.controller.is_shut_down, timeout=30_000)
+    win.deleteLater()
     assert guard.violations == [], "the GUI thread made network calls"
 
 

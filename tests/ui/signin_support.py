@@ -23,7 +23,8 @@ LOGIN, PASSWORD = "ap@example.com", "demo"
 
 def sign_in_sandbox(port: int) -> Iterator[SandboxServer]:
     seed = demo_seed()
-    seed["app"]["redirect_uris"].append(f"http://localhost:{port}/callback")
+    for host in ("127.0.0.1", "localhost"):  # the default, and the one older settings kept
+        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
     # Sign-in is what these tests are about; the flow makes its own client, on the wall clock,
     # so the simulated time the other window tests use cannot reach it.
     server = SandboxServer(seed, rate_limits=RateLimitConfig(hourly=0, spike=0)).start()
@@ -66,6 +67,7 @@ def fill(
     *,
     secret: str | None = None,
     url: str | None = None,
+    host: str | None = None,
 ) -> None:
     dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
     dialog.login_url.setText(url or sandbox.url)
@@ -74,6 +76,8 @@ def fill(
     dialog.client_secret.setText(sandbox.client_secret if secret is None else secret)
     dialog.method.setCurrentIndex(dialog.method.findData(method))
     dialog.port.setValue(port)
+    if host is not None:
+        dialog.redirect_host.setCurrentIndex(dialog.redirect_host.findData(host))
     if method == "service_account":
         dialog.company_id.setText(str(COMPANY))
 

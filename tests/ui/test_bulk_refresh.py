@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.procore import RetryPolicy
@@ -65,6 +65,21 @@ def test_refresh_all_out_of_date_projects(
     assert found[PINECREST] is ProjectState.OUT_OF_DATE, "inactive projects only by hand"
     assert "6 of 7 projects refreshed" in window.statusBar().currentMessage()
     assert not window.action("refresh_all").isEnabled(), "Summit Ridge is No access now"
+
+
+def test_the_preview_counts_only_what_will_be_refreshed(window: MainWindow, qtbot: QtBot) -> None:
+    """Summit Ridge (no Admin) leaves the preview once Procore has said so; the inactive
+    Pinecrest is named as not included, in the words of the out-of-date rule."""
+    with qtbot.waitSignal(window.controller.permissions_checked, timeout=30_000):
+        dialog = window.refresh_flow.refresh_all_out_of_date()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 6, timeout=5_000)
+    names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert not any("Summit" in name for name in names)
+    assert dialog.go_button.text() == "Refresh 6 Projects"
+    notes = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("1 inactive project with differences is not included" in t for t in notes)
+    dialog.reject()
 
 
 def test_failed_projects_can_be_retried_alone(

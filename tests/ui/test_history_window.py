@@ -524,3 +524,23 @@ def test_a_long_history_stays_readable(qtbot: QtBot, worker: Worker, tmp_path: P
         assert dry.count("✓ Finished (dry run)") == 4
         shot(win, tmp_path / SHOTS, "6-long")
         win.close()
+
+
+def test_dates_and_counts_follow_the_users_locale(window: HistoryWindow, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QLocale
+
+    from costcode_desktop.ui.kit.when import locale_date_time
+
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    try:
+        with qtbot.waitSignal(window.loaded, timeout=10_000):
+            window.reload()
+        proxy = window.runs_proxy
+        shown = proxy.index(0, RUN_STARTED).data()
+        newest = max(window.runs_model.runs(), key=lambda r: r.started_at)
+        assert shown == locale_date_time(newest.started_at)
+        day = newest.started_at.astimezone()
+        assert shown.startswith(f"{day.day:02d}.{day.month:02d}."), "the German date order"
+    finally:
+        QLocale.setDefault(before)

@@ -168,6 +168,8 @@ def test_shortcuts_do_what_they_say(window: MainWindow, qtbot: QtBot) -> None:
     assert window.projects.out_of_date_only.isChecked()
     QTest.keySequence(window, QKeySequence("Alt+O"))
     QTest.keySequence(window, QKeySequence(QKeySequence.StandardKey.Find))
+    assert window.compare.search.hasFocus(), "Edit › Find searches the comparison"
+    QTest.keySequence(window, QKeySequence("Ctrl+Shift+F"))
     assert window.projects.search.hasFocus()
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         QTest.keyClick(window, Qt.Key.Key_F5)

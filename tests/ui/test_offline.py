@@ -19,6 +19,7 @@ from costcode_desktop.services import ProjectState
 from costcode_desktop.services.secrets import SecretStore
 from costcode_desktop.services.settings import Connection, Settings, save_settings
 from costcode_desktop.services.signin import save_client_secret
+from costcode_desktop.services.text import without_isolates
 from costcode_desktop.ui.main import controller as controller_module
 from costcode_desktop.ui.main.window import MainWindow
 from costcode_desktop.ui.projects.model import COL_CHECKED, COL_STATUS
@@ -97,6 +98,8 @@ def first_session(qtbot: QtBot, tmp_path: Path) -> None:
         window.start()
     assert len(window.projects.model.rows()) == 12
     window.close()
+    # The cache and history close in the background, as at a real exit (app.py waits for it).
+    qtbot.waitUntil(lambda: window.controller.is_shut_down, timeout=30_000)
 
 
 class PaintWatch(QObject):
@@ -144,7 +147,7 @@ def test_the_next_start_shows_the_last_known_state_before_any_request(
     assert all(text.startswith("as of ") for text in checked_texts(window))
     assert cell(window, LINCOLN, COL_STATUS) == "● 4 differences"
     count = window.projects.count_label
-    qtbot.waitUntil(lambda: count.text().startswith("12 projects · 8 out of date"), timeout=1_000)
+    qtbot.waitUntil(lambda: count.text().startswith("12 projects · 7 out of date"), timeout=1_000)
     assert window.projects.select_project(LINCOLN)
     assert window.compare.model.rowCount() > 300, "the saved comparison, rows and all"
     assert "as of" in window.compare.header.text()
@@ -192,7 +195,7 @@ def test_without_procore_the_window_is_read_only_and_catches_up_when_it_is_back(
     with qtbot.waitSignal(window.checks_finished, timeout=60_000):
         pass
     assert not banner.isVisible()
-    assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+    assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
     assert not any(text.startswith("as of") for text in checked_texts(window))
     assert window.action("refresh").isEnabled()
     window.close()
@@ -215,7 +218,7 @@ def test_losing_procore_during_a_session_keeps_the_last_comparison_and_says_so(
     assert status is not None
     assert status.state is ProjectState.OUT_OF_DATE, "still counted as out of date"
     count = window.projects.count_label
-    qtbot.waitUntil(lambda: count.text().startswith("12 projects · 8 out of date"), timeout=1_000)
+    qtbot.waitUntil(lambda: count.text().startswith("12 projects · 7 out of date"), timeout=1_000)
     assert str(cell(window, LINCOLN, COL_CHECKED)).startswith("⚠ as of ")
     tip = str(cell(window, LINCOLN, COL_CHECKED, Qt.ItemDataRole.ToolTipRole))
     assert "could not reach Procore" in tip

@@ -15,11 +15,12 @@ from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services.secrets import SERVICE
+from costcode_desktop.services.text import without_isolates
 from costcode_desktop.ui.main.window import MainWindow
 from costcode_desktop.ui.signin.dialog import SignInDialog
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
 from tests.procore.netkit import TlsFront, make_certificates
-from tests.sandbox_support import free_port
+from tests.sandbox_support import free_port, has_ipv6_loopback
 
 from .conftest import COMPANY, shot
 from .signin_support import (
@@ -85,7 +86,9 @@ def test_first_run_sign_in_with_a_pasted_code(
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         dialog.code_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert window.signed_in.text().startswith("Signed in as A. P. Clerk · Example Builders ·")
+    assert without_isolates(window.signed_in.text()).startswith(
+        "Signed in as A. P. Clerk · Example Builders ·"
+    )
     assert len(window.projects.model.rows()) == 12
     shot(window, tmp_path / SHOTS, "3-signed-in")
 
@@ -127,7 +130,67 @@ def test_browser_sign_in_then_the_next_start_needs_no_sign_in(
     with qtbot.waitSignal(again.checks_finished, timeout=30_000):
         again.start()
     assert again.sign_in_dialog is None
-    assert again.signed_in.text().startswith("Signed in as A. P. Clerk")
+    assert without_isolates(again.signed_in.text()).startswith("Signed in as A. P. Clerk")
+
+
+def test_the_redirect_address_is_chosen_shown_and_remembered(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    port: int,
+    keyring_backend: MemoryKeyring,
+    tmp_path: Path,
+    isolated_home: Path,
+) -> None:
+    window = new_window(qtbot, tmp_path)
+    start(window, qtbot)
+    settings = window.show_connection_settings()
+    fill(settings, sandbox, port, "browser")
+    # IT is told to register the IP literal.
+    assert settings.redirect_host.isVisible()
+    assert settings.redirect_uri.text() == f"http://127.0.0.1:{port}/callback"
+    # An app registered with the Developer Portal's default keeps working: choose localhost.
+    settings.redirect_host.setCurrentIndex(settings.redirect_host.findData("localhost"))
+    assert settings.redirect_uri.text() == f"http://localhost:{port}/callback"
+    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
+        settings.save_button.click()
+    dialog = open_sign_in(window)
+    # A browser that tries ::1 first for localhost, when this computer has it.
+    to = "[::1]" if has_ipv6_loopback() else "127.0.0.1"
+    opened: list[str] = []
+
+    def browser(url: str) -> None:
+        opened.append(url)
+
+        def act() -> None:
+            location = sandbox.approve(url, LOGIN, PASSWORD)
+            httpx.get(location.replace("localhost", to), timeout=10)
+
+        threading.Thread(target=act, daemon=True).start()
+
+    window.url_opener = browser
+    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
+        dialog.sign_in_button.click()
+    assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
+    assert f"redirect_uri=http%3A%2F%2Flocalhost%3A{port}%2Fcallback" in opened[0]
+    saved = json.loads(settings_text(isolated_home))
+    assert saved["connection"]["redirect_host"] == "localhost"
+    reopened = window.show_connection_settings()
+    assert reopened.redirect_host.currentData() == "localhost"
+    reopened.reject()
+
+
+def test_the_redirect_address_is_only_for_the_browser_sign_in(
+    qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: Path
+) -> None:
+    window = new_window(qtbot, tmp_path)
+    start(window, qtbot)
+    settings = window.show_connection_settings()
+    fill(settings, sandbox, port, "browser")
+    assert settings.redirect_host.isVisible()
+    fill(settings, sandbox, port, "paste_code")
+    assert not settings.redirect_host.isVisible()
+    assert settings.redirect_uri.text() == "urn:ietf:wg:oauth:2.0:oob"
+    settings.reject()
 
 
 def signed_in_window(qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: Path) -> MainWindow:
@@ -223,7 +286,7 @@ def test_without_a_keyring_the_sign_in_is_for_this_session_only(
         assert not dialog.session_only.isEnabled()
         dialog.grab().save(str(tmp_path / "no-keyring-dialog.png"))
         paste_code_sign_in(qtbot, window, dialog, sandbox)
-        assert window.signed_in.text().startswith("Signed in as A. P. Clerk")
+        assert without_isolates(window.signed_in.text()).startswith("Signed in as A. P. Clerk")
         assert sandbox.client_secret not in settings_text(isolated_home)
 
 

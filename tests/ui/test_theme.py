@@ -27,6 +27,8 @@ MODES = {
 }
 ALL_LOOKS = [
     *theme.DIFF_LOOKS.values(),
+    theme.LOCKED_LOOK,
+    theme.UNSENT_LOOK,
     *theme.STATE_LOOKS.values(),
     *history_models.RUN_LOOKS.values(),
     history_models.FAILURES_LOOK,
@@ -74,6 +76,11 @@ def test_text_on_every_highlight_colour_is_readable(mode: str) -> None:
         if look.tone is not None:
             ratio = contrast_ratio(palette[Role.PlaceholderText], look.tone.pick(dark))
             assert ratio >= TEXT, f"{mode}: muted text on {state.name} is {ratio:.2f}:1"
+    # So are the comparison's rows a refresh leaves as they are.
+    for look in (theme.LOCKED_LOOK, theme.UNSENT_LOOK):
+        assert look.tone is not None
+        ratio = contrast_ratio(palette[Role.PlaceholderText], look.tone.pick(dark))
+        assert ratio >= TEXT, f"{mode}: muted text on '{look.word}' is {ratio:.2f}:1"
 
 
 @pytest.mark.parametrize("mode", MODES)

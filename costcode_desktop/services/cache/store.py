@@ -48,8 +48,9 @@ log = logging.getLogger(__name__)
 FILE_NAME = "cache.sqlite3"
 CORRUPT_SUFFIX = ".corrupt"
 BUSY_TIMEOUT_MS = 5_000
-# A cache is rebuilt rather than migrated: bump this whenever a table changes.
-SCHEMA_VERSION = 1
+# A cache is rebuilt rather than migrated: bump this whenever a table changes, or what a saved
+# count means (2: an unsupported code the project already has counts as in sync).
+SCHEMA_VERSION = 2
 _SCHEMA = (
     """CREATE TABLE companies (
         environment TEXT NOT NULL,

@@ -26,6 +26,7 @@ from openpyxl.worksheet.properties import (  # type: ignore[import-untyped, unus
 from costcode_desktop import APP_NAME
 from costcode_desktop.services.export import ExportError, safe_cell, write_atomically, xlsx_value
 from costcode_desktop.services.refresh import RefreshOutcome
+from costcode_desktop.services.text import without_isolates
 
 from .store import ChangeKind, CodeChange, ProjectEntry, RunDetails, RunStatus, RunSummary
 
@@ -227,7 +228,7 @@ def _csv_value(value: Cell) -> str | int | float:
         return ""
     if isinstance(value, datetime):
         return value.strftime(_TIME_FORMAT)
-    return safe_cell(value)
+    return safe_cell(without_isolates(value) if isinstance(value, str) else value)
 
 
 # -- XLSX ----------------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ def _xlsx_cell(sheet: Any, value: Cell) -> Any:
         cell = WriteOnlyCell(sheet, value)
         cell.number_format = _XLSX_TIME_FORMAT
         return cell
-    return xlsx_value(value)
+    return xlsx_value(without_isolates(value) if isinstance(value, str) else value)
 
 
 def _column_widths(table: list[list[Cell]]) -> list[float]:

@@ -6,6 +6,7 @@ and filtering rebuilds a list of visible row numbers instead of asking a proxy p
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
-from costcode_desktop.costcodes.worddiff import word_diff
+from costcode_desktop.costcodes.worddiff import Span, word_diff
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, LOCKED_ROLE, ROW_ROLE, WORD_DIFF_ROLE
@@ -26,21 +27,25 @@ DESCRIPTION_COLUMNS = (COL_COMPANY_NAME, COL_PROJECT_NAME)
 INDENT = "    "  # per tier, so divisions and their codes read as a tree
 
 
-def _is_locked(row: ComparisonRow) -> bool:
-    return (
-        row.status is DiffStatus.DESCRIPTION_DIFFERS
-        and row.project is not None
-        and row.project.erp_managed
-    )
+def _stays(row: ComparisonRow) -> bool:
+    """A difference a refresh leaves as it is: a description locked by Sage, or a code Sage
+    cannot send. Drawn quietly, apart from the differences a refresh fixes."""
+    return row.locked or row.status is DiffStatus.UNSUPPORTED
+
+
+def _look(row: ComparisonRow) -> theme.Look:
+    if row.locked:
+        return theme.LOCKED_LOOK
+    if row.status is DiffStatus.UNSUPPORTED:
+        return theme.UNSENT_LOOK
+    return theme.DIFF_LOOKS[row.status]
 
 
 def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
-    look = theme.DIFF_LOOKS[row.status]
-    label = look.label + (" (locked)" if _is_locked(row) else "")
     indent = INDENT * row.depth
     std, own = row.standard, row.project
     return (
-        label,
+        _look(row).label,
         indent + std.full_code if std else "",
         std.name if std else "",
         indent + own.full_code if own else "",
@@ -48,13 +53,29 @@ def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
     )
 
 
+def status_labels() -> list[str]:
+    """Every text the status column can show, for its width."""
+    looks = [*theme.DIFF_LOOKS.values(), theme.LOCKED_LOOK, theme.UNSENT_LOOK]
+    return [look.label for look in looks]
+
+
 def _tooltip(row: ComparisonRow) -> str:
     if row.status is DiffStatus.UNSUPPORTED:
-        return f"Cannot be sent to Procore. {row.note}".strip()
-    if _is_locked(row):
+        where = (
+            "The project does not have it"
+            if row.project is None
+            else "The project has it with another description"
+        )
+        return f"Sage 300 CRE cannot send this code. {row.note} {where}: a refresh leaves it."
+    if row.locked:
         return (
             "Locked by the Sage 300 CRE connector: the project's description comes from Sage "
             "and a refresh leaves it as it is."
+        )
+    if row.status is DiffStatus.IN_SYNC and row.note:
+        return (
+            "Same code and description on both lists. Sage 300 CRE could not send this code "
+            f"({row.note.rstrip('.')}), but the project has it already: nothing to send."
         )
     return {
         DiffStatus.MISSING: "On the company list but not on the project: a refresh adds it.",
@@ -124,6 +145,17 @@ class CompareModel(HeadedTableModel):
     def visible_count(self) -> int:
         return len(self._visible)
 
+    def visible_rows(self) -> list[ComparisonRow]:
+        """The rows the table shows, in its order (the filters applied)."""
+        return [self._rows[i] for i in self._visible]
+
+    def filters_text(self) -> str:
+        """The filters in words ('Differences only; search "pipe"'), "" when none is on."""
+        parts = ["Differences only"] if self._differences_only else []
+        if self._words:
+            parts.append(f'search "{" ".join(self._words)}"')
+        return "; ".join(parts)
+
     def row_at(self, visible_row: int) -> ComparisonRow:
         return self._rows[self._visible[visible_row]]
 
@@ -136,14 +168,25 @@ class CompareModel(HeadedTableModel):
         return self._display[self._visible[row]][column]
 
     def look(self, row: int, column: int) -> theme.Look | None:
-        return theme.DIFF_LOOKS[self.row_at(row).status]
+        return _look(self.row_at(row))
 
     def muted(self, row: int, column: int) -> bool:
-        # The status of a code in sync is quiet, so the differences stand out.
-        return column == COL_STATUS and self.row_at(row).status is DiffStatus.IN_SYNC
+        # The status of a code in sync is quiet, and so is all of a row a refresh leaves as it
+        # is, so the differences a refresh fixes stand out.
+        entry = self.row_at(row)
+        return _stays(entry) or (column == COL_STATUS and entry.status is DiffStatus.IN_SYNC)
 
     def tooltip(self, row: int, column: int) -> str | None:
-        return _tooltip(self.row_at(row))
+        """A description's tooltip starts with the whole description: always, not only when the
+        cell is cut, as the model cannot know the column's width and a tip whose first line
+        comes and goes with the window's width would read as two different tips."""
+        why = _tooltip(self.row_at(row))
+        text = self.text(row, column).strip() if column in DESCRIPTION_COLUMNS else ""
+        return f"{text}\n\n{why}" if text else why
+
+    def longest(self, column: int, count: int = 24) -> list[str]:
+        """The texts of a column with the most characters: what its width must fit."""
+        return heapq.nlargest(count, (cells[column] for cells in self._display), key=len)
 
     def other_role(self, row: int, column: int, role: int) -> Any:
         entry = self.row_at(row)
@@ -154,21 +197,27 @@ class CompareModel(HeadedTableModel):
         if role == ROW_ROLE:
             return entry
         if role == LOCKED_ROLE:
-            return _is_locked(entry)
+            return entry.locked
         if role == WORD_DIFF_ROLE:
             return self._word_spans(entry, column)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{theme.DIFF_LOOKS[entry.status].word}: {self.text(row, column).strip()}"
+            return f"{_look(entry).word}: {self.text(row, column).strip()}"
         return None
 
     @staticmethod
-    def _word_spans(row: ComparisonRow, column: int) -> list[tuple[str, bool]] | None:
-        if (
-            row.status is not DiffStatus.DESCRIPTION_DIFFERS
-            or column not in DESCRIPTION_COLUMNS
-            or row.standard is None
-            or row.project is None
-        ):
+    def _word_spans(row: ComparisonRow, column: int) -> list[Span] | None:
+        spans = description_spans(row)
+        # A locked line is left as it is: drawn plainly and quietly, no emphasis.
+        if spans is None or row.locked or column not in DESCRIPTION_COLUMNS:
             return None
-        old_spans, new_spans = word_diff(row.project.name, row.standard.name)
-        return new_spans if column == COL_COMPANY_NAME else old_spans
+        company, project = spans
+        return company if column == COL_COMPANY_NAME else project
+
+
+def description_spans(row: ComparisonRow) -> tuple[list[Span], list[Span]] | None:
+    """(company, project) descriptions as spans with the changed words marked, for a line whose
+    descriptions differ; None for any other line."""
+    if row.status is not DiffStatus.DESCRIPTION_DIFFERS or row.standard is None or not row.project:
+        return None
+    project_spans, company_spans = word_diff(row.project.name, row.standard.name)
+    return company_spans, project_spans

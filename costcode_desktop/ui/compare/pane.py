@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -13,16 +14,18 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from costcode_desktop.costcodes import Comparison, DiffStatus
-from costcode_desktop.services import CompanyList, ProjectState, ProjectStatus
+from costcode_desktop.costcodes import Comparison, DiffStatus, outlook
+from costcode_desktop.services import CompanyList, ProjectState, ProjectStatus, Standing, standing
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.compare.delegates import WordDiffDelegate
+from costcode_desktop.ui.compare.detail import DetailStrip
 from costcode_desktop.ui.compare.header import CompareHeader
 from costcode_desktop.ui.compare.model import (
     COL_COMPANY_CODE,
@@ -31,15 +34,18 @@ from costcode_desktop.ui.compare.model import (
     COL_PROJECT_NAME,
     COL_STATUS,
     CompareModel,
+    status_labels,
 )
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.sizing import (
+    CELL_PADDING,
+    fitted_width,
     font_scale,
     header_width,
     set_row_height,
-    size_columns,
+    width_changed,
 )
 from costcode_desktop.ui.kit.when import long_time, short_time
 
@@ -47,10 +53,13 @@ SUMMARY_ORDER = (
     DiffStatus.MISSING,
     DiffStatus.DESCRIPTION_DIFFERS,
     DiffStatus.ONLY_ON_PROJECT,
-    DiffStatus.UNSUPPORTED,
     DiffStatus.IN_SYNC,
 )
-MIN_DESCRIPTION_WIDTH = 180
+MIN_DESCRIPTION_WIDTH = 150  # design px: below this the table scrolls sideways instead
+# What a description column should fit at the window's usual sizes: 40 characters of a
+# typical description, measured in the table's own font.
+TYPICAL_DESCRIPTION = "Project Manager - Kitchen and Bath Works"
+LEFT_MARGIN = 4  # px between the splitter's handle and the pane
 SEARCH_DELAY_MS = 150  # let fast typists finish a word before filtering 20,000 rows
 
 
@@ -75,6 +84,7 @@ class ComparePane(QWidget):
         *,
         list_cached: Callable[[], bool] = lambda: False,
         mark: Callable[[int], Staleness | None] = lambda _project_id: None,
+        allowed: Callable[[int], bool | None] = lambda _project_id: None,
     ) -> None:
         super().__init__(parent)
         self.model = CompareModel(self)
@@ -82,12 +92,23 @@ class ComparePane(QWidget):
         self._company_list = company_list
         self._list_cached = list_cached
         self._mark = mark
+        self._allowed = allowed  # the session's kept permission answer for a project
 
         self.header = CompareHeader(self)
         # Why the comparison shown is last-known, after a failure (the failure's own words).
         self.notice = ElidedLabel(parent=self, wrap=True)
         self.notice.setObjectName("compareNotice")
         self.notice.hide()
+        # What a refresh will do for this project, in one sentence (services' rule, the plan's
+        # numbers); the counts of each kind follow in `summary`.
+        self.outlook = QLabel(self)
+        self.outlook.setTextFormat(Qt.TextFormat.PlainText)
+        self.outlook.setObjectName("compareOutlook")
+        self.outlook.setAccessibleName("What a refresh will do")
+        self.outlook.setWordWrap(True)
+        font = self.outlook.font()
+        font.setBold(True)
+        self.outlook.setFont(font)
         self.summary = QLabel(self)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setObjectName("compareSummary")
@@ -124,9 +145,15 @@ class ComparePane(QWidget):
         delegate = WordDiffDelegate(self.view)
         self.view.setItemDelegateForColumn(COL_COMPANY_NAME, delegate)
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
-        size_columns(self.view, {COL_STATUS: 128, COL_COMPANY_CODE: 96, COL_PROJECT_CODE: 96})
-        self._share_description_width()
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.resizeSection(COL_STATUS, fitted_width(self.view, COL_STATUS, status_labels()))
+        self._fit_code_columns()
         self.view.viewport().installEventFilter(self)
+        self.detail = DetailStrip(self)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
+        self.model.modelReset.connect(self._show_detail)
 
         # What is shown instead of a comparison: plain text, names elided (see ElidedLabel).
         self.placeholder_heading = ElidedLabel(parent=self, wrap=True)
@@ -138,6 +165,11 @@ class ComparePane(QWidget):
         self.placeholder = ElidedLabel(parent=self, wrap=True)
         self.placeholder.setObjectName("comparePlaceholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Wrapped at its narrowest, a long message would ask for more height than a small
+        # screen has: it takes the height the pane gives it instead.
+        policy = self.placeholder.sizePolicy()
+        policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+        self.placeholder.setSizePolicy(policy)
         self.placeholder_box = QWidget(self)
         box = QVBoxLayout(self.placeholder_box)
         box.setContentsMargins(24, 24, 24, 24)
@@ -151,21 +183,24 @@ class ComparePane(QWidget):
         tools.addWidget(self.search, 1)
         tools.addWidget(self.differences_only)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 0, 0, 0)
+        layout.setContentsMargins(LEFT_MARGIN, 0, 0, 0)
         layout.addWidget(self.header)
         layout.addWidget(self.notice)
+        layout.addWidget(self.outlook)
         layout.addWidget(self.summary)
         layout.addLayout(tools)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.detail)
         self.show_message("Select a project to compare its cost codes with the company list.")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.view.viewport() and width_changed(event):
             self._share_description_width()
         return super().eventFilter(watched, event)
 
     def _share_description_width(self) -> None:
-        """The two descriptions share the room left, so neither side is cut off first."""
+        """The two descriptions stretch over the room the status and codes leave, shared, so
+        neither side is cut off first."""
         header = self.view.horizontalHeader()
         fixed = sum(header.sectionSize(c) for c in (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE))
         least = max(
@@ -177,6 +212,34 @@ class ComparePane(QWidget):
         header.resizeSection(COL_COMPANY_NAME, each)
         header.resizeSection(COL_PROJECT_NAME, each)
 
+    def _fit_code_columns(self) -> None:
+        """The codes take what their longest code needs; the descriptions get the rest."""
+        header = self.view.horizontalHeader()
+        for column in (COL_COMPANY_CODE, COL_PROJECT_CODE):
+            texts = self.model.longest(column)
+            header.resizeSection(column, fitted_width(self.view, column, texts, bold=True))
+        self._share_description_width()
+
+    def description_room(self) -> int:
+        """What one description column should have: a typical description, uncut."""
+        metrics = QFontMetrics(self.view.font())
+        padding = round(CELL_PADDING * font_scale(self.view))
+        return metrics.horizontalAdvance(TYPICAL_DESCRIPTION) + padding
+
+    def wanted_width(self) -> int:
+        """The pane's width with every column at its size and both descriptions uncut."""
+        header = self.view.horizontalHeader()
+        fixed = sum(header.sectionSize(c) for c in (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE))
+        scroll_bar = self.view.verticalScrollBar().sizeHint().width()
+        frame = 2 * self.view.frameWidth() + LEFT_MARGIN
+        return fixed + 2 * self.description_room() + scroll_bar + frame
+
+    def _show_detail(self) -> None:
+        """The current line's descriptions, whole, in the strip under the table."""
+        index = self.view.currentIndex()
+        selected = index.isValid() and self.view.selectionModel().isRowSelected(index.row())
+        self.detail.show_row(self.model.row_at(index.row()) if selected else None)
+
     def _apply_search(self) -> None:
         self.model.set_filter(text=self.search.text())
 
@@ -186,11 +249,14 @@ class ComparePane(QWidget):
         """Plain text (it names projects and companies) instead of a comparison."""
         self.status = None
         self.model.set_comparison(None)
+        self.outlook.setText("")
+        self.outlook.hide()
         self.summary.setText("")
         self.placeholder_heading.setText(heading)
         self.placeholder_heading.setVisible(bool(heading))
         self.placeholder.setText(text)
         self.stack.setCurrentWidget(self.placeholder_box)
+        self.detail.hide()
         self._set_header(None)
 
     def show_status(self, status: ProjectStatus) -> None:
@@ -203,10 +269,21 @@ class ComparePane(QWidget):
         self.status = status
         scroll = self.view.verticalScrollBar().value() if same_project else 0
         self.model.set_comparison(status.comparison)
+        self._fit_code_columns()
         self.view.verticalScrollBar().setValue(scroll)
         self.stack.setCurrentWidget(self.view)
+        self.detail.show()
         self._set_header(status)
+        self.show_outlook()
         self.summary.setText(_summary(status.comparison))
+
+    def show_outlook(self) -> None:
+        """Say again what a refresh will do (a permission answer may have come meanwhile)."""
+        status = self.status
+        if status is None or status.comparison is None:
+            return
+        self.outlook.setText(_outlook(status, self._allowed(status.project.id)))
+        self.outlook.show()
 
     @property
     def comparison(self) -> Comparison | None:
@@ -252,18 +329,27 @@ class ComparePane(QWidget):
         self.notice.show()
 
 
+def _outlook(status: ProjectStatus, allowed: bool | None) -> str:
+    """One sentence: what a refresh will do for this project, or why it will not."""
+    assert status.comparison is not None
+    refused = standing(status, allowed) is Standing.REFUSED
+    if refused or status.state is ProjectState.NO_ACCESS:  # the comparison kept, not sendable
+        return (
+            "Refresh will skip this project: Procore says you may not change its cost codes, "
+            "so nothing is sent."
+        )
+    return outlook(status.comparison).sentence()
+
+
 def _summary(comparison: Comparison) -> str:
+    """The count of each kind, those a refresh fixes first, then those it leaves."""
     parts = []
     for status in SUMMARY_ORDER:
-        n = comparison.count(status)
         look = theme.DIFF_LOOKS[status]
-        text = f"{look.symbol} {n} {look.word.lower()}"
-        if status is DiffStatus.DESCRIPTION_DIFFERS and comparison.locked_differences:
-            text += f" ({comparison.locked_differences} locked by Sage)"
-        parts.append(text)
-    verdict = (
-        "In sync with the company list."
-        if comparison.in_sync
-        else f"{comparison.differences} to fix with a refresh."
-    )
-    return f"{verdict}   " + " · ".join(parts)
+        parts.append(f"{look.symbol} {comparison.count_unlocked(status)} {look.word.lower()}")
+    stays = [
+        (theme.LOCKED_LOOK.symbol, comparison.locked_differences, "locked by Sage"),
+        (theme.UNSENT_LOOK.symbol, comparison.count(DiffStatus.UNSUPPORTED), "unsupported"),
+    ]
+    parts += [f"{symbol} {n} {words}" for symbol, n, words in stays if n]
+    return " · ".join(parts)

@@ -32,13 +32,17 @@ the comparison.</p>
 
 <h3>What "out of date" means</h3>
 <p>Each project has its own copy of the cost codes, made when the project was set up. Procore
-does not add later codes to it by itself. A project is <b>out of date</b> when:</p>
+does not add later codes to it by itself. An active project is <b>out of date</b> when a
+refresh would change it:</p>
 <ul>
 <li><b>{missing}</b>: a code on the company list is not on the project, or</li>
 <li><b>{differs}</b>: a code's description was changed on the project.</li>
 </ul>
 <p>Codes marked <b>{only}</b> do not make a project out of date. Neither do descriptions
-marked <i>locked</i>: they come from Sage 300 CRE through the connector.</p>
+marked <b>{locked}</b> (they come from Sage 300 CRE through the connector) nor codes marked
+<b>{unsent}</b>: a refresh leaves all of them as they are, and the line above the comparison
+says so. Inactive projects are not counted; select one and choose <i>Refresh Selected</i> to
+refresh it.</p>
 
 <h3>What a refresh does</h3>
 <ul>
@@ -54,10 +58,10 @@ using the window.</li>
 <ul>
 <li>It never deletes a cost code, not even codes that exist only on the project.</li>
 <li>It does not change descriptions locked by the Sage 300 CRE connector (marked
-<i>locked</i>): they can only be changed in Sage.</li>
-<li>It does not send codes Sage 300 CRE does not support (<b>{unsupported}</b>, for example a
+<b>{locked}</b>): they can only be changed in Sage.</li>
+<li>It does not send codes Sage 300 CRE does not support (<b>{unsent}</b>, for example a
 space instead of <tt>-</tt>, <tt>.</tt> or <tt>/</tt> between the parts): correct them in
-Sage; the next sync brings them over.</li>
+Sage; the next sync brings them over. A project that already has such a code is fine.</li>
 <li>It only changes the project's cost code list: never budgets, commitments, change orders
 or anything else in the project.</li>
 <li>It changes nothing in Sage 300 CRE and nothing in the company list.</li>
@@ -94,7 +98,8 @@ def page(shortcuts: Sequence[tuple[str, str]] = ()) -> str:
         missing=escape(looks[DiffStatus.MISSING].label),
         differs=escape(looks[DiffStatus.DESCRIPTION_DIFFERS].label),
         only=escape(looks[DiffStatus.ONLY_ON_PROJECT].label),
-        unsupported=escape(looks[DiffStatus.UNSUPPORTED].label),
+        locked=escape(theme.LOCKED_LOOK.label),
+        unsent=escape(theme.UNSENT_LOOK.label),
         shortcuts=table,
     )
 

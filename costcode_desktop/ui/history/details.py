@@ -32,6 +32,7 @@ from costcode_desktop.ui.history.tables import (
     set_column_widths,
     source_rows,
 )
+from costcode_desktop.ui.kit.when import locale_date_time
 
 NO_RUN_TITLE = "Projects in the selected run"
 NO_PROJECT_TITLE = "Code changes of the selected project"
@@ -74,7 +75,7 @@ class RunDetailsPanes(QObject):
     def show_heading(self, run: RunSummary) -> None:
         """Name the run and sum up what it did, above its projects."""
         look = run_look(run)
-        when = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = locale_date_time(run.started_at)
         parts = [
             f"Run of {when} by {run.user}",
             look.label + (" (dry run)" if run.dry_run else ""),

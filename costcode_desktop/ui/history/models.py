@@ -32,6 +32,7 @@ from costcode_desktop.services.history.store import (
 from costcode_desktop.services.refresh import RefreshOutcome
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
+from costcode_desktop.ui.kit.when import locale_date_time, locale_number
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SortValue = str | int | float
@@ -97,7 +98,7 @@ def summarise_runs(runs: Sequence[RunSummary]) -> str:
 
 
 def _short_time(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+    return locale_date_time(moment) if moment else ""
 
 
 def _duration(start: datetime, end: datetime) -> str:
@@ -256,10 +257,10 @@ class RunsModel(_HistoryTable):
                 run.user,
                 run.environment,
                 run.company_name,
-                str(run.projects),
+                locale_number(run.projects),
                 failed,
-                str(run.added),
-                str(run.updated),
+                locale_number(run.added),
+                locale_number(run.updated),
             ),
             sort=(
                 run.started_at.timestamp(),
@@ -336,7 +337,7 @@ class ProjectsInRunModel(_HistoryTable):
                 entry.project_number or "",
                 name,
                 look.label,
-                *(str(n) for n in counts),
+                *(locale_number(n) for n in counts),
                 " ".join(entry.message.split()),  # one line in the table; whole in the tooltip
             ),
             sort=(

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.ui.kit import theme
-from costcode_desktop.ui.kit.as_given import plain
+from costcode_desktop.ui.kit.details import details_box
 from costcode_desktop.ui.kit.elided import ElidedLabel
 
 HIDDEN, WORKING, OK, ERROR = "hidden", "working", "ok", "error"
@@ -68,6 +68,7 @@ class StatusBanner(QFrame):
         self.setAccessibleName("Status banner")
         self._state = HIDDEN
         self._details = ""
+        self.details_box: QMessageBox | None = None  # the last Details box opened
         self.symbol = QLabel(self)
         self.symbol.setObjectName("bannerSymbol")
         # Plain text, elided: the message and the step name projects (see ElidedLabel).
@@ -90,7 +91,7 @@ class StatusBanner(QFrame):
         self.details_button.setObjectName("bannerDetails")
         self.details_button.setAccessibleName("Show the details of the error")
         self.details_button.clicked.connect(self.show_details)
-        self.retry_button = QPushButton("Retry Failed", self)
+        self.retry_button = QPushButton("Try Again", self)
         self.retry_button.setObjectName("bannerRetry")
         self.retry_button.setAccessibleName("Refresh the failed projects again")
         self.retry_button.clicked.connect(self.retry_requested)
@@ -196,13 +197,7 @@ class StatusBanner(QFrame):
 
     @Slot()
     def show_details(self) -> None:
-        box = plain(QMessageBox(self.window()))
-        box.setObjectName("errorDetails")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Details")
-        box.setText(self.message.text())
-        box.setDetailedText(self._details)
-        box.open()
+        self.details_box = details_box(self.window(), self.message.text(), self._details)
 
     @Slot()
     def _cancel_clicked(self) -> None:

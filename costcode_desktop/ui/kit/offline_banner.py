@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.details import details_box
 
 STYLE = """
 #offlineBanner { background: %(back)s; border-radius: 4px; }
@@ -59,6 +61,13 @@ class OfflineBanner(QFrame):
         for label in (self.headline, self.detail):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._details = ""
+        self.details_button = QPushButton("Details…", self)
+        self.details_button.setObjectName("offlineDetails")
+        self.details_button.setAccessibleName("Show the details of the network error")
+        self.details_button.clicked.connect(self.show_details)
+        self.details_button.hide()
+        self.details_box: QMessageBox | None = None  # the last Details box opened
         self.button = QPushButton("Try Again", self)
         self.button.setObjectName("offlineTryAgain")
         self.button.setAccessibleName("Try to reach Procore again now")
@@ -71,6 +80,7 @@ class OfflineBanner(QFrame):
         layout.setContentsMargins(12, 6, 8, 6)
         layout.addWidget(self.symbol, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(words, 1)
+        layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
         self._restyle()
         theme.palette_notifier().changed.connect(self._restyle)
@@ -82,12 +92,20 @@ class OfflineBanner(QFrame):
         if style != self.styleSheet():
             self.setStyleSheet(style)
 
-    def show_offline(self, headline: str, detail: str) -> None:
+    def show_offline(self, headline: str, detail: str, details: str = "") -> None:
+        """`details`: for IT, behind a Details… button (none when empty)."""
         self.headline.setText(headline)
         self.detail.setText(detail)
+        self._details = details
+        self.details_button.setVisible(bool(details))
         self.button.setEnabled(True)
         self.setAccessibleDescription(f"{headline} {detail}")
         self.show()
+
+    @Slot()
+    def show_details(self) -> None:
+        text = f"{self.headline.text()} {self.detail.text()}"
+        self.details_box = details_box(self.window(), text, self._details)
 
     @Slot()
     def _clicked(self) -> None:

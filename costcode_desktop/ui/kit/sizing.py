@@ -7,12 +7,15 @@ ever narrower than its own header's words (nor, for the sorted column, its sort 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QGuiApplication
+from collections.abc import Iterable
+
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QResizeEvent, QScreen
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QWidget
 
 DESIGN_FONT_HEIGHT = 14  # px: the font the pixel widths were chosen with
 ROW_PADDING = 8  # px above and below the text of a row, together
+CELL_PADDING = 16  # design px: a cell's margins on both sides, with room to spare
 
 
 def font_scale(widget: QWidget) -> float:
@@ -51,3 +54,37 @@ def size_columns(view: QTableView, widths: dict[int, int]) -> None:
     scale = font_scale(view)
     for column, width in widths.items():
         header.resizeSection(column, max(round(width * scale), header_width(header, column)))
+
+
+def fitted_width(view: QTableView, column: int, texts: Iterable[str], *, bold: bool = False) -> int:
+    """Room for the widest of `texts` in a cell of the view (bold if some rows are) and for the
+    column's header."""
+    font = QFont(view.font())
+    font.setBold(bold)
+    metrics = QFontMetrics(font)
+    widest = max((metrics.horizontalAdvance(text) for text in texts), default=0)
+    padding = round(CELL_PADDING * font_scale(view))
+    return max(widest + padding, header_width(view.horizontalHeader(), column))
+
+
+def width_changed(event: QEvent) -> bool:
+    """A resize that changed the width: what column widths depend on (a banner shown or hidden
+    above a table changes its height alone)."""
+    return isinstance(event, QResizeEvent) and event.size().width() != event.oldSize().width()
+
+
+def keep_on_screen(window: QWidget, screen: QScreen | None) -> None:
+    """Move (and shrink, if it is bigger) a window into the screen's available area: a saved
+    place on a monitor since unplugged must not open it where nobody can see it."""
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    size = window.size().boundedTo(area.size())
+    if size != window.size():
+        window.resize(size)
+    place = window.geometry()  # a minimum size may still exceed the screen: the top left
+    # corner (title bar, close button) is what must stay visible then
+    x = max(min(place.x(), area.left() + area.width() - size.width()), area.left())
+    y = max(min(place.y(), area.top() + area.height() - size.height()), area.top())
+    if (x, y) != (place.x(), place.y()):
+        window.move(x + window.x() - place.x(), y + window.y() - place.y())

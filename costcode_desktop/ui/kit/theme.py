@@ -162,6 +162,11 @@ DIFF_LOOKS: dict[DiffStatus, Look] = {
     DiffStatus.UNSUPPORTED: Look("⚠", "Unsupported", VERMILLION),
 }
 
+# Rows a refresh leaves as they are: quiet grey, muted text, and words that say they stay, so
+# they never read as the differences a refresh fixes (nor as errors).
+LOCKED_LOOK = Look("≠", "Locked by Sage, stays", GREY)
+UNSENT_LOOK = Look("⊘", "Unsupported, stays", GREY)
+
 STATE_LOOKS: dict[ProjectState, Look] = {
     ProjectState.IN_SYNC: Look("✓", "In sync"),
     ProjectState.OUT_OF_DATE: Look("●", "Out of date", ORANGE),
@@ -237,3 +242,9 @@ def contrast_ratio(first: str, second: str) -> float:
     """WCAG contrast ratio, from 1 (same) to 21 (black on white); text needs 4.5 or more."""
     high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def export_fills() -> dict[DiffStatus, str | None]:
+    """Each status's row colour in the light palette ("#rrggbb", None: the table's own white),
+    for an Excel export that looks like the table it came from, on paper too."""
+    return {status: look.light or None for status, look in DIFF_LOOKS.items()}

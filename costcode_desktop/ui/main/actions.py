@@ -39,6 +39,9 @@ class Command:
     on_toggle: Callable[[bool], object] | None = None
     role: QAction.MenuRole | None = None
     object_name: str = ""
+    # The keys are shown in the menu, but the focused widget's own action takes them (a table's
+    # Copy, a search box's Select All): two window-wide shortcuts on one key would do nothing.
+    focused_keys: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,14 @@ LAYOUT = Layout(
                 "quit",
             ),
         ),
+        ("&Edit", ("copy", "select_all", SEPARATOR, "find")),
         (
             "&View",
             (
                 "reload",
-                "find",
+                "find_project",
                 SEPARATOR,
+                "projects_pane",
                 "out_of_date",
                 "differences",
                 SEPARATOR,
@@ -103,6 +108,8 @@ def make_action(parent: QWidget, command: Command) -> QAction:
         if not sequence.isEmpty() and sequence not in keys:  # a standard key may be unset
             keys.append(sequence)
     action.setShortcuts(keys)
+    if command.focused_keys:
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     describe(action, command.tip)
     if command.object_name:
         action.setObjectName(command.object_name)

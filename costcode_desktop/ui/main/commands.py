@@ -6,6 +6,7 @@ Help; the window supplies the handlers through the `CommandTarget` it is.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Protocol
 
@@ -16,6 +17,7 @@ from costcode_desktop.services.logging_setup import log_file
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import toolbar_icons
 from costcode_desktop.ui.main.actions import Command
+from costcode_desktop.ui.main.panes import PaneSplit
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
 
@@ -26,6 +28,7 @@ class CommandTarget(Protocol):
     projects: ProjectsPane
     compare: ComparePane
     refresh_flow: RefreshFlow
+    panes: PaneSplit
     url_opener: Callable[[str], object]
 
     def show_sign_in(self) -> object: ...
@@ -35,6 +38,8 @@ class CommandTarget(Protocol):
     def show_connection_settings(self) -> object: ...
     def choose_export(self, kind: str) -> None: ...
     def close(self) -> bool: ...
+    def copy_focused(self) -> None: ...
+    def select_all_focused(self) -> None: ...
     def reload(self) -> None: ...
     def show_history(self) -> object: ...
     def show_how_it_works(self) -> object: ...
@@ -42,9 +47,13 @@ class CommandTarget(Protocol):
     def set_include_sub_jobs(self, on: bool) -> None: ...
 
 
-def window_commands(w: CommandTarget) -> list[Command]:
-    """Every command of the window: menus, toolbar and the Help's shortcuts list."""
+def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Command]:
+    """Every command of the window: menus, toolbar and the Help's shortcuts list.
+
+    `platform` is sys.platform's value: macOS has Quit, not Exit, and Cmd+H hides the
+    application there, so History takes Cmd+Y (as in Safari)."""
     flow, icons, role = w.refresh_flow, toolbar_icons, QAction.MenuRole
+    mac = platform == "darwin"
     return [
         Command(
             "sign_in",
@@ -78,6 +87,7 @@ def window_commands(w: CommandTarget) -> list[Command]:
             "The Procore app CostCodeSync signs in with: environment, client id and secret, "
             "redirect port; usually set once by IT",
             handler=w.show_connection_settings,
+            role=role.PreferencesRole,  # macOS: the application menu's Settings…
             object_name="connectionSettingsAction",
         ),
         Command(
@@ -90,13 +100,43 @@ def window_commands(w: CommandTarget) -> list[Command]:
         ),
         Command(
             "export_xlsx",
-            "Export Comparison to E&xcel…",
+            "Export Comparison to Exce&l…",
             "Save the comparison shown on the right as an Excel workbook",
             ("Ctrl+Shift+E",),
             icons.export_excel,
             handler=lambda: w.choose_export("xlsx"),
         ),
-        Command("quit", "&Quit", "Close CostCodeSync", ("Ctrl+Q",), handler=w.close),
+        Command(
+            "quit",
+            "&Quit" if mac else "E&xit",
+            "Close CostCodeSync",
+            (QKeySequence.StandardKey.Quit, "Ctrl+Q"),  # Cmd+Q on macOS; Windows has none
+            handler=w.close,
+            role=role.QuitRole,
+        ),
+        Command(
+            "copy",
+            "&Copy",
+            "Copy the selected rows of the table (or the search box's text) to the clipboard",
+            (QKeySequence.StandardKey.Copy,),
+            handler=w.copy_focused,
+            focused_keys=True,
+        ),
+        Command(
+            "select_all",
+            "Select &All",
+            "Select every row of the table (or the search box's text)",
+            (QKeySequence.StandardKey.SelectAll,),
+            handler=w.select_all_focused,
+            focused_keys=True,
+        ),
+        Command(
+            "find",
+            "&Find…",
+            "Search the codes of the comparison",
+            (QKeySequence.StandardKey.Find,),
+            handler=w.compare.search.setFocus,
+        ),
         # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
         Command(
             "reload",
@@ -107,10 +147,10 @@ def window_commands(w: CommandTarget) -> list[Command]:
             handler=w.reload,
         ),
         Command(
-            "find",
+            "find_project",
             "&Find Project",
             "Type to filter the projects",
-            (QKeySequence.StandardKey.Find,),
+            ("Ctrl+Shift+F",),
             handler=w.projects.search.setFocus,
         ),
         Command(
@@ -127,6 +167,13 @@ def window_commands(w: CommandTarget) -> list[Command]:
             on_toggle=w.set_include_sub_jobs,
         ),
         Command(
+            "projects_pane",
+            "&Projects List",
+            "Show the projects beside the comparison, or fold them away for more room",
+            ("Ctrl+B",),
+            on_toggle=lambda shown: w.panes.set_collapsed(not shown),
+        ),
+        Command(
             "differences",
             "&Differences Only",
             "Hide codes that are the same on both lists",
@@ -137,7 +184,7 @@ def window_commands(w: CommandTarget) -> list[Command]:
             "history",
             "Refresh &History…",
             "See past refreshes: what each run changed, on which project, and when",
-            ("Ctrl+H",),
+            ("Ctrl+Y" if mac else "Ctrl+H",),  # Cmd+H is Hide on macOS
             handler=w.show_history,
             object_name="historyAction",
         ),

@@ -40,6 +40,8 @@ from costcode_desktop.services.cache.known import (
 )
 from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.services.status import without_access
+from costcode_desktop.ui.kit import theme
+from costcode_desktop.ui.kit.details import for_it
 from costcode_desktop.ui.kit.explain import explain
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
@@ -61,7 +63,7 @@ from costcode_desktop.ui.main.work import (
 from costcode_desktop.ui.signin.account import AccountFlow
 
 if TYPE_CHECKING:
-    from costcode_desktop.costcodes import Comparison
+    from costcode_desktop.costcodes import Comparison, ComparisonRow
     from costcode_desktop.services import (
         Company,
         CompanyList,
@@ -110,6 +112,8 @@ class Controller(QObject):
     # Something to tell the user that is no failure: a history file that could not be read was
     # moved aside (and where to), the demo's saved state could not be read and it started again.
     notice = Signal(str)
+    refresh_ended = Signal()  # the refresh job is over, however it ended
+    shut_down = Signal()  # after shutdown(): the work has stopped, the session and stores closed
 
     def __init__(self, parent: QObject | None = None, *, worker: Worker | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +131,9 @@ class Controller(QObject):
         self._warmed = False
         self._offline = ""
         self._signing_in = False  # a stored sign-in is being tried again
+        self._shutting_down = False
+        self.offline_details = ""  # for IT: why Procore could not be reached, as it happened
+        self.is_shut_down = False
         self._retries = 0  # tries since Procore was last reached
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -164,6 +171,13 @@ class Controller(QObject):
     @property
     def sub_job_statuses(self) -> Mapping[tuple[int, int], ProjectStatus]:
         return self.state.sub_job_statuses
+
+    def permission(self, project_id: int) -> bool | None:
+        """The session's kept answer to "may the user change its codes?" (None: not known)."""
+        session, company_list = self.state.session, self.state.company_list
+        if session is None or company_list is None:
+            return None
+        return session.permissions.answer(company_list.company_id, project_id)
 
     def mark(self, project_id: int) -> Staleness | None:
         """Why the project's result is last-known (None: it was read just now)."""
@@ -623,6 +637,7 @@ class Controller(QObject):
 
     def _refresh_done(self) -> None:
         self._refresh_job = None
+        self.refresh_ended.emit()
 
     # -- when Procore cannot be reached ----------------------------------------------------------
 
@@ -647,7 +662,8 @@ class Controller(QObject):
 
     def _went_offline(self, error: BaseException) -> None:
         self._loading = False
-        message, _ = explain(error, "")
+        message, more = explain(error, "")
+        self.offline_details = for_it("Reaching Procore", more or message)
         log.warning("Procore cannot be reached: %s", message)
         if not getattr(error, "permanent", False):  # a certificate or proxy setting: no use
             delay = RETRY_DELAYS[min(self._retries, len(RETRY_DELAYS) - 1)]
@@ -670,14 +686,23 @@ class Controller(QObject):
 
     # -- export --------------------------------------------------------------------------------
 
-    def export(self, path: Path, header: ExportHeader, comparison: Comparison) -> None:
+    def export(
+        self,
+        path: Path,
+        header: ExportHeader,
+        comparison: Comparison,
+        rows: Sequence[ComparisonRow] | None = None,
+    ) -> None:
+        """Write the file on the worker (every row, or `rows`: the ones shown)."""
+        fills = theme.export_fills()
+
         def work(_job: Job) -> str:
             if path.suffix.lower() == ".xlsx":
                 from costcode_desktop.services.export_xlsx import write_xlsx  # openpyxl: here
 
-                write_xlsx(path, header, comparison)
+                write_xlsx(path, header, comparison, fills=fills, rows=rows)
             else:
-                write_csv(path, header, comparison)
+                write_csv(path, header, comparison, rows)
             return str(path)
 
         self.worker.submit(
@@ -687,20 +712,41 @@ class Controller(QObject):
     # -- shutdown ------------------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Stop background work, then close the session and the history (at exit only)."""
+        """Stop background work, then close the session and the stores (at exit only).
+
+        Nothing here waits: the jobs under way are told to stop, and once the worker is idle
+        the session and the stores are closed on it; `shut_down` says when that is done (the
+        GUI thread never waits on the network or the disk, not even when quitting)."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
         self._generation += 1  # answers still on their way are about a closed window
-        self.worker.cancel_all()
-        self.worker.wait_for_done(15_000)
         self._retry.stop()
+        self.worker.cancel_all()
         session, history, cache = self.state.session, self.state.history, self.state.cache
         self.state.session = None
         self.state.history = None
         self.state.cache = None
-        if session is not None:
-            session.close()
-        for store in (history, cache):
-            if store is not None:
-                store.close()
+
+        def close_all(_job: Job) -> None:
+            if session is not None:
+                session.close()
+            for store in (history, cache):
+                if store is not None:
+                    store.close()
+
+        def when_idle() -> None:
+            if self.worker.busy:
+                return
+            self.worker.busy_changed.disconnect(when_idle)
+            self.worker.submit(close_all, on_done=self._closed)
+
+        self.worker.busy_changed.connect(when_idle)
+        when_idle()
+
+    def _closed(self) -> None:
+        self.is_shut_down = True
+        self.shut_down.emit()
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -711,6 +757,6 @@ class Controller(QObject):
                 return
             message, more = explain(error, details)
             log.warning("%s failed: %s", doing, message)
-            self.failed.emit(doing, message, more)
+            self.failed.emit(doing, message, for_it(doing, more or message))
 
         return report

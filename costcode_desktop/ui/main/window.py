@@ -15,20 +15,21 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QInputDialog,
+    QLineEdit,
     QMainWindow,
     QProgressBar,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import ProjectState
-from costcode_desktop.services.export import ExportHeader
+from costcode_desktop.services import count_out_of_date
+from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory, theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
@@ -42,10 +43,14 @@ from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
 from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
+from costcode_desktop.ui.kit.sizing import keep_on_screen
 from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
+from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
+from costcode_desktop.ui.main.panes import PaneSplit
+from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.flow import RefreshFlow
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
@@ -80,6 +85,8 @@ class MainWindow(QMainWindow):
         self.history_window: HistoryWindow | None = None
         self.about_dialog: AboutDialog | None = None
         self.how_it_works_dialog: HowItWorksDialog | None = None
+        self.quit_question: QuitQuestion | None = None
+        self.quit_when_refresh_ends = False  # answered "Finish" or "Stop" to the quit question
 
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
@@ -93,16 +100,17 @@ class MainWindow(QMainWindow):
             # Offline, the list shown is what was read then: 'as of', not 'read'.
             list_cached=lambda: c.state.list_cached or bool(c.offline),
             mark=c.mark,
+            allowed=c.permission,
         )
-        for view in (self.projects.view, self.compare.view):
-            enable_row_copy(view, self._rows_copied)
+        self.row_copy = {  # each table's Copy and Select All, for the Edit menu too
+            view: enable_row_copy(view, self._rows_copied)
+            for view in (self.projects.view, self.compare.view)
+        }
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.projects)
         self.splitter.addWidget(self.compare)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setChildrenCollapsible(False)
+        self.panes = PaneSplit(self.splitter, self.compare)
         # Nobody signed in and nothing to show: the start page instead of the empty panes.
         self.start_page = StartPage(self)
         self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())
@@ -150,7 +158,6 @@ class MainWindow(QMainWindow):
             width = min(width, int(area.width() * 0.95))
             height = min(height, int(area.height() * 0.9))
         self.resize(width, height)
-        self.splitter.setSizes([int(width * 0.54), int(width * 0.46)])
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -162,6 +169,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.signed_in = ElidedLabel("Not signed in", self)  # names from Procore, elided
         self.signed_in.setObjectName("signedInLabel")
+        self.exported_note = ExportedNote(self)
+        bar.addWidget(self.exported_note, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.signed_in)
 
@@ -183,6 +192,7 @@ class MainWindow(QMainWindow):
             self.result_panel.history,
             self.result_panel.dismiss,
             self.result_panel.list,
+            self.offline_banner.details_button,
             self.offline_banner.button,
         ]
         set_tab_order(self.tab_order)
@@ -206,7 +216,12 @@ class MainWindow(QMainWindow):
         c.refresh_step.connect(lambda event: model.mark_busy(event.project.id, "↻ Refreshing…"))
         c.last_refreshed_changed.connect(model.set_last_refreshed)
         c.refresh_started.connect(lambda _projects: self._update_actions())
-        c.export_finished.connect(self._export_finished)
+        # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
+        c.permissions_checked.connect(self.compare.show_outlook)
+        c.project_refreshed.connect(lambda _result: self.compare.show_outlook())
+        c.refresh_ended.connect(self._refresh_ended)
+        self.exports = ExportFlow(c, self.compare, self.settings, self.exported_note, self)
+        self.exports.saved.connect(lambda _path: self.statusBar().clearMessage())
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
@@ -216,6 +231,9 @@ class MainWindow(QMainWindow):
         self.projects.selection_changed.connect(self._selection_changed)
         self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
+        projects_shown = self.action("projects_pane")
+        projects_shown.setChecked(not self.panes.collapsed)
+        self.panes.collapsed_changed.connect(lambda folded: projects_shown.setChecked(not folded))
 
     @Slot(str)
     def _notice(self, text: str) -> None:
@@ -348,7 +366,9 @@ class MainWindow(QMainWindow):
         # own last-known state does, until it is read again).
         if self.controller.company_list is None:
             self._clear_company_view()
-            self.compare.show_message(f"Reading the company list of {session.company.name}…")
+            self.compare.show_message(
+                f"Reading the company list of {isolated(session.company.name)}…"
+            )
         self._show_company_view()
         self.signed_in.setText(f"Signed in as {session.signed_in_text}")
         self.signed_in.setToolTip(f"{session.user.login} at {session.environment.api_url}")
@@ -368,7 +388,7 @@ class MainWindow(QMainWindow):
         self._selection_changed()
         projects = plural(len(load.projects), "project")
         self.statusBar().showMessage(
-            f"{projects}; comparing each with '{load.company_list.list.name}'…"
+            f"{projects}; comparing each with {quoted(load.company_list.list.name)}…"
         )
 
     @Slot(object)
@@ -382,7 +402,9 @@ class MainWindow(QMainWindow):
         self._selection_changed()
         self.setWindowTitle(f"{APP_NAME} — {cached.company.name}")
         if self.controller.session is None:
-            self.signed_in.setText(f"{cached.company.name} · as of {short_time(cached.as_of)}")
+            self.signed_in.setText(
+                f"{isolated(cached.company.name)} · as of {short_time(cached.as_of)}"
+            )
             self.signed_in.setToolTip("The last-known state, read by CostCodeSync earlier")
         self.statusBar().showMessage(
             f"Showing the last-known state of {plural(len(cached.projects), 'project')} "
@@ -419,15 +441,20 @@ class MainWindow(QMainWindow):
                 "Working offline — showing the last-known state, as of "
                 f"{short_time(company_list.read_at)}. Read-only until Procore answers.",
                 f"{why} Meanwhile you can browse, compare and export. {later}",
+                c.offline_details,
             )
         else:
             self.compare.show_message(
                 "CostCodeSync could not reach Procore to read your company, and has nothing "
                 "saved from an earlier session to show. The banner above says why."
             )
-            self.offline_banner.show_offline("Cannot reach Procore.", f"{why} {later}")
+            self.offline_banner.show_offline(
+                "Cannot reach Procore.", f"{why} {later}", c.offline_details
+            )
         if c.session is None:
-            self.signed_in.setText(f"Offline · {c.company.name}" if c.company else "Offline")
+            self.signed_in.setText(
+                f"Offline · {isolated(c.company.name)}" if c.company else "Offline"
+            )
         self._update_actions()
 
     @Slot(object)
@@ -450,10 +477,14 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.projects.model.checks_ended()
         statuses = self.controller.statuses
-        stale = sum(1 for s in statuses.values() if s.state is ProjectState.OUT_OF_DATE)
+        stale = count_out_of_date(statuses.values())
         projects = plural(len(self.controller.state.projects), "project")
+        text = f"Checked {projects}: {stale} out of date"
+        jobs = count_out_of_date(self.controller.sub_job_statuses.values())
+        if jobs:  # counted apart, as the count above the list and costcode-sync do
+            text += f", and {plural(jobs, 'sub job')}"
         if not self.controller.offline:
-            self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
+            self.statusBar().showMessage(f"{text}.", 15_000)
         self._update_actions()
         memory.settle()
         self.checks_finished.emit()
@@ -477,7 +508,7 @@ class MainWindow(QMainWindow):
                 "Select a project to compare its cost codes with the company list."
             )
         elif status is None:
-            self.compare.show_message(f"Checking '{row.project.name}'…")
+            self.compare.show_message(f"Checking {quoted(row.project.name)}…")
         else:
             self.compare.show_status(status)
         self._update_actions()
@@ -496,6 +527,19 @@ class MainWindow(QMainWindow):
         ]
         return bool(candidates) and self.projects.select_project(min(candidates)[3])
 
+    def copy_focused(self) -> None:
+        """Edit › Copy: the focused table's selected rows, or a search box's selected text."""
+        widget = self.focusWidget()
+        if isinstance(widget, QLineEdit):
+            widget.copy()
+        elif widget in self.row_copy:
+            self.row_copy[widget][0].trigger()
+
+    def select_all_focused(self) -> None:
+        widget = self.focusWidget()
+        if isinstance(widget, QLineEdit | QTableView):
+            widget.selectAll()
+
     def _rows_copied(self, count: int) -> None:
         self.statusBar().showMessage(f"Copied {plural(count, 'row')} to the clipboard.", 5_000)
 
@@ -510,12 +554,11 @@ class MainWindow(QMainWindow):
         idle_session = has_session and not refreshing
         # Sending needs Procore, and a company list read this session: read-only until then.
         can_send = idle_session and not c.offline and not c.state.list_cached
-        stale_active = any(
-            s.state is ProjectState.OUT_OF_DATE and s.project.active for s in c.statuses.values()
-        )
+        stale_active = count_out_of_date(c.statuses.values()) > 0
         has_comparison = self.compare.comparison is not None
         enabled = {
-            "demo": not has_session and not c.loading,
+            # Signed in too: it switches to the demo; signing in again comes back.
+            "demo": not refreshing and not c.loading,
             "sign_in": not refreshing,
             "switch_company": session is not None and len(session.companies) > 1 and not refreshing,
             "sign_out": idle_session,
@@ -577,8 +620,12 @@ class MainWindow(QMainWindow):
                 company_name=session.company.name if session else "",
             )
             self.history_window = window
+            saved = self.settings.value("history/geometry") if self.settings else None
+            if isinstance(saved, QByteArray):
+                window.restoreGeometry(saved)
         was_visible = window.isVisible()
         window.show()
+        keep_on_screen(window, self.screen())  # also when saved on a monitor since unplugged
         window.raise_()
         window.activateWindow()
         if was_visible:
@@ -586,39 +633,14 @@ class MainWindow(QMainWindow):
         return window
 
     def choose_export(self, kind: str) -> None:
-        status = self.compare.status
-        if status is None or self.compare.comparison is None:
-            return
-        project = status.project
-        name = f"{project.project_number or project.id} {project.name} cost codes.{kind}"
-        name = "".join(ch for ch in name if ch not in '<>:"/\\|?*')
-        filters = "Excel workbook (*.xlsx)" if kind == "xlsx" else "CSV file (*.csv)"
-        path, _ = QFileDialog.getSaveFileName(self, "Export comparison", name, filters)
-        if path:
-            if not path.lower().endswith(f".{kind}"):
-                path += f".{kind}"
-            self.export(Path(path))
+        self.exports.choose(self, kind)
 
     def export(self, path: Path) -> bool:
-        status, comparison = self.compare.status, self.compare.comparison
-        company_list, company = self.controller.company_list, self.controller.company
-        if status is None or comparison is None or company_list is None or company is None:
+        """Export the comparison shown (the lines the table shows) to `path`, on the worker."""
+        if not self.exports.export(path):
             return False
-        header = ExportHeader(
-            company_name=company.name,
-            list_name=company_list.list.name,
-            project_name=status.project.name,
-            project_number=status.project.project_number,
-            company_read_at=company_list.read_at,
-            project_read_at=status.checked_at,
-        )
         self.statusBar().showMessage(f"Exporting to {path.name}…")
-        self.controller.export(path, header, comparison)
         return True
-
-    @Slot(str)
-    def _export_finished(self, path: str) -> None:
-        self.statusBar().showMessage(f"Saved {path}", 15_000)
 
     @Slot(str, str, str)
     def _failed(self, doing: str, message: str, details: str) -> None:
@@ -627,7 +649,7 @@ class MainWindow(QMainWindow):
         session = self.controller.session
         if self.controller.company_list is None and session is not None:
             self.compare.show_message(
-                f"The company list of {session.company.name} could not be read. The red "
+                f"The company list of {isolated(session.company.name)} could not be read. The red "
                 "message above says why; choose Reload (F5) to try again."
             )
         self.banner.show_error(f"{doing} failed: {message}", details)
@@ -654,7 +676,6 @@ class MainWindow(QMainWindow):
         for key, restore in (
             ("window/geometry", self.restoreGeometry),
             ("window/state", self.restoreState),
-            ("window/splitter", self.splitter.restoreState),
             ("projects/header", self.projects.view.horizontalHeader().restoreState),
             ("compare/header", self.compare.view.horizontalHeader().restoreState),
         ):
@@ -664,6 +685,7 @@ class MainWindow(QMainWindow):
         self.compare.differences_only.setChecked(
             bool(s.value("compare/differences_only", False, bool))
         )
+        self.panes.restore(s)
 
     def save_settings(self) -> None:
         s = self.settings
@@ -671,15 +693,56 @@ class MainWindow(QMainWindow):
             return
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
-        s.setValue("window/splitter", self.splitter.saveState())
+        self.panes.save(s)
         s.setValue("projects/header", self.projects.view.horizontalHeader().saveState())
         s.setValue("compare/header", self.compare.view.horizontalHeader().saveState())
         s.setValue("compare/differences_only", self.compare.differences_only.isChecked())
+        if self.history_window is not None:
+            s.setValue("history/geometry", self.history_window.saveGeometry())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Quitting during a refresh asks first; otherwise the window closes at once and the
+        controller winds the work down in the background (the GUI thread never waits)."""
+        if self.controller.refreshing:
+            event.ignore()
+            if not self.quit_when_refresh_ends:
+                self._ask_before_quitting()
+            return
         self.save_settings()
         self.controller.shutdown()
         super().closeEvent(event)
+
+    def _ask_before_quitting(self) -> QuitQuestion:
+        current = self.quit_question
+        if current is not None and current.isVisible():
+            current.raise_()
+            return current
+        quit_word = named(self.action("quit"))[0]
+        question = QuitQuestion(self, quit_word)
+        question.answered.connect(self._quit_answered)
+        self.quit_question = question
+        question.open()  # not exec(): the window keeps painting and the run keeps going
+        return question
+
+    @Slot(object)
+    def _quit_answered(self, answer: QuitAnswer) -> None:
+        if answer is QuitAnswer.KEEP or not self.controller.refreshing:
+            if answer is not QuitAnswer.KEEP:
+                self.close()  # the run ended while the question was open
+            return
+        self.quit_when_refresh_ends = True
+        if answer is QuitAnswer.STOP:
+            self.controller.cancel_refresh()
+            text = "Stopping after the projects under way; CostCodeSync then closes."
+        else:
+            text = "Finishing the refresh; CostCodeSync closes when it ends."
+        self.statusBar().showMessage(text)
+
+    @Slot()
+    def _refresh_ended(self) -> None:
+        if self.quit_when_refresh_ends:
+            self.quit_when_refresh_ends = False
+            self.close()
 
     # -- help ----------------------------------------------------------------------------------
 

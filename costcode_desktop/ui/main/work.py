@@ -90,7 +90,8 @@ def load_modules_for_a_refresh(_job: Job) -> None:
 def demo_session(reset: bool, job: Job) -> Session:
     from costcode_desktop.services.session import open_demo_session
 
-    return open_demo_session(reset=reset, cancel=job.cancel)
+    # Its own process: its threads would otherwise slow the window's painting while it works.
+    return open_demo_session(reset=reset, cancel=job.cancel, own_process=True)
 
 
 def closing(store: HistoryStore | CacheStore) -> Callable[[Job], None]:

@@ -9,7 +9,7 @@ project (ProjectsFilter.lessThan), and the filter shows a project whose sub job 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +22,16 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.costcodes import DiffStatus, natural_key
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import Project, ProjectState, ProjectStatus, SubJob, TargetKey
+from costcode_desktop.services import (
+    Project,
+    ProjectState,
+    ProjectStatus,
+    SubJob,
+    TargetKey,
+    standing,
+)
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
@@ -34,7 +41,13 @@ from costcode_desktop.ui.kit.roles import (
     STATE_ROLE,
     TARGET_KEY_ROLE,
 )
-from costcode_desktop.ui.kit.when import day_or_time, long_time, short_time
+from costcode_desktop.ui.kit.when import (
+    day_or_time,
+    locale_date_time,
+    locale_number,
+    long_time,
+    short_time,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -80,8 +93,34 @@ COUNT_COLUMNS = {
 }
 
 
-def _number(count: int | None) -> str:
-    return "" if count is None else str(count)
+def status_texts() -> list[str]:
+    """Every kind of text the status column shows (with the widest numbers and times it may
+    hold), so its width fits them all."""
+    states = [look.label for look in theme.STATE_LOOKS.values()]
+    out_of_date = theme.STATE_LOOKS[ProjectState.OUT_OF_DATE].symbol
+    return [
+        *states,
+        theme.CHECKING_LOOK.label,
+        f"{out_of_date} {plural(8888, 'difference')}",
+        "⚠ Refresh failed 00:00",
+        "↻ Waiting to refresh…",
+    ]
+
+
+# Sorting by Status, ascending: what needs doing first, then what failed or cannot be done,
+# then what is fine, then what is not this app's business. (1: a failed refresh.)
+SEVERITY = {
+    ProjectState.OUT_OF_DATE: 0,
+    ProjectState.ERROR: 1,
+    ProjectState.NO_ACCESS: 2,
+    ProjectState.IN_SYNC: 3,
+    ProjectState.NOT_ERP_INTEGRATED: 4,
+    ProjectState.OTHER_LIST: 5,
+}
+
+
+def count_text(count: int | None) -> str:
+    return "" if count is None else locale_number(count)  # 1.234 in German
 
 
 @dataclass
@@ -94,6 +133,9 @@ class ProjectRow:
     pending: bool = False  # being checked again
     display: tuple[str, ...] = ()
     sub_job: SubJob | None = None  # a sub job's row, just below its project's
+    # Sort keys worked out once per change (update_display clears them): sorting 300 rows
+    # compares some 2,500 pairs, each asking for two keys.
+    sort_keys: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.update_display()
@@ -117,7 +159,8 @@ class ProjectRow:
 
     @property
     def out_of_date(self) -> bool:
-        return self.status is not None and self.status.state is ProjectState.OUT_OF_DATE
+        """Counted as out of date (services.standing: active, and a refresh would change it)."""
+        return standing(self.status).out_of_date
 
     def count(self, diff: DiffStatus) -> int | None:
         """A count column's number (None until checked). "Differs" leaves out descriptions the
@@ -137,18 +180,15 @@ class ProjectRow:
         return sum(1 for diff in COUNT_COLUMNS.values() if self.count(diff))
 
     def update_display(self) -> None:
+        self.sort_keys.clear()
         s = self.status
         status_text = f"{self.look.symbol} {s.summary}" if s else theme.CHECKING_LOOK.label
         if s is not None and self.refresh_failed:
             status_text = self.failed_refresh_text()
         if self.busy:
             status_text = self.busy
-        counts = [_number(self.count(diff)) for diff in COUNT_COLUMNS.values()]
-        when = (
-            self.last_refreshed.astimezone().strftime("%Y-%m-%d %H:%M")
-            if self.last_refreshed
-            else ""
-        )
+        counts = [count_text(self.count(diff)) for diff in COUNT_COLUMNS.values()]
+        when = locale_date_time(self.last_refreshed) if self.last_refreshed else ""
         number, name = self.project.project_number or "", self.project.name
         if self.sub_job is not None:  # '↳ E01', 'Parking Deck Extra', under its project
             number, name = f"↳ {self.sub_job.code}", self.sub_job.name
@@ -195,15 +235,26 @@ class ProjectRow:
         return tip + (" Being checked again…" if self.pending else "")
 
     def sort_value(self, column: int) -> Any:
+        key = self.sort_keys.get(column)
+        if key is None:
+            key = self.sort_keys[column] = self._sort_value(column)
+        return key
+
+    def _sort_value(self, column: int) -> Any:
         if column in COUNT_COLUMNS:
             count = self.count(COUNT_COLUMNS[column])
             return -1 if count is None else count
         if column == COL_STATUS:
             if self.status is None:
-                return (9, 0)
-            rank = list(ProjectState).index(self.status.state)
+                return (len(SEVERITY) + 1, 0)
+            rank = 1 if self.refresh_failed else SEVERITY[self.status.state]
             differences = self.status.comparison.differences if self.status.comparison else 0
             return (rank, -differences)
+        if column == COL_NUMBER:  # "25-2" before "25-10", "2" before "10"
+            number = self.project.project_number or ""
+            if self.sub_job is not None:  # among its project's sub jobs: E2 before E10
+                number = self.sub_job.code
+            return (natural_key(number), number.casefold())
         if column == COL_LAST_REFRESHED:
             return self.last_refreshed.timestamp() if self.last_refreshed else 0.0
         if column == COL_CHECKED:
@@ -387,6 +438,9 @@ class ProjectsModel(HeadedTableModel):
 
     def tooltip(self, row: int, column: int) -> str | None:
         entry = self._rows[row]
+        if column == COL_NAME:  # the whole name, however narrow the column (as the comparison)
+            why = entry.status.message if entry.status is not None else ""
+            return f"{entry.project.name}\n\n{why}" if why else entry.project.name
         if column == COL_CHECKED or (column == COL_STATUS and entry.mark and entry.mark.failed):
             return entry.checked_tip()
         if column == COL_DIFFERS and entry.locked_differences:
@@ -476,23 +530,23 @@ class ProjectsFilter(QSortFilterProxyModel):
         model.multiData(self.mapToSource(index), roles)
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802
-        """By the column's value, a sub job as its project; within a project, the project's
-        row first and its sub jobs after it in either order of the sort."""
+        """By the column's value (the rows' cached keys, not data(SORT_ROLE): no round trip
+        through Qt per key), a sub job as its project; within a project, the project's row
+        first and its sub jobs after it in either order of the sort."""
         model = self.sourceModel()
         assert isinstance(model, ProjectsModel)
+        column = left.column()
         a_row, b_row = model.row_at(left.row()), model.row_at(right.row())
-        if a_row.project.id == b_row.project.id and (a_row.sub_job or b_row.sub_job):
-            descending = self.sortOrder() is Qt.SortOrder.DescendingOrder
+        if a_row.sub_job is None and b_row.sub_job is None:
+            return _less(a_row.sort_value(column), b_row.sort_value(column))
+        if a_row.project.id == b_row.project.id:
             if a_row.sub_job is None or b_row.sub_job is None:
-                parent_first = a_row.sub_job is None
-                return parent_first != descending
-            return _less(left.data(SORT_ROLE), right.data(SORT_ROLE))
-        if a_row.sub_job is not None or b_row.sub_job is not None:
-            column = left.column()
-            a_value = model.group_sort_value(a_row, column)
-            b_value = model.group_sort_value(b_row, column)
-            return _less(a_value, b_value)
-        return _less(left.data(SORT_ROLE), right.data(SORT_ROLE))
+                descending = self.sortOrder() is Qt.SortOrder.DescendingOrder
+                return (a_row.sub_job is None) != descending
+            return _less(a_row.sort_value(column), b_row.sort_value(column))
+        a_value = model.group_sort_value(a_row, column)
+        b_value = model.group_sort_value(b_row, column)
+        return _less(a_value, b_value)
 
 
 def _less(a: Any, b: Any) -> bool:

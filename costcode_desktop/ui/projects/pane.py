@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+import heapq
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -16,10 +18,22 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import Project, Target, TargetKey
+from costcode_desktop.services import (
+    Project,
+    Target,
+    TargetKey,
+    count_inactive_changed,
+    count_out_of_date,
+)
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, TARGET_KEY_ROLE
-from costcode_desktop.ui.kit.sizing import set_row_height, size_columns
+from costcode_desktop.ui.kit.sizing import (
+    fitted_width,
+    font_scale,
+    set_row_height,
+    size_columns,
+    width_changed,
+)
 from costcode_desktop.ui.projects.model import (
     COL_ACTIVE,
     COL_CHECKED,
@@ -32,13 +46,14 @@ from costcode_desktop.ui.projects.model import (
     COL_STATUS,
     ProjectsFilter,
     ProjectsModel,
+    status_texts,
 )
 
 DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
-    COL_NAME: 178,
+    COL_NAME: 190,
     COL_ACTIVE: 58,
-    COL_STATUS: 150,  # '⚠ Refresh failed 10:42'
+    COL_STATUS: 150,  # at least: widened to its longest words (status_texts)
     COL_CHECKED: 96,
     COL_MISSING: 62,
     COL_DIFFERS: 62,
@@ -65,10 +80,22 @@ class ProjectsPane(QWidget):
         self.search.textChanged.connect(self.proxy.set_text)
         self.out_of_date_only = QCheckBox("Out of date only", self)
         self.out_of_date_only.setObjectName("outOfDateOnly")
-        self.out_of_date_only.setToolTip("Show only projects whose cost codes differ (Alt+O)")
+        self.out_of_date_only.setToolTip(
+            "Show only the active projects a refresh would change (Alt+O)"
+        )
         self.out_of_date_only.toggled.connect(self.proxy.set_out_of_date_only)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("projectsCount")
+        # A long count (sub jobs, no access, checking) wraps rather than widening the list
+        # into the comparison's room.
+        self.count_label.setWordWrap(True)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count_label.setToolTip(
+            "Out of date: an active project a refresh would add codes to or fix descriptions "
+            "on. Descriptions locked by Sage, codes Sage cannot send and codes only on the "
+            "project do not count. Inactive projects with differences are not counted (+N "
+            "inactive): select one and choose Refresh Selected to refresh it."
+        )
 
         self.view = QTableView(self)
         self.view.setObjectName("projectsView")
@@ -89,9 +116,16 @@ class ProjectsPane(QWidget):
         header.setStretchLastSection(False)
         header.setHighlightSections(False)
         size_columns(self.view, DEFAULT_WIDTHS)
+        # The state is what people scan for: beside the name, so a narrowed list still shows
+        # it; whether the project is active ('Inactive' rows are quiet too) comes after.
+        header.moveSection(header.visualIndex(COL_STATUS), header.visualIndex(COL_ACTIVE))
+        status = fitted_width(self.view, COL_STATUS, status_texts())
+        header.resizeSection(COL_STATUS, max(status, header.sectionSize(COL_STATUS)))
         self.view.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit()
         )
+        self.view.viewport().installEventFilter(self)
+        self.model.modelReset.connect(self._fit_names)
         for signal in (
             self.proxy.rowsInserted,
             self.proxy.rowsRemoved,
@@ -120,19 +154,39 @@ class ProjectsPane(QWidget):
         layout.addWidget(self.view, 1)
         self._update_count()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.view.viewport() and width_changed(event):
+            self._fit_names()
+        return super().eventFilter(watched, event)
+
+    def _fit_names(self) -> None:
+        """Names whole when the list has the room: the name column widens to the longest one,
+        as far as the number and the status beside it stay in view."""
+        header = self.view.horizontalHeader()
+        names = heapq.nlargest(24, (row.project.name for row in self.model.rows()), key=len)
+        wanted = fitted_width(self.view, COL_NAME, names)
+        beside = header.sectionSize(COL_NUMBER) + header.sectionSize(COL_STATUS)
+        least = round(DEFAULT_WIDTHS[COL_NAME] * font_scale(self.view))
+        header.resizeSection(
+            COL_NAME, max(least, min(wanted, self.view.viewport().width() - beside))
+        )
+
     def _update_count(self) -> None:
         rows = self.model.rows()
-        stale = sum(1 for row in rows if row.out_of_date)
+        statuses = [row.status for row in rows]
         checking = sum(1 for row in rows if row.status is None or row.pending)
-        text = f"{len(rows)} projects · {stale} out of date"
+        text = f"{len(rows)} projects · {count_out_of_date(statuses)} out of date"
+        inactive = count_inactive_changed(statuses)
+        if inactive:  # not counted (services.out_of_date); the tooltip says why
+            text += f" (+{inactive} inactive)"
         refused = sum(1 for row in rows if row.no_access)
         if refused:
             text += f" · {refused} no access"
+        jobs = count_out_of_date(row.status for row in self.model.sub_job_rows())
+        if jobs:  # by the same rule, apart: a sub job (Sage Extra) is one more list to refresh
+            text += f" · {plural(jobs, 'sub job')} out of date"
         if checking:
             text += f" · checking {checking}…"
-        jobs = [row for row in self.model.sub_job_rows() if row.out_of_date]
-        if jobs:  # a sub job (Sage Extra) out of date is one more list to refresh
-            text += f" · {plural(len(jobs), 'sub job')} out of date"
         shown = sum(  # projects shown: their sub jobs' rows are not counted
             1
             for row in range(self.proxy.rowCount())

@@ -113,11 +113,11 @@ class BulkRefreshDialog(QDialog):
         notes = []
         if inactive_left_out:
             notes.append(
-                f"{inactive_left_out} inactive out-of-date project"
+                f"{plural(inactive_left_out, 'inactive project')} with differences "
                 + (
-                    " is not included: select it and choose Refresh Selected to refresh it."
+                    "is not included: select it and choose Refresh Selected to refresh it."
                     if inactive_left_out == 1
-                    else "s are not included: select them and choose Refresh Selected to "
+                    else "are not included: select them and choose Refresh Selected to "
                     "refresh them."
                 )
             )

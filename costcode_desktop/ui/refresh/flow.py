@@ -24,7 +24,10 @@ from costcode_desktop.services import (
     RefreshStep,
     RefreshWaiting,
     Target,
+    count_inactive_changed,
+    standing,
 )
+from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
@@ -141,8 +144,8 @@ class RefreshFlow(QObject):
         from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog, left_out_text
 
         controller = self.controller
-        stale = self._out_of_date()
-        statuses = [s for s in stale if s.project.active]
+        known = self._out_of_date()  # in the list's order
+        statuses = [s for s in known if standing(s).out_of_date]  # services' rule: active ones
         if not statuses:
             refused = self._no_access()
             self.window.statusBar().showMessage(
@@ -159,7 +162,7 @@ class RefreshFlow(QObject):
         dialog = BulkRefreshDialog(
             found,
             self.window,
-            inactive_left_out=len(stale) - len(statuses),
+            inactive_left_out=count_inactive_changed(known),
             concurrency=self.concurrency,
             no_access=self._no_access(),
         )
@@ -221,7 +224,7 @@ class RefreshFlow(QObject):
             self.progress = RunProgress(len(to_refresh), title_before=self.window.windowTitle())
             self._title_progress()
             text = (
-                f"Refreshing cost codes on '{_name(to_refresh[0])}'…"
+                f"Refreshing cost codes on {quoted(_name(to_refresh[0]))}…"
                 if len(to_refresh) == 1
                 else self.progress.headline()
             )
@@ -234,10 +237,10 @@ class RefreshFlow(QObject):
         project, step, total = event.project, event.text, event.total
         if total == 1:
             self.banner.show_working(
-                f"Refreshing cost codes on '{project.name}'…", f"{step}…", 0, 1
+                f"Refreshing cost codes on {quoted(project.name)}…", f"{step}…", 0, 1
             )
         else:
-            detail = f"{project.name}: {step[:1].lower()}{step[1:]}…"
+            detail = f"{isolated(project.name)}: {step[:1].lower()}{step[1:]}…"
             self.banner.show_working(self.progress.headline(), detail, self.progress.done, total)
 
     @Slot(object)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop.costcodes import plural
 from costcode_desktop.services import RefreshOutcome
+from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.as_given import plain, tooltip_as_given
 from costcode_desktop.ui.kit.when import short_time
@@ -47,7 +48,7 @@ class Line:
 
     @property
     def text(self) -> str:
-        return f"{self.symbol} {self.word}: {self.name} — {self.reason}"
+        return f"{self.symbol} {self.word}: {isolated(self.name)} — {self.reason}"
 
 
 # Failures first (they want something done), then refusals, then what went well.
@@ -104,7 +105,7 @@ def headline(run: RefreshRun, finished_at: datetime) -> str:
 def _reason(result: RefreshResult) -> str:
     """The result's message without the "'Name': " it starts with (the line names it)."""
     message = result.message
-    named = f"'{result.project.name}': "
+    named = f"{quoted(result.project.name)}: "
     if message.startswith(named):
         rest = message[len(named) :]
         return rest[:1].upper() + rest[1:]

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from costcode_desktop.services import Session, TokenSource
     from costcode_desktop.services.policy import Policy
     from costcode_desktop.services.secrets import SecretStoreLike
+    from costcode_desktop.services.signin import PastedCodeStart
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class AccountFlow(QObject):
         self.worker = worker
         self.state = AccountState()
         self._sign_in_job: Job | None = None
+        self._pasted_code: PastedCodeStart | None = None  # the page a pasted code comes from
         # IT's managed configuration; tests give their own reader. Called on the worker.
         self.read_policy: Callable[[], Policy] | None = None
 
@@ -175,7 +177,8 @@ class AccountFlow(QObject):
             policy = read_policy()
             settings = replace(loaded.settings, connection=policy.apply(loaded.settings.connection))
             if settings.connection.environment == "demo":
-                return SignedIn(open_demo_session(cancel=job.cancel), settings, None)
+                session = open_demo_session(cancel=job.cancel, own_process=True)
+                return SignedIn(session, settings, None)
             store: SecretStoreLike | None = known
             saved = False
             try:
@@ -249,15 +252,20 @@ class AccountFlow(QObject):
 
     def pasted_code_url(self) -> str:
         """The page that shows a code to paste (built here; nothing is sent yet)."""
-        from costcode_desktop.services.signin import Credentials, pasted_code_url
+        from costcode_desktop.services.signin import Credentials, start_pasted_code
 
         # The authorize page needs the client id only; the secret is read when the code is sent.
-        return pasted_code_url(Credentials(self.state.settings.connection, ""))
+        # Kept for finish_pasted_code: the code is only good with this page's PKCE verifier.
+        self._pasted_code = start_pasted_code(Credentials(self.state.settings.connection, ""))
+        return self._pasted_code.url
 
     def finish_pasted_code(self, code: str, *, session_only: bool) -> None:
         previous, known = self.state.settings, self.state.store
         connection = previous.connection
         policy_secret = self.state.policy.client_secret
+        started = self._pasted_code
+        if started is None:
+            raise ValueError("pasted_code_url opens the page whose code is pasted here")
 
         def work(job: Job) -> SignedIn:
             from costcode_desktop.services.signin import (
@@ -272,7 +280,7 @@ class AccountFlow(QObject):
             store = _target_store(known, session_only=session_only)
             save_client_secret(store, connection, client_secret)
             job.report(SignInStep("Checking the code with Procore…"))
-            grant = sign_in_with_pasted_code(credentials, code)
+            grant = sign_in_with_pasted_code(credentials, code, started)
             tokens = user_tokens(credentials, grant, store)
             return _finish_sign_in(job, connection, tokens, store, previous)
 

@@ -28,7 +28,7 @@ from costcode_desktop.ui.kit.as_given import plain_label
 from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.signin.settings_dialog import ENVIRONMENTS
-from costcode_desktop.ui.signin.wording import name_settings, points_to_settings
+from costcode_desktop.ui.signin.wording import points_to_settings
 
 ERROR_MARK = "⚠ "  # errors are marked by a symbol, not by the colour alone
 SIGN_IN_WORDS = {
@@ -303,7 +303,6 @@ class SignInDialog(QDialog):
             self.setStyleSheet(style)
 
     def _show(self, text: str, error: bool) -> None:
-        text = name_settings(text)
         if error and text and not text.startswith(ERROR_MARK):
             text = ERROR_MARK + text
         self.status.setText(text)

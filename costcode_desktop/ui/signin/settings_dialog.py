@@ -1,7 +1,7 @@
 """Connection settings: the Procore app CostCodeSync signs in with, filled once by IT.
 
-Environment, client id and secret, how to sign in, the redirect port. Values IT set through
-managed configuration (services/policy.py) are shown greyed, marked "set by your IT
+Environment, client id and secret, how to sign in, the redirect address and port. Values IT set
+through managed configuration (services/policy.py) are shown greyed, marked "set by your IT
 department"; a policy that could not be read is said here too. Saving happens on the worker.
 """
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from costcode_desktop.services.settings import PORT_MAX, PORT_MIN, Connection
+from costcode_desktop.services.settings import PORT_MAX, PORT_MIN, REDIRECT_HOSTS, Connection
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.as_given import plain_label
@@ -43,6 +43,10 @@ METHODS = (
     ("paste_code", "A code I paste (when the browser cannot hand the sign-in back)"),
     ("service_account", "The app's service account (no personal sign-in)"),
 )
+REDIRECT_HOST_LABELS = {
+    "127.0.0.1": "127.0.0.1 (recommended)",
+    "localhost": "localhost (the Developer Portal's default)",
+}
 
 
 class ConnectionSettingsDialog(QDialog):
@@ -104,6 +108,16 @@ class ConnectionSettingsDialog(QDialog):
         self.port.setRange(PORT_MIN, PORT_MAX)
         self.port.setValue(connection.redirect_port)
         self.port.setAccessibleName("Redirect port")
+        # The host the redirect URI names: it must match the one registered in the Procore app.
+        self.redirect_host = QComboBox(self)
+        self.redirect_host.setObjectName("redirectHost")
+        self.redirect_host.setAccessibleName("Redirect address")
+        for host in REDIRECT_HOSTS:
+            self.redirect_host.addItem(REDIRECT_HOST_LABELS.get(host, host), host)
+        self.redirect_host.setCurrentIndex(
+            max(0, self.redirect_host.findData(connection.redirect_host))
+        )
+        self.redirect_host.setToolTip("The address in the redirect URI registered in the app")
         # One line, selectable, never wrapped mid-word: IT copies it into the Procore app.
         self.redirect_uri = QLineEdit(self)
         self.redirect_uri.setObjectName("redirectUri")
@@ -132,6 +146,7 @@ class ConnectionSettingsDialog(QDialog):
             ("Client &secret:", self.client_secret, "client_secret"),
             ("Sign in &with:", self.method, "sign_in_method"),
             ("Compan&y id:", self.company_id, "company_id"),
+            ("Redirect add&ress:", self.redirect_host, "redirect_host"),
             ("Redirect p&ort:", self.port, "redirect_port"),
         ):
             self.form.addRow(label, self._lockable(widget, name))
@@ -167,6 +182,7 @@ class ConnectionSettingsDialog(QDialog):
             self.client_secret,
             self.method,
             self.company_id,
+            self.redirect_host,
             self.port,
             self.redirect_uri,
             self.copy_uri,
@@ -181,6 +197,7 @@ class ConnectionSettingsDialog(QDialog):
         self.environment.currentIndexChanged.connect(self._changed)
         self.method.currentIndexChanged.connect(self._changed)
         self.port.valueChanged.connect(self._changed)
+        self.redirect_host.currentIndexChanged.connect(self._changed)
         account.connection_saved.connect(self._saved)
         account.connection_save_failed.connect(self._failed)
         self._update()
@@ -230,6 +247,7 @@ class ConnectionSettingsDialog(QDialog):
             "client_secret": self.client_secret,
             "sign_in_method": self.method,
             "company_id": self.company_id,
+            "redirect_host": self.redirect_host,
             "redirect_port": self.port,
         }
         for name, widget in fields.items():
@@ -258,6 +276,7 @@ class ConnectionSettingsDialog(QDialog):
             custom_api_url=self.api_url.text().strip(),
             client_id=self.client_id.text().strip(),
             redirect_port=self.port.value(),
+            redirect_host=str(self.redirect_host.currentData()),
             sign_in_method=method,
             company_id=company,
         )
@@ -276,7 +295,8 @@ class ConnectionSettingsDialog(QDialog):
             self.form.setRowVisible(self.rows[name], custom)
         method = connection.sign_in_method
         self.form.setRowVisible(self.rows["company_id"], method == "service_account")
-        self.form.setRowVisible(self.rows["redirect_port"], method == "browser")
+        for name in ("redirect_host", "redirect_port"):
+            self.form.setRowVisible(self.rows[name], method == "browser")
         needs_uri = method != "service_account"
         self.form.setRowVisible(self.uri_box, needs_uri)
         self.form.setRowVisible(self.uri_hint, needs_uri)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.as_given import plain_label
-from costcode_desktop.ui.signin.wording import name_settings, points_to_settings
+from costcode_desktop.ui.signin.wording import points_to_settings
 
 ERROR_MARK = "⚠ "  # a problem is marked by a symbol, not by the colour alone
 SIGN_IN_WORDS = (
@@ -119,7 +119,6 @@ class StartPage(QWidget):
 
     def set_message(self, text: str) -> None:
         """Say why the stored sign-in could not be used (empty: nothing to say)."""
-        text = name_settings(text)
         self.message.setText(ERROR_MARK + text if text else "")
         self.message.setVisible(bool(text))
         # The link to the dialog that fixes it is the obvious next step: make it stand out.

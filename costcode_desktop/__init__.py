@@ -1,4 +1,4 @@
-"""CostCodeSync: keep Procore project cost codes in line with the Sage 300 CRE company list."""
+"""CostCodeSync: keep Procore project cost codes in line with the company's ERP cost code list."""
 
 __version__ = "0.1.0"
 APP_NAME = "CostCodeSync"

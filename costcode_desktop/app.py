@@ -30,8 +30,8 @@ WIND_DOWN_MS = 15_000  # at most, for the work to stop and the session to close 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="costcode-desktop",
-        description="Compare and refresh Procore project cost codes from the Sage 300 CRE "
-        "company list.",
+        description="Compare and refresh Procore project cost codes from the company's ERP "
+        "list (Sage 300 CRE, Acumatica, Sage Intacct, ...).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, RetryPolicy
-from costcode_desktop.sandbox import SandboxServer
+from costcode_desktop.sandbox import SandboxServer, demo_seed
 from costcode_desktop.services import session as session_module
 
 FAST_RETRY = RetryPolicy(max_attempts=6, base_delay=0.01, max_delay=0.05, max_rate_limit_wait=30)
@@ -67,6 +67,15 @@ def running(server: SandboxServer) -> Iterator[SandboxServer]:
         yield server
     finally:
         server.stop()
+
+
+def sign_in_seed(port: int) -> dict[str, Any]:
+    """The demo seed, its app also taking the sign-in's redirect to `port` on loopback: by
+    127.0.0.1 (the default) and by localhost (the one older settings kept)."""
+    seed = demo_seed()
+    for host in ("127.0.0.1", "localhost"):
+        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
+    return seed
 
 
 def free_port() -> int:

@@ -56,6 +56,7 @@ from .parser import (
     EXIT_REFUSED,
     EXIT_SOME_FAILED,
 )
+from .signin import connector_choice
 
 
 def run_command(session: Session, args: argparse.Namespace, out: TextIO) -> int:
@@ -70,8 +71,9 @@ class SubJobNotFound(Exception):
 
 def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     client, company_id = session.client, session.company.id
+    connector = connector_choice(args)
     if args.sub_job:
-        company_list = read_company_list(client, company_id)
+        company_list = read_company_list(client, company_id, connector=connector)
         try:
             targets = _named_sub_jobs(session, args.project, args.sub_job)
         except SubJobNotFound as exc:
@@ -85,14 +87,14 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
         _print_status(company_list, statuses, args, out)
         return EXIT_OK
     if args.project:
-        company_list = read_company_list(client, company_id)
+        company_list = read_company_list(client, company_id, connector=connector)
         listed = {p.id: p for p in list_projects(client, company_id, ids=args.project)}
         # One the list does not show is read alone, which says why (not found, no access).
         projects = [
             listed.get(pid) or Project(pid, _stand_in(pid), None, True) for pid in args.project
         ]
     else:
-        load = load_company(session, history=None)  # the table shows no "last refreshed"
+        load = load_company(session, history=None, connector=connector)  # no "last refreshed"
         company_list, projects = load.company_list, load.projects
     statuses = output.by_project_number(
         list(check_projects(client, company_list, projects, sub_jobs=not args.no_sub_jobs))
@@ -181,7 +183,8 @@ def cached_status(
 ) -> int:
     """The last-known state from the cache, with its age; no sign-in, no request."""
     cache = open_cache_or_none()
-    cached = cache.read(environment, company_id) if cache is not None else None
+    connector = connector_choice(args)
+    cached = cache.read(environment, company_id, connector=connector) if cache is not None else None
     if cache is not None:
         cache.close()
     if cached is None:
@@ -263,7 +266,9 @@ def _hold_refresh_lock(session: Session, args: argparse.Namespace) -> HeldRefres
 def _refresh_holding(
     session: Session, args: argparse.Namespace, out: TextIO, lock: HeldRefresh | None
 ) -> int:
-    company_list = read_company_list(session.client, session.company.id)
+    company_list = read_company_list(
+        session.client, session.company.id, connector=connector_choice(args)
+    )
     progress = Progress(quiet=args.json)
     try:
         projects, statuses = _projects_to_refresh(session, company_list, args, progress)
@@ -287,25 +292,31 @@ def _refresh_holding(
     if single and len(run.results) == 1:
         result = run.results[0]
         if args.json:
-            report = output.refresh_json(result)
+            report = output.refresh_json(result, session.environment)
             _dump(
                 {
                     **report,
+                    "erp_connector": output.connector_json(company_list.connector),
                     "history_problem": run.history_problem or None,
                     "notice": notice or None,
                 },
                 out,
             )
         else:
-            output.print_refresh(result, out)
+            output.print_refresh(result, out, session.environment)
     elif args.json:
         report = output.run_json(
-            run, session.client, dry_run=args.dry_run, concurrency=args.concurrency
+            run,
+            session.client,
+            session.environment,
+            dry_run=args.dry_run,
+            concurrency=args.concurrency,
+            connector=company_list.connector,
         )
         _dump({**report, "notice": notice or None}, out)
     else:
         skipping_fails = {EXIT_OK: False, EXIT_REFUSED: True}.get(code)
-        output.print_run(run, out, skipping_fails=skipping_fails)
+        output.print_run(run, out, session.environment, skipping_fails=skipping_fails)
     if run.history_problem and not args.json:  # --json: it is in the report
         write_line(sys.stderr, f"costcode-sync: warning: {run.history_problem}")
     return code
@@ -314,7 +325,7 @@ def _refresh_holding(
 def exit_code(run: RefreshRun, *, named: set[int], fail_on_refused: bool) -> int:
     """0 done; 1 some failed; 2 nothing done; 3 some skipped, with --fail-on-refused.
 
-    A project skipped because it may not be refreshed (no permission, not connected to Sage,
+    A project skipped because it may not be refreshed (no permission, not connected to the ERP,
     another list) fails the run only with --fail-on-refused, or when every project was skipped
     and the user named one: a nightly --all-out-of-date whose only out-of-date projects are
     ones it may not refresh has done all it can."""

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from costcode_desktop.costcodes import DiffStatus, natural_key, plural
-from costcode_desktop.procore import ProcoreClient
+from costcode_desktop.costcodes import Connector, DiffStatus, natural_key, plural
+from costcode_desktop.procore import Environment, ProcoreClient
 from costcode_desktop.services import (
     CodeIssue,
     CompanyList,
@@ -28,6 +28,7 @@ from costcode_desktop.services import (
     count_out_of_date,
     standing,
 )
+from costcode_desktop.services.cost_types import CostTypeTodo, cost_type_todos, todo_of
 
 from .lines import shown_width, write_line
 
@@ -40,10 +41,18 @@ COUNT_COLUMNS = (
     (DiffStatus.ONLY_ON_PROJECT, "Only on project"),
     (DiffStatus.UNSUPPORTED, "Unsupported"),
 )
-STATUS_LEGEND = (
-    "Counts per project: codes missing from it, with another description, only on it, that Sage "
-    "cannot take (unsupported); descriptions Sage keeps (locked, not out of date). -: not compared."
-)
+
+
+def status_legend(connector: Connector) -> str:
+    """The one line under the list's that says what the counts are, naming the ERP in use."""
+    system = connector.system
+    return (
+        "Counts per project: codes missing from it, with another description, only on it, that "
+        f"{system} cannot take (unsupported); descriptions {system} keeps (locked, not out of "
+        "date). -: not compared."
+    )
+
+
 # Waits shorter than this are Procore's 10-second window, routine at its limits: not worth a line
 # each (the time left says how the run goes). Longer ones, the hourly window's, are said.
 QUIET_WAIT = 15.0
@@ -132,9 +141,20 @@ def status_json(company_list: CompanyList, statuses: list[ProjectStatus]) -> dic
             "codes": len(company_list.codes),
             "read_at": company_list.read_at.isoformat(),
         },
+        "erp_connector": connector_json(company_list.connector),
         "projects": [_project_status_json(s) for s in statuses if s.sub_job is None],
         # Each sub job (Sage Extra) is a target of its own: its project, its code and name.
         "sub_jobs": [_sub_job_status_json(s) for s in statuses if s.sub_job is not None],
+    }
+
+
+def connector_json(connector: Connector) -> dict[str, Any]:
+    """Whose code rules made codes unsupported: key 'unknown' when the common rules applied."""
+    return {
+        "key": connector.key,
+        "name": connector.name,
+        "known": connector.known,
+        "rules": connector.rules_words,
     }
 
 
@@ -198,9 +218,9 @@ def print_status_table(
         f"Company list: {company_list.list.name} ({len(company_list.codes)} codes, read "
         f"{_local(company_list.read_at)})",
     )
-    write_line(out, STATUS_LEGEND)
+    write_line(out, status_legend(company_list.connector))
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
-    header += [title for _, title in COUNT_COLUMNS] + ["Locked by Sage"]
+    header += [title for _, title in COUNT_COLUMNS] + ["Locked by ERP"]
     rows = [
         _first_cells(s)
         + [
@@ -232,6 +252,7 @@ def print_status_table(
         if inactive_jobs:
             text += f"; {plural(inactive_jobs, 'sub job')} of inactive projects not counted"
     write_line(out, f"{text}.")
+    write_line(out, company_list.connector.rules_words)  # whose rules count codes unsupported
     notes = notes or {}
     for s in statuses:
         own_note = notes.get(s.project.id, "") if s.sub_job is None else ""
@@ -314,9 +335,16 @@ def label(result: RefreshResult) -> str:
     return _LABELS[result.outcome]
 
 
-def print_run(run: RefreshRun, out: TextIO, *, skipping_fails: bool | None = None) -> None:
+def print_run(
+    run: RefreshRun,
+    out: TextIO,
+    environment: Environment,
+    *,
+    skipping_fails: bool | None = None,
+) -> None:
     """One line per project, then the summary; skipped projects with their number and name.
-    `skipping_fails` adds a line on whether they fail the run (None: nothing to say)."""
+    `skipping_fails` adds a line on whether they fail the run (None: nothing to say); what is
+    left to do in Procore (the codes with no cost type) comes before the summary."""
     if not run.results and not run.not_started:
         write_line(out, "No active project is out of date; nothing to do.")
         return
@@ -342,7 +370,28 @@ def print_run(run: RefreshRun, out: TextIO, *, skipping_fails: bool | None = Non
             write_line(out, f"{skipped}: with --fail-on-refused, the run fails.")
         else:
             write_line(out, f"{skipped}: not a failure (--fail-on-refused makes it one).")
-    write_line(out, run.summary())
+    for todo in cost_type_todos(run, environment):
+        print_todo(todo, out)
+    write_line(out, run.summary())  # last: scripts read the outcome there
+
+
+def print_todo(todo: CostTypeTodo, out: TextIO) -> None:
+    """'No cost type: 3 new codes in … . In Procore: …', the codes, and the Admin address."""
+    write_line(out, f"No cost type: {todo.text}")
+    write_line(out, f"  {', '.join(todo.codes)}")
+    if todo.admin_url:
+        write_line(out, f"  Open in Procore: {todo.admin_url}")
+
+
+def todo_json(todo: CostTypeTodo | None) -> dict[str, Any] | None:
+    if todo is None:
+        return None
+    return {
+        "codes": list(todo.codes),
+        "new": todo.new,
+        "text": todo.text,
+        "open_in_procore": todo.admin_url,
+    }
 
 
 def _target(result: RefreshResult) -> str:
@@ -361,10 +410,17 @@ def numbered(project: Project) -> str:
 
 
 def run_json(
-    run: RefreshRun, client: ProcoreClient, *, dry_run: bool, concurrency: int
+    run: RefreshRun,
+    client: ProcoreClient,
+    environment: Environment,
+    *,
+    dry_run: bool,
+    concurrency: int,
+    connector: Connector,
 ) -> dict[str, Any]:
     return {
         "dry_run": dry_run,
+        "erp_connector": connector_json(connector),
         "concurrency": concurrency,
         "summary": run.summary(),
         "counts": {
@@ -377,7 +433,7 @@ def run_json(
             "not_started": len(run.not_started),
         },
         "cancelled": run.cancelled,
-        "projects": [refresh_json(r) for r in run.results],
+        "projects": [refresh_json(r, environment) for r in run.results],
         "not_started": [{"id": p.id, "name": p.name} for p in run.not_started],
         "history_problem": run.history_problem or None,
         "recovered_after_interruption": {
@@ -403,9 +459,10 @@ def _estimate_json(estimate: Estimate | None) -> dict[str, Any] | None:
     }
 
 
-def refresh_json(result: RefreshResult) -> dict[str, Any]:
+def refresh_json(result: RefreshResult, environment: Environment) -> dict[str, Any]:
     plan = result.plan
     job = result.sub_job
+    todo = todo_of(result, environment)
     return {
         "project": {
             "id": result.project.id,
@@ -431,6 +488,9 @@ def refresh_json(result: RefreshResult) -> dict[str, Any]:
         ],
         "skipped": [_issue_json(i) for i in result.skipped],
         "failed": [_issue_json(i) for i in result.failed],
+        # Codes read back with no cost type: Sage cannot take them until they get one.
+        "codes_without_cost_type": list(todo.codes) if todo else [],
+        "cost_types_todo": todo_json(todo),
     }
 
 
@@ -443,7 +503,7 @@ def _issue_json(issue: CodeIssue) -> dict[str, Any]:
     }
 
 
-def print_refresh(result: RefreshResult, out: TextIO) -> None:
+def print_refresh(result: RefreshResult, out: TextIO, environment: Environment) -> None:
     write_line(out, result.message)
 
     def line(kind: str, full_code: str, text: str) -> None:
@@ -464,3 +524,6 @@ def print_refresh(result: RefreshResult, out: TextIO) -> None:
     for issue in result.failed:
         ref = f" (Procore request {issue.request_id})" if issue.request_id else ""
         line("failed", issue.full_code, f"{issue.name}: {issue.reason}{ref}")
+    todo = todo_of(result, environment)
+    if todo is not None:
+        print_todo(todo, out)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from costcode_desktop import __version__
+from costcode_desktop.costcodes.connectors import CHOICES as CONNECTOR_CHOICES
 from costcode_desktop.procore import ENVIRONMENTS as BUILT_IN
 from costcode_desktop.procore.environments import normalize_base_url
 from costcode_desktop.services import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
@@ -90,8 +91,8 @@ def _login_url(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="costcode-sync",
-        description="Compare and refresh Procore project cost codes from the company's "
-        "Sage 300 CRE standard cost code list.",
+        description="Compare and refresh Procore project cost codes from the company's ERP "
+        "standard cost code list (Sage 300 CRE, Acumatica, Sage Intacct, ...).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -114,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--client-id", help="client id of a service account (client credentials)")
     parser.add_argument("--client-secret", help="client secret of that service account")
     parser.add_argument("--company", type=_option(procore_id), help="Procore company id")
+    parser.add_argument(
+        "--erp-connector",
+        choices=CONNECTOR_CHOICES,
+        default=None,
+        help="whose cost code rules apply (default: the desktop app's Connection settings, "
+        "else 'auto': told from the name of the company's ERP list)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     status = commands.add_parser("status", help="show which projects are out of date")
@@ -159,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on-refused",
         action="store_true",
         help=f"exit {EXIT_REFUSED} when a project is skipped because it may not be refreshed "
-        "(no permission, not connected to Sage, another list); by default a skipped project "
+        "(no permission, not connected to the ERP, another list); by default a skipped project "
         "does not fail a run whose other projects are done",
     )
     refresh.add_argument("--json", action="store_true", help="machine-readable output")

@@ -67,6 +67,17 @@ def cache_target(args: argparse.Namespace) -> tuple[str, int | None]:
     return key, company_id or settings.companies.get(key)
 
 
+def connector_choice(args: argparse.Namespace) -> str:
+    """Whose code rules apply: --erp-connector, else the desktop app's Connection settings
+    (an unreadable settings file: 'auto', the list's name says)."""
+    if args.erp_connector:
+        return str(args.erp_connector)
+    from costcode_desktop.services.settings import load_settings
+
+    settings, problem = load_settings()
+    return "auto" if problem is not None else settings.connection.erp_connector
+
+
 def _showing(session: Session, company_id: int) -> Session:
     """The company asked for, even one Procore does not list for the user: reading it says why
     not, and the history records the company the command was given."""

@@ -1,4 +1,4 @@
-"""Cost code records of the domain, code validation and natural ordering."""
+"""Cost code records of the domain and their natural order (validation: connectors.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Sage 300 CRE allows only these between tiers; the hh2 connector refuses anything else.
-DELIMITERS = "/-."
-_VALID_CODE = re.compile(r"[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*")
+from .cost_types import CostTypes
+
 _NUMBER = re.compile(r"([0-9]+)")
 _SORT_SEPARATORS = re.compile(r"[^0-9a-z]+")
 
@@ -22,6 +21,7 @@ class StandardCode:
     code: str
     name: str
     parent_id: int | None
+    cost_types: CostTypes = None  # the company's defaults, when Procore says
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,25 +35,7 @@ class ProjectCode:
     parent_id: int | None
     standard_id: int | None
     erp_managed: bool = False
-
-
-def code_problem(full_code: str) -> str | None:
-    """Why Sage 300 CRE / hh2 cannot carry this code, or None when it is fine."""
-    if _VALID_CODE.fullmatch(full_code):
-        return None
-    if not full_code.strip():
-        return "The code is empty."
-    if full_code != full_code.strip():
-        return "The code has spaces at the start or end."
-    for char in full_code:
-        if char in DELIMITERS or (char.isascii() and char.isalnum()):
-            continue
-        if char.isspace():
-            return "The code uses a space as a separator; Sage 300 CRE allows only / - and ."
-        if char.isalnum():
-            return f"The code contains '{char}'; Sage 300 CRE codes use only A-Z and 0-9."
-        return f"The code uses '{char}' as a separator; Sage 300 CRE allows only / - and ."
-    return "The code has an empty section (two separators together, or one at an end)."
+    cost_types: CostTypes = None  # assigned on the project; () none, None not known
 
 
 @lru_cache(maxsize=262_144)

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .codes import ProjectCode, StandardCode, code_problem, natural_key
+from .codes import ProjectCode, StandardCode, natural_key
+from .connectors import SAGE_300, Connector, list_problems
 
 
 class DiffStatus(enum.Enum):
@@ -37,7 +38,7 @@ class ComparisonRow(NamedTuple):
 
     @property
     def locked(self) -> bool:
-        """A description that differs on a record the Sage connector owns: a refresh leaves it."""
+        """A description that differs on a record the ERP connector owns: a refresh leaves it."""
         return (
             self.status is DiffStatus.DESCRIPTION_DIFFERS
             and self.project is not None
@@ -55,20 +56,18 @@ class CompanyCodes:
     """The company list with what every comparison needs worked out once.
 
     A company list is compared with hundreds of projects: keys, depths and validity are
-    properties of the list alone, so they are not recomputed per project.
+    properties of the list alone, so they are not recomputed per project. Validity is the
+    ERP connector's (Sage 300 CRE unless told: the connector this app started with).
     """
 
-    def __init__(self, codes: Sequence[StandardCode]) -> None:
+    def __init__(self, codes: Sequence[StandardCode], connector: Connector = SAGE_300) -> None:
         self.codes = tuple(codes)
+        self.connector = connector
         self.by_id = {code.id: code for code in self.codes}
         self.by_full_code: dict[str, int] = {}
         for code in self.codes:
             self.by_full_code.setdefault(code.full_code, code.id)
-        self.own_problem = {
-            code.id: problem
-            for code in self.codes
-            if (problem := code_problem(code.full_code)) is not None
-        }
+        self.own_problem = list_problems(self.codes, connector)
         keyed = sorted(
             ((natural_key(code.full_code), code.full_code), index)
             for index, code in enumerate(self.codes)
@@ -86,9 +85,10 @@ class Comparison:
     rows: tuple[ComparisonRow, ...]
     counts: Mapping[DiffStatus, int]
     standard_by_id: Mapping[int, StandardCode] = field(repr=False)
-    # Descriptions that differ on records the Sage connector owns (origin_id set): Sage keeps a
+    # Descriptions that differ on records the ERP connector owns (origin_id set): Sage keeps a
     # job's own description there, so a refresh leaves them and they are not out of date.
     locked_differences: int = 0
+    connector: Connector = SAGE_300  # whose rules made codes unsupported
 
     def count(self, status: DiffStatus) -> int:
         return self.counts.get(status, 0)
@@ -114,6 +114,15 @@ class Comparison:
 
     def rows_with(self, status: DiffStatus) -> list[ComparisonRow]:
         return [row for row in self.rows if row.status is status]
+
+    def without_cost_type(self) -> list[ProjectCode]:
+        """The project's codes known to have no cost type (Sage cannot take them until one is
+        assigned in Procore), in the comparison's order."""
+        return [
+            row.project
+            for row in self.rows
+            if row.project is not None and row.project.cost_types == ()
+        ]
 
 
 def compare(
@@ -160,7 +169,7 @@ def compare(
         DiffStatus.ONLY_ON_PROJECT: len(extra),
         DiffStatus.UNSUPPORTED: n_unsupported,
     }
-    return Comparison(tuple(rows), counts, company.by_id, n_locked)
+    return Comparison(tuple(rows), counts, company.by_id, n_locked, company.connector)
 
 
 def _merge_extra(

@@ -2,7 +2,8 @@
 
 Worked out from the refresh plan itself (plan.py), so the sentence and the refresh never
 disagree: the codes it adds, the descriptions it fixes, and those that stay as they are
-(descriptions locked by Sage, codes Sage cannot send, codes only on the project).
+(descriptions locked by the ERP connector, codes it cannot send, codes only on the
+project). The sentence names the connector in use (the comparison carries it).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .compare import Comparison, DiffStatus
+from .connectors import SAGE_300, Connector
 from .plan import NO_DESCRIPTION_REASON, plan_refresh
 from .words import plural
 
@@ -19,18 +21,19 @@ from .words import plural
 class Outlook:
     add: int  # codes copied from the company list
     fix: int  # descriptions put back to the company's
-    locked: int  # descriptions that differ on records the Sage connector owns
-    unsupported: int  # codes Sage cannot send that the project lacks (or describes otherwise)
+    locked: int  # descriptions that differ on records the ERP connector owns
+    unsupported: int  # codes the connector cannot send, the project lacks or describes otherwise
     no_description: int  # differing descriptions the company list leaves blank
     only_on_project: int  # never deleted
+    connector: Connector = SAGE_300  # whose lock and rules the sentence names
 
     @property
     def changes(self) -> bool:
         return bool(self.add or self.fix)
 
     def sentence(self) -> str:
-        """'Refresh will add 2 codes and fix 1 description; 3 descriptions locked by Sage stay
-        as they are.' or 'Nothing to refresh: …'."""
+        """'Refresh will add 2 codes and fix 1 description; 3 descriptions locked by Sage 300
+        CRE stay as they are.' or 'Nothing to refresh: …'."""
         leaves = self.leaves()
         if self.changes:
             text = f"Refresh will {self.does()}"
@@ -49,10 +52,11 @@ class Outlook:
         return _joined(parts)
 
     def leaves(self) -> str:
-        """'3 descriptions locked by Sage and 1 unsupported code stay as they are', or ''."""
+        """'3 descriptions locked by Sage 300 CRE and 1 unsupported code stay as they are', or
+        ''."""
         parts = []
         if self.locked:
-            parts.append(f"{plural(self.locked, 'description')} locked by Sage")
+            parts.append(f"{plural(self.locked, 'description')} locked by {self.connector.system}")
         if self.unsupported:
             parts.append(plural(self.unsupported, "unsupported code"))
         if self.no_description:
@@ -76,6 +80,7 @@ def outlook(comparison: Comparison) -> Outlook:
         unsupported=comparison.count(DiffStatus.UNSUPPORTED),
         no_description=sum(1 for s in plan.skipped if s.reason == NO_DESCRIPTION_REASON),
         only_on_project=comparison.count(DiffStatus.ONLY_ON_PROJECT),
+        connector=comparison.connector,
     )
 
 

@@ -7,12 +7,19 @@ from dataclasses import dataclass
 
 from .codes import StandardCode
 from .compare import Comparison, DiffStatus
+from .connectors import Connector
 
 SYNC_BATCH_LIMIT = 1000  # Procore's cost_codes/sync takes at most this many items
-LOCKED_REASON = (
-    "Locked by the Sage 300 CRE connector: this description comes from Sage 300 CRE and can "
-    "only be changed there."
-)
+
+
+def locked_reason(connector: Connector) -> str:
+    """Why a description the ERP connector owns is left as it is."""
+    return (
+        f"Locked by {connector.connector_words}: this description comes from "
+        f"{connector.system} and can only be changed there."
+    )
+
+
 NO_DESCRIPTION_REASON = "The company list has no description for this code."
 
 
@@ -64,7 +71,8 @@ def plan_refresh(comparison: Comparison) -> RefreshPlan:
         elif row.status is DiffStatus.DESCRIPTION_DIFFERS:
             assert row.project is not None
             if row.project.erp_managed:
-                skipped.append(SkippedCode(standard.full_code, row.project.name, LOCKED_REASON))
+                locked = locked_reason(comparison.connector)
+                skipped.append(SkippedCode(standard.full_code, row.project.name, locked))
                 continue
             if not standard.name.strip():
                 skipped.append(

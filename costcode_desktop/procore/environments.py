@@ -20,24 +20,45 @@ class Environment:
     label: str
     login_url: str
     api_url: str
+    # Where people open Procore in a browser (development_environments.md); "" when not known.
+    web_url: str = ""
 
 
 PRODUCTION = Environment(
-    "production", "Production", "https://login.procore.com", "https://api.procore.com"
+    "production",
+    "Production",
+    "https://login.procore.com",
+    "https://api.procore.com",
+    "https://app.procore.com",
 )
 DEVELOPER_SANDBOX = Environment(
     "developer_sandbox",
     "Developer sandbox",
     "https://login-sandbox.procore.com",
     "https://sandbox.procore.com",
+    "https://sandbox.procore.com",  # "Browser access at https://sandbox.procore.com"
 )
 MONTHLY_SANDBOX = Environment(
     "monthly_sandbox",
     "Monthly sandbox",
     "https://login-sandbox-monthly.procore.com",
     "https://api-monthly.procore.com",
+    "https://api-sandbox-monthly.procore.com",  # "Browser access at https://api-sandbox-…"
 )
 ENVIRONMENTS: tuple[Environment, ...] = (PRODUCTION, DEVELOPER_SANDBOX, MONTHLY_SANDBOX)
+
+
+def project_admin_url(environment: Environment, project_id: int) -> str | None:
+    """The project's Admin tool in a browser: <web host>/<project id>/project/admin.
+
+    The path follows the documented company address (<web host>/<company id>/company/...);
+    the built-in sandbox (a loopback API address) serves a page there. None for a custom
+    host, whose web address is not known.
+    """
+    web = environment.web_url
+    if not web and is_loopback_host(urlsplit(environment.api_url).hostname or ""):
+        web = environment.api_url
+    return f"{web}/{int(project_id)}/project/admin" if web else None
 
 
 def is_loopback_host(host: str) -> bool:

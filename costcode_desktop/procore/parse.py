@@ -18,6 +18,7 @@ from .records import (
     CopyFailure,
     CopyResult,
     CostCode,
+    LineItemType,
     Project,
     StandardCostCode,
     StandardCostCodeList,
@@ -271,7 +272,28 @@ def parse_standard_cost_code(obj: object, *, list_id: int | None = None) -> Stan
         full_code=f.req_str("full_code"),
         name=f.req_str("name", null_as=""),
         erp_managed=erp_managed(f.obj),
+        line_item_types=parse_line_item_types(f.obj),
     )
+
+
+def parse_line_item_types(obj: Mapping[str, Any]) -> tuple[LineItemType, ...] | None:
+    """A code's `line_item_types`: None when absent or not a list (unknown, not "none").
+
+    Cost types only inform the person: an item of another shape is left out rather than
+    failing the read of the codes.
+    """
+    items = obj.get("line_item_types")
+    if not isinstance(items, list):
+        return None
+    types: list[LineItemType] = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        code, name = _to_text(item.get("code")) or "", _to_text(item.get("name")) or ""
+        if code or name:
+            base = _to_text(item.get("base_type")) or ""
+            types.append(LineItemType(to_int(item.get("id")), code, name, base))
+    return tuple(types)
 
 
 def _parent_id(f: Fields) -> int | None:
@@ -304,6 +326,7 @@ def parse_cost_code(obj: object) -> CostCode:
         position=f.soft_int("position"),
         biller_type=f.opt_str("biller_type"),
         biller_id=f.soft_int("biller_id"),
+        line_item_types=parse_line_item_types(f.obj),
     )
 
 

@@ -77,6 +77,16 @@ class WbsSegment:
 
 
 @dataclass(frozen=True, slots=True)
+class LineItemType:
+    """A cost type ("Line Item Type" in the API; a Sage 300 CRE category). origin_id not kept."""
+
+    id: int | None
+    code: str
+    name: str
+    base_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class StandardCostCode:
     id: int
     standard_cost_code_list_id: int
@@ -86,6 +96,9 @@ class StandardCostCode:
     name: str
     # Whether the ERP connector owns the record; the value itself is never kept or sent.
     erp_managed: bool = False
+    # The company's default cost types, when the answer carries them (the spec's model has no
+    # such field: docs/procore-api.md, "Cost types"); None when it does not.
+    line_item_types: tuple[LineItemType, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +116,8 @@ class CostCode:
     # Whose list it is on: "Project" or "SubJob" and that one's id; None when not given.
     biller_type: str | None = None
     biller_id: int | None = None
+    # The cost types assigned to the code; () none, None when the answer did not say.
+    line_item_types: tuple[LineItemType, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,10 @@
 Company "Example Builders" (4264807) keeps the Sage 300 CRE Standard Cost Code List (id 11):
 Procore's 300 default codes, one code with an unsupported delimiter ("02 410") and four codes
 "newly added in Sage" (01-016, 03-360, 18, 18-100). `DEMO_PROJECT_STATES` says what each project
-demonstrates. Everything is deterministic: the same call gives the same dict.
+demonstrates. The demo user also belongs to "Example Builders West" (4264950), on Acumatica
+(File → Switch Company): its list has two codes with `/`, which Acumatica refuses (only `-`)
+though Sage 300 CRE would take them. Everything is deterministic: the same call gives the same
+dict.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+import zlib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
@@ -18,6 +22,9 @@ from typing import Any
 COMPANY_ID = 4264807
 SERVICE_COMPANY_ID = 4264901
 OTHER_COMPANY_ID = 5102345  # the demo user does not belong to it
+ACUMATICA_COMPANY_ID = 4264950
+ACUMATICA_LIST_ID = 41
+ACUMATICA_LIST_NAME = "Acumatica Standard Cost Code List"
 ERP_LIST_ID = 11
 DEFAULT_LIST_ID = 12
 SERVICE_LIST_ID = 21
@@ -41,6 +48,26 @@ SUMMIT_RIDGE_DATA_CENTER = _BASE + 11
 EXECUTIVE_RESIDENCE = _BASE + 12
 SERVICE_AGREEMENTS = _BASE + 20
 NORTHWIND_HQ = _BASE + 30
+HARBOR_POINT_MEDICAL = _BASE + 40
+MESA_VERDE_SCHOOL = _BASE + 41
+
+# Example Builders West's Acumatica list: (full code, name, parent). The two `/` codes are
+# Acumatica's problem (it permits `-` only), flagged and never sent.
+ACUMATICA_CODES: tuple[tuple[str, str, str | None], ...] = (
+    ("01", "General Requirements", None),
+    ("01-100", "Project Supervision", "01"),
+    ("01-200", "Temporary Facilities", "01"),
+    ("03", "Concrete", None),
+    ("03-100", "Concrete Forming", "03"),
+    ("03-200", "Concrete Reinforcing", "03"),
+    ("03/300", "Cast-in-Place Concrete", "03"),
+    ("05", "Metals", None),
+    ("05-100", "Structural Steel Framing", "05"),
+    ("05/500", "Metal Fabrications", "05"),
+    ("09", "Finishes", None),
+    ("09-900", "Painting and Coating", "09"),
+)
+ACUMATICA_SLASH_CODES = ("03/300", "05/500")
 
 # Riverside Clinic's sub jobs (Sage 300 CRE Extras), each with its own cost code list.
 RIVERSIDE_EXTRA_IN_SYNC = 8_100_001
@@ -76,6 +103,8 @@ DEMO_PROJECT_STATES: dict[int, str] = {
     BAYSIDE_MARINA: "uses the Procore Default List, not the ERP list",
     SUMMIT_RIDGE_DATA_CENTER: "demo user is not Admin; missing the four new codes",
     EXECUTIVE_RESIDENCE: "not visible to the demo user",
+    HARBOR_POINT_MEDICAL: "Acumatica: missing 01-200 and the two / codes Acumatica refuses",
+    MESA_VERDE_SCHOOL: "Acumatica: missing the two / codes only (nothing to send)",
 }
 
 # The desktop app's loopback redirect is http://127.0.0.1:<port>/callback, or localhost for
@@ -114,6 +143,16 @@ def _code(full_code: str, name: str, parent: str | None, **extra: Any) -> dict[s
     return entry
 
 
+# A code's default cost types on the company's Sage list (every code has some).
+_TYPE_MIXES = (["L", "M", "S"], ["M", "S"], ["L", "M"], ["S"], ["L", "M", "E"])
+
+
+def default_cost_types(full_code: str) -> list[str]:
+    if full_code == "01" or full_code.startswith("01-"):
+        return ["L"]  # general requirements: people
+    return _TYPE_MIXES[zlib.crc32(full_code.encode("utf-8")) % len(_TYPE_MIXES)]
+
+
 def _project_codes(
     codes: Iterable[tuple[str, str, str | None]],
     *,
@@ -121,15 +160,20 @@ def _project_codes(
     renamed: Mapping[str, str] | None = None,
     locked: Iterable[str] = (),
     project_number: str = "",
+    cost_types: Mapping[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
+    """A project's codes; each has its standard code's cost types unless `cost_types` says."""
     skip = set(missing)
     renamed = renamed or {}
     locked_set = set(locked)
+    own_types = cost_types or {}
     result = []
     for full_code, name, _parent in codes:
         if full_code in skip:
             continue
         entry: dict[str, Any] = {"full_code": full_code, "name": renamed.get(full_code, name)}
+        if full_code in own_types:
+            entry["cost_types"] = own_types[full_code]
         if full_code in locked_set:
             entry["origin_id"] = _origin("job-cost-code", f"{project_number}/{full_code}")
             entry["origin_data"] = "Sage 300 CRE job cost code"
@@ -172,7 +216,13 @@ def demo_seed() -> dict[str, Any]:
         "is_erp_list": True,
         "available_to_use_on_new_projects": True,
         "codes": [
-            _code(full, name, parent, origin_id=_origin("standard-cost-code", full))
+            _code(
+                full,
+                name,
+                parent,
+                origin_id=_origin("standard-cost-code", full),
+                cost_types=default_cost_types(full),
+            )
             for full, name, parent in erp_codes
         ],
     }
@@ -191,7 +241,13 @@ def demo_seed() -> dict[str, Any]:
         return _project(project_id, name, number, codes, **project_kwargs)
 
     projects = [
-        erp_project(RIVERSIDE_CLINIC, "Riverside Clinic", "23-104"),
+        # Cost types assigned on the project that differ from the company's defaults.
+        erp_project(
+            RIVERSIDE_CLINIC,
+            "Riverside Clinic",
+            "23-104",
+            cost_types={"03-300": ["M"], "09-900": ["L", "M", "S", "E"]},
+        ),
         erp_project(MAPLE_STREET_LIBRARY, "Maple Street Library Renovation", "23-117"),
         erp_project(
             HARBORVIEW_APARTMENTS,
@@ -300,7 +356,27 @@ def demo_seed() -> dict[str, Any]:
         ("300", "Subcontract", None),
     ]
     other_codes = [("01", "General Conditions", None), ("01-100", "Supervision", "01")]
+    acumatica_codes = list(ACUMATICA_CODES)
+    acumatica_projects = [
+        _project(
+            project_id,
+            name,
+            number,
+            _project_codes(acumatica_codes, missing=missing),
+            list_id=ACUMATICA_LIST_ID,
+        )
+        for project_id, name, number, missing in (
+            (
+                HARBOR_POINT_MEDICAL,
+                "Harbor Point Medical Office",
+                "W-101",
+                ["01-200", *ACUMATICA_SLASH_CODES],
+            ),
+            (MESA_VERDE_SCHOOL, "Mesa Verde Elementary", "W-102", list(ACUMATICA_SLASH_CODES)),
+        )
+    ]
     visible = [p["id"] for p in projects if p["id"] != EXECUTIVE_RESIDENCE] + [SERVICE_AGREEMENTS]
+    visible += [p["id"] for p in acumatica_projects]
     return {
         "app": {
             "client_id": "demo-client",
@@ -314,7 +390,7 @@ def demo_seed() -> dict[str, Any]:
                 "login": "ap@example.com",
                 "name": "A. P. Clerk",
                 "password": "demo",
-                "companies": [COMPANY_ID, SERVICE_COMPANY_ID],
+                "companies": [COMPANY_ID, SERVICE_COMPANY_ID, ACUMATICA_COMPANY_ID],
                 "projects": visible,
                 "project_admin": [p for p in visible if p != SUMMIT_RIDGE_DATA_CENTER],
             },
@@ -363,6 +439,23 @@ def demo_seed() -> dict[str, Any]:
                         erp=False,
                     )
                 ],
+            },
+            {
+                "id": ACUMATICA_COMPANY_ID,
+                "name": "Example Builders West",
+                "standard_cost_code_lists": [
+                    {
+                        "id": ACUMATICA_LIST_ID,
+                        "name": ACUMATICA_LIST_NAME,
+                        "is_erp_list": True,
+                        "available_to_use_on_new_projects": True,
+                        "codes": [
+                            _code(full, name, parent, origin_id=_origin("acumatica-code", full))
+                            for full, name, parent in acumatica_codes
+                        ],
+                    }
+                ],
+                "projects": acumatica_projects,
             },
             {
                 "id": OTHER_COMPANY_ID,

@@ -184,6 +184,22 @@ def error_page(status: int, title: str, message: str) -> Response:
     return _page(status, title, body)
 
 
+def admin_page(project_name: str, codes: list[tuple[str, str, str]]) -> Response:
+    """The sandbox's stand-in for a project's Admin tool: its codes and their cost types."""
+    rows = "\n".join(
+        f"<tr><td>{esc(full)}</td><td>{esc(name)}</td><td>{esc(types) or '(none)'}</td></tr>"
+        for full, name, types in codes
+    )
+    body = (
+        f"<h1>Admin: {esc(project_name)}</h1>\n"
+        "<p>Project Settings: Work Breakdown Structure, Cost Code Cost Type Assignments, "
+        "General (Re-send to ERP). In the sandbox this page only shows them.</p>\n"
+        "<table><tr><th>Code</th><th>Description</th><th>Cost types</th></tr>\n"
+        f"{rows}\n</table>"
+    )
+    return _page(200, f"Admin - {project_name}", body)
+
+
 def redirect(location: str) -> Response:
     """302 to `location` (already URL-encoded), with the small body Rails sends along."""
     body = f'<html><body>You are being <a href="{esc(location)}">redirected</a>.</body></html>\n'

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from . import (
     api_company,
     api_cost_codes,
+    api_cost_types,
     api_permissions,
     api_sub_jobs,
     api_wbs,
@@ -85,6 +86,8 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/rest/v1.0/standard_cost_codes", api_company.standard_cost_codes),
     _route("GET", "/rest/v1.0/settings/permissions", api_permissions.permissions),
     _route("GET", "/rest/v1.0/sub_jobs", api_sub_jobs.list_sub_jobs),
+    _route("GET", "/rest/v1.0/line_item_types", api_cost_types.line_item_types),
+    _route("GET", "/{id}/project/admin", api_cost_types.project_admin, auth=False, company=False),
     _route("GET", "/rest/v1.0/cost_codes", api_cost_codes.list_cost_codes),
     _route(
         "POST",

@@ -52,6 +52,9 @@ A seed is one JSON object. Keys not listed here are allowed and ignored.
     or null), `cost_codes`, `sub_jobs`.
     `sub_jobs` (Sage Extras): `id` (int), `code` (unique on the project), `name` required;
     `origin_id`; `cost_codes`, the sub job's own list (its parents within that list).
+    `cost_types` (optional): the company's cost types (List Line Item Types), each `code`, `name`
+    required, `base_type` (default "other"), `origin_id`; default Sage 300 CRE's categories
+    L Labor, M Material, S Subcontract, E Equipment, O Other.
 
 Cost codes (standard and project)
     `full_code`, `name` required. `parent`: the parent's full code; the `code` segment is the full
@@ -59,7 +62,10 @@ Cost codes (standard and project)
     without parent has code = full code). `id` optional (otherwise assigned: standard codes from
     10,000,000,000, project codes from 562,949,953,500,000, so ids exceed 32 bits). `origin_id`
     (string) marks a record owned by the ERP connector (locked); `origin_data` (string) optional.
-    Standard codes may say `"active": false`.
+    Standard codes may say `"active": false`. `cost_types` (optional list of cost type codes,
+    e.g. `["L", "M"]`): on a standard code, the company's default types for it; on a project
+    code, the types assigned to it (default: its standard code's defaults). Codes copied through
+    the API arrive with none, as in Procore.
     A project code whose full code is on the project's standard list is linked to that standard code
     (`standard_cost_code_id`) unless it says `"standard": false`. Without `parent`, a linked project
     code's parent is the project code whose full code is the standard parent's full code.
@@ -78,6 +84,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from .cost_types import SAGE_CATEGORIES
 from .jsontext import NotJson, read_json
 from .seedmodel import (
     DEFAULT_APP_NAME,
@@ -198,6 +205,54 @@ def _bool(obj: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
     if not isinstance(value, bool):
         raise SeedError(f"{where}.{key}: expected true or false, got {value!r}")
     return value
+
+
+def _cost_types(obj: Mapping[str, Any], where: str) -> tuple[str, ...] | None:
+    """A code's cost types by code ("L", "M"), or None when the entry names none."""
+    if obj.get("cost_types") is None:
+        return None
+    codes = []
+    for index, value in enumerate(_list(obj, "cost_types", where)):
+        if not isinstance(value, str) or not value.strip():
+            raise SeedError(f"{where}.cost_types[{index}]: expected a cost type code")
+        codes.append(value)
+    return tuple(dict.fromkeys(codes))
+
+
+def _company_cost_types(
+    company: Mapping[str, Any], where: str
+) -> tuple[tuple[str, str, str, str | None], ...]:
+    """The company's cost types: as the seed lists them, else Sage 300 CRE's categories."""
+    if company.get("cost_types") is None:
+        return tuple(
+            (code, name, base, f"sage-category-{code}") for code, name, base in SAGE_CATEGORIES
+        )
+    found: dict[str, tuple[str, str, str, str | None]] = {}
+    for index, raw in enumerate(_list(company, "cost_types", where)):
+        here = f"{where}.cost_types[{index}]"
+        entry = _obj(raw, here)
+        code = _str(entry, "code", here)
+        if code in found:
+            raise SeedError(f"{here}: duplicate cost type code '{code}'")
+        found[code] = (
+            code,
+            _str(entry, "name", here),
+            _opt_str(entry, "base_type", here) or "other",
+            _opt_str(entry, "origin_id", here),
+        )
+    return tuple(found.values())
+
+
+def _check_cost_types(company: CompanySpec, where: str) -> None:
+    known = {code for code, *_rest in company.cost_types}
+    codes = [c for lst in company.lists for c in lst.codes]
+    codes += [c for project in company.projects for c in project.codes]  # type: ignore[misc]
+    for code in codes:
+        unknown = [t for t in code.cost_types if t not in known]
+        if unknown:
+            raise SeedError(
+                f"{where}: code '{code.full_code}' names unknown cost type '{unknown[0]}'"
+            )
 
 
 def _scope(obj: Mapping[str, Any], key: str, where: str) -> frozenset[int] | None:
@@ -342,16 +397,17 @@ def parse_seed(seed: object) -> Seed:
             )
             for pi, raw_project in enumerate(_list(company, "projects", where))
         ]
-        companies.append(
-            CompanySpec(
-                id=company_id,
-                name=_str(company, "name", where),
-                is_active=_bool(company, "is_active", where, True),
-                my_company=_bool(company, "my_company", where, True),
-                lists=tuple(lists),
-                projects=tuple(projects),
-            )
+        spec = CompanySpec(
+            id=company_id,
+            name=_str(company, "name", where),
+            is_active=_bool(company, "is_active", where, True),
+            my_company=_bool(company, "my_company", where, True),
+            lists=tuple(lists),
+            projects=tuple(projects),
+            cost_types=_company_cost_types(company, where),
         )
+        _check_cost_types(spec, where)
+        companies.append(spec)
 
     users = _parse_users(root, company_ids, project_ids)
     if app.acts_as_user not in {u.id for u in users}:
@@ -443,6 +499,7 @@ def _parse_list(
             origin_id=_opt_str(entry, "origin_id", here),
             origin_data=_opt_str(entry, "origin_data", here),
             active=_bool(entry, "active", here, True),
+            cost_types=_cost_types(entry, here) or (),
         )
         by_full[full_code] = spec
         resolved[i] = spec
@@ -593,6 +650,8 @@ def _parse_codes(
             origin_data=_opt_str(entry, "origin_data", here),
             standard_cost_code_id=linked.id if linked else None,
             position=i + 1,
+            # A seeded code was assigned its types long ago: the company's defaults by default.
+            cost_types=_own_or_default(_cost_types(entry, here), linked),
         )
         by_full[full_code] = spec
         resolved[i] = spec
@@ -615,6 +674,14 @@ __all__ = [
     "load_seed",
     "parse_seed",
 ]
+
+
+def _own_or_default(
+    own: tuple[str, ...] | None, linked: StandardCodeSpec | None
+) -> tuple[str, ...]:
+    if own is not None:
+        return own
+    return linked.cost_types if linked is not None else ()
 
 
 def _find_parent(by_full: Mapping[str, _T], parent_full: str | None, here: str) -> _T | None:

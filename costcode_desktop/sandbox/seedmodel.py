@@ -47,6 +47,7 @@ class StandardCodeSpec:
     origin_id: str | None
     origin_data: str | None
     active: bool
+    cost_types: tuple[str, ...] = ()  # the company's default cost types, by code
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ class ProjectCodeSpec:
     origin_data: str | None
     standard_cost_code_id: int | None
     position: int
+    cost_types: tuple[str, ...] = ()  # assigned cost types, by code
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,8 @@ class CompanySpec:
     my_company: bool
     lists: tuple[StandardListSpec, ...]
     projects: tuple[ProjectSpec, ...]
+    # (code, name, base_type, origin_id); the Sage categories unless the seed names its own
+    cost_types: tuple[tuple[str, str, str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

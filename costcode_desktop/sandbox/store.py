@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .cost_types import LINE_ITEM_TYPE_ID_START, CostTypeSpec, assigned_json
 from .jsontext import read_json
 from .seedmodel import PROJECT_CODE_ID_START, STANDARD_CODE_ID_START, Seed
 
@@ -25,8 +26,11 @@ DEFAULT_SEGMENTS = (
 SEGMENT_ID_START = 447_332
 WBS_PATTERN_ID_START = 3_113_970
 
-# Bumped whenever the schema changes: a database file of another version is reseeded.
-SCHEMA_VERSION = "5"
+# Bumped whenever the schema or the demo seed changes: a file of another version is reseeded
+# (so an existing demo gains what the seed added). 4: the PKCE verifier on sign-in codes;
+# 5: Example Builders West, on Acumatica, or sub jobs (both were 5 on their branches);
+# 6: both, so a database of either 5 is reseeded once.
+SCHEMA_VERSION = "6"
 
 Row = sqlite3.Row
 
@@ -37,6 +41,7 @@ _TABLES = (
     "companies",
     "standard_lists",
     "standard_codes",
+    "line_item_types",
     "wbs_segments",
     "projects",
     "sub_jobs",
@@ -63,7 +68,12 @@ CREATE TABLE standard_lists (
 CREATE TABLE standard_codes (
     id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL, parent_id INTEGER, code TEXT NOT NULL,
     full_code TEXT NOT NULL, name TEXT NOT NULL, origin_id TEXT, origin_data TEXT,
-    active INTEGER NOT NULL, seq INTEGER NOT NULL, UNIQUE (list_id, full_code));
+    active INTEGER NOT NULL, seq INTEGER NOT NULL,
+    line_item_types TEXT NOT NULL DEFAULT '[]', UNIQUE (list_id, full_code));
+-- Cost types: a code's assigned ones are kept on its row as the JSON the answers carry.
+CREATE TABLE line_item_types (
+    id INTEGER PRIMARY KEY, company_id INTEGER NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+    base_type TEXT NOT NULL, origin_id TEXT, seq INTEGER NOT NULL);
 CREATE INDEX standard_codes_by_list ON standard_codes (list_id, seq);
 -- The company's WBS pattern: Procore's default legacy segments (tutorial_wbs.md).
 CREATE TABLE wbs_segments (
@@ -87,7 +97,7 @@ CREATE TABLE cost_codes (
     code TEXT NOT NULL, full_code TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL,
     origin_id TEXT, origin_data TEXT, standard_cost_code_id INTEGER,
     budgeted INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, updated_at REAL NOT NULL,
-    deleted_at REAL);
+    deleted_at REAL, line_item_types TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX cost_codes_by_project ON cost_codes (project_id, position);
 -- One row per issued access token and its refresh token (a pair). refresh_token stays NULL
 -- for client credentials, the authorization-code and refresh-token grants fill it, and a refresh
@@ -239,10 +249,23 @@ class Store:
             ],
         )
         std_seq = 0
+        type_ids = LINE_ITEM_TYPE_ID_START
         for cseq, company in enumerate(seed.companies):
             c.execute(
                 "INSERT INTO companies VALUES (?, ?, ?, ?, ?)",
                 (company.id, company.name, company.is_active, company.my_company, cseq),
+            )
+            types = {
+                code: CostTypeSpec(type_ids + tseq, code, name, base, origin)
+                for tseq, (code, name, base, origin) in enumerate(company.cost_types)
+            }
+            type_ids += len(types)
+            c.executemany(
+                "INSERT INTO line_item_types VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (t.id, company.id, t.code, t.name, t.base_type, t.origin_id, tseq)
+                    for tseq, t in enumerate(types.values())
+                ],
             )
             c.executemany(
                 "INSERT INTO wbs_segments VALUES (?, ?, ?, ?, ?, '.', ?, ?, ?, ?, ?, ?)",
@@ -284,10 +307,11 @@ class Store:
                             code.origin_data,
                             code.active,
                             std_seq,
+                            assigned_json(code.cost_types, types),
                         )
                     )
                 c.executemany(
-                    "INSERT INTO standard_codes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                    "INSERT INTO standard_codes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
                 )
             for project in company.projects:
                 c.execute(
@@ -319,7 +343,8 @@ class Store:
                 c.executemany(
                     "INSERT INTO cost_codes (id, project_id, sub_job_id, parent_id, code, "
                     "full_code, name, position, origin_id, origin_data, standard_cost_code_id, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "created_at, updated_at, line_item_types) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             code.id,
@@ -335,6 +360,7 @@ class Store:
                             code.standard_cost_code_id,
                             now,
                             now,
+                            assigned_json(code.cost_types, types),
                         )
                         for sub_job_id, codes in billers
                         for code in codes
@@ -516,10 +542,15 @@ class Store:
             seq = row["seq"] if row and row["seq"] is not None else 0
             new_id = max(top + 1, STANDARD_CODE_ID_START)
             self.execute(
-                "INSERT INTO standard_codes VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 1, ?)",
+                "INSERT INTO standard_codes VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, '[]')",
                 (new_id, list_id, parent_id, code, full_code, name, origin_id, seq + 1),
             )
             return new_id
+
+    def line_item_types(self, company_id: int) -> list[Row]:
+        return self.all(
+            "SELECT * FROM line_item_types WHERE company_id = ? ORDER BY seq", (company_id,)
+        )
 
     def projects(self, company_id: int) -> list[Row]:
         return self.all("SELECT * FROM projects WHERE company_id = ? ORDER BY id", (company_id,))

@@ -6,6 +6,7 @@ import zlib
 from typing import Any
 
 from .clock import iso8601
+from .cost_types import assigned
 from .store import Row
 
 
@@ -133,6 +134,20 @@ def standard_code_view(row: Row, *, extended: bool = True) -> dict[str, Any]:
         "name": row["name"],
         "origin_id": row["origin_id"],
         "origin_data": row["origin_data"],
+        # Not in the spec's StandardCostCode model: the sandbox's stand-in for the company's
+        # default cost types of a code (docs/procore-api.md, "Cost types").
+        "line_item_types": assigned(row["line_item_types"]),
+    }
+
+
+def line_item_type_view(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "code": row["code"],
+        "base_type": row["base_type"],
+        "origin_id": row["origin_id"],
+        "origin_data": None,
     }
 
 
@@ -169,6 +184,6 @@ def cost_code_view(row: Row, project: Row, sub_job: Row | None = None) -> dict[s
         "created_at": iso8601(row["created_at"]),
         "updated_at": iso8601(row["updated_at"]),
         "deleted_at": iso8601(row["deleted_at"]),
-        "line_item_types": [],
+        "line_item_types": assigned(row["line_item_types"]),
         "sortable_code": row["full_code"],
     }

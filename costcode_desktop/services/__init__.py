@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         read_comparison,
         refusal_reason,
     )
+    from .cost_types import CostTypeTodo, cost_type_todos
     from .events import (
         ProjectRefreshed,
         RefreshEstimate,
@@ -82,6 +83,8 @@ _HOME = {  # name -> the module that defines it
     "RefreshRun": ".bulk",
     "refresh_many": ".bulk",
     "retry_failed": ".bulk",
+    "CostTypeTodo": ".cost_types",
+    "cost_type_todos": ".cost_types",
     "CompanyList": ".company",
     "CompanyListUnavailable": ".company",
     "read_company_list": ".company",
@@ -137,6 +140,7 @@ __all__ = [
     "CompanyList",
     "CompanyListUnavailable",
     "CompanyLoad",
+    "CostTypeTodo",
     "Environment",
     "Estimate",
     "PermissionCache",
@@ -167,6 +171,7 @@ __all__ = [
     "check_projects",
     "check_sub_job",
     "connect",
+    "cost_type_todos",
     "count_inactive_changed",
     "count_out_of_date",
     "duration_text",

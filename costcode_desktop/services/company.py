@@ -1,5 +1,5 @@
-"""The company-level Sage 300 CRE list, comparing a project with it, and whether it can be
-refreshed from it."""
+"""The company-level ERP list, comparing a project with it, and whether it can be refreshed
+from it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from costcode_desktop.costcodes import CompanyCodes, Comparison, StandardCode, compare
+from costcode_desktop.costcodes import (
+    AUTO,
+    CompanyCodes,
+    Comparison,
+    Connector,
+    StandardCode,
+    choose,
+    compare,
+)
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import InvalidRequest, NotFound
 from costcode_desktop.procore.records import Project, StandardCostCode, StandardCostCodeList
@@ -35,6 +43,16 @@ class CompanyList:
     def codes(self) -> tuple[StandardCode, ...]:
         return self.prepared.codes
 
+    @property
+    def connector(self) -> Connector:
+        """The ERP connector whose rules the list's codes were checked under."""
+        return self.prepared.connector
+
+
+def prepare(codes: Iterable[StandardCode], list_name: str, setting: str = AUTO) -> CompanyCodes:
+    """The list's codes checked under the connector the setting names, or its name says."""
+    return CompanyCodes(tuple(codes), choose(setting, list_name))
+
 
 def read_company_list(
     client: ProcoreClient,
@@ -42,29 +60,31 @@ def read_company_list(
     *,
     cancel: CancelToken | None = None,
     projects: Iterable[Project] = (),
+    connector: str = AUTO,
 ) -> CompanyList:
-    """Read the company's ERP (Sage 300 CRE) standard list and all its codes.
+    """Read the company's ERP standard list and all its codes.
 
     `projects`, when they carry their standard_cost_code_list_id, check that the list's id is
-    theirs: see _codes_of.
+    theirs: see _codes_of. `connector` is the Connection setting: a connector's key, or AUTO
+    to tell it from the list's name.
     """
     lists = client.cost_code_lists(company_id, cancel=cancel)
     erp_lists = [item for item in lists if item.is_erp_list]
     if not erp_lists:
         raise CompanyListUnavailable(
             "This Procore company has no ERP standard cost code list. Check that the ERP "
-            "Integrations tool is connected to Sage 300 CRE and that the first cost code sync "
-            "from hh2 has run."
+            "Integrations tool is connected to your accounting system and that its first cost "
+            "code sync has run."
         )
     if len(erp_lists) > 1:
         names = ", ".join(quoted(item.name) for item in erp_lists)
         raise CompanyListUnavailable(
             f"This Procore company has {len(erp_lists)} ERP standard lists ({names}); there "
-            "should be one. Ask your Procore administrator which one Sage 300 CRE uses."
+            "should be one. Ask your Procore administrator which one your ERP connector uses."
         )
     used = {p.standard_cost_code_list_id for p in projects} - {None}
     erp_list, records = _codes_of(client, company_id, erp_lists[0], used, cancel)
-    prepared = CompanyCodes(standard_codes(records))
+    prepared = prepare(standard_codes(records), erp_list.name, connector)
     return CompanyList(company_id, erp_list, prepared, datetime.now(UTC))
 
 
@@ -124,9 +144,9 @@ def refusal_reason(project: Project, company_list: CompanyList) -> str | None:
     """Why this project cannot be refreshed from the company list (plain words), or None."""
     if project.is_erp_integrated is False:
         return (
-            f"{quoted(project.name)} is not connected to Sage 300 CRE in Procore, so its cost "
-            "codes do not come from the company list. Connect it in the ERP Integrations tool "
-            "first."
+            f"{quoted(project.name)} is not connected to {company_list.connector.system} in "
+            "Procore, so its cost codes do not come from the company list. Connect it in the "
+            "ERP Integrations tool first."
         )
     if project.standard_cost_code_list_id != company_list.list.id:
         return (

@@ -26,7 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import overload
 
-from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
+from costcode_desktop.costcodes import Comparison, ComparisonRow, Connector, DiffStatus
+
+from .text import without_isolates
 
 CellValue = str | int | float
 
@@ -45,7 +47,13 @@ STATUS_WORDS = {
     DiffStatus.ONLY_ON_PROJECT: "Only on project",
     DiffStatus.UNSUPPORTED: "Unsupported code",
 }
-LOCKED_NOTE = "Locked by Sage 300 CRE"
+
+
+def locked_note(connector: Connector) -> str:
+    """The note on a description the ERP connector owns: 'Locked by Sage 300 CRE'."""
+    return f"Locked by {connector.system}"
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Text Excel turns into something else when it opens a CSV: numbers (01, 1,000, 2.5%, 1E5),
 # dates and times (03-10, 1/2, 2024.03.10, 10:30, Mar-10, 10 Mar), booleans.
@@ -122,7 +130,8 @@ def export_rows(
     """The table as plain values, header first (every row, or `rows`: the ones shown); the
     writers neutralise formulas, not this."""
     table: list[list[CellValue]] = [list(COLUMNS)]
-    table.extend(_row_values(row) for row in (comparison.rows if rows is None else rows))
+    locked = locked_note(comparison.connector)
+    table.extend(_row_values(row, locked) for row in (comparison.rows if rows is None else rows))
     return table
 
 
@@ -145,13 +154,14 @@ def facts(header: ExportHeader) -> list[tuple[str, str]]:
     ]
 
 
-def _row_values(row: ComparisonRow) -> list[CellValue]:
+def _row_values(row: ComparisonRow, locked: str) -> list[CellValue]:
     standard, project = row.standard, row.project
-    # An in-sync row's note says why Sage could not send a code the project has anyway:
+    # An in-sync row's note says why the ERP could not send a code the project has anyway:
     # nothing to act on, so not exported.
-    note = row.note if row.status is not DiffStatus.IN_SYNC else ""
+    # The isolates around a name in a note are the window's: a file gets the note without them.
+    note = without_isolates(row.note) if row.status is not DiffStatus.IN_SYNC else ""
     if not note and row.locked:
-        note = LOCKED_NOTE
+        note = locked
     return [
         STATUS_WORDS[row.status],
         standard.full_code if standard is not None else "",

@@ -28,13 +28,13 @@ from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
 
 from .export import (
     COLUMNS,
-    LOCKED_NOTE,
     STATUS_WORDS,
     CellValue,
     ExportHeader,
     export_rows,
     facts,
     lines_text,
+    locked_note,
     write_atomically,
     xlsx_text,
 )
@@ -121,7 +121,7 @@ def _title_block(
         for status, words in STATUS_WORDS.items()
     ]
     if comparison.locked_differences:
-        counts.append((LOCKED_NOTE, comparison.locked_differences, None))
+        counts.append((locked_note(comparison.connector), comparison.locked_differences, None))
     rows: list[list[Any]] = [[title]]
     for index in range(max(len(about), len(counts))):
         cells: list[Any] = [None] * len(COLUMNS)

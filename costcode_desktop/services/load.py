@@ -1,4 +1,4 @@
-"""Load a company: its Sage 300 CRE list, its projects and when each was last refreshed."""
+"""Load a company: its ERP list, its projects and when each was last refreshed."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from costcode_desktop.costcodes import AUTO
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.records import Project
 
@@ -26,18 +27,25 @@ class CompanyLoad:
 
 
 def load_company(
-    session: Session, *, history: HistoryStore | None, cancel: CancelToken | None = None
+    session: Session,
+    *,
+    history: HistoryStore | None,
+    cancel: CancelToken | None = None,
+    connector: str = AUTO,
 ) -> CompanyLoad:
     """What the window and `costcode-sync status` start from for the session's company.
 
     The projects come with their cost code list and ERP flag (see listing.py), so checking them
     costs one request per project compared and none for a project that cannot be refreshed. A
     load is a fresh look: permissions refused before are asked again when next needed.
+    `connector` is the Connection setting (AUTO: the list's name says which).
     """
     company_id = session.company.id
     projects = list_projects(session.client, company_id, status="All", cancel=cancel)
     # After the projects: their list ids (when listed) check the list's (read_company_list).
-    company_list = read_company_list(session.client, company_id, cancel=cancel, projects=projects)
+    company_list = read_company_list(
+        session.client, company_id, cancel=cancel, projects=projects, connector=connector
+    )
     session.permissions.forget_refusals(company_id)
     if history is not None:  # a start with the history: record what an interrupted run left
         recover_if_free(session, company_list, history, cancel=cancel)

@@ -2,8 +2,8 @@
 and the self-test all count with it, so they say the same number for the same data.
 
 A project is *out of date* when it is active and a refresh would add a code or fix a
-description: a description locked by Sage, a code Sage cannot send, or a code only on the
-project never makes it so (a refresh leaves those as they are). Once Procore has said that the
+description: a description locked by the ERP connector, a code it cannot send, or a code only on
+the project never makes it so (a refresh leaves those as they are). Once Procore has said that the
 user may not change its codes (the permission check, kept for the session:
 services/permissions.py), it is refused: *No access* in the window, out of the count, as
 nothing will be sent to it. Out of date is then also *refreshable*: the refresh goes ahead.

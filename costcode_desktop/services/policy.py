@@ -28,6 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from costcode_desktop.costcodes.connectors import CHOICES as CONNECTOR_CHOICES
 from costcode_desktop.services.settings import (
     ENVIRONMENT_CHOICES,
     PORT_MAX,
@@ -58,6 +59,7 @@ POLICY_NAMES: Mapping[str, str] = MappingProxyType(
         "RedirectHost": "redirect_host",
         "SignInMethod": "sign_in_method",
         "CompanyId": "company_id",
+        "ErpConnector": "erp_connector",
     }
 )
 _WHOLE_NUMBERS = {"redirect_port", "company_id"}
@@ -65,6 +67,7 @@ _CHOICES = {
     "environment": tuple(e for e in ENVIRONMENT_CHOICES if e != "demo"),
     "sign_in_method": SIGN_IN_METHODS,
     "redirect_host": REDIRECT_HOSTS,
+    "erp_connector": CONNECTOR_CHOICES,
 }
 _BY_LOWER = {name.lower(): name for name in POLICY_NAMES}
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from costcode_desktop.costcodes import (
-    LOCKED_REASON,
     Comparison,
     NameUpdate,
     RefreshPlan,
     StandardCode,
+    locked_reason,
     outlook,
     plural,
 )
@@ -430,7 +430,8 @@ class _Refresh:
                 continue
             reason, request_id = self.update_errors.get(update.cost_code_id, ("", None))
             if error is None and any(word in reason.lower() for word in _LOCK_WORDS):
-                locked.append(CodeIssue(update.full_code, update.old_name, LOCKED_REASON))
+                why = locked_reason(self.company_list.connector)
+                locked.append(CodeIssue(update.full_code, update.old_name, why))
                 continue
             reason = reason or _why_not_done(error, "The description was not updated.")
             request_id = request_id or (error.request_id if error else None)

@@ -20,6 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, get_type_hints
 
+from costcode_desktop.costcodes.connectors import AUTO
+from costcode_desktop.costcodes.connectors import CHOICES as CONNECTOR_CHOICES
 from costcode_desktop.procore.environments import (
     ENVIRONMENTS,
     Environment,
@@ -73,6 +75,9 @@ class Connection:
     # The service account's Procore company (0: not given). Procore wants it on the first calls
     # of a service account (/me, /companies), before the company list can say it.
     company_id: int = 0
+    # Whose code rules apply: a connector's key (costcodes.connectors.CHOICES), or "auto" to
+    # tell it from the company's ERP list's name.
+    erp_connector: str = AUTO
 
     def redirect_uri(self) -> str:
         """The exact redirect registered for the Procore app (dynamic URIs are refused)."""
@@ -132,6 +137,11 @@ class Connection:
                 "Enter the company id the service account works in: the number after "
                 "app.procore.com/ in the browser's address bar when that company is open in "
                 "Procore."
+            )
+        if self.erp_connector not in CONNECTOR_CHOICES:
+            problems.append(
+                f"Unknown ERP connector {self.erp_connector!r}. Choose one from the list, or "
+                "'From the company's ERP list'."
             )
         if self.sign_in_method == "browser" and self.redirect_host not in REDIRECT_HOSTS:
             problems.append(

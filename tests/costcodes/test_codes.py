@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from costcode_desktop.costcodes import code_problem, natural_key
+from costcode_desktop.costcodes import SAGE_300, code_problem, natural_key
 
 
 @pytest.mark.parametrize("code", ["01", "01-100", "1010.001", "12-3456-789", "A/B2", "03-300"])
 def test_sage_codes_with_permitted_delimiters_are_fine(code: str) -> None:
-    assert code_problem(code) is None
+    assert code_problem(code, SAGE_300) is None
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_sage_codes_with_permitted_delimiters_are_fine(code: str) -> None:
     ],
 )
 def test_unsupported_codes_are_explained(code: str, words: str) -> None:
-    problem = code_problem(code)
+    problem = code_problem(code, SAGE_300)
     assert problem is not None
     assert words in problem
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from costcode_desktop.costcodes import (
+    COMMON,
+    CompanyCodes,
     DiffStatus,
     ProjectCode,
     StandardCode,
     compare,
+    connector_by_key,
     outlook,
     plan_refresh,
 )
@@ -67,7 +70,7 @@ def test_the_sentence_counts_what_is_sent_and_what_stays() -> None:
         1, 1, 1, 1, 1,
     )  # fmt: skip
     assert said.sentence() == (
-        "Refresh will add 1 code and fix 1 description; 1 description locked by Sage, "
+        "Refresh will add 1 code and fix 1 description; 1 description locked by Sage 300 CRE, "
         "1 unsupported code and 1 code only on the project stay as they are."
     )
 
@@ -76,6 +79,19 @@ def test_one_thing_left_stays_as_it_is() -> None:
     project = [has(DIV, 101, "Gen. Req.", locked=True), has(PM, 102), has(SUPER, 103)]
     project += [has(BAD, 106), has(UNDER_BAD, 107)]
     assert outlook(compare(STANDARD, project)).sentence() == (
-        "Nothing to refresh: 1 description locked by Sage stays as it is."
+        "Nothing to refresh: 1 description locked by Sage 300 CRE stays as it is."
     )
     assert outlook(compare(STANDARD, project[1:])).sentence() == "Refresh will add 1 code."
+
+
+def test_the_sentence_names_the_connector_whose_lock_stays() -> None:
+    project = [has(DIV, 101, "Gen. Req.", locked=True), has(PM, 102), has(SUPER, 103)]
+    project += [has(BAD, 106), has(UNDER_BAD, 107)]
+    acumatica = CompanyCodes(STANDARD, connector_by_key("acumatica"))
+    assert outlook(compare(acumatica, project)).sentence() == (
+        "Nothing to refresh: 1 description locked by Acumatica stays as it is."
+    )
+    unknown = CompanyCodes(STANDARD, COMMON)
+    assert outlook(compare(unknown, project)).sentence() == (
+        "Nothing to refresh: 1 description locked by your ERP system stays as it is."
+    )

@@ -52,7 +52,7 @@ def scenarios(draw: st.DrawFn) -> tuple[list[StandardCode], list[ProjectCode]]:
     return standard, draw(st.permutations(project))
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_refresh_adds_missing_removes_nothing_duplicates_nothing(
     scenario: tuple[list[StandardCode], list[ProjectCode]],
@@ -76,7 +76,7 @@ def test_refresh_adds_missing_removes_nothing_duplicates_nothing(
         assert row.project is None or row.project in project, "an unsupported code was sent"
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_refresh_is_idempotent(scenario: tuple[list[StandardCode], list[ProjectCode]]) -> None:
     standard, project = scenario

@@ -82,6 +82,13 @@ def test_refresh_of_one_sub_job_targets_it_alone(server: SandboxServer) -> None:
     assert result["sub_job"] == {"id": E02, "code": "E02", "name": "Owner Change Extras"}
     assert result["outcome"] == "refreshed"
     assert sorted(a["full_code"] for a in result["added"]) == ["18", "18-100"]
+    # Copied without cost types: the checklist names the sub job and its project's Admin tool.
+    assert result["codes_without_cost_type"] == ["18", "18-100"]
+    todo = result["cost_types_todo"]
+    assert todo["text"].startswith(
+        "2 new codes in 23-104 / E02 Owner Change Extras have no cost type."
+    )
+    assert todo["open_in_procore"] == f"{server.url}/{d.RIVERSIDE_CLINIC}/project/admin"
     writes = api_writes(server)
     assert writes
     assert all(

@@ -42,7 +42,8 @@ def test_the_dry_run_says_what_the_run_does_and_exits_as_it_does(server: Sandbox
     oakmont = next(p for p in dry["projects"] if p["project"]["id"] == OAKMONT_WATER_PLANT)
     assert oakmont["message"] == (
         "A refresh of 'Oakmont Water Treatment Plant Upgrade' would add 2 codes and fix 1 "
-        "description; 3 descriptions locked by Sage stay as they are. Nothing was sent (dry run)."
+        "description; 3 descriptions locked by Sage 300 CRE stay as they are. Nothing was sent "
+        "(dry run)."
     )
 
     real_code, out, err = run_cli(server, COMPANY, "refresh", "--all-out-of-date", "--json")

@@ -12,12 +12,17 @@ from costcode_desktop.procore import (
     custom_environment,
     is_loopback_host,
 )
+from costcode_desktop.procore.environments import project_admin_url
 
 
 def test_published_environments() -> None:
     assert (
         Environment(
-            "production", "Production", "https://login.procore.com", "https://api.procore.com"
+            "production",
+            "Production",
+            "https://login.procore.com",
+            "https://api.procore.com",
+            "https://app.procore.com",
         )
         == PRODUCTION
     )
@@ -116,3 +121,22 @@ def test_login_url_is_validated_too() -> None:
 )
 def test_is_loopback_host(host: str, expected: bool) -> None:
     assert is_loopback_host(host) is expected
+
+
+def test_a_projects_admin_page_in_each_environment() -> None:
+    """Browser hosts from development_environments.md; the built-in sandbox serves the page
+    itself; a custom host's web address is not known, so no link is offered."""
+    project = 562949953421314
+    assert project_admin_url(PRODUCTION, project) == (
+        "https://app.procore.com/562949953421314/project/admin"
+    )
+    assert project_admin_url(DEVELOPER_SANDBOX, project) == (
+        "https://sandbox.procore.com/562949953421314/project/admin"
+    )
+    assert project_admin_url(MONTHLY_SANDBOX, project) == (
+        "https://api-sandbox-monthly.procore.com/562949953421314/project/admin"
+    )
+    sandbox = custom_environment("http://127.0.0.1:8765", "http://127.0.0.1:8765", key="demo")
+    assert project_admin_url(sandbox, 7) == "http://127.0.0.1:8765/7/project/admin"
+    custom = custom_environment("https://login.example.com", "https://api.example.com")
+    assert project_admin_url(custom, 7) is None

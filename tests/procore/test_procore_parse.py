@@ -23,6 +23,7 @@ from costcode_desktop.procore.parse import (
     parse_sync_result,
     parse_user,
 )
+from costcode_desktop.procore.records import LineItemType
 
 BIG = 562949953421312  # more than 32 bits
 HUGE = 9_007_199_254_740_993  # more than a double holds exactly
@@ -135,7 +136,27 @@ def test_standard_code_keeps_big_ids_and_drops_origin_data() -> None:
 
 def test_project_cost_code() -> None:
     code = parse_cost_code(PROJECT_CODE)
-    assert code == CostCode(HUGE, "100", "01-100", "Pvmt Repair/Sealing", BIG, BIG, True, 3)
+    assert code == CostCode(
+        HUGE, "100", "01-100", "Pvmt Repair/Sealing", BIG, BIG, True, 3, line_item_types=()
+    )
+
+
+def test_cost_types_of_a_code() -> None:
+    """line_item_types: each type's code and name (origin_id dropped); absent is unknown."""
+    labor = {"id": 7, "name": "Labor", "code": "L", "base_type": "labor", "origin_id": "x1"}
+    odd = [labor, "junk", {"id": 8}, {"code": "M", "name": None, "base_type": 3}]
+    code = parse_cost_code({**PROJECT_CODE, "line_item_types": odd})
+    assert code.line_item_types == (
+        LineItemType(7, "L", "Labor", "labor"),
+        LineItemType(None, "M", "", "3"),
+    )
+    assert not hasattr(code.line_item_types[0], "origin_id")
+    absent = {k: v for k, v in PROJECT_CODE.items() if k != "line_item_types"}
+    assert parse_cost_code(absent).line_item_types is None
+    assert parse_cost_code({**PROJECT_CODE, "line_item_types": None}).line_item_types is None
+    standard = parse_standard_cost_code({**STANDARD, "line_item_types": [labor]})
+    assert standard.line_item_types == (LineItemType(7, "L", "Labor", "labor"),)
+    assert parse_standard_cost_code(STANDARD).line_item_types is None
 
 
 @pytest.mark.parametrize(

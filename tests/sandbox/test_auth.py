@@ -118,7 +118,11 @@ def test_users_need_no_company_header_for_me_and_companies(server: SandboxServer
         assert api.get("/rest/v1.0/me").status_code == 200
         companies = api.get("/rest/v1.0/companies")
         assert companies.status_code == 200
-        assert [c["id"] for c in companies.json()] == [d.COMPANY_ID, d.SERVICE_COMPANY_ID]
+        assert [c["id"] for c in companies.json()] == [
+            d.COMPANY_ID,
+            d.SERVICE_COMPANY_ID,
+            d.ACUMATICA_COMPANY_ID,
+        ]
         assert set(companies.json()[0]) == {"id", "name", "is_active", "logo_url", "my_company"}
         missing = api.get("/rest/v1.1/projects", company_id=d.COMPANY_ID)
         assert missing.status_code == 400

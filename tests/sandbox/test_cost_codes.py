@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.sandbox import demo as d
 
@@ -244,3 +246,38 @@ def test_patch_single_code(api: Api, server: SandboxServer) -> None:
 def test_set_project_code_name_simulates_a_user_edit(server: SandboxServer) -> None:
     server.set_project_code_name(d.RIVERSIDE_CLINIC, "01-010", "PM - edited")
     assert codes_by_full(server, d.RIVERSIDE_CLINIC)["01-010"]["name"] == "PM - edited"
+
+
+def test_cost_types_of_codes_and_the_companys_list(api: Api, server: SandboxServer) -> None:
+    """Codes carry their cost types; copied codes arrive with none (Procore's tutorials have
+    them assigned on the project afterwards); List Line Item Types gives the company's."""
+    types = api.get("/rest/v1.0/line_item_types", company_id=d.COMPANY_ID).json()
+    assert [(t["code"], t["name"], t["base_type"]) for t in types] == [
+        ("L", "Labor", "labor"),
+        ("M", "Material", "materials"),
+        ("S", "Subcontract", "commitment"),
+        ("E", "Equipment", "equipment"),
+        ("O", "Other", "other"),
+    ]
+    assert set(types[0]) == {"id", "name", "code", "base_type", "origin_id", "origin_data"}
+    by_project = api.get("/rest/v1.0/line_item_types", project_id=d.RIVERSIDE_CLINIC).json()
+    assert by_project == types
+    assert api.get("/rest/v1.0/line_item_types").status_code == 400
+
+    std = std_by_full(server)
+    assert [t["code"] for t in std["01-010"]["line_item_types"]] == ["L"]
+    seeded = codes_by_full(server, d.LINCOLN_ELEMENTARY)["01-010"]
+    assert [t["code"] for t in seeded["line_item_types"]] == ["L"]
+    response = api.post(COPY, copy_body(server, d.LINCOLN_ELEMENTARY, "01", "01-016"))
+    assert response.status_code == 207  # "01" is there already
+    copied = codes_by_full(server, d.LINCOLN_ELEMENTARY)["01-016"]
+    assert copied["line_item_types"] == []
+    assert std["01-016"]["line_item_types"] != []
+
+
+def test_the_project_admin_page_shows_codes_and_their_cost_types(server: SandboxServer) -> None:
+    page = httpx.get(f"{server.url}/{d.RIVERSIDE_CLINIC}/project/admin")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<td>03-300</td><td>Footings</td><td>M</td>" in page.text
+    assert httpx.get(f"{server.url}/1/project/admin").status_code == 404

@@ -136,6 +136,7 @@ def test_standard_code_views(api: Api, server: SandboxServer) -> None:
         "name",
         "origin_id",
         "origin_data",
+        "line_item_types",  # the sandbox's company defaults (docs/procore-api.md, Cost types)
     }
     assert extended.json()[1]["parent_id"] == extended.json()[0]["id"]
     active = api.get(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.costcodes import CostType, DiffStatus, ProjectCode, StandardCode
 from costcode_desktop.procore import ClientCredentials, ProcoreClient
 from costcode_desktop.procore.errors import ConnectionFailed, ServerError
 from costcode_desktop.sandbox import SandboxServer
@@ -30,6 +30,12 @@ from costcode_desktop.services.cache import (
     Staleness,
     after_check,
     recheck_order,
+)
+from costcode_desktop.services.cache.codec import (
+    codes_blob,
+    codes_from,
+    standard_from,
+    standard_rows,
 )
 from costcode_desktop.services.cache.store import CORRUPT_SUFFIX, FILE_NAME, SCHEMA_VERSION
 from tests.cache_support import everything_in
@@ -338,3 +344,20 @@ def test_counts_survive_as_json() -> None:
     assert counts[DiffStatus.MISSING] == 2
     assert counts[DiffStatus.IN_SYNC] == 0
     assert locked == 1
+
+
+def test_codes_keep_their_cost_types() -> None:
+    """The comparison read back from the cache shows the same cost types as when it was read."""
+    labor, material = CostType("L", "Labor"), CostType("M", "Material")
+    standard = (
+        StandardCode(1, "01", "01", "General", None, (labor, material)),
+        StandardCode(2, "01-100", "100", "PM", 1, ()),
+        StandardCode(3, "02", "02", "Site", None, None),
+    )
+    assert standard_from(json.loads(json.dumps(standard_rows(standard)))) == standard
+    project = [
+        ProjectCode(9, "01", "01", "General", None, 1, False, (material,)),
+        ProjectCode(10, "01-100", "100", "PM", 9, 2, True, ()),
+        ProjectCode(11, "02", "02", "Site", None, 3, False, None),
+    ]
+    assert codes_from(codes_blob(project)) == project

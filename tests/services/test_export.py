@@ -13,7 +13,15 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped, unused-ignore]
 import pytest
 
-from costcode_desktop.costcodes import Comparison, DiffStatus, ProjectCode, StandardCode, compare
+from costcode_desktop.costcodes import (
+    CompanyCodes,
+    Comparison,
+    DiffStatus,
+    ProjectCode,
+    StandardCode,
+    compare,
+    connector_by_key,
+)
 from costcode_desktop.services import export_xlsx
 from costcode_desktop.services.export import (
     COLUMNS,
@@ -113,6 +121,22 @@ def test_rows_use_plain_words_and_explain_unsupported_and_locked_codes() -> None
     assert by_code["01-900"][:4] == ["Only on project", "", "", "01-900"]
     assert by_code["02 410"][0] == "Unsupported code"
     assert "space" in str(by_code["02 410"][5])
+
+
+def test_a_name_in_a_note_is_written_without_the_windows_isolates() -> None:
+    """Sage Intacct's repeated-description note fences the description for the window; the file
+    holds the note as the user reads it."""
+    codes = [
+        StandardCode(1, "01", "01", "General", None),
+        StandardCode(2, "01-100", "100", "Labor", 1),
+        StandardCode(3, "01-200", "200", "labor", 1),
+    ]
+    comparison = compare(CompanyCodes(codes, connector_by_key("intacct")), [])
+    notes = {row[1]: row[5] for row in export_rows(comparison)[1:]}
+    assert notes["01-200"] == (
+        "Another code on the list has the description 'labor'; Sage Intacct needs every "
+        "description to be unique (capitals do not count)."
+    )
 
 
 @pytest.mark.parametrize("value", TRIGGERS)

@@ -15,7 +15,7 @@ from costcode_desktop.services import (
     read_company_list,
     refresh_project,
 )
-from costcode_desktop.services.text import quoted, without_isolates
+from costcode_desktop.services.text import without_isolates
 from tests.sandbox_support import api_writes, signed_in_client
 
 from .seeds import COMPANY, P_DRIFTED, P_IN_SYNC, P_NO_ADMIN, P_NOT_ERP, P_OTHER_LIST
@@ -111,10 +111,10 @@ def test_dry_run_reports_the_plan_and_sends_nothing(
     assert result.plan is not None
     assert len(result.plan.to_add) == 6
     # The words of the comparison pane: what is sent, then what stays as it is, and why.
-    assert result.message == (
-        f"A refresh of {quoted('Riverside Clinic')} would add 6 codes and fix 1 description; "
-        "1 description locked by Sage, 1 unsupported code and 1 code only on the project stay "
-        "as they are. Nothing was sent (dry run)."
+    assert without_isolates(result.message) == (
+        "A refresh of 'Riverside Clinic' would add 6 codes and fix 1 description; 1 description "
+        "locked by Sage 300 CRE, 1 unsupported code and 1 code only on the project stay as they "
+        "are. Nothing was sent (dry run)."
     )
     assert api_writes(server) == []
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from costcode_desktop.procore.records import Project
 from costcode_desktop.sandbox import FaultConfig
-from costcode_desktop.services import RefreshOutcome, check_project
+from costcode_desktop.services import ProjectStatus, RefreshOutcome, check_project
 from costcode_desktop.services.bulk import starting_points
 from costcode_desktop.services.history.store import HistoryStore
 
@@ -25,13 +26,16 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
         yield from make_setup(many_seed(2), history)
 
 
+def checked(setup: Setup, projects: list[Project]) -> dict[int, ProjectStatus]:
+    """Each project checked now: the reads a run started later acts on."""
+    return {p.id: check_project(setup.client, setup.company_list, p.id, listed=p) for p in projects}
+
+
 def test_a_run_from_a_comparison_read_before_another_run_claims_none_of_its_codes(
     setup: Setup,
 ) -> None:
     projects = setup.projects(*PROJECTS)
-    statuses = {
-        p.id: check_project(setup.client, setup.company_list, p.id, listed=p) for p in projects
-    }
+    statuses = checked(setup, projects)
 
     first = setup.run(projects, statuses=statuses)
     # The second starts from the same reads, made before the first run added the codes.
@@ -49,9 +53,7 @@ def test_without_the_history_the_copy_answer_still_says_whose_codes_they_are(
     setup: Setup,
 ) -> None:
     projects = setup.projects(*PROJECTS)
-    statuses = {
-        p.id: check_project(setup.client, setup.company_list, p.id, listed=p) for p in projects
-    }
+    statuses = checked(setup, projects)
     first = setup.run(projects, statuses=statuses, history=None)
     # Nothing says the reads are old: the run acts on them, and Procore answers that the codes
     # it copies are duplicates.

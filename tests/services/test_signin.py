@@ -21,7 +21,7 @@ from costcode_desktop.procore import (
     SignInExpired,
 )
 from costcode_desktop.procore.errors import ConnectionFailed
-from costcode_desktop.sandbox import SandboxServer, demo_seed
+from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services import list_projects, read_company_list, refresh_project
 from costcode_desktop.services.loopback import SignInFailed
 from costcode_desktop.services.secrets import SessionSecretStore
@@ -44,6 +44,7 @@ from tests.sandbox_support import (
     another_program_on_ipv6_loopback,
     connections_waiting,
     free_port,
+    sign_in_seed,
     skip_without_ipv6_loopback,
 )
 
@@ -58,10 +59,7 @@ def port() -> int:
 
 @pytest.fixture
 def server(port: int) -> Iterator[SandboxServer]:
-    seed = demo_seed()
-    for host in ("127.0.0.1", "localhost"):
-        seed["app"]["redirect_uris"].append(f"http://{host}:{port}/callback")
-    with SandboxServer(seed) as running:
+    with SandboxServer(sign_in_seed(port)) as running:
         yield running
 
 
@@ -131,7 +129,7 @@ def test_browser_sign_in_end_to_end(server: SandboxServer, credentials: Credenti
     session = open_session(credentials.connection, tokens, company_id=COMPANY)
     assert session.user.login == LOGIN
     assert session.company.id == COMPANY
-    assert {c.id for c in session.companies} == {4264807, 4264901}
+    assert {c.id for c in session.companies} == {4264807, 4264901, 4264950}
     session.close()
 
 

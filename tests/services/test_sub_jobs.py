@@ -13,10 +13,12 @@ from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
 from costcode_desktop.sandbox import demo as d
 from costcode_desktop.services import ProjectState, RefreshOutcome, load_company
 from costcode_desktop.services.bulk import refresh_many
+from costcode_desktop.services.cost_types import STEPS, cost_type_todos
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session, open_sandbox_session
 from costcode_desktop.services.status import check_projects
 from costcode_desktop.services.targets import Target
+from costcode_desktop.services.text import isolated
 from tests.sandbox_support import api_writes, running
 
 RIVERSIDE = d.RIVERSIDE_CLINIC
@@ -56,6 +58,44 @@ def test_a_check_with_sub_jobs_gives_each_its_own_state_and_counts(session: Sess
     assert out_of_date.comparison is not None
     assert out_of_date.comparison.differences == 3  # 18 and 18-100 missing, 01-010 edited
     assert out_of_date.label == "23-104 / E02 Owner Change Extras"
+
+
+@pytest.mark.parametrize(
+    ("setting", "system"), [("auto", "Sage 300 CRE"), ("acumatica", "Acumatica")]
+)
+def test_a_sub_jobs_comparison_carries_the_connector_as_its_projects_does(
+    session: Session, setting: str, system: str
+) -> None:
+    """Messages, tooltips and exports name the connector from the comparison: a sub job's is
+    the company list's, as its project's is (the setting overriding the list's name)."""
+    loaded = load_company(session, history=None, connector=setting)
+    riverside = [p for p in loaded.projects if p.id == RIVERSIDE]
+    statuses = list(check_projects(session.client, loaded.company_list, riverside, sub_jobs=True))
+    assert [s.key for s in statuses] == [RIVERSIDE, (RIVERSIDE, E01), (RIVERSIDE, E02)]
+    for status in statuses:
+        assert status.comparison is not None
+        assert status.comparison.connector is loaded.company_list.connector
+        assert status.comparison.connector.system == system
+
+
+def test_a_sub_jobs_new_codes_without_cost_type_are_named_by_the_sub_job(
+    session: Session, history: HistoryStore
+) -> None:
+    """Codes copied to E02 arrive without cost types, as on a project: the checklist names the
+    sub job ('23-104 / E02 Owner Change Extras') and its project's Admin tool, where they are
+    assigned; the project and E01, unchanged, are not listed."""
+    loaded = load_company(session, history=history)
+    riverside = [p for p in loaded.projects if p.id == RIVERSIDE]
+    run = refresh_many(session, loaded.company_list, riverside, history=history, sub_jobs=True)
+    (todo,) = cost_type_todos(run, session.environment)
+    assert todo.sub_job is not None
+    assert todo.sub_job.id == E02
+    assert todo.codes == ("18", "18-100")
+    assert todo.new == 2
+    label = isolated("23-104 / E02 Owner Change Extras")
+    assert todo.text == f"2 new codes in {label} have no cost type. {STEPS}"
+    assert todo.admin_url is not None
+    assert todo.admin_url.endswith(f"/{RIVERSIDE}/project/admin")
 
 
 def test_a_check_without_sub_jobs_is_as_before(session: Session) -> None:

@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, QThread
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -21,11 +23,13 @@ from costcode_desktop.procore import (
     RetryPolicy,
     custom_environment,
 )
-from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
+from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, SimulatedTime, demo_seed
+from costcode_desktop.services import RefreshRun
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
 from costcode_desktop.ui.main.window import MainWindow
-from tests.sandbox_support import FAST_RETRY, simulated_client_options
+from tests.keyring_memory import MemoryKeyring, installed
+from tests.sandbox_support import FAST_RETRY, free_port, sign_in_seed, simulated_client_options
 
 COMPANY = 4264807
 
@@ -90,6 +94,31 @@ def sandbox() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
+def port() -> int:
+    """A free loopback port, for the sign-in's redirect."""
+    return free_port()
+
+
+@pytest.fixture
+def sign_in_sandbox(port: int) -> Iterator[SandboxServer]:
+    """The sandbox for the sign-in tests: its app takes the redirect to `port`."""
+    # Sign-in is what these tests are about; the flow makes its own client, on the wall clock,
+    # so the simulated time the other window tests use cannot reach it.
+    limits = RateLimitConfig(hourly=0, spike=0)
+    server = SandboxServer(sign_in_seed(port), rate_limits=limits).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def keyring_backend() -> Iterator[MemoryKeyring]:
+    """A keyring in memory, with Windows' limit on a secret's size."""
+    with installed(MemoryKeyring(max_bytes=2560)) as backend:
+        assert isinstance(backend, MemoryKeyring)
+        yield backend
+
+
+@pytest.fixture
 def guard() -> GuiThreadGuard:
     return GuiThreadGuard()
 
@@ -150,6 +179,31 @@ def shot(window: QWidget, folder: Path, name: str) -> Path:
     QApplication.processEvents()  # let layouts settle as they would on screen
     assert window.grab().save(str(path))
     return path
+
+
+def refresh_all(window: MainWindow, qtbot: QtBot) -> RefreshRun:
+    """Refresh All Out-of-Date Projects, accepted as the dialog proposes it: the finished run."""
+    dialog = window.refresh_flow.refresh_all_out_of_date()
+    assert dialog is not None
+    with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
+        dialog.accept()
+    run = finished.args[0]
+    assert isinstance(run, RefreshRun)
+    return run
+
+
+@contextmanager
+def scaled_text(qapp: QApplication, factor: float) -> Iterator[QFont]:
+    """The application's font `factor` times its usual size (a larger system font, Windows'
+    text scaling), for a fixture to set before the window opens; the usual one back after."""
+    usual = qapp.font()
+    bigger = QFont(usual)
+    bigger.setPointSizeF(usual.pointSizeF() * factor)
+    qapp.setFont(bigger)
+    try:
+        yield bigger
+    finally:
+        qapp.setFont(usual)
 
 
 @pytest.fixture

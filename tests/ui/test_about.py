@@ -155,9 +155,10 @@ def test_how_it_works_says_what_a_refresh_does_and_does_not() -> None:
         "together with the division",
         "reads the project again",
         "never deletes a cost code",
-        "locked by the Sage 300 CRE connector",
+        "locked by the ERP connector",
+        "Acumatica and CMiC only <tt>-</tt>",  # whose rules make a code unsupported
         "never budgets, commitments",
-        "nothing in Sage 300 CRE",
+        "nothing in the ERP system",
         "'Admin'",
         "Refresh History",
     ):

@@ -18,7 +18,7 @@ from costcode_desktop.services import ProjectState
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.ui.main.window import MainWindow
 
-from .conftest import LINCOLN, PINECREST, SUMMIT, GuiThreadGuard, make_session, shot
+from .conftest import LINCOLN, PINECREST, SUMMIT, GuiThreadGuard, make_session, refresh_all, shot
 
 
 def states(window: MainWindow) -> dict[int, ProjectState | None]:
@@ -86,11 +86,7 @@ def test_failed_projects_can_be_retried_alone(
     window: MainWindow, sandbox: SandboxServer, guard: GuiThreadGuard, qtbot: QtBot, tmp_path: Path
 ) -> None:
     guard.fail_copies_for = {LINCOLN}
-    dialog = window.refresh_flow.refresh_all_out_of_date()
-    assert dialog is not None
-    with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
-        dialog.accept()
-    run = finished.args[0]
+    run = refresh_all(window, qtbot)
     failed = [r.project.id for r in run.results if r.outcome.value == "failed"]
     assert failed == [LINCOLN]
     panel = window.result_panel
@@ -160,10 +156,7 @@ def test_a_finished_refresh_calls_back_someone_working_elsewhere(
     called: list[object] = []
     monkeypatch.setattr(QApplication, "alert", lambda widget, msec=0: called.append(widget))
     monkeypatch.setattr(MainWindow, "isActiveWindow", lambda self: active)
-    dialog = window.refresh_flow.refresh_all_out_of_date()
-    assert dialog is not None
-    with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
-        dialog.accept()
+    refresh_all(window, qtbot)
     assert called == [window] * alerts
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import plistlib
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -24,19 +22,22 @@ from costcode_desktop.services.secrets import SERVICE
 from costcode_desktop.services.text import without_isolates
 from costcode_desktop.ui.signin.dialog import NOT_SET_UP
 from tests.keyring_memory import MemoryKeyring
-from tests.sandbox_support import free_port
 
 from .conftest import shot
 from .signin_support import (
     LOGIN,
     PASSWORD,
+    approving_browser,
     configure,
     configured_sign_in,
+    failed_service_account_sign_in,
     fill,
-    memory_keyring,
     new_window,
     open_sign_in,
-    sign_in_sandbox,
+    paste_code_sign_in,
+    press_sign_in,
+    save,
+    settings_json,
     start,
 )
 
@@ -44,37 +45,9 @@ SHOTS = "screenshots"
 
 
 @pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def sandbox(port: int) -> Iterator[SandboxServer]:
-    yield from sign_in_sandbox(port)
-
-
-@pytest.fixture
-def keyring_backend() -> Iterator[MemoryKeyring]:
-    yield from memory_keyring()
-
-
-def settings_json(home: Path) -> dict[str, object]:
-    loaded = json.loads((home / "config" / "settings.json").read_text())
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-def approving_browser(sandbox: SandboxServer) -> Callable[[str], None]:
-    """The system browser, and the user pressing Allow on Procore's page."""
-
-    def browser(url: str) -> None:
-        def act() -> None:
-            location = sandbox.approve(url, LOGIN, PASSWORD)
-            httpx.get(location.replace("localhost", "127.0.0.1"), timeout=10)
-
-        threading.Thread(target=act, daemon=True).start()
-
-    return browser
+def sandbox(sign_in_sandbox: SandboxServer) -> SandboxServer:
+    """These tests sign in: the sandbox whose app takes the loopback redirect."""
+    return sign_in_sandbox
 
 
 # -- the first start ---------------------------------------------------------------------------
@@ -247,8 +220,7 @@ def test_values_it_set_are_locked_in_connection_settings(
         shot(dialog, tmp_path / SHOTS, "connection-settings-locked")
 
     dialog.client_secret.setText(sandbox.client_secret)
-    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
-        dialog.save_button.click()
+    save(window, qtbot, dialog)
     sign_in = open_sign_in(window)
     assert sign_in.sign_in_button.isEnabled()
     assert sign_in.settings_button.isVisible(), "not all provisioned: the user may fix theirs"
@@ -325,9 +297,7 @@ def test_enter_in_the_pasted_code_field_signs_in(
 ) -> None:
     window = new_window(qtbot, tmp_path)
     dialog = configured_sign_in(window, qtbot, sandbox, port, "paste_code")
-    opened: list[str] = []
-    window.url_opener = opened.append
-    dialog.sign_in_button.click()
+    opened = press_sign_in(window, dialog)
     assert dialog.code_row.isVisible()
     dialog.code.setText(sandbox.approve(opened[0], LOGIN, PASSWORD))
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
@@ -354,18 +324,14 @@ def test_another_choice_clears_the_error_about_the_previous_one(
     settings.reject()
 
     # In the sign-in dialog: a refused secret, then new Connection settings clear the error.
-    configure(window, qtbot, sandbox, port, "service_account", secret="not-the-secret")
-    dialog = open_sign_in(window)
-    with qtbot.waitSignal(window.controller.account.sign_in_failed, timeout=15_000):
-        dialog.sign_in_button.click()
+    dialog = failed_service_account_sign_in(window, qtbot, sandbox, port, secret="not-the-secret")
     assert "Check them in Connection settings" in dialog.status.text()
     shot(dialog, tmp_path / SHOTS, "sign-in-refused")
     dialog.settings_button.click()
     fixed = window.connection_dialog
     assert fixed is not None
     fill(fixed, sandbox, port, "service_account")
-    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
-        fixed.save_button.click()
+    save(window, qtbot, fixed)
     assert not dialog.status.isVisible()
     assert dialog.status.text() == ""
 
@@ -388,12 +354,7 @@ def test_the_session_only_box_and_the_secret_agree_on_every_opening(
     settings.reject()
 
     dialog.session_only.setChecked(True)
-    opened: list[str] = []
-    window.url_opener = opened.append
-    dialog.sign_in_button.click()
-    dialog.code.setText(sandbox.approve(opened[0], LOGIN, PASSWORD))
-    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
-        dialog.code_button.click()
+    paste_code_sign_in(qtbot, window, dialog, sandbox)
 
     for _opening in range(2):
         again = window.show_sign_in()

@@ -6,19 +6,17 @@ Sub jobs (Sage Extras) are counted by the same rule, apart from the projects, in
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import SandboxServer
-from costcode_desktop.self_test import SelfTest
 from costcode_desktop.ui.main.window import MainWindow
 from tests.sandbox_support import run_cli
 
 from .conftest import COMPANY
+from .self_test_support import run_self_test
 
 OUT_OF_DATE = 7  # the demo's active projects a refresh would change (Summit Ridge included)
 SUB_JOBS_OUT_OF_DATE = 1  # Riverside Clinic's E02 (its E01 is in sync)
@@ -31,17 +29,11 @@ def number(pattern: str, text: str) -> int:
 
 
 def self_test_counts(qtbot: QtBot, tmp_path: Path) -> tuple[int, int]:
-    window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    out = io.StringIO()
-    test = SelfTest(window, tmp_path, out)
-    with qtbot.waitSignal(test.finished, timeout=120_000):
-        test.start()
-    assert test.passed, out.getvalue()
-    text = out.getvalue()
+    test, output = run_self_test(qtbot, tmp_path)
+    assert test.passed, output
     return (
-        number(r"12 projects, (\d+) out of date", text),
-        number(r"12 projects, \d+ out of date, and (\d+) sub jobs?", text),
+        number(r"12 projects, (\d+) out of date", output),
+        number(r"12 projects, \d+ out of date, and (\d+) sub jobs?", output),
     )
 
 

@@ -21,7 +21,7 @@ from costcode_desktop.ui.projects.model import (
     COL_STATUS,
 )
 
-from .conftest import LINCOLN, SUMMIT, GuiThreadGuard, shot
+from .conftest import LINCOLN, SUMMIT, GuiThreadGuard, refresh_all, shot
 
 SHOTS = "screenshots"
 SUMMIT_NAME = "Summit Ridge Data Center"
@@ -193,10 +193,7 @@ def test_a_runs_result_stays_until_dismissed_with_each_outcome_and_its_reason(
     window: MainWindow, sandbox: SandboxServer, guard: GuiThreadGuard, qtbot: QtBot, tmp_path: Path
 ) -> None:
     guard.fail_copies_for = {LINCOLN}
-    dialog = window.refresh_flow.refresh_all_out_of_date()
-    assert dialog is not None
-    with qtbot.waitSignal(window.refresh_finished, timeout=60_000):
-        dialog.accept()  # at once: Summit Ridge is refused by the run itself
+    refresh_all(window, qtbot)  # at once: Summit Ridge is refused by the run itself
     panel = window.result_panel
     assert panel.isVisible()
     words = [line.word for line in panel.lines]

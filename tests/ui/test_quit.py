@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import FaultConfig, SandboxServer
 from costcode_desktop.services import ProjectState
+from costcode_desktop.ui.main.quit_question import QuitQuestion
 from costcode_desktop.ui.main.window import MainWindow
 
 from .conftest import GuiThreadGuard, shot
@@ -60,13 +61,21 @@ def _quit(window: MainWindow) -> None:
     window.action("quit").trigger()  # Ctrl+Q / Cmd+Q / the File menu's Exit
 
 
-def test_quitting_during_a_refresh_asks_and_keep_working_keeps_it_running(
-    window: MainWindow, sandbox: SandboxServer, qtbot: QtBot, tmp_path: Path
-) -> None:
+def _quit_during_a_slow_refresh(
+    window: MainWindow, sandbox: SandboxServer, qtbot: QtBot
+) -> tuple[int, QuitQuestion]:
+    """Quit while a slow refresh runs: how many projects it refreshes, and the question asked."""
     total = _start_slow_refresh(window, sandbox, qtbot)
     _quit(window)
     question = window.quit_question
     assert question is not None
+    return total, question
+
+
+def test_quitting_during_a_refresh_asks_and_keep_working_keeps_it_running(
+    window: MainWindow, sandbox: SandboxServer, qtbot: QtBot, tmp_path: Path
+) -> None:
+    total, question = _quit_during_a_slow_refresh(window, sandbox, qtbot)
     assert question.isVisible()
     assert question.windowModality() is Qt.WindowModality.WindowModal, "opened with open()"
     buttons = [b.text().replace("&", "") for b in (question.finish, question.stop, question.keep)]
@@ -85,10 +94,7 @@ def test_quitting_during_a_refresh_asks_and_keep_working_keeps_it_running(
 def test_finish_then_quit_refreshes_every_project_then_closes(
     window: MainWindow, sandbox: SandboxServer, qtbot: QtBot
 ) -> None:
-    total = _start_slow_refresh(window, sandbox, qtbot)
-    _quit(window)
-    question = window.quit_question
-    assert question is not None
+    total, question = _quit_during_a_slow_refresh(window, sandbox, qtbot)
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
         question.finish.click()
         assert window.isVisible(), "the window stays while the run finishes"
@@ -103,10 +109,7 @@ def test_finish_then_quit_refreshes_every_project_then_closes(
 def test_stop_after_the_current_project_quits_without_freezing(
     window: MainWindow, sandbox: SandboxServer, qtbot: QtBot
 ) -> None:
-    total = _start_slow_refresh(window, sandbox, qtbot)
-    _quit(window)
-    question = window.quit_question
-    assert question is not None
+    total, question = _quit_during_a_slow_refresh(window, sandbox, qtbot)
     meter = GapMeter()
     with qtbot.waitSignal(window.refresh_finished, timeout=60_000) as finished:
         question.stop.click()

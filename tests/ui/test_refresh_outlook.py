@@ -58,8 +58,8 @@ def test_the_sentence_says_what_a_refresh_will_do(window: MainWindow, qtbot: QtB
         "Refresh will add 2 codes and fix 2 descriptions."
     )
     assert outlook_of(window, OAKMONT_WATER_PLANT) == (
-        "Refresh will add 2 codes and fix 1 description; 3 descriptions locked by Sage stay "
-        "as they are."
+        "Refresh will add 2 codes and fix 1 description; 3 descriptions locked by Sage 300 CRE "
+        "stay as they are."
     )
     assert outlook_of(window, HARBORVIEW_APARTMENTS) == (
         "Refresh will add 4 codes; 1 unsupported code stays as it is."
@@ -73,7 +73,8 @@ def test_the_sentence_says_what_a_refresh_will_do(window: MainWindow, qtbot: QtB
     # The counts of each kind follow, with what stays apart from what a refresh fixes.
     window.projects.select_project(OAKMONT_WATER_PLANT)
     assert window.compare.summary.text() == (
-        "+ 2 missing · ≠ 1 differs · ◆ 0 only on project · ✓ 299 in sync · ≠ 3 locked by Sage"
+        "+ 2 missing · ≠ 1 differs · ◆ 0 only on project · ✓ 299 in sync · ≠ 3 locked by "
+        "Sage 300 CRE"
     )
 
 
@@ -88,7 +89,7 @@ def test_after_a_refresh_the_locked_descriptions_are_said_to_stay(
     qtbot.waitUntil(
         lambda: (
             window.compare.outlook.text()
-            == "Nothing to refresh: 3 descriptions locked by Sage stay as they are."
+            == "Nothing to refresh: 3 descriptions locked by Sage 300 CRE stay as they are."
         ),
         timeout=5_000,
     )
@@ -114,13 +115,15 @@ def test_rows_a_refresh_leaves_are_muted_and_not_coloured_as_fixes(
     assert window.projects.select_project(OAKMONT_WATER_PLANT)
     grey, orange = theme.colour(theme.GREY), theme.colour(theme.ORANGE)
     for locked in ("02-200", "02-300", "03-210"):
-        assert cell(window, locked, COL_STATUS) == "≠ Locked by Sage, stays"
+        # The narrow column says "ERP" for every connector; the tooltip names the one in use.
+        assert cell(window, locked, COL_STATUS) == "≠ Locked by ERP, stays"
         for column in (COL_STATUS, COL_COMPANY_NAME, COL_PROJECT_NAME):
             assert cell(window, locked, column, Role.BackgroundRole) == grey
             assert cell(window, locked, column, Role.ForegroundRole) == muted_colour()
         assert cell(window, locked, COL_PROJECT_NAME, WORD_DIFF_ROLE) is None, "no emphasis"
         tip = str(cell(window, locked, COL_STATUS, Role.ToolTipRole))
         assert "a refresh leaves it as it is" in tip
+        assert tip.startswith("Locked by the Sage 300 CRE connector: ")
     # The description a refresh fixes keeps the look of a fix.
     assert cell(window, "01-010", COL_STATUS) == "≠ Differs"
     assert cell(window, "01-010", COL_STATUS, Role.BackgroundRole) == orange

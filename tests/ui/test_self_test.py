@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QPixmap
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop import self_test
 from costcode_desktop.procore.errors import ConnectionFailed
-from costcode_desktop.self_test import SelfTest, StepFailed
+from costcode_desktop.self_test import StepFailed
 from costcode_desktop.services import session as session_module
 from costcode_desktop.services.secrets import SecretStoreError
 from costcode_desktop.ui.main.window import MainWindow
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
 
 from .conftest import run_app
+from .self_test_support import run_self_test
 
 STEPS = [
     "Bundled modules and data",
@@ -53,16 +52,6 @@ def test_self_test_passes_and_leaves_the_users_folders_alone(
     assert list(temp.iterdir()) == [], "the throw-away folder is removed afterwards"
 
 
-def run_in_process(qtbot: QtBot, tmp_path: Path) -> tuple[SelfTest, str]:
-    window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    out = io.StringIO()
-    test = SelfTest(window, tmp_path, out)
-    with qtbot.waitSignal(test.finished, timeout=120_000):
-        test.start()
-    return test, out.getvalue()
-
-
 def test_a_missing_data_file_fails_the_first_step_by_name(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -70,7 +59,7 @@ def test_a_missing_data_file_fails_the_first_step_by_name(
         raise StepFailed("the sandbox's data files are missing")
 
     monkeypatch.setattr(self_test, "check_bundle", missing)
-    test, output = run_in_process(qtbot, tmp_path)
+    test, output = run_self_test(qtbot, tmp_path)
     assert not test.passed
     assert "FAIL  Bundled modules and data: StepFailed: the sandbox's data files are missing" in (
         output
@@ -85,7 +74,7 @@ def test_a_sandbox_that_cannot_start_fails_the_sign_in_step(
         raise ConnectionFailed("Could not reach the demo sandbox.")
 
     monkeypatch.setattr(session_module, "open_demo_session", refuse)
-    test, output = run_in_process(qtbot, tmp_path)
+    test, output = run_self_test(qtbot, tmp_path)
     assert not test.passed
     assert "FAIL  Start the demo sandbox and sign in: Starting the demo" in output
     assert "Could not reach the demo sandbox." in output
@@ -127,7 +116,7 @@ def test_a_window_that_draws_nothing_fails_the_last_step(
         return pixmap
 
     monkeypatch.setattr(MainWindow, "grab", blank)
-    test, output = run_in_process(qtbot, tmp_path)
+    test, output = run_self_test(qtbot, tmp_path)
     assert not test.passed
     assert "FAIL  Draw the window: StepFailed: the window drew only 1 colour: no text" in output
     assert [step.ok for step in test.steps] == [True] * 7 + [False]

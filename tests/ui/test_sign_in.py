@@ -4,8 +4,6 @@ the stored sign-in on the next start, switching company, signing out, and no key
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,22 +15,24 @@ from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services.secrets import SERVICE
 from costcode_desktop.services.text import without_isolates
 from costcode_desktop.ui.main.window import MainWindow
-from costcode_desktop.ui.signin.dialog import SignInDialog
 from tests.keyring_memory import MemoryKeyring, failing_backend, installed
 from tests.procore.netkit import TlsFront, make_certificates
-from tests.sandbox_support import free_port, has_ipv6_loopback
+from tests.sandbox_support import has_ipv6_loopback
 
 from .conftest import COMPANY, shot
 from .signin_support import (
     LOGIN,
     PASSWORD,
-    configure,
+    approving_browser,
     configured_sign_in,
+    failed_service_account_sign_in,
     fill,
-    memory_keyring,
     new_window,
     open_sign_in,
-    sign_in_sandbox,
+    paste_code_sign_in,
+    press_sign_in,
+    save,
+    settings_text,
     start,
 )
 
@@ -40,22 +40,9 @@ SHOTS = "screenshots"
 
 
 @pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def sandbox(port: int) -> Iterator[SandboxServer]:
-    yield from sign_in_sandbox(port)
-
-
-@pytest.fixture
-def keyring_backend() -> Iterator[MemoryKeyring]:
-    yield from memory_keyring()
-
-
-def settings_text(home: Path) -> str:
-    return (home / "config" / "settings.json").read_text()
+def sandbox(sign_in_sandbox: SandboxServer) -> SandboxServer:
+    """These tests sign in: the sandbox whose app takes the loopback redirect."""
+    return sign_in_sandbox
 
 
 def test_first_run_sign_in_with_a_pasted_code(
@@ -72,12 +59,9 @@ def test_first_run_sign_in_with_a_pasted_code(
     settings = window.show_connection_settings()
     fill(settings, sandbox, port, "paste_code")
     assert settings.redirect_uri.text() == "urn:ietf:wg:oauth:2.0:oob"
-    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
-        settings.save_button.click()
+    save(window, qtbot, settings)
     dialog = open_sign_in(window)
-    opened: list[str] = []
-    window.url_opener = opened.append
-    dialog.sign_in_button.click()
+    opened = press_sign_in(window, dialog)
     assert dialog.code_row.isVisible()
     assert len(opened) == 1
     dialog.grab().save(str(tmp_path / SHOTS / "2-paste-code-dialog.png"))
@@ -111,15 +95,7 @@ def test_browser_sign_in_then_the_next_start_needs_no_sign_in(
 ) -> None:
     window = new_window(qtbot, tmp_path)
     dialog = configured_sign_in(window, qtbot, sandbox, port, "browser")
-
-    def browser(url: str) -> None:  # the system browser, and the user pressing Allow
-        def act() -> None:
-            location = sandbox.approve(url, LOGIN, PASSWORD)
-            httpx.get(location.replace("localhost", "127.0.0.1"), timeout=10)
-
-        threading.Thread(target=act, daemon=True).start()
-
-    window.url_opener = browser
+    window.url_opener = approving_browser(sandbox)
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
         dialog.sign_in_button.click()
         assert "browser" in dialog.status.text()
@@ -151,21 +127,15 @@ def test_the_redirect_address_is_chosen_shown_and_remembered(
     # An app registered with the Developer Portal's default keeps working: choose localhost.
     settings.redirect_host.setCurrentIndex(settings.redirect_host.findData("localhost"))
     assert settings.redirect_uri.text() == f"http://localhost:{port}/callback"
-    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
-        settings.save_button.click()
+    save(window, qtbot, settings)
     dialog = open_sign_in(window)
     # A browser that tries ::1 first for localhost, when this computer has it.
-    to = "[::1]" if has_ipv6_loopback() else "127.0.0.1"
+    approve = approving_browser(sandbox, "[::1]" if has_ipv6_loopback() else "127.0.0.1")
     opened: list[str] = []
 
     def browser(url: str) -> None:
         opened.append(url)
-
-        def act() -> None:
-            location = sandbox.approve(url, LOGIN, PASSWORD)
-            httpx.get(location.replace("localhost", to), timeout=10)
-
-        threading.Thread(target=act, daemon=True).start()
+        approve(url)
 
     window.url_opener = browser
     with qtbot.waitSignal(window.checks_finished, timeout=30_000):
@@ -199,18 +169,6 @@ def signed_in_window(qtbot: QtBot, sandbox: SandboxServer, port: int, tmp_path: 
         qtbot, window, configured_sign_in(window, qtbot, sandbox, port, "paste_code"), sandbox
     )
     return window
-
-
-def paste_code_sign_in(
-    qtbot: QtBot, window: MainWindow, dialog: SignInDialog, sandbox: SandboxServer
-) -> None:
-    """Let the user sign in on Procore's page, paste the code it shows."""
-    opened: list[str] = []
-    window.url_opener = opened.append
-    dialog.sign_in_button.click()
-    dialog.code.setText(sandbox.approve(opened[0], LOGIN, PASSWORD))
-    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
-        dialog.code_button.click()
 
 
 def test_switching_company_reloads_its_projects(
@@ -299,10 +257,7 @@ def test_wrong_secret_is_explained_in_the_dialog(
 ) -> None:
     window = new_window(qtbot, tmp_path)
     start(window, qtbot)
-    configure(window, qtbot, sandbox, port, "service_account", secret="not-the-secret")
-    dialog = open_sign_in(window)
-    with qtbot.waitSignal(window.controller.account.sign_in_failed, timeout=15_000):
-        dialog.sign_in_button.click()
+    dialog = failed_service_account_sign_in(window, qtbot, sandbox, port, secret="not-the-secret")
     assert "did not accept the client id and secret" in dialog.status.text()
     assert "Check them in Connection settings" in dialog.status.text()
     assert dialog.settings_button.isVisible()
@@ -334,8 +289,7 @@ def test_a_service_account_signs_in_with_its_company_id(
     assert sandbox.requests == [], "nothing sent without it"
 
     settings.company_id.setText(str(COMPANY))
-    with qtbot.waitSignal(window.controller.account.connection_saved, timeout=15_000):
-        settings.save_button.click()
+    save(window, qtbot, settings)
     dialog = open_sign_in(window)
     assert dialog.sign_in_button.text() == "Sign in with the service &account"
     with qtbot.waitSignal(window.controller.session_opened, timeout=15_000):
@@ -359,10 +313,7 @@ def test_a_certificate_the_computer_does_not_trust_is_explained_then_fixed_by_th
         https = f"https://127.0.0.1:{front.port}"
         window = new_window(qtbot, tmp_path)
         start(window, qtbot)
-        configure(window, qtbot, sandbox, port, "service_account", url=https)
-        dialog = open_sign_in(window)
-        with qtbot.waitSignal(window.controller.account.sign_in_failed, timeout=15_000):
-            dialog.sign_in_button.click()
+        dialog = failed_service_account_sign_in(window, qtbot, sandbox, port, url=https)
         status = dialog.status.text()
         assert "could not be verified" in status
         assert "Ask your IT department to install the company's root certificate" in status

@@ -11,7 +11,13 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from costcode_desktop.costcodes import Comparison, DiffStatus, ProjectCode, StandardCode
+from costcode_desktop.costcodes import (
+    Comparison,
+    CostType,
+    DiffStatus,
+    ProjectCode,
+    StandardCode,
+)
 from costcode_desktop.procore.jsontext import read_json
 from costcode_desktop.procore.records import Project, StandardCostCodeList
 
@@ -103,12 +109,28 @@ def list_from(row: list[Any]) -> StandardCostCodeList:
     )
 
 
+def types_row(types: tuple[CostType, ...] | None) -> list[list[str]] | None:
+    """Cost types as [[code, name], ...]; None (not known) kept as None."""
+    return None if types is None else [[t.code, t.name] for t in types]
+
+
+def types_from(row: Any) -> tuple[CostType, ...] | None:
+    if not isinstance(row, list):
+        return None
+    return tuple(CostType(str(code), str(name)) for code, name in row)
+
+
 def standard_rows(codes: Iterable[StandardCode]) -> list[list[Any]]:
-    return [[c.id, c.full_code, c.code, c.name, c.parent_id] for c in codes]
+    return [
+        [c.id, c.full_code, c.code, c.name, c.parent_id, types_row(c.cost_types)] for c in codes
+    ]
 
 
 def standard_from(rows: list[list[Any]]) -> tuple[StandardCode, ...]:
-    return tuple(StandardCode(*row) for row in rows)
+    return tuple(
+        StandardCode(cid, full, code, name, parent, types_from(types))
+        for cid, full, code, name, parent, types in rows
+    )
 
 
 def fingerprint(list_id: int, rows: list[list[Any]]) -> str:
@@ -129,7 +151,16 @@ def project_codes_of(comparison: Comparison) -> list[ProjectCode]:
 def codes_blob(codes: Iterable[ProjectCode]) -> bytes:
     return packed(
         [
-            [c.id, c.full_code, c.code, c.name, c.parent_id, c.standard_id, int(c.erp_managed)]
+            [
+                c.id,
+                c.full_code,
+                c.code,
+                c.name,
+                c.parent_id,
+                c.standard_id,
+                int(c.erp_managed),
+                types_row(c.cost_types),
+            ]
             for c in codes
         ]
     )
@@ -137,8 +168,8 @@ def codes_blob(codes: Iterable[ProjectCode]) -> bytes:
 
 def codes_from(blob: bytes) -> list[ProjectCode]:
     return [
-        ProjectCode(cid, full, code, name, parent, standard, bool(erp))
-        for cid, full, code, name, parent, standard, erp in unpacked(blob)
+        ProjectCode(cid, full, code, name, parent, standard, bool(erp), types_from(types))
+        for cid, full, code, name, parent, standard, erp, types in unpacked(blob)
     ]
 
 

@@ -38,6 +38,7 @@ class SavedComparison(Comparison):
         object.__setattr__(self, "counts", dict(counts))
         object.__setattr__(self, "standard_by_id", company.by_id)
         object.__setattr__(self, "locked_differences", locked_differences)
+        object.__setattr__(self, "connector", company.connector)
         object.__setattr__(self, "_company", company)
         object.__setattr__(self, "_codes", codes)
         object.__setattr__(self, "_rows", None)

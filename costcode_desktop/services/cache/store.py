@@ -25,10 +25,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from costcode_desktop.costcodes import CompanyCodes
+from costcode_desktop.costcodes import AUTO
 from costcode_desktop.procore.jsontext import read_json
 from costcode_desktop.procore.records import Company, Project
-from costcode_desktop.services.company import CompanyList
+from costcode_desktop.services.company import CompanyList, prepare
 from costcode_desktop.services.paths import cache_dir
 from costcode_desktop.services.sqlite_file import (
     is_damaged,
@@ -49,8 +49,11 @@ FILE_NAME = "cache.sqlite3"
 CORRUPT_SUFFIX = ".corrupt"
 BUSY_TIMEOUT_MS = 5_000
 # A cache is rebuilt rather than migrated: bump this whenever a table changes, or what a saved
-# count means (2: an unsupported code the project already has counts as in sync).
-SCHEMA_VERSION = 2
+# count means (2: an unsupported code the project already has counts as in sync, and
+# unsupported is the ERP connector's rule: a comparison's fingerprint ends with the connector's
+# key, so counts saved under another connector are counted again; 3 and 4: codes keep their
+# cost types, on top of 2).
+SCHEMA_VERSION = 4
 _SCHEMA = (
     """CREATE TABLE companies (
         environment TEXT NOT NULL,
@@ -154,9 +157,7 @@ class CacheStore:
 
         Returns when the list last changed (None if the cache could not be written)."""
         rows = codec.standard_rows(company_list.codes)
-        fingerprint = self._remember_fingerprint(
-            company_list, codec.fingerprint(company_list.list.id, rows)
-        )
+        fingerprint = self._remember_fingerprint(company_list, _fingerprint_of(company_list, rows))
         read_at = _text(company_list.read_at)
         values = [
             environment,
@@ -263,9 +264,12 @@ class CacheStore:
         )
         return int(rows[0][0]) if rows else None
 
-    def read(self, environment: str, company_id: int | None = None) -> CachedCompany | None:
+    def read(
+        self, environment: str, company_id: int | None = None, *, connector: str = AUTO
+    ) -> CachedCompany | None:
         """The company's last-known state (the latest company read when none is named), or None
-        when nothing usable is cached."""
+        when nothing usable is cached. `connector` is the Connection setting, as for a load:
+        the codes are checked again under it, so a changed setting shows at once."""
         if company_id is None:
             company_id = self.latest_company(environment)
             if company_id is None:
@@ -278,7 +282,7 @@ class CacheStore:
         if company is None:
             return None
         try:
-            return _cached(environment, company_id, company, projects)
+            return _cached(environment, company_id, company, projects, connector)
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("the cache of company %s could not be read: %s", company_id, exc)
             return None
@@ -299,9 +303,7 @@ class CacheStore:
         if known is not None and known[0] is company_list:
             return known[1]
         rows = codec.standard_rows(company_list.codes)
-        return self._remember_fingerprint(
-            company_list, codec.fingerprint(company_list.list.id, rows)
-        )
+        return self._remember_fingerprint(company_list, _fingerprint_of(company_list, rows))
 
     def _remember_fingerprint(self, company_list: CompanyList, fingerprint: str) -> str:
         if len(self._fingerprints) > 8:  # a few lists at most in one process
@@ -369,6 +371,12 @@ class _Skipped(Exception):
     """The cache could not be used this time: a read finds nothing, a write is dropped."""
 
 
+def _fingerprint_of(company_list: CompanyList, rows: list[list[Any]]) -> str:
+    """The list's version and the connector its counts were made under: counts saved under
+    another connector (the setting changed) are counted again when read."""
+    return f"{codec.fingerprint(company_list.list.id, rows)}/{company_list.connector.key}"
+
+
 def _company_rows(
     db: sqlite3.Connection, environment: str, company_id: int
 ) -> tuple[Any, list[Any]]:
@@ -429,14 +437,17 @@ def _status_row(
 
 
 def _cached(
-    environment: str, company_id: int, company: Sequence[Any], projects: Sequence[Any]
+    environment: str,
+    company_id: int,
+    company: Sequence[Any],
+    projects: Sequence[Any],
+    connector: str,
 ) -> CachedCompany:
     name, list_json, codes, fingerprint, list_read_at, changed_at, listed, listed_at = company
     standard = codec.standard_from(codec.unpacked(codes))
-    prepared = CompanyCodes(standard)
-    company_list = CompanyList(
-        company_id, codec.list_from(read_json(list_json)), prepared, _when(list_read_at)
-    )
+    erp_list = codec.list_from(read_json(list_json))
+    prepared = prepare(standard, erp_list.name, connector)
+    company_list = CompanyList(company_id, erp_list, prepared, _when(list_read_at))
     statuses: dict[int, ProjectStatus] = {}
     marks: dict[int, Staleness] = {}
     for row in projects:
@@ -445,7 +456,7 @@ def _cached(
         project = codec.project_from(read_json(project_json))
         comparison = None
         if blob is not None and counts_json is not None:
-            if compared_with == fingerprint:
+            if compared_with == fingerprint and fingerprint.endswith(f"/{prepared.connector.key}"):
                 counts, locked = codec.counts_from(counts_json)
             else:  # checked against an older list: count again against this one
                 counts, locked = saved_counts(prepared, blob)

@@ -12,11 +12,11 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QTextEdit, QWidget
 
-from costcode_desktop.costcodes import ComparisonRow
+from costcode_desktop.costcodes import ComparisonRow, codes_text, names_text
 from costcode_desktop.costcodes.worddiff import Span
 from costcode_desktop.ui.compare.model import description_spans
 from costcode_desktop.ui.kit import theme
-from costcode_desktop.ui.kit.as_given import plain
+from costcode_desktop.ui.kit.as_given import plain, tooltip_as_given
 
 MOST_LINES = 4  # a longer description scrolls inside its box rather than pushing the table up
 NOT_THERE = {"company": "Not on the company list", "project": "Not on the project"}
@@ -85,14 +85,19 @@ class DetailStrip(QWidget):
         self.project.setAccessibleName("Project description")
         self.company_code = self._code_label()
         self.project_code = self._code_label()
+        # Cost types here too: the table's column gives way to the descriptions when narrow.
+        self.company_types = plain(QLabel(self))
+        self.company_types.setObjectName("compareDetailCompanyTypes")
+        self.project_types = plain(QLabel(self))
+        self.project_types.setObjectName("compareDetailProjectTypes")
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setHorizontalSpacing(8)
         layout.setVerticalSpacing(2)
-        for line, (caption, code, text) in enumerate(
+        for line, (caption, code, text, types) in enumerate(
             (
-                ("Company list", self.company_code, self.company),
-                ("Project list", self.project_code, self.project),
+                ("Company list", self.company_code, self.company, self.company_types),
+                ("Project list", self.project_code, self.project, self.project_types),
             )
         ):
             label = plain(QLabel(caption, self))
@@ -101,6 +106,8 @@ class DetailStrip(QWidget):
             layout.addWidget(label, line, 0)
             layout.addWidget(code, line, 1)
             layout.addWidget(text, line, 2)
+            types.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            layout.addWidget(types, line, 3)
         layout.setColumnStretch(2, 1)
         self.show_row(None)
 
@@ -131,6 +138,11 @@ class DetailStrip(QWidget):
         std, own = (row.standard, row.project) if row is not None else (None, None)
         self.company_code.setText(std.full_code if std else "")
         self.project_code.setText(own.full_code if own else "")
+        for label, code in ((self.company_types, std), (self.project_types, own)):
+            shown = codes_text(code.cost_types) if code is not None else ""
+            label.setText(f"Cost types: {shown}" if shown else "")
+            tip = names_text(code.cost_types) if shown and code is not None else ""
+            label.setToolTip(tooltip_as_given(tip) if tip else "")
         if row is None:
             self.company.show_missing("Select a line to see both descriptions in full.")
             self.project.clear()

@@ -2,6 +2,7 @@
 
 'Company list: **Sage 300 CRE Standard Cost Code List** · 240 codes · read 10:42:05'
 'Project list: **23-104 Riverside Clinic** · read 10:42:07'
+'Sage 300 CRE code rules: only / - and . between sections, at most 12 characters (…)'
 
 The names come from Procore: plain text, bold, elided to the room there is (the whole name in
 the tooltip), so neither markup nor length in a name changes the window.
@@ -57,13 +58,20 @@ class CompareHeader(QWidget):
         self.setObjectName("compareHeader")
         self.company = HeaderLine("Company list:", "compareCompanyList", self)
         self.project = HeaderLine("Project list:", "compareProjectName", self)
+        # Whose code rules make a code unsupported: the ERP connector's, or the common ones.
+        self.rules = ElidedLabel(parent=self)
+        self.rules.setObjectName("compareConnectorRules")
+        self.rules.setAccessibleName("ERP connector code rules")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.company)
         layout.addWidget(self.project)
+        layout.addWidget(self.rules)
 
     def text(self) -> str:
-        """Both lines with the whole names, as a screen reader or a test reads them."""
-        lines = (self.company, self.project)
-        return "\n".join(line.text() for line in lines if not line.isHidden())
+        """The lines with the whole names, as a screen reader or a test reads them."""
+        lines = [line.text() for line in (self.company, self.project) if not line.isHidden()]
+        if not self.rules.isHidden():
+            lines.append(self.rules.text())
+        return "\n".join(lines)

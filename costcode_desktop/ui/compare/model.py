@@ -13,7 +13,16 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from costcode_desktop.costcodes import Comparison, ComparisonRow, DiffStatus
+from costcode_desktop.costcodes import (
+    SAGE_300,
+    Comparison,
+    ComparisonRow,
+    Connector,
+    DiffStatus,
+    codes_text,
+    names_text,
+    same_types,
+)
 from costcode_desktop.costcodes.worddiff import Span, word_diff
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
@@ -21,15 +30,29 @@ from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, LOCKED_ROLE, ROW_ROL
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-COL_STATUS, COL_COMPANY_CODE, COL_COMPANY_NAME, COL_PROJECT_CODE, COL_PROJECT_NAME = range(5)
-HEADERS = ("Status", "Company code", "Company description", "Project code", "Project description")
+(
+    COL_STATUS,
+    COL_COMPANY_CODE,
+    COL_COMPANY_NAME,
+    COL_PROJECT_CODE,
+    COL_PROJECT_NAME,
+    COL_COST_TYPES,
+) = range(6)
+HEADERS = (
+    "Status",
+    "Company code",
+    "Company description",
+    "Project code",
+    "Project description",
+    "Cost types",
+)
 DESCRIPTION_COLUMNS = (COL_COMPANY_NAME, COL_PROJECT_NAME)
 INDENT = "    "  # per tier, so divisions and their codes read as a tree
 
 
 def _stays(row: ComparisonRow) -> bool:
-    """A difference a refresh leaves as it is: a description locked by Sage, or a code Sage
-    cannot send. Drawn quietly, apart from the differences a refresh fixes."""
+    """A difference a refresh leaves as it is: a description locked by the ERP connector, or a
+    code it cannot send. Drawn quietly, apart from the differences a refresh fixes."""
     return row.locked or row.status is DiffStatus.UNSUPPORTED
 
 
@@ -41,7 +64,44 @@ def _look(row: ComparisonRow) -> theme.Look:
     return theme.DIFF_LOOKS[row.status]
 
 
-def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
+def types_differ(row: ComparisonRow) -> bool:
+    """The project's code has other cost types than the company's defaults for it."""
+    std, own = row.standard, row.project
+    return std is not None and own is not None and not same_types(std.cost_types, own.cost_types)
+
+
+def _cost_types_text(row: ComparisonRow) -> str:
+    """The project's types ("L, M, S"), marked when they differ from the company's defaults;
+    the company's for a code the project does not have."""
+    std, own = row.standard, row.project
+    if own is None:
+        return codes_text(std.cost_types) if std else ""
+    if types_differ(row):
+        assert std is not None
+        # Short, so the column stays narrow: the company's are in the tooltip and the strip.
+        return f"{theme.COST_TYPES_DIFFER_LOOK.symbol} {codes_text(own.cost_types)}"
+    return codes_text(own.cost_types)
+
+
+def _cost_types_tooltip(row: ComparisonRow) -> str:
+    std, own = row.standard, row.project
+    lines = []
+    if std is not None:
+        lines.append(f"Company default: {names_text(std.cost_types)}")
+    if own is not None:
+        lines.append(f"On the project: {names_text(own.cost_types)}")
+    if types_differ(row):
+        lines.append("The project's cost types are not the company's defaults.")
+    if own is None and std is not None:
+        lines.append("A code copied to the project arrives without cost types.")
+    elif own is not None and own.cost_types == ():
+        lines.append(
+            "No cost type: Sage 300 CRE cannot take this code until one is assigned in Procore."
+        )
+    return "\n".join(lines)
+
+
+def _display(row: ComparisonRow) -> tuple[str, str, str, str, str, str]:
     indent = INDENT * row.depth
     std, own = row.standard, row.project
     return (
@@ -50,6 +110,7 @@ def _display(row: ComparisonRow) -> tuple[str, str, str, str, str]:
         std.name if std else "",
         indent + own.full_code if own else "",
         own.name if own else "",
+        _cost_types_text(row),
     )
 
 
@@ -59,23 +120,27 @@ def status_labels() -> list[str]:
     return [look.label for look in looks]
 
 
-def _tooltip(row: ComparisonRow) -> str:
+def _tooltip(row: ComparisonRow, connector: Connector) -> str:
     if row.status is DiffStatus.UNSUPPORTED:
         where = (
             "The project does not have it"
             if row.project is None
             else "The project has it with another description"
         )
-        return f"Sage 300 CRE cannot send this code. {row.note} {where}: a refresh leaves it."
+        system = connector.system
+        return (
+            f"{system[:1].upper()}{system[1:]} cannot send this code. {row.note} {where}: a "
+            "refresh leaves it."
+        )
     if row.locked:
         return (
-            "Locked by the Sage 300 CRE connector: the project's description comes from Sage "
-            "and a refresh leaves it as it is."
+            f"Locked by {connector.connector_words}: the project's description comes from "
+            f"{connector.system} and a refresh leaves it as it is."
         )
     if row.status is DiffStatus.IN_SYNC and row.note:
         return (
-            "Same code and description on both lists. Sage 300 CRE could not send this code "
-            f"({row.note.rstrip('.')}), but the project has it already: nothing to send."
+            f"Same code and description on both lists. {connector.system} could not send this "
+            f"code ({row.note.rstrip('.')}), but the project has it already: nothing to send."
         )
     return {
         DiffStatus.MISSING: "On the company list but not on the project: a refresh adds it.",
@@ -90,17 +155,18 @@ class CompareModel(HeadedTableModel):
     HEADERS = HEADERS
     HEADER_TIPS = (
         "How the project's code compares with the company list",
-        "The code on the company's Sage 300 CRE standard list",
+        "The code on the company's ERP standard list",
         "Its description on the company list",
         "The same code on the project's own list",
         "Its description on the project (words that differ are highlighted)",
+        "The project's cost types (Sage categories); ≠ where they are not the company's defaults",
     )
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._comparison: Comparison | None = None
         self._rows: Sequence[ComparisonRow] = ()
-        self._display: list[tuple[str, str, str, str, str]] = []
+        self._display: list[tuple[str, str, str, str, str, str]] = []
         self._keys: list[str] = []
         self._visible: list[int] = []
         self._differences_only = False
@@ -115,7 +181,7 @@ class CompareModel(HeadedTableModel):
         self._comparison = comparison
         self._rows = comparison.rows if comparison else ()
         self._display = [_display(row) for row in self._rows]
-        self._keys = ["\n".join(cells[1:]).casefold() for cells in self._display]
+        self._keys = ["\n".join(cells[1:5]).casefold() for cells in self._display]
         self._visible = self._filtered()
         self.endResetModel()
 
@@ -168,7 +234,10 @@ class CompareModel(HeadedTableModel):
         return self._display[self._visible[row]][column]
 
     def look(self, row: int, column: int) -> theme.Look | None:
-        return _look(self.row_at(row))
+        entry = self.row_at(row)
+        if column == COL_COST_TYPES and entry.status is DiffStatus.IN_SYNC:
+            return theme.COST_TYPES_DIFFER_LOOK if types_differ(entry) else None
+        return _look(entry)
 
     def muted(self, row: int, column: int) -> bool:
         # The status of a code in sync is quiet, and so is all of a row a refresh leaves as it
@@ -180,7 +249,10 @@ class CompareModel(HeadedTableModel):
         """A description's tooltip starts with the whole description: always, not only when the
         cell is cut, as the model cannot know the column's width and a tip whose first line
         comes and goes with the window's width would read as two different tips."""
-        why = _tooltip(self.row_at(row))
+        if column == COL_COST_TYPES:
+            return _cost_types_tooltip(self.row_at(row))
+        connector = self._comparison.connector if self._comparison else SAGE_300
+        why = _tooltip(self.row_at(row), connector)
         text = self.text(row, column).strip() if column in DESCRIPTION_COLUMNS else ""
         return f"{text}\n\n{why}" if text else why
 
@@ -201,6 +273,8 @@ class CompareModel(HeadedTableModel):
         if role == WORD_DIFF_ROLE:
             return self._word_spans(entry, column)
         if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == COL_COST_TYPES and types_differ(entry):
+                return f"{theme.COST_TYPES_DIFFER_LOOK.word}: {self.text(row, column)}"
             return f"{_look(entry).word}: {self.text(row, column).strip()}"
         return None
 

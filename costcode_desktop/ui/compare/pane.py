@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ from costcode_desktop.ui.compare.header import CompareHeader
 from costcode_desktop.ui.compare.model import (
     COL_COMPANY_CODE,
     COL_COMPANY_NAME,
+    COL_COST_TYPES,
     COL_PROJECT_CODE,
     COL_PROJECT_NAME,
     COL_STATUS,
@@ -60,6 +61,8 @@ MIN_DESCRIPTION_WIDTH = 150  # design px: below this the table scrolls sideways 
 # typical description, measured in the table's own font.
 TYPICAL_DESCRIPTION = "Project Manager - Kitchen and Bath Works"
 LEFT_MARGIN = 4  # px between the splitter's handle and the pane
+# Sized to their content; the two descriptions share what is left.
+FIXED_COLUMNS = (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE)
 SEARCH_DELAY_MS = 150  # let fast typists finish a word before filtering 20,000 rows
 
 
@@ -77,6 +80,8 @@ class ComparePane(QWidget):
     """Shows one project's status; the company list, whether it is last-known, and each
     project's mark are read from their owner when needed."""
 
+    wanted_width_changed = Signal()  # another comparison's codes need other column widths
+
     def __init__(
         self,
         company_list: Callable[[], CompanyList | None],
@@ -87,6 +92,7 @@ class ComparePane(QWidget):
         allowed: Callable[[int], bool | None] = lambda _project_id: None,
     ) -> None:
         super().__init__(parent)
+        self._wanted = 0
         self.model = CompareModel(self)
         self.status: ProjectStatus | None = None  # the one shown
         self._company_list = company_list
@@ -147,6 +153,7 @@ class ComparePane(QWidget):
         self.view.setItemDelegateForColumn(COL_PROJECT_NAME, delegate)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
+        self._types_width = 0  # the Cost types column's fitted width (see _fit_code_columns)
         header.resizeSection(COL_STATUS, fitted_width(self.view, COL_STATUS, status_labels()))
         self._fit_code_columns()
         self.view.viewport().installEventFilter(self)
@@ -202,23 +209,42 @@ class ComparePane(QWidget):
         """The two descriptions stretch over the room the status and codes leave, shared, so
         neither side is cut off first."""
         header = self.view.horizontalHeader()
-        fixed = sum(header.sectionSize(c) for c in (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE))
+        fixed = sum(header.sectionSize(c) for c in FIXED_COLUMNS)
         least = max(
             round(MIN_DESCRIPTION_WIDTH * font_scale(self.view)),
             header_width(header, COL_COMPANY_NAME),
             header_width(header, COL_PROJECT_NAME),
         )
+        # The descriptions come first: cost types get a column only when both descriptions
+        # still have a typical one's room (the detail strip always shows them).
+        room = self.view.viewport().width() - fixed - self._types_width
+        bar = self.view.verticalScrollBar()
+        if not bar.isVisible():  # rows still to come may bring it, and take its width
+            room -= bar.sizeHint().width()
+        with_types = room >= 2 * max(least, self.description_room())
+        if with_types != (not self.view.isColumnHidden(COL_COST_TYPES)):
+            self.view.setColumnHidden(COL_COST_TYPES, not with_types)
+        if with_types:
+            header.resizeSection(COL_COST_TYPES, self._types_width)
+            fixed += self._types_width
         each = max(least, (self.view.viewport().width() - fixed) // 2)
         header.resizeSection(COL_COMPANY_NAME, each)
         header.resizeSection(COL_PROJECT_NAME, each)
 
     def _fit_code_columns(self) -> None:
-        """The codes take what their longest code needs; the descriptions get the rest."""
+        """The codes (and cost types, when shown) take what their longest text needs; the
+        descriptions get the rest."""
         header = self.view.horizontalHeader()
         for column in (COL_COMPANY_CODE, COL_PROJECT_CODE):
             texts = self.model.longest(column)
             header.resizeSection(column, fitted_width(self.view, column, texts, bold=True))
+        texts = self.model.longest(COL_COST_TYPES)
+        self._types_width = fitted_width(self.view, COL_COST_TYPES, texts, bold=True)
         self._share_description_width()
+        wanted = self.wanted_width()
+        if wanted != self._wanted:  # the split between the panes may want redoing
+            self._wanted = wanted
+            self.wanted_width_changed.emit()
 
     def description_room(self) -> int:
         """What one description column should have: a typical description, uncut."""
@@ -227,9 +253,10 @@ class ComparePane(QWidget):
         return metrics.horizontalAdvance(TYPICAL_DESCRIPTION) + padding
 
     def wanted_width(self) -> int:
-        """The pane's width with every column at its size and both descriptions uncut."""
+        """The pane's width with every column at its size (Cost types too) and both
+        descriptions uncut."""
         header = self.view.horizontalHeader()
-        fixed = sum(header.sectionSize(c) for c in (COL_STATUS, COL_COMPANY_CODE, COL_PROJECT_CODE))
+        fixed = sum(header.sectionSize(c) for c in FIXED_COLUMNS) + self._types_width
         scroll_bar = self.view.verticalScrollBar().sizeHint().width()
         frame = 2 * self.view.frameWidth() + LEFT_MARGIN
         return fixed + 2 * self.description_room() + scroll_bar + frame
@@ -295,9 +322,11 @@ class ComparePane(QWidget):
 
     def _set_header(self, status: ProjectStatus | None) -> None:
         company = self._company_list()
+        self.header.rules.setVisible(company is not None)
         if company is None:
             self.header.company.set("", "not loaded yet")
         else:
+            self.header.rules.setText(company.connector.rules_words)
             read = _time(company.read_at)
             when = f"as of {read}" if self._list_cached() else f"read {read}"
             self.header.company.set(company.list.name, f" · {len(company.codes)} codes · {when}")
@@ -344,11 +373,13 @@ def _outlook(status: ProjectStatus, allowed: bool | None) -> str:
 def _summary(comparison: Comparison) -> str:
     """The count of each kind, those a refresh fixes first, then those it leaves."""
     parts = []
+    connector = comparison.connector
+    locked_by = connector.name if connector.known else "the ERP"  # the full name: room here
     for status in SUMMARY_ORDER:
         look = theme.DIFF_LOOKS[status]
         parts.append(f"{look.symbol} {comparison.count_unlocked(status)} {look.word.lower()}")
     stays = [
-        (theme.LOCKED_LOOK.symbol, comparison.locked_differences, "locked by Sage"),
+        (theme.LOCKED_LOOK.symbol, comparison.locked_differences, f"locked by {locked_by}"),
         (theme.UNSENT_LOOK.symbol, comparison.count(DiffStatus.UNSUPPORTED), "unsupported"),
     ]
     parts += [f"{symbol} {n} {words}" for symbol, n, words in stays if n]

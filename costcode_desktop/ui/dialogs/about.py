@@ -92,8 +92,8 @@ class AboutDialog(QDialog):
         title = QLabel(
             f"<h2 style='margin:0'>{APP_NAME}</h2>"
             f"<p style='margin-top:4px'>Version {__version__}</p>"
-            "<p>Keeps each Procore project's cost codes in line with the company's Sage 300 CRE "
-            "standard cost code list.</p>",
+            "<p>Keeps each Procore project's cost codes in line with the company's ERP "
+            "standard cost code list (Sage 300 CRE, Acumatica, Sage Intacct, ...).</p>",
             self,
         )
         title.setObjectName("aboutTitle")

@@ -22,13 +22,14 @@ PAGE = """
 <h2>How {app} works</h2>
 
 <h3>Where the company list comes from</h3>
-<p>Your accounting team keeps the standard cost codes in <b>Sage 300 CRE</b>. The
-<b>hh2 Cloud Service</b> copies them into Procore, into one company-level list called the
-<b>Sage 300 CRE Standard Cost Code List</b>. {app} reads that list; it never changes it.
-New cost codes are created in Sage 300 CRE, not in Procore.</p>
-<p>hh2 reads Sage about every 5 minutes and Procore reads hh2 about every 30 minutes, so a code
-added in Sage can take about 35 minutes to appear. The time each list was read is shown above
-the comparison.</p>
+<p>Your accounting team keeps the standard cost codes in your ERP system (Sage 300 CRE,
+Acumatica, Sage Intacct and others). Its ERP connector copies them into Procore, into one
+company-level ERP list, for example the <b>Sage 300 CRE Standard Cost Code List</b>. {app} reads
+that list; it never changes it. New cost codes are created in the ERP system, not in
+Procore.</p>
+<p>With Sage 300 CRE, the <b>hh2 Cloud Service</b> reads Sage about every 5 minutes and Procore
+reads hh2 about every 30 minutes, so a code added in Sage can take about 35 minutes to appear.
+The time each list was read is shown above the comparison.</p>
 
 <h3>What "out of date" means</h3>
 <p>Each project has its own copy of the cost codes, made when the project was set up. Procore
@@ -39,10 +40,10 @@ refresh would change it:</p>
 <li><b>{differs}</b>: a code's description was changed on the project.</li>
 </ul>
 <p>Codes marked <b>{only}</b> do not make a project out of date. Neither do descriptions
-marked <b>{locked}</b> (they come from Sage 300 CRE through the connector) nor codes marked
-<b>{unsent}</b>: a refresh leaves all of them as they are, and the line above the comparison
-says so. Inactive projects are not counted; select one and choose <i>Refresh Selected</i> to
-refresh it.</p>
+marked <b>{locked}</b> (they come from the ERP system through its connector) nor codes
+marked <b>{unsent}</b>: a refresh leaves all of them as they are, and the line above the
+comparison says so. Inactive projects are not counted; select one and choose <i>Refresh
+Selected</i> to refresh it.</p>
 
 <h3>What a refresh does</h3>
 <ul>
@@ -57,18 +58,22 @@ using the window.</li>
 <h3>What a refresh never does</h3>
 <ul>
 <li>It never deletes a cost code, not even codes that exist only on the project.</li>
-<li>It does not change descriptions locked by the Sage 300 CRE connector (marked
-<b>{locked}</b>): they can only be changed in Sage.</li>
-<li>It does not send codes Sage 300 CRE does not support (<b>{unsent}</b>, for example a
-space instead of <tt>-</tt>, <tt>.</tt> or <tt>/</tt> between the parts): correct them in
-Sage; the next sync brings them over. A project that already has such a code is fine.</li>
+<li>It does not change descriptions locked by the ERP connector (marked <b>{locked}</b>):
+they can only be changed in the ERP system.</li>
+<li>It does not send codes the company's ERP connector does not support
+(<b>{unsent}</b>): Sage 300 CRE and Sage 100 Contractor allow <tt>/</tt>, <tt>-</tt> and
+<tt>.</tt> between the parts, Acumatica and CMiC only <tt>-</tt>, and Sage Intacct wants one
+delimiter throughout and unique descriptions. The line above the comparison says whose rules
+apply (the connector is told from the list's name, or set in Connection settings; when it is
+unknown, only what every connector accepts is sent). Correct such codes in the ERP system; the
+next sync brings them over. A project that already has such a code is fine.</li>
 <li>It only changes the project's cost code list: never budgets, commitments, change orders
 or anything else in the project.</li>
-<li>It changes nothing in Sage 300 CRE and nothing in the company list.</li>
+<li>It changes nothing in the ERP system and nothing in the company list.</li>
 </ul>
 
 <h3>Projects that cannot be refreshed</h3>
-<p>A project that is not connected to Sage 300 CRE, that uses another cost code list, or on
+<p>A project that is not connected to the ERP system, that uses another cost code list, or on
 which you do not have the permission below is left as it is: {app} says why and sends nothing
 to it.</p>
 

@@ -163,9 +163,13 @@ DIFF_LOOKS: dict[DiffStatus, Look] = {
 }
 
 # Rows a refresh leaves as they are: quiet grey, muted text, and words that say they stay, so
-# they never read as the differences a refresh fixes (nor as errors).
-LOCKED_LOOK = Look("≠", "Locked by Sage, stays", GREY)
+# they never read as the differences a refresh fixes (nor as errors). The status column is narrow
+# and shared by every connector, so the label says "ERP"; the tooltip, the summary and the
+# outlook sentence name the connector in use.
+LOCKED_LOOK = Look("≠", "Locked by ERP, stays", GREY)
 UNSENT_LOOK = Look("⊘", "Unsupported, stays", GREY)
+# A project code whose cost types are not its company code's defaults (symbol and colour).
+COST_TYPES_DIFFER_LOOK = Look("≠", "Cost types differ", ORANGE)
 
 STATE_LOOKS: dict[ProjectState, Look] = {
     ProjectState.IN_SYNC: Look("✓", "In sync"),

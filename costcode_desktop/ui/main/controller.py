@@ -124,6 +124,7 @@ class Controller(QObject):
         self.account.sign_out_finished.connect(self.signed_out)
         self.account.unreachable.connect(self._unreachable)
         self.account.sign_in_needed.connect(self._sign_in_ended)
+        self.account.connection_saved.connect(self._connection_saved)
         self._check_job: Job | None = None
         self._refresh_job: Job | None = None
         self._generation = 0  # bumped when the company changes: late check results are dropped
@@ -217,11 +218,13 @@ class Controller(QObject):
             from costcode_desktop.services.settings import load_settings
 
             settings = load_settings().settings
+            connection = read_policy().apply(settings.connection)
             try:  # IT's policy may name another environment than the file
-                environment = read_policy().apply(settings.connection).environment_key()
+                environment = connection.environment_key()
             except ValueError:
                 environment = ""
-            return starting(environment, settings.companies.get(environment))
+            remembered = settings.companies.get(environment)
+            return starting(environment, remembered, connector=connection.erp_connector)
 
         self._signing_in = True
         self.worker.submit(
@@ -338,6 +341,17 @@ class Controller(QObject):
 
     # -- loading the company and checking projects ---------------------------------------------
 
+    def _connection_saved(self) -> None:
+        """Another ERP connector chosen in Connection settings: its rules apply at once."""
+        company_list = self.company_list
+        if self.session is None or company_list is None:
+            return
+        from costcode_desktop.costcodes import choose
+
+        setting = self.account.settings.connection.erp_connector
+        if choose(setting, company_list.list.name) != company_list.connector:
+            self.reload()
+
     def reload(self) -> None:
         """Read the company list and projects again, then check every project (the stalest
         first). Its last-known state, if not on screen yet, is shown while that goes on."""
@@ -353,6 +367,7 @@ class Controller(QObject):
         history, cache = self.state.history, self.state.cache
         environment, company = cache_key(session.environment), session.company
         shown = self.state.shows(environment, company.id)
+        connector = self.account.settings.connection.erp_connector  # Connection settings' choice
         self._loading = True
         self._generation += 1
         generation = self._generation
@@ -361,10 +376,10 @@ class Controller(QObject):
             from costcode_desktop.services.load import load_company
 
             if cache is not None and not shown:
-                known = last_known(cache, history, environment, company.id)
+                known = last_known(cache, history, environment, company.id, connector)
                 if known is not None:
                     job.report(known)
-            load = load_company(session, history=history, cancel=job.cancel)
+            load = load_company(session, history=history, cancel=job.cancel, connector=connector)
             changed_at = None
             if cache is not None:
                 changed_at = cache.save_company(

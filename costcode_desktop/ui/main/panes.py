@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter
 
 from costcode_desktop.ui.kit.sizing import font_scale, width_changed
@@ -47,6 +47,10 @@ class PaneSplit(QObject):
         handle = splitter.handle(1)
         if handle is not None:  # there once both panes are in
             handle.setToolTip("Drag to widen or narrow the projects list, or to fold it away")
+        self._arrange_timer = QTimer(self)
+        self._arrange_timer.setSingleShot(True)
+        self._arrange_timer.setInterval(0)
+        self._arrange_timer.timeout.connect(self._arrange)
         splitter.installEventFilter(self)
 
     # -- state -----------------------------------------------------------------------------
@@ -65,6 +69,13 @@ class PaneSplit(QObject):
         self._collapsed = collapsed
         self._apply()
         self.collapsed_changed.emit(collapsed)
+
+    def refit(self) -> None:
+        """The comparison wants another width (its columns were fitted to another project):
+        side by side at the default width, share the room again; a width the user chose
+        stays."""
+        if not self.stacked and not self._collapsed and not self._open_width:
+            self._apply()
 
     def restore(self, settings: QSettings) -> None:
         width = settings.value(WIDTH_KEY, 0, int)
@@ -88,8 +99,10 @@ class PaneSplit(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         # Only a new width matters (a banner shown above changes the height alone, and the
         # splitter then keeps the sizes it has: re-applying them would relayout both panes).
+        # After the splitter has handled the resize itself: sizes set while it is still to
+        # lay out for its new width would be redistributed by it (projects 393 px, not 340).
         if watched is self.splitter and width_changed(event):
-            self._arrange()
+            self._arrange_timer.start()
         return super().eventFilter(watched, event)
 
     def _arrange(self) -> None:

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.offline_banner = OfflineBanner(self)
         self.result_panel = RunResultPanel(self)
         self.result_panel.history_requested.connect(self.show_history)
+        self.result_panel.open_url_requested.connect(self.open_external_url)
         self.projects = ProjectsPane(self)
         c = self.controller
         self.compare = ComparePane(
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.projects)
         self.splitter.addWidget(self.compare)
         self.panes = PaneSplit(self.splitter, self.compare)
+        self.compare.wanted_width_changed.connect(self.panes.refit)
         # Nobody signed in and nothing to show: the start page instead of the empty panes.
         self.start_page = StartPage(self)
         self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())

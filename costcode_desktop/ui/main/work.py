@@ -106,24 +106,32 @@ def opened(stores: Stores) -> Stores:
     return Stores(stores.history or open_history_or_none(), stores.cache or open_cache_or_none())
 
 
-def starting(environment: str, company_id: int | None, *, forget: bool = False) -> Starting:
+def starting(
+    environment: str, company_id: int | None, *, forget: bool = False, connector: str = "auto"
+) -> Starting:
     """Open the stores and read the last-known state of the company (the latest of the
-    environment when none is remembered); `forget` drops the environment's cache instead."""
+    environment when none is remembered); `forget` drops the environment's cache instead.
+    `connector` is the Connection setting whose code rules apply."""
     stores = opened(Stores(None, None))
     if stores.cache is None or not environment:
         return Starting(stores, None)
     if forget:
         stores.cache.forget_environment(environment)
         return Starting(stores, None)
-    return Starting(stores, last_known(stores.cache, stores.history, environment, company_id))
+    known = last_known(stores.cache, stores.history, environment, company_id, connector)
+    return Starting(stores, known)
 
 
 def last_known(
-    cache: CacheStore, history: HistoryStore | None, environment: str, company_id: int | None
+    cache: CacheStore,
+    history: HistoryStore | None,
+    environment: str,
+    company_id: int | None,
+    connector: str = "auto",
 ) -> LastKnown | None:
     from costcode_desktop.services.history.store import HistoryError
 
-    cached = cache.read(environment, company_id)
+    cached = cache.read(environment, company_id, connector=connector)
     if cached is None:
         return None
     refreshed: dict[int, datetime] = {}

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from costcode_desktop.costcodes import DiffStatus, natural_key
+from costcode_desktop.costcodes import COMMON, DiffStatus, natural_key
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import (
     Project,
@@ -82,7 +82,7 @@ TOOLTIPS = (
     "(from an earlier session, or kept because the latest check failed, marked ⚠)",
     "Codes on the company list that the project does not have",
     "Codes whose description on the project differs from the company list and a refresh puts "
-    "back (descriptions locked by Sage are not counted)",
+    "back (descriptions locked by the ERP connector are not counted)",
     "Codes that exist only on the project (never deleted by a refresh)",
     "When CostCodeSync last refreshed this project",
 )
@@ -164,7 +164,7 @@ class ProjectRow:
 
     def count(self, diff: DiffStatus) -> int | None:
         """A count column's number (None until checked). "Differs" leaves out descriptions the
-        Sage connector locks: a refresh leaves them, so they do not make a project out of date,
+        ERP connector locks: a refresh leaves them, so they do not make a project out of date,
         and the columns add up to the state's "N differences"."""
         s = self.status
         return None if s is None or s.comparison is None else s.comparison.count_unlocked(diff)
@@ -446,9 +446,12 @@ class ProjectsModel(HeadedTableModel):
         if column == COL_DIFFERS and entry.locked_differences:
             n = entry.locked_differences
             differ = "differs but is" if n == 1 else "differ but are"
+            status = entry.status
+            comparison = status.comparison if status is not None else None
+            connector = comparison.connector if comparison is not None else COMMON
             return (
-                f"{plural(n, 'more description')} {differ} locked by the Sage 300 CRE "
-                "connector: a refresh leaves them."
+                f"{plural(n, 'more description')} {differ} locked by "
+                f"{connector.connector_words}: a refresh leaves them."
             )
         if entry.status is not None and entry.status.message:
             return entry.status.message

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from costcode_desktop.costcodes import Comparison
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import (
     Project,
@@ -90,12 +91,7 @@ class ProjectsPane(QWidget):
         # into the comparison's room.
         self.count_label.setWordWrap(True)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.count_label.setToolTip(
-            "Out of date: an active project a refresh would add codes to or fix descriptions "
-            "on. Descriptions locked by Sage, codes Sage cannot send and codes only on the "
-            "project do not count. Inactive projects with differences are not counted (+N "
-            "inactive): select one and choose Refresh Selected to refresh it."
-        )
+        self.count_label.setToolTip(_count_tip(None))
 
         self.view = QTableView(self)
         self.view.setObjectName("projectsView")
@@ -195,6 +191,8 @@ class ProjectsPane(QWidget):
         if shown != len(rows):
             text = f"showing {shown} of " + text
         self.count_label.setText(text)
+        compared = (s.comparison for s in statuses if s is not None and s.comparison is not None)
+        self.count_label.setToolTip(_count_tip(next(compared, None)))
 
     def selected_projects(self) -> list[Project]:
         rows = self.view.selectionModel().selectedRows()
@@ -258,3 +256,14 @@ def _key(value: object) -> TargetKey | None:
     if isinstance(value, tuple | list) and len(value) == 2:
         return (int(value[0]), int(value[1]))
     return int(value) if isinstance(value, int) else None
+
+
+def _count_tip(comparison: Comparison | None) -> str:
+    """What the count leaves out, naming the ERP whose connector the company list comes from."""
+    system = comparison.connector.system if comparison is not None else "the ERP system"
+    return (
+        "Out of date: an active project a refresh would add codes to or fix descriptions "
+        f"on. Descriptions locked by {system}, codes {system} cannot send and codes only on the "
+        "project do not count. Inactive projects with differences are not counted (+N "
+        "inactive): select one and choose Refresh Selected to refresh it."
+    )

@@ -15,7 +15,7 @@ Unsendable = tuple[str, str, str]  # full code, name, reason
 
 
 def unsendable_codes(statuses: Iterable[ProjectStatus | None]) -> list[Unsendable]:
-    """Company codes these projects lack that cannot be sent (unsupported by Sage / hh2)."""
+    """Company codes these projects lack that cannot be sent (unsupported by the connector)."""
     found: dict[str, Unsendable] = {}
     for status in statuses:
         comparison = status.comparison if status is not None else None
@@ -26,6 +26,14 @@ def unsendable_codes(statuses: Iterable[ProjectStatus | None]) -> list[Unsendabl
                 code = line.standard
                 found.setdefault(code.full_code, (code.full_code, code.name, line.note))
     return list(found.values())
+
+
+def erp_system(statuses: Iterable[ProjectStatus | None]) -> str:
+    """Where such codes are corrected: the connector's system ('your ERP system' if unknown)."""
+    for status in statuses:
+        if status is not None and status.comparison is not None:
+            return status.comparison.connector.system
+    return "your ERP system"
 
 
 class BeforeRefreshDialog(QMessageBox):
@@ -39,6 +47,7 @@ class BeforeRefreshDialog(QMessageBox):
         refused: list[tuple[Project, str]],
         unsendable: list[Unsendable],
         rest: list[Project],
+        system: str = "your ERP system",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("beforeRefreshDialog")
@@ -60,7 +69,8 @@ class BeforeRefreshDialog(QMessageBox):
             )
             parts.append(
                 "These codes on the company list cannot be sent to Procore and will be skipped "
-                f"(correct them in Sage 300 CRE; the next sync brings them over):<ul>{items}</ul>"
+                f"(correct them in {escape(system)}; the next sync brings them over):"
+                f"<ul>{items}</ul>"
             )
         if rest:
             self.setText("".join(parts))

@@ -94,7 +94,7 @@ class BulkRefreshDialog(QDialog):
         self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeaderItem(3).setToolTip(  # type: ignore[union-attr]
-            "Codes Sage 300 CRE cannot take, and descriptions locked by the Sage connector: "
+            "Codes the company's ERP connector cannot take, and descriptions it locks: "
             "left as they are"
         )
         self.table.horizontalHeaderItem(4).setToolTip(  # type: ignore[union-attr]
@@ -122,8 +122,9 @@ class BulkRefreshDialog(QDialog):
                 )
             )
         notes.append(
-            "Projects that cannot be refreshed (not connected to Sage 300 CRE, on another list, "
-            "or without Admin permission) are skipped with the reason, not counted as failures."
+            "Projects that cannot be refreshed (not connected to the ERP system, on another "
+            "list, or without Admin permission) are skipped with the reason, not counted as "
+            "failures."
         )
         note = QLabel(" ".join(notes))
         note.setWordWrap(True)

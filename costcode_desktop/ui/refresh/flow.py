@@ -24,6 +24,7 @@ from costcode_desktop.services import (
     RefreshStep,
     RefreshWaiting,
     Target,
+    cost_type_todos,
     count_inactive_changed,
     standing,
 )
@@ -32,7 +33,11 @@ from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
-from costcode_desktop.ui.refresh.before_dialog import BeforeRefreshDialog, unsendable_codes
+from costcode_desktop.ui.refresh.before_dialog import (
+    BeforeRefreshDialog,
+    erp_system,
+    unsendable_codes,
+)
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 
 if TYPE_CHECKING:  # a run's types come with the HTTP client: loaded when a refresh starts
@@ -129,7 +134,8 @@ class RefreshFlow(QObject):
         unsendable = unsendable_codes(statuses)
         if refused or unsendable:
             rest = [_project(item) for item in to_refresh]
-            dialog = BeforeRefreshDialog(self.window, refused, unsendable, rest)
+            system = erp_system(statuses)
+            dialog = BeforeRefreshDialog(self.window, refused, unsendable, rest, system)
             dialog.go_ahead.connect(lambda: self._start(to_refresh))
             self.before_refresh_dialog = dialog
             dialog.open()  # not exec(): no nested event loop, the window keeps painting
@@ -307,7 +313,9 @@ class RefreshFlow(QObject):
         """The run's result stays on screen until dismissed: each project and why."""
         self.banner.clear()
         self.result_panel.set_offline(bool(self.controller.offline))
-        self.result_panel.show_run(run, datetime.now(UTC))
+        session = self.controller.session
+        todos = cost_type_todos(run, session.environment) if session is not None else []
+        self.result_panel.show_run(run, datetime.now(UTC), todos)
 
 
 def _project(item: Project | Target) -> Project:

@@ -6,6 +6,7 @@ it or starts another run. Names and reasons come from Procore: the list's items 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,9 +33,10 @@ from costcode_desktop.ui.kit.as_given import plain, tooltip_as_given
 from costcode_desktop.ui.kit.when import short_time
 
 if TYPE_CHECKING:
-    from costcode_desktop.services import RefreshResult, RefreshRun
+    from costcode_desktop.services import CostTypeTodo, RefreshResult, RefreshRun
 
 MOST_LINES = 6  # the list scrolls beyond this; the window keeps its room for the projects
+MOST_TODOS = 3  # projects listed in the checklist; the rest are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,7 @@ def run_lines(run: RefreshRun) -> list[Line]:
 
 
 def headline(run: RefreshRun, finished_at: datetime) -> str:
-    """'Refresh finished 10:42 — 5 refreshed, 1 failed, 1 skipped (no access or not Sage).'"""
+    """'Refresh finished 10:42 — 5 refreshed, 1 failed, 1 skipped (no access or not ERP).'"""
     parts = []
     for outcome, count in (
         (RefreshOutcome.REFRESHED, len(run.refreshed)),
@@ -122,6 +124,7 @@ class RunResultPanel(QFrame):
 
     try_again_requested = Signal()
     history_requested = Signal()
+    open_url_requested = Signal(str)  # a project's Admin page in Procore
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -164,6 +167,9 @@ class RunResultPanel(QFrame):
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.list)
+        self.checklist = CostTypeChecklist(self)
+        self.checklist.open_url_requested.connect(self.open_url_requested)
+        layout.addWidget(self.checklist)
         self._lines: list[Line] = []
         self._failed = False  # the run shown has failed projects
         self._offline = False
@@ -173,7 +179,10 @@ class RunResultPanel(QFrame):
     def lines(self) -> list[Line]:
         return list(self._lines)
 
-    def show_run(self, run: RefreshRun, finished_at: datetime) -> None:
+    def show_run(
+        self, run: RefreshRun, finished_at: datetime, todos: Sequence[CostTypeTodo] = ()
+    ) -> None:
+        self.checklist.show_todos(todos)
         self._lines = run_lines(run)
         self.headline.setText(headline(run, finished_at))
         self.list.clear()
@@ -199,3 +208,57 @@ class RunResultPanel(QFrame):
 
     def _show_try_again(self) -> None:
         self.try_again.setVisible(self._failed and not self._offline)
+
+
+class CostTypeChecklist(QFrame):
+    """After a refresh: the codes left without a cost type, what to do in Procore and where."""
+
+    open_url_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("costTypeChecklist")
+        self.setAccessibleName("Left to do in Procore: codes without a cost type")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 4, 0, 0)
+        self._layout.setSpacing(4)
+        self._rows: list[QWidget] = []
+        self.todos: list[CostTypeTodo] = []
+        self.hide()
+
+    def show_todos(self, todos: Sequence[CostTypeTodo]) -> None:
+        for row in self._rows:
+            row.deleteLater()
+        self._rows = []
+        self.todos = list(todos)
+        for todo in self.todos[:MOST_TODOS]:
+            self._add(self._todo_row(todo))
+        if len(self.todos) > MOST_TODOS:
+            more = len(self.todos) - MOST_TODOS
+            label = plain(QLabel(f"… and {plural(more, 'more project')} with codes to assign."))
+            self._add(label)
+        self.setVisible(bool(self.todos))
+
+    def _add(self, widget: QWidget) -> None:
+        self._rows.append(widget)
+        self._layout.addWidget(widget)
+
+    def _todo_row(self, todo: CostTypeTodo) -> QWidget:
+        row = QWidget(self)
+        row.setObjectName("costTypeTodo")
+        text = plain(QLabel(f"☐ {todo.text}", row))  # names as given: plain text
+        text.setObjectName("costTypeTodoText")
+        text.setWordWrap(True)
+        text.setToolTip(tooltip_as_given("Codes without a cost type: " + ", ".join(todo.codes)))
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(text, 1)
+        if todo.admin_url:
+            url = todo.admin_url
+            button = QPushButton("Open in Procore", row)
+            button.setObjectName("costTypeOpenInProcore")
+            button.setAccessibleName(f"Open the Admin tool of {todo.project.name} in Procore")
+            button.setToolTip(tooltip_as_given(url))
+            button.clicked.connect(lambda: self.open_url_requested.emit(url))
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        return row

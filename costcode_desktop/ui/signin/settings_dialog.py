@@ -1,7 +1,8 @@
 """Connection settings: the Procore app CostCodeSync signs in with, filled once by IT.
 
-Environment, client id and secret, how to sign in, the redirect address and port. Values IT set
-through managed configuration (services/policy.py) are shown greyed, marked "set by your IT
+Environment, client id and secret, how to sign in, the redirect address and port, and the ERP
+connector whose cost code rules apply (told from the company's ERP list by default). Values IT
+set through managed configuration (services/policy.py) are shown greyed, marked "set by your IT
 department"; a policy that could not be read is said here too. Saving happens on the worker.
 """
 
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from costcode_desktop.costcodes.connectors import CHOICES as CONNECTOR_CHOICES
+from costcode_desktop.costcodes.connectors import choice_label
 from costcode_desktop.services.settings import PORT_MAX, PORT_MIN, REDIRECT_HOSTS, Connection
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
@@ -118,6 +121,19 @@ class ConnectionSettingsDialog(QDialog):
             max(0, self.redirect_host.findData(connection.redirect_host))
         )
         self.redirect_host.setToolTip("The address in the redirect URI registered in the app")
+        self.erp_connector = QComboBox(self)
+        self.erp_connector.setObjectName("erpConnectorChoice")
+        self.erp_connector.setAccessibleName("ERP connector whose cost code rules apply")
+        self.erp_connector.setToolTip(
+            "Which codes can be sent depends on the ERP connector (Sage 300 CRE allows / - and ., "
+            "Acumatica - only, ...). By default it is told from the name of the company's ERP "
+            "list; choose one here when that name does not say it."
+        )
+        for key in CONNECTOR_CHOICES:
+            self.erp_connector.addItem(choice_label(key), key)
+        self.erp_connector.setCurrentIndex(
+            max(0, self.erp_connector.findData(connection.erp_connector))
+        )
         # One line, selectable, never wrapped mid-word: IT copies it into the Procore app.
         self.redirect_uri = QLineEdit(self)
         self.redirect_uri.setObjectName("redirectUri")
@@ -148,6 +164,7 @@ class ConnectionSettingsDialog(QDialog):
             ("Compan&y id:", self.company_id, "company_id"),
             ("Redirect add&ress:", self.redirect_host, "redirect_host"),
             ("Redirect p&ort:", self.port, "redirect_port"),
+            ("ERP co&nnector:", self.erp_connector, "erp_connector"),
         ):
             self.form.addRow(label, self._lockable(widget, name))
         self.form.addRow("Redirect &URI:", self.uri_box)
@@ -184,6 +201,7 @@ class ConnectionSettingsDialog(QDialog):
             self.company_id,
             self.redirect_host,
             self.port,
+            self.erp_connector,
             self.redirect_uri,
             self.copy_uri,
             self.save_button,
@@ -249,6 +267,7 @@ class ConnectionSettingsDialog(QDialog):
             "company_id": self.company_id,
             "redirect_host": self.redirect_host,
             "redirect_port": self.port,
+            "erp_connector": self.erp_connector,
         }
         for name, widget in fields.items():
             locked = policy.locked(name)
@@ -279,6 +298,7 @@ class ConnectionSettingsDialog(QDialog):
             redirect_host=str(self.redirect_host.currentData()),
             sign_in_method=method,
             company_id=company,
+            erp_connector=str(self.erp_connector.currentData()),
         )
         return self.policy.apply(connection)
 

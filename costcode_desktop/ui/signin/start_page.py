@@ -46,7 +46,7 @@ class StartPage(QWidget):
         font.setBold(True)
         title.setFont(font)
         lead = plain_label(
-            "Keep your Procore projects' cost codes in step with your Sage 300 CRE standard list.",
+            "Keep your Procore projects' cost codes in step with your ERP's standard list.",
             self,
         )
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -17,14 +15,9 @@ from costcode_desktop.ui.main.window import MainWindow
 from tests.keyring_memory import MemoryKeyring
 
 from .conftest import HARBORVIEW, shot
-from .signin_support import fill, memory_keyring
+from .signin_support import fill
 
 SHOTS = "screenshots"
-
-
-@pytest.fixture
-def keyring_backend() -> Iterator[MemoryKeyring]:
-    yield from memory_keyring()
 
 
 def switch_to(window: MainWindow, qtbot: QtBot, name: str) -> None:

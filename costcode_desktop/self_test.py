@@ -224,7 +224,9 @@ class SelfTest(QObject):
             raise StepFailed(f"'{errors[0].project.name}': {errors[0].status}")
         if not stale:
             raise StepFailed(f"{len(rows)} projects, none out of date; the demo seed is wrong")
-        self._passed(f"{len(rows)} projects, {len(stale)} out of date")
+        text = f"{len(rows)} projects, {len(stale)} out of date"
+        jobs = sum(1 for row in self.window.projects.model.sub_job_rows() if row.out_of_date)
+        self._passed(f"{text}, and {plural(jobs, 'sub job')}" if jobs else text)
         sendable = [row for row in stale if not unsendable_codes([row.status])]
         target = (sendable or stale)[0]
         self.project_name = target.project.name

@@ -10,6 +10,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
+from costcode_desktop.costcodes import plural
 from costcode_desktop.procore.errors import NotFound
 from costcode_desktop.services import (
     CancelToken,
@@ -20,7 +21,10 @@ from costcode_desktop.services import (
     RefreshResult,
     RefreshRun,
     Session,
+    Target,
+    TargetKey,
     check_projects,
+    check_sub_job,
     count_out_of_date,
     list_projects,
     load_company,
@@ -61,9 +65,27 @@ def run_command(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     return refresh(session, args, out)
 
 
+class SubJobNotFound(Exception):
+    """A --sub-job that is none of the --project's sub jobs."""
+
+
 def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     client, company_id = session.client, session.company.id
     connector = connector_choice(args)
+    if args.sub_job:
+        company_list = read_company_list(client, company_id, connector=connector)
+        try:
+            targets = _named_sub_jobs(session, args.project, args.sub_job)
+        except SubJobNotFound as exc:
+            write_line(sys.stderr, f"costcode-sync: error: {exc}")
+            return EXIT_NOTHING_DONE
+        statuses = [
+            check_sub_job(client, company_list, t.project, t.sub_job)
+            for t in targets
+            if t.sub_job is not None
+        ]
+        _print_status(company_list, statuses, args, out)
+        return EXIT_OK
     if args.project:
         company_list = read_company_list(client, company_id, connector=connector)
         listed = {p.id: p for p in list_projects(client, company_id, ids=args.project)}
@@ -74,23 +96,59 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     else:
         load = load_company(session, history=None, connector=connector)  # no "last refreshed"
         company_list, projects = load.company_list, load.projects
-    statuses = output.by_project_number(list(check_projects(client, company_list, projects)))
+    statuses = output.by_project_number(
+        list(check_projects(client, company_list, projects, sub_jobs=not args.no_sub_jobs))
+    )
     _remember(session, company_list, None if args.project else projects, statuses)
-    missing = {s.project.id for s in statuses if isinstance(s.error, NotFound) and args.project}
+    missing = {
+        s.project.id
+        for s in statuses
+        if s.sub_job is None and isinstance(s.error, NotFound) and args.project
+    }
     nothing_found = bool(missing) and len(missing) == len(args.project)
     if missing:
-        statuses = [_not_found(session, s) if s.project.id in missing else s for s in statuses]
+        statuses = [
+            _not_found(session, s) if s.sub_job is None and s.project.id in missing else s
+            for s in statuses
+        ]
     if not args.json:
-        for status in (s for s in statuses if s.project.id in missing):
+        for status in (s for s in statuses if s.sub_job is None and s.project.id in missing):
             write_line(sys.stderr, f"costcode-sync: error: {status.message}")
         statuses = [s for s in statuses if s.project.id not in missing]
         if nothing_found:
             return EXIT_NOTHING_DONE
+    _print_status(company_list, statuses, args, out)
+    return EXIT_NOTHING_DONE if nothing_found else EXIT_OK
+
+
+def _print_status(
+    company_list: CompanyList, statuses: list[ProjectStatus], args: argparse.Namespace, out: TextIO
+) -> None:
     if args.json:
         _dump(output.status_json(company_list, statuses), out)
     else:
         output.print_status_table(company_list, statuses, out)
-    return EXIT_NOTHING_DONE if nothing_found else EXIT_OK
+
+
+def _named_sub_jobs(
+    session: Session, project_ids: list[int], sub_job_ids: list[int]
+) -> list[Target]:
+    """The sub jobs named with --sub-job, found among the --project's (one request per
+    project for its sub job list); SubJobNotFound names any that is not there."""
+    company_id = session.company.id
+    listed = list_projects(session.client, company_id, ids=project_ids)
+    missing = sorted(set(project_ids) - {p.id for p in listed})
+    if missing:
+        raise SubJobNotFound(f"project {missing[0]} was not found (or you cannot see it)")
+    found: dict[int, Target] = {}
+    for project in listed:
+        for job in session.client.sub_jobs(company_id, project.id):
+            found[job.id] = Target(project, job)
+    unknown = [i for i in sub_job_ids if i not in found]
+    if unknown:
+        projects = ", ".join(str(p) for p in project_ids)
+        raise SubJobNotFound(f"sub job {unknown[0]} is not a sub job of project {projects}")
+    return [found[i] for i in dict.fromkeys(sub_job_ids)]
 
 
 def _not_found(session: Session, status: ProjectStatus) -> ProjectStatus:
@@ -168,7 +226,9 @@ def _remember(
         environment = cache_key(session.environment)
         if projects is not None:
             cache.save_company(environment, session.company, company_list, projects)
-        cache.save_statuses(environment, company_list, statuses)
+        # The cache keeps projects' own results; sub jobs are read afresh each time.
+        own = [s for s in statuses if s.sub_job is None]
+        cache.save_statuses(environment, company_list, own)
 
 
 def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
@@ -210,7 +270,11 @@ def _refresh_holding(
         session.client, session.company.id, connector=connector_choice(args)
     )
     progress = Progress(quiet=args.json)
-    projects, statuses = _projects_to_refresh(session, company_list, args, progress)
+    try:
+        projects, statuses = _projects_to_refresh(session, company_list, args, progress)
+    except SubJobNotFound as exc:
+        write_line(sys.stderr, f"costcode-sync: error: {exc}")
+        return EXIT_NOTHING_DONE
     history = open_history_or_none()
     notice = history.notice if history is not None else ""  # a bad file was moved aside
     if notice and not args.json:  # --json: it is in the report
@@ -282,19 +346,27 @@ def exit_code(run: RefreshRun, *, named: set[int], fail_on_refused: bool) -> int
 
 def _projects_to_refresh(
     session: Session, company_list: CompanyList, args: argparse.Namespace, progress: Progress
-) -> tuple[list[Project], dict[int, ProjectStatus]]:
-    """Active out-of-date projects (with --all-out-of-date), then those named with --project;
-    and the statuses read on the way, which the refresh starts from instead of reading again."""
-    chosen: dict[int, Project] = {}
-    statuses: dict[int, ProjectStatus] = {}
+) -> tuple[list[Project | Target], dict[TargetKey, ProjectStatus]]:
+    """Active out-of-date projects and sub jobs (with --all-out-of-date), then those named
+    with --project (each followed by its sub jobs unless --no-sub-jobs: refresh_many lists
+    them) or --sub-job; and the statuses read on the way, which the refresh starts from
+    instead of reading again."""
+    if args.sub_job:
+        named = _named_sub_jobs(session, args.project, args.sub_job)
+        return list[Project | Target](named), {}
+    chosen: dict[TargetKey, Project | Target] = {}
+    statuses: dict[TargetKey, ProjectStatus] = {}
     if args.all_out_of_date:
         listed = list_projects(session.client, company_list.company_id, status="Active")
         active = [p for p in listed if p.active]
         for status in _out_of_date(session, company_list, active, args, progress):
-            chosen[status.project.id] = status.project
-            statuses[status.project.id] = status
+            chosen[status.key] = status.target  # a Target: its sub jobs were checked already
+            statuses[status.key] = status
     for project_id in args.project or ():
-        chosen.setdefault(project_id, Project(project_id, _stand_in(project_id), None, True))
+        # Named: as a Project (its own name when the check found it), so its sub jobs follow it.
+        found = chosen.pop(project_id, None)
+        project = found.project if isinstance(found, Target) else found
+        chosen[project_id] = project or Project(project_id, _stand_in(project_id), None, True)
     return list(chosen.values()), statuses
 
 
@@ -310,21 +382,33 @@ def _out_of_date(
     found = status_estimate(session.client, company_list, projects)
     text = f"Checking {total} active projects."
     progress.say(f"{text} {found.text}" if found.requests else text)
-    checked = check_projects(session.client, company_list, projects, concurrency=args.concurrency)
-    by_id = {s.project.id: s for s in checked}  # they come as each check ends
-    statuses = [by_id[p.id] for p in projects]  # in the order Procore lists them
+    checked = check_projects(
+        session.client,
+        company_list,
+        projects,
+        concurrency=args.concurrency,
+        sub_jobs=not args.no_sub_jobs,
+    )
+    by_key: dict[int, list[ProjectStatus]] = {}  # they come as each check ends
+    for status in checked:
+        by_key.setdefault(status.project.id, []).append(status)
+    # In the order Procore lists them, each project's sub jobs after it.
+    statuses = [s for p in projects for s in by_key.get(p.id, [])]
     # Out of date by services.out_of_date's rule (the count the window and `status` say); those
     # whose check failed are tried too, and the refresh says what became of them.
     chosen = [s for s in statuses if standing(s).out_of_date or s.state is ProjectState.ERROR]
-    progress.say(f"{count_out_of_date(statuses)} of {total} active projects are out of date.")
+    jobs = count_out_of_date(s for s in statuses if s.sub_job is not None)
+    own = count_out_of_date(s for s in statuses if s.sub_job is None)
+    text = f"{own} of {total} active projects are out of date"
+    progress.say(f"{text}, and {plural(jobs, 'sub job')}." if jobs else f"{text}.")
     return chosen
 
 
 def _run_refresh(
     session: Session,
     company_list: CompanyList,
-    projects: list[Project],
-    statuses: dict[int, ProjectStatus],
+    projects: list[Project | Target],
+    statuses: dict[TargetKey, ProjectStatus],
     history: HistoryStore | None,
     args: argparse.Namespace,
     progress: Progress,
@@ -351,6 +435,7 @@ def _run_refresh(
                     statuses=statuses,
                     lock=lock,
                     who=COMMAND,
+                    sub_jobs=not args.no_sub_jobs,
                 )
             )
         except BaseException as exc:  # handed to the main thread

@@ -116,7 +116,7 @@ class Progress:
 
 def by_project_number(statuses: list[ProjectStatus]) -> list[ProjectStatus]:
     """As people list projects: by number, 2 before 10 ("25-002" before "25-010"), then name;
-    projects without a number last."""
+    projects without a number last; a project's sub jobs right after it, by code."""
     return sorted(
         statuses,
         key=lambda s: (
@@ -125,6 +125,9 @@ def by_project_number(statuses: list[ProjectStatus]) -> list[ProjectStatus]:
             (s.project.project_number or "").strip(),
             s.project.name.casefold(),
             s.project.id,
+            s.sub_job is not None,  # a project's sub jobs follow it, by code
+            natural_key(s.sub_job.code) if s.sub_job is not None else "",
+            s.sub_job.code if s.sub_job is not None else "",
         ),
     )
 
@@ -139,7 +142,9 @@ def status_json(company_list: CompanyList, statuses: list[ProjectStatus]) -> dic
             "read_at": company_list.read_at.isoformat(),
         },
         "erp_connector": connector_json(company_list.connector),
-        "projects": [_project_status_json(s) for s in statuses],
+        "projects": [_project_status_json(s) for s in statuses if s.sub_job is None],
+        # Each sub job (Sage Extra) is a target of its own: its project, its code and name.
+        "sub_jobs": [_sub_job_status_json(s) for s in statuses if s.sub_job is not None],
     }
 
 
@@ -160,6 +165,29 @@ def _project_status_json(status: ProjectStatus) -> dict[str, Any]:
         "name": p.name,
         "project_number": p.project_number,
         "active": p.active,
+        "biller_type": "Project",
+        "biller_id": p.id,
+        "state": status.state.value,
+        "out_of_date": standing(status).out_of_date,  # counted as out of date (README)
+        "summary": status.summary,
+        "message": status.message,
+        "counts": _counts_json(status),
+    }
+
+
+def _sub_job_status_json(status: ProjectStatus) -> dict[str, Any]:
+    job = status.sub_job
+    assert job is not None
+    p = status.project
+    return {
+        "id": job.id,
+        "code": job.code,
+        "name": job.name,
+        "label": status.label,
+        "project_id": p.id,
+        "project_number": p.project_number,
+        "biller_type": "SubJob",
+        "biller_id": job.id,
         "state": status.state.value,
         "out_of_date": standing(status).out_of_date,  # counted as out of date (README)
         "summary": status.summary,
@@ -194,9 +222,8 @@ def print_status_table(
     header = ["Number", "Project", "Active", "Status"] + (["Checked"] if checked else [])
     header += [title for _, title in COUNT_COLUMNS] + ["Locked by ERP"]
     rows = [
-        [
-            s.project.project_number or "",
-            s.project.name,
+        _first_cells(s)
+        + [
             "yes" if s.project.active else "no",
             s.summary,
         ]
@@ -213,17 +240,37 @@ def print_status_table(
     for row in [header, *rows]:
         cells = (cell + " " * (w - shown_width(cell)) for cell, w in zip(row, widths, strict=True))
         write_line(out, "  ".join(cells).rstrip())
-    text = f"{plural(len(statuses), 'project')}, {count_out_of_date(statuses)} out of date"
-    inactive = count_inactive_changed(statuses)
+    own = [s for s in statuses if s.sub_job is None]
+    jobs = [s for s in statuses if s.sub_job is not None]
+    text = f"{plural(len(own), 'project')}, {count_out_of_date(own)} out of date"
+    inactive = count_inactive_changed(own)
     if inactive:  # not counted, as --all-out-of-date leaves them out (README: "out of date")
         text += f"; {plural(inactive, 'inactive project')} with differences not counted"
+    if jobs:  # counted apart, by the same rule (a sub job of an inactive project is inactive)
+        text += f". {plural(len(jobs), 'sub job')}, {count_out_of_date(jobs)} out of date"
+        inactive_jobs = count_inactive_changed(jobs)
+        if inactive_jobs:
+            text += f"; {plural(inactive_jobs, 'sub job')} of inactive projects not counted"
     write_line(out, f"{text}.")
     write_line(out, company_list.connector.rules_words)  # whose rules count codes unsupported
     notes = notes or {}
     for s in statuses:
-        for note in (s.message, notes.get(s.project.id, "")):
+        own_note = notes.get(s.project.id, "") if s.sub_job is None else ""
+        for note in (s.message, own_note):
             if note:
-                write_line(out, f"- {_about(s.project, note)}")
+                if s.sub_job is None:
+                    write_line(out, f"- {_about(s.project, note)}")
+                else:
+                    write_line(out, f"- {s.label}: {note}")
+
+
+def _first_cells(status: ProjectStatus) -> list[str]:
+    """Number and name: '23-104', 'Riverside Clinic'; a sub job's '23-104 / E01', its name."""
+    number = status.project.project_number or ""
+    job = status.sub_job
+    if job is None:
+        return [number, status.project.name]
+    return [f"{number or status.project.name} / {job.code}", job.name]
 
 
 def _about(project: Project, note: str) -> str:
@@ -302,7 +349,9 @@ def print_run(
         write_line(out, "No active project is out of date; nothing to do.")
         return
     for result in run.results:
-        if result.outcome is RefreshOutcome.REFUSED:
+        if result.sub_job is not None:  # its message names it; the line says which it is
+            write_line(out, f"{label(result):<12}  {_target(result)}: {result.message}")
+        elif result.outcome is RefreshOutcome.REFUSED:
             write_line(out, f"{label(result):<12}  {_about(result.project, result.message)}")
         else:
             write_line(out, f"{label(result):<12}  {result.message}")
@@ -343,6 +392,15 @@ def todo_json(todo: CostTypeTodo | None) -> dict[str, Any] | None:
         "text": todo.text,
         "open_in_procore": todo.admin_url,
     }
+
+
+def _target(result: RefreshResult) -> str:
+    """'23-104 / E02 Owner Change Extras' for a sub job's result, else the project numbered."""
+    job = result.sub_job
+    if job is None:
+        return numbered(result.project)
+    number = (result.project.project_number or "").strip() or result.project.name
+    return f"{number} / {job.code} {job.name}"
 
 
 def numbered(project: Project) -> str:
@@ -403,6 +461,7 @@ def _estimate_json(estimate: Estimate | None) -> dict[str, Any] | None:
 
 def refresh_json(result: RefreshResult, environment: Environment) -> dict[str, Any]:
     plan = result.plan
+    job = result.sub_job
     todo = todo_of(result, environment)
     return {
         "project": {
@@ -410,6 +469,9 @@ def refresh_json(result: RefreshResult, environment: Environment) -> dict[str, A
             "name": result.project.name,
             "number": result.project.project_number,
         },
+        "sub_job": None if job is None else {"id": job.id, "code": job.code, "name": job.name},
+        "biller_type": "Project" if job is None else "SubJob",
+        "biller_id": result.project.id if job is None else job.id,
         "outcome": result.outcome.value,
         "state": WOULD_CHANGE if result.would_change else result.outcome.value,
         "dry_run": result.dry_run,

@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--project", type=_option(procore_id), action="append", help="only this project (repeat)"
     )
+    _sub_job_options(status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument(
         "--cached",
@@ -145,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         help="this project, active or not (repeat for several)",
     )
+    _sub_job_options(refresh)
     refresh.add_argument(
         "--all-out-of-date",
         action="store_true",
@@ -188,10 +190,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sub_job_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--sub-job",
+        type=_option(procore_id),
+        action="append",
+        help="only this sub job (a Sage Extra) of the --project given (repeat)",
+    )
+    command.add_argument(
+        "--no-sub-jobs",
+        action="store_true",
+        help="leave the projects' sub jobs (Sage Extras) out; by default each project's sub "
+        "jobs are checked and refreshed with it, each on its own line",
+    )
+
+
 def check_arguments(args: argparse.Namespace) -> None:
     """Refuse a command-line mistake before signing in."""
     if getattr(args, "project", None):  # one project named twice is checked and shown once
         args.project = list(dict.fromkeys(args.project))
+    if getattr(args, "sub_job", None):
+        if not args.project:
+            raise UsageError(
+                "--sub-job needs the --project it belongs to (Procore lists sub jobs by project)"
+            )
+        if args.no_sub_jobs:
+            raise UsageError("--sub-job and --no-sub-jobs cannot be given together")
+        if getattr(args, "all_out_of_date", False):
+            raise UsageError("--sub-job and --all-out-of-date cannot be given together")
     if args.command != "refresh":
         return
     if not args.project and not args.all_out_of_date:

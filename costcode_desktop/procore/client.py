@@ -30,6 +30,7 @@ from .limits import (
     COMPANIES_PAGE_SIZE,
     COST_CODES_PAGE_SIZE,
     PROJECTS_PAGE_SIZE,
+    SUB_JOBS_PAGE_SIZE,
     SYNC_BATCH_SIZE,
 )
 from .pacing import PacingStats, QuotaView
@@ -46,6 +47,7 @@ from .parse import (
     parse_segment_item_list,
     parse_standard_cost_code,
     parse_standard_cost_code_list,
+    parse_sub_job,
     parse_sync_result,
     parse_user,
     parse_wbs_segment,
@@ -59,6 +61,7 @@ from .records import (
     RateLimitStatus,
     StandardCostCode,
     StandardCostCodeList,
+    SubJob,
     SyncResult,
     User,
     WbsSegment,
@@ -410,13 +413,40 @@ class ProcoreClient:
         codes = (parse_standard_cost_code(item, list_id=list_id) for item in items)
         return unique_by_id(codes, lambda c: c.id)
 
-    def cost_codes(
+    def sub_jobs(
         self, company_id: int, project_id: int, *, cancel: CancelToken | None = None
+    ) -> list[SubJob]:
+        """List Sub Jobs of a project (Sage Extras), SUB_JOBS_PAGE_SIZE a page.
+
+        The project list says nothing of sub jobs, so this is one request per project asked.
+        """
+        items = self._all(
+            "/rest/v1.0/sub_jobs",
+            {"project_id": int(project_id), "page": 1, "per_page": SUB_JOBS_PAGE_SIZE},
+            what="sub jobs",
+            company_id=company_id,
+            cancel=cancel,
+        )
+        jobs = (parse_sub_job(item, project_id=int(project_id)) for item in items)
+        return unique_by_id(jobs, lambda j: j.id)
+
+    def cost_codes(
+        self,
+        company_id: int,
+        project_id: int,
+        *,
+        sub_job_id: int | None = None,
+        cancel: CancelToken | None = None,
     ) -> list[CostCode]:
+        """The project's own cost codes, or with `sub_job_id` that sub job's list."""
+        params: dict[str, int] = {"project_id": project_id}
+        if sub_job_id is not None:
+            params["sub_job_id"] = int(sub_job_id)
+        params.update({"page": 1, "per_page": COST_CODES_PAGE_SIZE})
         items = self._all(
             "/rest/v1.0/cost_codes",
-            {"project_id": project_id, "page": 1, "per_page": COST_CODES_PAGE_SIZE},
-            what="project cost codes",
+            params,
+            what="project cost codes" if sub_job_id is None else "sub job cost codes",
             company_id=company_id,
             cancel=cancel,
         )
@@ -431,9 +461,11 @@ class ProcoreClient:
         list_id: int,
         standard_ids: Sequence[int],
         *,
+        sub_job_id: int | None = None,
         cancel: CancelToken | None = None,
     ) -> CopyResult:
-        """Copy company codes (ancestors included by the caller) into the project.
+        """Copy company codes (ancestors included by the caller) into the project, or into its
+        sub job `sub_job_id` ("The ID of the subjob biller", a body field).
 
         Not retried once it may have reached Procore: on a time-out or server error the caller
         re-reads the project and plans again. An empty id list sends nothing (status 0).
@@ -441,11 +473,13 @@ class ProcoreClient:
         ids = list(dict.fromkeys(int(i) for i in standard_ids))
         if not ids:
             return CopyResult((), (), 0)
-        body = {
+        body: dict[str, int | list[int]] = {
             "project_id": int(project_id),
             "standard_cost_code_list_id": int(list_id),
             "standard_cost_code_ids": ids,
         }
+        if sub_job_id is not None:
+            body["sub_job_id"] = int(sub_job_id)
         response = self._http.send(
             "POST",
             "/rest/v1.0/cost_codes/copy_subset_from_standard_list",
@@ -462,9 +496,16 @@ class ProcoreClient:
         project_id: int,
         updates: Sequence[tuple[int, str]],
         *,
+        sub_job_id: int | None = None,
         cancel: CancelToken | None = None,
     ) -> SyncResult:
-        """Rename codes in batches of at most 1,000; per-item errors come back, not raised."""
+        """Rename codes in batches of at most 1,000; per-item errors come back, not raised.
+
+        With `sub_job_id` (a query parameter, as project_id) the codes are that sub job's.
+        """
+        params: dict[str, int] = {"project_id": int(project_id)}
+        if sub_job_id is not None:
+            params["sub_job_id"] = int(sub_job_id)
         results: list[SyncResult] = []
         for start in range(0, len(updates), SYNC_BATCH_SIZE):
             batch = updates[start : start + SYNC_BATCH_SIZE]
@@ -472,7 +513,7 @@ class ProcoreClient:
             response = self._http.send(
                 "PATCH",
                 "/rest/v1.0/cost_codes/sync",
-                params={"project_id": project_id},
+                params=params,
                 json_body=body,
                 company_id=company_id,
                 cancel=cancel,
@@ -491,6 +532,7 @@ class ProcoreClient:
         *,
         code: str,
         parent_id: int | None,
+        sub_job_id: int | None = None,
         cancel: CancelToken | None = None,
     ) -> CostCode:
         """Rename one code (the fallback when sync refuses a batch).
@@ -502,10 +544,13 @@ class ProcoreClient:
         attributes: dict[str, str | int] = {"code": str(code), "name": str(name)}
         if parent_id is not None:
             attributes["parent_id"] = int(parent_id)
+        body: dict[str, object] = {"project_id": int(project_id), "cost_code": attributes}
+        if sub_job_id is not None:
+            body["sub_job_id"] = int(sub_job_id)  # Body98's optional sub_job_id
         response = self._http.send(
             "PATCH",
             f"/rest/v1.0/cost_codes/{int(cost_code_id)}",
-            json_body={"project_id": int(project_id), "cost_code": attributes},
+            json_body=body,
             company_id=company_id,
             cancel=cancel,
         )

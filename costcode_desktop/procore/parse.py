@@ -22,6 +22,7 @@ from .records import (
     Project,
     StandardCostCode,
     StandardCostCodeList,
+    SubJob,
     SyncError,
     SyncResult,
     User,
@@ -323,7 +324,21 @@ def parse_cost_code(obj: object) -> CostCode:
         standard_cost_code_id=f.opt_int("standard_cost_code_id"),
         erp_managed=erp_managed(f.obj),
         position=f.soft_int("position"),
+        biller_type=f.opt_str("biller_type"),
+        biller_id=f.soft_int("biller_id"),
         line_item_types=parse_line_item_types(f.obj),
+    )
+
+
+def parse_sub_job(obj: object, *, project_id: int) -> SubJob:
+    """A List Sub Jobs item (SDK RestV10SubJobsGet200ResponseInner); it names no project."""
+    f = Fields(obj, "sub job")
+    return SubJob(
+        id=f.req_int("id"),
+        project_id=project_id,
+        code=f.req_str("code", null_as=""),
+        name=f.req_str("name", null_as=""),
+        erp_managed=erp_managed(f.obj),
     )
 
 

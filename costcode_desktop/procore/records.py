@@ -44,6 +44,18 @@ class Project:
 
 
 @dataclass(frozen=True, slots=True)
+class SubJob:
+    """A project's sub job (a Sage 300 CRE Extra): a biller with its own cost code list."""
+
+    id: int
+    project_id: int
+    code: str  # "Unique code in the scope of a Project"
+    name: str
+    # Whether the ERP connector owns the record; the value itself is never kept or sent.
+    erp_managed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class StandardCostCodeList:
     """A company cost code list, from the WBS segment item lists or the deprecated call."""
 
@@ -101,6 +113,9 @@ class CostCode:
     standard_cost_code_id: int | None
     erp_managed: bool = False
     position: int | None = None
+    # Whose list it is on: "Project" or "SubJob" and that one's id; None when not given.
+    biller_type: str | None = None
+    biller_id: int | None = None
     # The cost types assigned to the code; () none, None when the answer did not say.
     line_item_types: tuple[LineItemType, ...] | None = None
 

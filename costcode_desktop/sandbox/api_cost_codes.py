@@ -58,13 +58,25 @@ def _project_id(ctx: Context, body: Mapping[str, Any] | None = None) -> int:
     return project_id
 
 
-def _sub_job_id(ctx: Context, body: Mapping[str, Any] | None = None) -> int | None:
+def _sub_job_id(ctx: Context, project: Row, body: Mapping[str, Any] | None = None) -> int | None:
+    """The sub job named by the query or the body: 404 when it is not one of the project's."""
     sub_job = int_param(ctx.request, "sub_job_id")
     if sub_job is None and body is not None and body.get("sub_job_id") is not None:
         if not _is_int(body["sub_job_id"]):
             raise errors(400, "sub_job_id must be an integer")
         sub_job = int(body["sub_job_id"])
+    if sub_job is not None:
+        row = ctx.store.sub_job(sub_job)
+        if row is None or row["project_id"] != project["id"]:
+            raise errors(404, f"Sub job {sub_job} not found")
     return sub_job
+
+
+def code_view(ctx: Context, row: Row, project: Row) -> dict[str, Any]:
+    """A code as Procore shows it: the biller is its sub job when it has one."""
+    sub_job_id = row["sub_job_id"]
+    sub_job = None if sub_job_id is None else ctx.store.sub_job(sub_job_id)
+    return cost_code_view(row, project, sub_job)
 
 
 def _unprocessable(code: str, message: str, fields: str, reason: str) -> ApiError:
@@ -79,14 +91,14 @@ def _unprocessable(code: str, message: str, fields: str, reason: str) -> ApiErro
 def list_cost_codes(ctx: Context) -> Response:
     request = ctx.request
     project = ctx.visible_project(_project_id(ctx))
-    rows = ctx.store.cost_codes(project["id"], _sub_job_id(ctx))
+    rows = ctx.store.cost_codes(project["id"], _sub_job_id(ctx, project))
     id_filter = int_list_param(request, "filters[id]")
     if id_filter is not None:
         rows = [row for row in rows if row["id"] in id_filter]
     origin_filter = request.param("filters[origin_id]")
     if origin_filter is not None:
         rows = [row for row in rows if row["origin_id"] == origin_filter]
-    views = [cost_code_view(row, project) for row in rows]
+    views = [code_view(ctx, row, project) for row in rows]
     page, headers = paginate(request, views, cap=GENERAL_CAP)
     return json_response(200, page, headers)
 
@@ -102,7 +114,7 @@ def _code_on_project(ctx: Context) -> tuple[Row, Row]:
 
 def show_cost_code(ctx: Context) -> Response:
     row, project = _code_on_project(ctx)
-    return json_response(200, cost_code_view(row, project))
+    return json_response(200, code_view(ctx, row, project))
 
 
 # --- copy_subset_from_standard_list ------------------------------------------------------------
@@ -132,7 +144,7 @@ def copy_subset(ctx: Context) -> Response:
             "standard_cost_code_ids",
             "Give at least one standard cost code id",
         )
-    sub_job_id = _sub_job_id(ctx, body)
+    sub_job_id = _sub_job_id(ctx, project, body)
     standard = {row["id"]: row for row in ctx.store.standard_codes(list_id)}
     requested = list(dict.fromkeys(raw_ids))
     unknown = [i for i in requested if i not in standard]
@@ -207,7 +219,7 @@ def copy_subset(ctx: Context) -> Response:
 def _view(ctx: Context, code_id: int, project: Row) -> dict[str, Any]:
     row = ctx.store.cost_code(code_id)
     assert row is not None
-    return cost_code_view(row, project)
+    return code_view(ctx, row, project)
 
 
 # --- updates -----------------------------------------------------------------------------------
@@ -335,7 +347,8 @@ def _sync_item(ctx: Context, project: Row, sub_job: int | None, item: object) ->
         return _create(ctx, project, sub_job, item)
     code_id = item["id"]
     row = ctx.store.cost_code(code_id) if _is_int(code_id) else None
-    if row is None or row["project_id"] != project["id"]:
+    # A code of another biller (the project's list or another sub job's) is not found here.
+    if row is None or row["project_id"] != project["id"] or row["sub_job_id"] != sub_job:
         _refuse_erp_fields(item)
         raise ItemError({"id": [NOT_FOUND_MESSAGE]})
     apply_update(ctx, row, item)
@@ -359,7 +372,7 @@ def sync(ctx: Context) -> Response:
         )
     project = ctx.visible_project(_project_id(ctx, body))
     ctx.require_admin(project)
-    sub_job = _sub_job_id(ctx, body)
+    sub_job = _sub_job_id(ctx, project, body)
     done: list[int] = []
     failed: list[dict[str, Any]] = []
     with ctx.store.transaction():

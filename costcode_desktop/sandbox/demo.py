@@ -69,6 +69,16 @@ ACUMATICA_CODES: tuple[tuple[str, str, str | None], ...] = (
 )
 ACUMATICA_SLASH_CODES = ("03/300", "05/500")
 
+# Riverside Clinic's sub jobs (Sage 300 CRE Extras), each with its own cost code list.
+RIVERSIDE_EXTRA_IN_SYNC = 8_100_001
+RIVERSIDE_EXTRA_OUT_OF_DATE = 8_100_002
+DEMO_SUB_JOB_STATES: dict[int, str] = {
+    RIVERSIDE_EXTRA_IN_SYNC: "E01 Parking Deck Extra: in sync",
+    RIVERSIDE_EXTRA_OUT_OF_DATE: (
+        "E02 Owner Change Extras: missing 18 and 18-100; one description edited"
+    ),
+}
+
 # Codes added in Sage after most projects were set up: (full code, name, parent).
 NEW_IN_SAGE: tuple[tuple[str, str, str | None], ...] = (
     ("01-016", "Safety Manager", "01"),
@@ -80,7 +90,7 @@ NEW_IN_SAGE: tuple[tuple[str, str, str | None], ...] = (
 UNSUPPORTED_CODE: tuple[str, str, str] = ("02 410", "Storm Drainage Structures", "02")
 
 DEMO_PROJECT_STATES: dict[int, str] = {
-    RIVERSIDE_CLINIC: "in sync",
+    RIVERSIDE_CLINIC: "in sync; two sub jobs (Extras), one in sync and one out of date",
     MAPLE_STREET_LIBRARY: "in sync",
     HARBORVIEW_APARTMENTS: "missing all four new codes and the unsupported 02 410",
     WESTGATE_OFFICE_PARK: "missing 18 and 18-100 (a new division with its child)",
@@ -317,6 +327,24 @@ def demo_seed() -> dict[str, Any]:
         erp_project(
             EXECUTIVE_RESIDENCE, "Executive Residence (Confidential)", "24-099", missing=new
         ),
+    ]
+    projects[0]["sub_jobs"] = [
+        {
+            "id": RIVERSIDE_EXTRA_IN_SYNC,
+            "code": "E01",
+            "name": "Parking Deck Extra",
+            "origin_id": _origin("extra", "23-104/E01"),
+            "cost_codes": _project_codes(erp_codes),
+        },
+        {
+            "id": RIVERSIDE_EXTRA_OUT_OF_DATE,
+            "code": "E02",
+            "name": "Owner Change Extras",
+            "origin_id": _origin("extra", "23-104/E02"),
+            "cost_codes": _project_codes(
+                erp_codes, missing=new[2:], renamed={"01-010": "Project Manager - Extras"}
+            ),
+        },
     ]
 
     service_codes = [

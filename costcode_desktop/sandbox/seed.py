@@ -49,7 +49,9 @@ A seed is one JSON object. Keys not listed here are allowed and ignored.
     `projects`: `id` (int), `name` required; `project_number`, `display_name` (default
     "<number> - <name>"), `stage`, `origin_id` (strings or null), `active` (default true),
     `is_erp_integrated` (default false), `standard_cost_code_list_id` (a list of the same company,
-    or null), `cost_codes`.
+    or null), `cost_codes`, `sub_jobs`.
+    `sub_jobs` (Sage Extras): `id` (int), `code` (unique on the project), `name` required;
+    `origin_id`; `cost_codes`, the sub job's own list (its parents within that list).
     `cost_types` (optional): the company's cost types (List Line Item Types), each `code`, `name`
     required, `base_type` (default "other"), `origin_id`; default Sage 300 CRE's categories
     L Labor, M Material, S Subcontract, E Equipment, O Other.
@@ -97,6 +99,7 @@ from .seedmodel import (
     Seed,
     StandardCodeSpec,
     StandardListSpec,
+    SubJobSpec,
     UserSpec,
 )
 
@@ -341,6 +344,7 @@ def parse_seed(seed: object) -> Seed:
     project_ids = _Unique("project id")
     std_code_ids = _Unique("standard cost code id")
     project_code_ids = _Unique("cost code id")
+    sub_job_ids = _Unique("sub job id")
 
     # First pass: explicit code ids, so that assigned ids never collide with them.
     taken_std: set[int] = set()
@@ -357,6 +361,12 @@ def parse_seed(seed: object) -> Seed:
             here = f"companies[{c}].projects[{pi}]"
             codes = _list(_obj(raw_project, here), "cost_codes", here)
             taken_project |= _explicit_code_ids(codes, f"{here}.cost_codes", project_code_ids)
+            for si, raw_job in enumerate(_list(_obj(raw_project, here), "sub_jobs", here)):
+                job_here = f"{here}.sub_jobs[{si}]"
+                job_codes = _list(_obj(raw_job, job_here), "cost_codes", job_here)
+                taken_project |= _explicit_code_ids(
+                    job_codes, f"{job_here}.cost_codes", project_code_ids
+                )
     std_ids = _Ids(STANDARD_CODE_ID_START, taken_std)
     code_ids = _Ids(PROJECT_CODE_ID_START, taken_project)
 
@@ -382,6 +392,7 @@ def parse_seed(seed: object) -> Seed:
                 lists_by_id,
                 std_by_id,
                 project_ids,
+                sub_job_ids,
                 code_ids,
             )
             for pi, raw_project in enumerate(_list(company, "projects", where))
@@ -530,6 +541,7 @@ def _parse_project(
     lists: Mapping[int, StandardListSpec],
     std_by_id: Mapping[int, StandardCodeSpec],
     project_ids: _Unique,
+    sub_job_ids: _Unique,
     ids: _Ids,
 ) -> ProjectSpec:
     project_id = _int(raw, "id", where)
@@ -548,6 +560,68 @@ def _parse_project(
             )
     std_by_full = {code.full_code: code for code in std_list.codes} if std_list else {}
 
+    codes = _parse_codes(raw, where, project_id, std_by_full, std_by_id, ids)
+    sub_jobs = tuple(
+        _parse_sub_job(
+            _obj(entry, f"{where}.sub_jobs[{si}]"),
+            f"{where}.sub_jobs[{si}]",
+            project_id,
+            std_by_full,
+            std_by_id,
+            sub_job_ids,
+            ids,
+        )
+        for si, entry in enumerate(_list(raw, "sub_jobs", where))
+    )
+    codes_taken = {job.code for job in sub_jobs}
+    if len(codes_taken) != len(sub_jobs):
+        raise SeedError(f"{where}.sub_jobs: a sub job code is used twice on this project")
+    return ProjectSpec(
+        id=project_id,
+        company_id=company_id,
+        name=name,
+        display_name=_opt_str(raw, "display_name", where)
+        or (f"{number} - {name}" if number else name),
+        project_number=number,
+        active=_bool(raw, "active", where, True),
+        stage=_opt_str(raw, "stage", where),
+        origin_id=_opt_str(raw, "origin_id", where),
+        is_erp_integrated=_bool(raw, "is_erp_integrated", where, False),
+        standard_cost_code_list_id=list_id,
+        codes=codes,
+        sub_jobs=sub_jobs,
+    )
+
+
+def _parse_sub_job(
+    raw: Mapping[str, Any],
+    where: str,
+    project_id: int,
+    std_by_full: Mapping[str, StandardCodeSpec],
+    std_by_id: Mapping[int, StandardCodeSpec],
+    sub_job_ids: _Unique,
+    ids: _Ids,
+) -> SubJobSpec:
+    sub_job_id = _int(raw, "id", where)
+    sub_job_ids.add(sub_job_id, f"{where}.id")
+    return SubJobSpec(
+        id=sub_job_id,
+        code=_str(raw, "code", where),
+        name=_str(raw, "name", where),
+        origin_id=_opt_str(raw, "origin_id", where),
+        codes=_parse_codes(raw, where, project_id, std_by_full, std_by_id, ids),
+    )
+
+
+def _parse_codes(
+    raw: Mapping[str, Any],
+    where: str,
+    project_id: int,
+    std_by_full: Mapping[str, StandardCodeSpec],
+    std_by_id: Mapping[int, StandardCodeSpec],
+    ids: _Ids,
+) -> tuple[ProjectCodeSpec, ...]:
+    """One biller's codes (the project's or a sub job's), parents resolved within it."""
     by_full: dict[str, ProjectCodeSpec] = {}
     pending = list(_code_entries(_list(raw, "cost_codes", where), f"{where}.cost_codes"))
     assigned = [_opt_int(entry, "id", here) or ids.take() for here, entry in pending]
@@ -581,21 +655,7 @@ def _parse_project(
         )
         by_full[full_code] = spec
         resolved[i] = spec
-    codes = [resolved[i] for i in range(len(pending))]
-    return ProjectSpec(
-        id=project_id,
-        company_id=company_id,
-        name=name,
-        display_name=_opt_str(raw, "display_name", where)
-        or (f"{number} - {name}" if number else name),
-        project_number=number,
-        active=_bool(raw, "active", where, True),
-        stage=_opt_str(raw, "stage", where),
-        origin_id=_opt_str(raw, "origin_id", where),
-        is_erp_integrated=_bool(raw, "is_erp_integrated", where, False),
-        standard_cost_code_list_id=list_id,
-        codes=tuple(codes),
-    )
+    return tuple(resolved[i] for i in range(len(pending)))
 
 
 __all__ = [
@@ -609,6 +669,7 @@ __all__ = [
     "SeedError",
     "StandardCodeSpec",
     "StandardListSpec",
+    "SubJobSpec",
     "UserSpec",
     "load_seed",
     "parse_seed",

@@ -76,6 +76,17 @@ class ProjectCodeSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class SubJobSpec:
+    """A sub job (a Sage Extra): its own cost code list within the project."""
+
+    id: int
+    code: str
+    name: str
+    origin_id: str | None
+    codes: tuple[ProjectCodeSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectSpec:
     id: int
     company_id: int
@@ -88,6 +99,7 @@ class ProjectSpec:
     is_erp_integrated: bool
     standard_cost_code_list_id: int | None
     codes: tuple[ProjectCodeSpec, ...]
+    sub_jobs: tuple[SubJobSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -260,12 +260,18 @@ class SandboxServer:
         """(id, name) of every company in the sandbox."""
         return [(row["id"], row["name"]) for row in self._store.companies()]
 
-    def project_cost_codes(self, project_id: int) -> list[dict[str, Any]]:
-        """The project's cost codes, as GET /rest/v1.0/cost_codes returns them."""
+    def project_cost_codes(
+        self, project_id: int, sub_job_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The project's (or its sub job's) codes, as GET /rest/v1.0/cost_codes returns them."""
         project = self._store.project(project_id)
         if project is None:
             raise KeyError(f"unknown project id {project_id}")
-        return [cost_code_view(row, project) for row in self._store.cost_codes(project_id)]
+        sub_job = None if sub_job_id is None else self._store.sub_job(sub_job_id)
+        if sub_job_id is not None and (sub_job is None or sub_job["project_id"] != project_id):
+            raise KeyError(f"unknown sub job id {sub_job_id} of project {project_id}")
+        rows = self._store.cost_codes(project_id, sub_job_id)
+        return [cost_code_view(row, project, sub_job) for row in rows]
 
     def standard_codes(self, list_id: int) -> list[dict[str, Any]]:
         """The list's standard codes in the extended view."""

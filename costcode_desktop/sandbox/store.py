@@ -28,8 +28,9 @@ WBS_PATTERN_ID_START = 3_113_970
 
 # Bumped whenever the schema or the demo seed changes: a file of another version is reseeded
 # (so an existing demo gains what the seed added). 4: the PKCE verifier on sign-in codes;
-# 5: Example Builders West, on Acumatica (both were 4 on their branches, so 5 reseeds either).
-SCHEMA_VERSION = "5"
+# 5: Example Builders West, on Acumatica, or sub jobs (both were 5 on their branches);
+# 6: both, so a database of either 5 is reseeded once.
+SCHEMA_VERSION = "6"
 
 Row = sqlite3.Row
 
@@ -43,6 +44,7 @@ _TABLES = (
     "line_item_types",
     "wbs_segments",
     "projects",
+    "sub_jobs",
     "cost_codes",
     "tokens",
     "auth_codes",
@@ -85,6 +87,11 @@ CREATE TABLE projects (
     display_name TEXT NOT NULL, project_number TEXT, active INTEGER NOT NULL, stage TEXT,
     origin_id TEXT, is_erp_integrated INTEGER NOT NULL, standard_cost_code_list_id INTEGER,
     created_at REAL NOT NULL, updated_at REAL NOT NULL);
+-- Sub jobs (Sage Extras): a flat segment of the project, each with its own cost codes.
+CREATE TABLE sub_jobs (
+    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+    origin_id TEXT, origin_data TEXT, seq INTEGER NOT NULL, created_at REAL NOT NULL,
+    updated_at REAL NOT NULL, UNIQUE (project_id, code));
 CREATE TABLE cost_codes (
     id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, sub_job_id INTEGER, parent_id INTEGER,
     code TEXT NOT NULL, full_code TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL,
@@ -325,13 +332,24 @@ class Store:
                     ),
                 )
                 c.executemany(
-                    "INSERT INTO cost_codes (id, project_id, parent_id, code, full_code, name, "
-                    "position, origin_id, origin_data, standard_cost_code_id, created_at, "
-                    "updated_at, line_item_types) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO sub_jobs (id, project_id, code, name, origin_id, seq, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (job.id, project.id, job.code, job.name, job.origin_id, seq, now, now)
+                        for seq, job in enumerate(project.sub_jobs)
+                    ],
+                )
+                billers = [(None, project.codes)] + [(j.id, j.codes) for j in project.sub_jobs]
+                c.executemany(
+                    "INSERT INTO cost_codes (id, project_id, sub_job_id, parent_id, code, "
+                    "full_code, name, position, origin_id, origin_data, standard_cost_code_id, "
+                    "created_at, updated_at, line_item_types) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             code.id,
                             project.id,
+                            sub_job_id,
                             code.parent_id,
                             code.code,
                             code.full_code,
@@ -344,7 +362,8 @@ class Store:
                             now,
                             assigned_json(code.cost_types, types),
                         )
-                        for code in project.codes
+                        for sub_job_id, codes in billers
+                        for code in codes
                     ],
                 )
 
@@ -540,6 +559,12 @@ class Store:
         return self.one("SELECT * FROM projects WHERE id = ?", (project_id,))
 
     # --- project cost codes --------------------------------------------------------------------
+
+    def sub_jobs(self, project_id: int) -> list[Row]:
+        return self.all("SELECT * FROM sub_jobs WHERE project_id = ? ORDER BY seq", (project_id,))
+
+    def sub_job(self, sub_job_id: int) -> Row | None:
+        return self.one("SELECT * FROM sub_jobs WHERE id = ?", (sub_job_id,))
 
     def cost_codes(self, project_id: int, sub_job_id: int | None = None) -> list[Row]:
         if sub_job_id is None:

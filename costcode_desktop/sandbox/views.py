@@ -151,8 +151,22 @@ def line_item_type_view(row: Row) -> dict[str, Any]:
     }
 
 
-def cost_code_view(row: Row, project: Row) -> dict[str, Any]:
-    sub_job = row["sub_job_id"]
+def sub_job_view(row: Row) -> dict[str, Any]:
+    """List Sub Jobs' fields (SDK RestV10SubJobsGet200ResponseInner)."""
+    return {
+        "id": row["id"],
+        "code": row["code"],
+        "name": row["name"],
+        "origin_id": row["origin_id"],
+        "origin_data": row["origin_data"],
+        "created_at": iso8601(row["created_at"]),
+        "updated_at": iso8601(row["updated_at"]),
+    }
+
+
+def cost_code_view(row: Row, project: Row, sub_job: Row | None = None) -> dict[str, Any]:
+    """A code of the project's own list, or of `sub_job`'s (its biller) when it has one."""
+    sub_job_id = row["sub_job_id"]
     return {
         "id": row["id"],
         "code": row["code"],
@@ -164,9 +178,9 @@ def cost_code_view(row: Row, project: Row) -> dict[str, Any]:
         "origin_data": row["origin_data"],
         "standard_cost_code_id": row["standard_cost_code_id"],
         "budgeted": bool(row["budgeted"]),
-        "biller": project["name"],
-        "biller_id": project["id"] if sub_job is None else sub_job,
-        "biller_type": "Project" if sub_job is None else "SubJob",
+        "biller": project["name"] if sub_job is None else sub_job["name"],
+        "biller_id": project["id"] if sub_job_id is None else sub_job_id,
+        "biller_type": "Project" if sub_job_id is None else "SubJob",
         "created_at": iso8601(row["created_at"]),
         "updated_at": iso8601(row["updated_at"]),
         "deleted_at": iso8601(row["deleted_at"]),

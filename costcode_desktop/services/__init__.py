@@ -14,7 +14,7 @@ from costcode_desktop.lazy import lazy_names
 if TYPE_CHECKING:
     from costcode_desktop.procore import CancelToken, Environment, TokenSource
     from costcode_desktop.procore.errors import Cancelled, ProcoreError
-    from costcode_desktop.procore.records import Company, Project, User
+    from costcode_desktop.procore.records import Company, Project, SubJob, User
 
     from .budget import Estimate, duration_text, status_estimate
     from .bulk import (
@@ -53,8 +53,10 @@ if TYPE_CHECKING:
         ProjectStatus,
         check_project,
         check_projects,
+        check_sub_job,
         status_after_refresh,
     )
+    from .targets import Target, TargetKey
 
 _HOME = {  # name -> the module that defines it
     "CancelToken": "costcode_desktop.procore",
@@ -64,6 +66,7 @@ _HOME = {  # name -> the module that defines it
     "ProcoreError": "costcode_desktop.procore.errors",
     "Company": "costcode_desktop.procore.records",
     "Project": "costcode_desktop.procore.records",
+    "SubJob": "costcode_desktop.procore.records",
     "User": "costcode_desktop.procore.records",
     "Estimate": ".budget",
     "duration_text": ".budget",
@@ -113,7 +116,10 @@ _HOME = {  # name -> the module that defines it
     "ProjectStatus": ".status",
     "check_project": ".status",
     "check_projects": ".status",
+    "check_sub_job": ".status",
     "status_after_refresh": ".status",
+    "Target": ".targets",
+    "TargetKey": ".targets",
 }
 
 
@@ -155,11 +161,15 @@ __all__ = [
     "RefreshWaiting",
     "Session",
     "Standing",
+    "SubJob",
+    "Target",
+    "TargetKey",
     "TokenSource",
     "User",
     "check_permissions",
     "check_project",
     "check_projects",
+    "check_sub_job",
     "connect",
     "cost_type_todos",
     "count_inactive_changed",

@@ -19,10 +19,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from costcode_desktop.costcodes import Comparison, NameUpdate, RefreshPlan, StandardCode, plural
 from costcode_desktop.procore import CancelToken
-from costcode_desktop.procore.errors import Cancelled, ProcoreError
+from costcode_desktop.procore.errors import Cancelled, NotFound, PermissionDenied, ProcoreError
 from costcode_desktop.procore.records import Project
 
 from .budget import Estimate, estimate, refresh_requests
@@ -42,6 +43,7 @@ from .refresh import RefreshOutcome, RefreshResult, refresh_project
 from .refresh_lock import WINDOW, HeldRefresh, LockHolder, company_lock
 from .session import Session
 from .status import ProjectState, ProjectStatus, status_after_refresh
+from .targets import Target, TargetKey, as_target
 from .text import quoted
 
 log = logging.getLogger(__name__)
@@ -115,7 +117,7 @@ class RefreshRun:
         return text
 
     def _run_summary(self) -> str:
-        text = f"{len(self.refreshed)} of {plural(self.total, 'project')} refreshed"
+        text = f"{len(self.refreshed)} of {self._of_total()} refreshed"
         if self.failed:
             text += f", {len(self.failed)} failed"
         if self.skipped:
@@ -129,12 +131,19 @@ class RefreshRun:
             text += f" Added {plural(added, 'code')}, updated {plural(updated, 'description')}."
         return text
 
+    def _of_total(self) -> str:
+        """'12 projects', or '3 (1 project, 2 sub jobs)' when sub jobs were refreshed too."""
+        jobs = sum(1 for r in self.results if r.sub_job is not None)
+        if not jobs:
+            return plural(self.total, "project")
+        return f"{self.total} ({plural(self.total - jobs, 'project')}, {plural(jobs, 'sub job')})"
+
     def _dry_run_summary(self) -> str:
         plans = [r.plan for r in self.results if r.would_change and r.plan is not None]
         added = sum(len(p.to_add) for p in plans)
         updated = sum(len(p.updates) for p in plans)
         text = (
-            f"Dry run: {len(plans)} of {plural(self.total, 'project')} would change (add "
+            f"Dry run: {len(plans)} of {self._of_total()} would change (add "
             f"{plural(added, 'code')}, update {plural(updated, 'description')})"
         )
         if self.failed:
@@ -152,16 +161,17 @@ def retry_failed(run: RefreshRun) -> list[Project]:
 def refresh_many(
     session: Session,
     company_list: CompanyList,
-    projects: Sequence[Project],
+    projects: Sequence[Project | Target],
     *,
     history: HistoryStore | None,
     concurrency: int = DEFAULT_CONCURRENCY,
     dry_run: bool = False,
     on_event: EventHandler | None = None,
     cancel: CancelToken | None = None,
-    statuses: Mapping[int, ProjectStatus] | None = None,
+    statuses: Mapping[int, ProjectStatus] | Mapping[TargetKey, ProjectStatus] | None = None,
     lock: HeldRefresh | None = None,
     who: str = WINDOW,
+    sub_jobs: bool = False,
 ) -> RefreshRun:
     """Refresh the projects, `concurrency` at a time; record each outcome as soon as it is known.
 
@@ -175,29 +185,41 @@ def refresh_many(
     within REUSE_FOR before the run starts is refreshed from that comparison instead of being
     read again, so it costs the writes and the read-back (and the permission check, once per
     project per session).
+
+    A Target with a sub job refreshes that sub job's list. With `sub_jobs`, a project given
+    as a Project (not as a Target) is followed by its sub jobs (one request lists them; each
+    is refreshed and recorded as a target of its own), unless the project was refused. A sub
+    job's status is found in `statuses` under its key, (project id, sub job id).
     """
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}")
-    unique = list({project.id: project for project in projects}.values())  # once each
+    targets = [as_target(item) for item in projects]
+    unique = list({target.key: target for target in targets}.values())  # once each
     owned: HeldRefresh | None = None
     if not dry_run and lock is None:
         owned = _take_lock(session, who, cancel, on_event)
         if owned is None:
-            return RefreshRun(not_started=unique, cancelled=True)
+            return RefreshRun(not_started=[t.project for t in unique], cancelled=True)
         lock = owned
     try:
         recovery = Recovery()
         if lock is not None and history is not None:
             recovery = recover_interrupted(session, company_list, history, cancel=cancel)
         changed_since = lock.changed_since if lock is not None else None
+        known: Mapping[Any, ProjectStatus] = statuses or {}  # keyed by project id or target key
         starts = starting_points(
             company_list,
             unique,
-            statuses or {},
+            known,
             changed_since=changed_since,
             written_at=_last_written(session, history),
         )
         batch = _Batch(session, company_list, unique, starts, history, dry_run, on_event)
+        if sub_jobs:
+            batch.expand = {p.id for p in projects if isinstance(p, Project)}
+        batch.statuses = known
+        batch.fresh_after = _fresh_after(company_list, datetime.now(UTC), changed_since)
+        batch.written_at = _last_written(session, history)
         batch.run_record.recovery = recovery
         batch.run(concurrency, cancel)
         return batch.run_record
@@ -229,12 +251,42 @@ class StartingPoint:
 
     project: Project
     before: Comparison | None
+    target: Target | None = None  # the sub job when it is one; None: the project itself
+
+
+def _fresh_after(
+    company_list: CompanyList, moment: datetime, changed_since: datetime | None
+) -> datetime:
+    fresh_after = max(company_list.read_at, moment - REUSE_FOR)
+    return fresh_after if changed_since is None else max(fresh_after, changed_since)
+
+
+def _starting_point(
+    target: Target,
+    status: ProjectStatus | None,
+    fresh_after: datetime,
+    written: datetime | None,
+) -> StartingPoint:
+    """A project's (or a sub job's) starting point; `written`: when a run last began writing
+    to the project or one of its sub jobs."""
+    project = target.project
+    job = target if target.sub_job is not None else None
+    if status is None:
+        return StartingPoint(project, None, job)
+    fresh = (
+        status.comparison is not None
+        and status.state in (ProjectState.IN_SYNC, ProjectState.OUT_OF_DATE)
+        and status.checked_at >= fresh_after
+        and (written is None or status.checked_at > written)
+    )
+    listed = status.project if not status.project.needs_detail else project
+    return StartingPoint(listed, status.comparison if fresh else None, job)
 
 
 def starting_points(
     company_list: CompanyList,
-    projects: Sequence[Project],
-    statuses: Mapping[int, ProjectStatus],
+    projects: Sequence[Project | Target],
+    statuses: Mapping[Any, ProjectStatus],
     *,
     now: datetime | None = None,
     changed_since: datetime | None = None,
@@ -254,26 +306,16 @@ def starting_points(
     whatever the project says now, and the read-back after the writes says what the project
     really holds (a difference that appeared meanwhile is reported, and the status updated).
     """
-    moment = now or datetime.now(UTC)
-    fresh_after = max(company_list.read_at, moment - REUSE_FOR)
-    if changed_since is not None:
-        fresh_after = max(fresh_after, changed_since)
-    points = []
-    for project in projects:
-        status = statuses.get(project.id)
-        if status is None:
-            points.append(StartingPoint(project, None))
-            continue
-        written = (written_at or {}).get(project.id)
-        fresh = (
-            status.comparison is not None
-            and status.state in (ProjectState.IN_SYNC, ProjectState.OUT_OF_DATE)
-            and status.checked_at >= fresh_after
-            and (written is None or status.checked_at > written)
+    fresh_after = _fresh_after(company_list, now or datetime.now(UTC), changed_since)
+    return [
+        _starting_point(
+            target,
+            statuses.get(target.key),
+            fresh_after,
+            (written_at or {}).get(target.project.id),
         )
-        listed = status.project if not status.project.needs_detail else project
-        points.append(StartingPoint(listed, status.comparison if fresh else None))
-    return points
+        for target in map(as_target, projects)
+    ]
 
 
 def _last_written(session: Session, history: HistoryStore | None) -> dict[int, datetime]:
@@ -343,13 +385,13 @@ class _UntilWrites(CancelToken):
 
 
 class _Batch:
-    """One call of refresh_many: its projects, the history run and the events."""
+    """One call of refresh_many: its targets, the history run and the events."""
 
     def __init__(
         self,
         session: Session,
         company_list: CompanyList,
-        projects: list[Project],
+        targets: list[Target],
         starts: list[StartingPoint],
         history: HistoryStore | None,
         dry_run: bool,
@@ -358,61 +400,120 @@ class _Batch:
         self.session = session
         self.client = session.client
         self.company_list = company_list
-        self.projects = projects
+        self.targets = targets
         self.starts = starts
-        # The requests each project needs, worked out once; what is left is the sum over the
-        # projects not finished yet.
-        self.needs = [_requests(session, company_list, point) for point in starts]
-        self.finished: set[int] = set()
+        # The requests each target needs, worked out once (a sub job's when it is found); what
+        # is left is the sum over the targets not finished yet.
+        self.needs: dict[TargetKey, int] = {
+            target.key: _requests(session, company_list, point)
+            for target, point in zip(targets, starts, strict=True)
+        }
+        self.finished: set[TargetKey] = set()
         self.history = history
         self.dry_run = dry_run
         self.on_event = on_event
         self.run_record = RefreshRun(dry_run=dry_run)
+        self.expand: set[TargetKey] = set()  # the projects followed by their sub jobs
+        self.statuses: Mapping[TargetKey, ProjectStatus] = {}
+        self.fresh_after = company_list.read_at
+        self.written_at: Mapping[int, datetime] = {}
         self._lock = threading.Lock()
         self._run_id: int | None = None
-        self._intents: dict[int, int] = {}  # project index -> its open intent in the history
-        self._plans: dict[int, RefreshPlan] = {}  # project index -> the plan being sent
+        self._intents: dict[TargetKey, int] = {}  # target -> its open intent in the history
+        self._plans: dict[TargetKey, RefreshPlan] = {}  # target -> the plan being sent
 
     def run(self, concurrency: int, cancel: CancelToken | None) -> None:
         self._run_id = self._start_history()
         self.run_record.estimate = self._report_estimate()
-        results: dict[int, RefreshResult] = {}  # by index in `projects`
-        for index, result in run_parallel(
+        results: dict[int, list[RefreshResult]] = {}  # by index in `targets`
+        for index, found in run_parallel(
             lambda i: self._one(i, cancel),
-            range(len(self.projects)),
+            range(len(self.targets)),
             concurrency=concurrency,
             cancel=cancel,
             name="refresh",
         ):
-            if result is not None:
-                results[index] = result
+            if found is not None:
+                results[index] = found
         run = self.run_record
-        run.results = [results[i] for i in sorted(results)]
-        run.not_started = [p for i, p in enumerate(self.projects) if i not in results]
+        run.results = [result for i in sorted(results) for result in results[i]]
+        run.not_started = [t.project for i, t in enumerate(self.targets) if i not in results]
         run.cancelled = bool(run.not_started) and cancel is not None and cancel.cancelled
         self._finish_history()
 
-    def _one(self, index: int, cancel: CancelToken | None) -> RefreshResult | None:
-        """One project on a worker thread: refreshed, recorded and reported, or not started."""
-        result = self._refresh_one(index, cancel)
+    def _one(self, index: int, cancel: CancelToken | None) -> list[RefreshResult] | None:
+        """One target on a worker thread (and with `sub_jobs`, a project's sub jobs after it):
+        refreshed, recorded and reported, or not started."""
+        target = self.targets[index]
+        result = self._target(target, self.starts[index], index, cancel)
         if result is None:
             return None  # cancelled before anything was sent: not started
-        self._record(result, self._intents.get(index))
+        results = [result]
+        if target.key in self.expand and self._has_sub_jobs(result):
+            given = {t.key for t in self.targets}  # a sub job also given alone runs once
+            jobs = [
+                job for job in self._sub_jobs_of(result.project, cancel) if job.key not in given
+            ]
+            for job in jobs:
+                point = _starting_point(
+                    job,
+                    self.statuses.get(job.key),
+                    self.fresh_after,
+                    self.written_at.get(job.project.id),
+                )
+                with self._lock:
+                    self.needs[job.key] = _requests(self.session, self.company_list, point)
+                found = self._target(job, point, index, cancel)
+                if found is None:
+                    break  # cancelled: the project's other sub jobs are not started
+                results.append(found)
+        return results
+
+    @staticmethod
+    def _has_sub_jobs(result: RefreshResult) -> bool:
+        """Whether to go on to the project's sub jobs: not when the project was refused (on
+        another list, not ERP-integrated, or no Admin), since the same refusal holds for its
+        sub jobs and listing them would cost a request for nothing."""
+        return result.outcome is not RefreshOutcome.REFUSED
+
+    def _sub_jobs_of(self, project: Project, cancel: CancelToken | None) -> list[Target]:
+        """The project's sub jobs: one request. A failure to list them is a problem of the run,
+        not of the project, whose own result stands."""
+        try:
+            jobs = self.client.sub_jobs(self.company_list.company_id, project.id, cancel=cancel)
+        except Cancelled:
+            return []
+        except (NotFound, PermissionDenied):
+            return []
+        except ProcoreError as exc:
+            log.warning("could not list the sub jobs of project %s: %s", project.id, exc)
+            self._problem(f"The sub jobs of {quoted(project.name)} could not be listed: {exc}")
+            return []
+        return [Target(project, job) for job in jobs]
+
+    def _target(
+        self, target: Target, start: StartingPoint, index: int, cancel: CancelToken | None
+    ) -> RefreshResult | None:
+        result = self._refresh_one(target, start, index, cancel)
+        if result is None:
+            return None
+        self._record(result, self._intents.get(target.key))
         self._emit(ProjectRefreshed(result, status_after_refresh(result)))
         with self._lock:
-            self.finished.add(index)
+            self.finished.add(target.key)
         self._report_estimate()
         # Only the comparison read back is kept: over hundreds of projects the one read before
         # the changes would double the memory, and nothing needs it afterwards.
         return replace(result, before=None)
 
     def _report_estimate(self) -> Estimate:
-        """What the projects not finished still need, told to `on_event`."""
+        """What the targets not finished still need, told to `on_event`."""
         with self._lock:
             done = len(self.finished)
-            left = sum(n for i, n in enumerate(self.needs) if i not in self.finished)
+            left = sum(n for key, n in self.needs.items() if key not in self.finished)
+            total = len(self.needs)
         found = estimate(left, self.client.quota())
-        self._emit(RefreshEstimate(found, done, len(self.projects)))
+        self._emit(RefreshEstimate(found, done, total))
         return found
 
     def _emit(self, event: RefreshEvent) -> None:
@@ -423,13 +524,16 @@ class _Batch:
         except Exception:  # the caller's bug must not stop this project or the others
             log.exception("on_event failed on %s", type(event).__name__)
 
-    def _refresh_one(self, index: int, cancel: CancelToken | None) -> RefreshResult | None:
-        project = self.projects[index]
-        start = self.starts[index]
+    def _refresh_one(
+        self, target: Target, start: StartingPoint, index: int, cancel: CancelToken | None
+    ) -> RefreshResult | None:
+        project = target.project
         gate = _UntilWrites(cancel)
-        total = len(self.projects)
+        total = len(self.targets)
 
         def step(text: str) -> None:
+            if target.sub_job is not None:
+                text = f"{target.sub_job.code}: {text}"
             self._emit(RefreshStep(project, text, index, total))
 
         def waiting(reason: str, seconds: float) -> None:
@@ -437,7 +541,7 @@ class _Batch:
 
         def writes_begin(plan: RefreshPlan) -> None:
             gate.detach()
-            self._intend(index, plan)
+            self._intend(target, plan)
 
         try:
             with self.client.waits_reported_to(waiting if self.on_event else None):
@@ -453,42 +557,48 @@ class _Batch:
                     listed=start.project,
                     before=start.before,
                     permissions=self.session.permissions,
+                    sub_job=target.sub_job,
                 )
         except Cancelled:
             if not gate.detached:
                 return None
-            return self._stopped_part_way(index, Cancelled())
+            return self._stopped_part_way(target, Cancelled())
         except ProcoreError as exc:
             if not gate.detached:
-                return RefreshResult(project, RefreshOutcome.FAILED, str(exc), error=exc)
-            return self._stopped_part_way(index, exc)
+                return RefreshResult(
+                    project, RefreshOutcome.FAILED, str(exc), error=exc, sub_job=target.sub_job
+                )
+            return self._stopped_part_way(target, exc)
         except Exception as exc:  # a bug must cost one project, never the run
             log.exception("refresh of project %s failed unexpectedly", project.id)
-            return self._stopped_part_way(index, exc)
+            return self._stopped_part_way(target, exc)
 
-    def _stopped_part_way(self, index: int, exc: Exception) -> RefreshResult:
+    def _stopped_part_way(self, target: Target, exc: Exception) -> RefreshResult:
         """A refresh that ended with an error: read the project back to say where it stands,
         and record what of the plan it shows (as a recovery after a kill would)."""
-        project = self.projects[index]
+        project = target.project
+        name = target.label if target.sub_job is not None else project.name
         if isinstance(exc, ProcoreError):
-            message = f"The refresh of {quoted(project.name)} stopped: {exc}"
+            message = f"The refresh of {quoted(name)} stopped: {exc}"
             error: ProcoreError | None = exc
         else:
             message = (
-                f"The refresh of {quoted(project.name)} stopped because of an unexpected problem "
+                f"The refresh of {quoted(name)} stopped because of an unexpected problem "
                 f"({type(exc).__name__}); the details are in the log."
             )
             error = None
         after = None
         try:
-            after = read_comparison(self.client, self.company_list, project.id)
+            after = read_comparison(
+                self.client, self.company_list, project.id, sub_job_id=target.sub_job_id
+            )
         except Exception:
             log.warning("could not read project %s back", project.id, exc_info=True)
             message += " Reload to see where it stands."
         added: tuple[StandardCode, ...] = ()
         updated: tuple[NameUpdate, ...] = ()
         if after is not None:
-            plan = self._plans.get(index)
+            plan = self._plans.get(target.key)
             if plan is not None:
                 added, updated = applied(plan.to_add, plan.updates, after)
             if after.in_sync:
@@ -504,6 +614,7 @@ class _Batch:
             added=added,
             updated=updated,
             error=error,
+            sub_job=target.sub_job,
         )
 
     # -- history -------------------------------------------------------------------------------
@@ -529,20 +640,20 @@ class _Batch:
             self._problem(str(exc))
             return None
 
-    def _intend(self, index: int, plan: RefreshPlan) -> None:
-        """Before the project's first write: what is about to be sent, in the history, so that
+    def _intend(self, target: Target, plan: RefreshPlan) -> None:
+        """Before the target's first write: what is about to be sent, in the history, so that
         a kill before its row is recorded can be recovered (services.recovery)."""
         with self._lock:
-            self._plans[index] = plan
+            self._plans[target.key] = plan
         if self.history is None or self._run_id is None:
             return
         try:
-            intent_id = self.history.open_intent(self._run_id, self.projects[index], plan)
+            intent_id = self.history.open_intent(self._run_id, target.project, plan, target.sub_job)
         except HistoryError as exc:
             self._problem(str(exc))
             return
         with self._lock:
-            self._intents[index] = intent_id
+            self._intents[target.key] = intent_id
 
     def _record(self, result: RefreshResult, intent_id: int | None = None) -> None:
         if self.history is None or self._run_id is None:

@@ -129,10 +129,14 @@ def read_comparison(
     company_list: CompanyList,
     project_id: int,
     *,
+    sub_job_id: int | None = None,
     cancel: CancelToken | None = None,
 ) -> Comparison:
-    """Read a project's cost codes now and compare them with the company list."""
-    codes = client.cost_codes(company_list.company_id, project_id, cancel=cancel)
+    """Read a project's cost codes (or its sub job's) now and compare them with the company
+    list."""
+    codes = client.cost_codes(
+        company_list.company_id, project_id, sub_job_id=sub_job_id, cancel=cancel
+    )
     return compare(company_list.prepared, project_codes(codes))
 
 

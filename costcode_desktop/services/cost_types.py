@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from costcode_desktop.costcodes import plural
 from costcode_desktop.procore.environments import Environment, project_admin_url
-from costcode_desktop.procore.records import Project
+from costcode_desktop.procore.records import Project, SubJob
 
+from .targets import target_label
 from .text import isolated
 
 if TYPE_CHECKING:
@@ -31,16 +32,27 @@ STEPS = (
 
 @dataclass(frozen=True, slots=True)
 class CostTypeTodo:
-    """One project's codes without a cost type after a refresh, and where to assign them."""
+    """One project's (or sub job's) codes without a cost type after a refresh, and where to
+    assign them."""
 
     project: Project
     codes: tuple[str, ...]  # full codes, in the comparison's order
     new: int  # how many of them this run added
     admin_url: str | None  # the project's Admin tool; None when the web address is not known
+    # The sub job whose list they are on (assigned on its project's Admin page); None: the
+    # project's own list.
+    sub_job: SubJob | None = None
+
+    @property
+    def name(self) -> str:
+        """'Harborview Apartments', or a sub job's '23-104 / E02 Owner Change Extras'."""
+        if self.sub_job is None:
+            return self.project.name
+        return target_label(self.project, self.sub_job)
 
     @property
     def sentence(self) -> str:
-        """'3 new codes in Harborview Apartments have no cost type.'"""
+        """'3 new codes in Harborview Apartments have no cost type.' (or in '23-104 / E02 …')"""
         count = len(self.codes)
         if self.new == count:
             what = plural(count, "new code")
@@ -49,7 +61,7 @@ class CostTypeTodo:
         else:
             what = plural(count, "code")
         verb = "has" if count == 1 else "have"
-        return f"{what} in {isolated(self.project.name)} {verb} no cost type."
+        return f"{what} in {isolated(self.name)} {verb} no cost type."
 
     @property
     def text(self) -> str:
@@ -57,8 +69,8 @@ class CostTypeTodo:
 
 
 def todo_of(result: RefreshResult, environment: Environment) -> CostTypeTodo | None:
-    """The result's project codes read back with no cost type; None when there are none (or
-    the project was not read back, or Procore did not say)."""
+    """The result's codes (the project's or its sub job's) read back with no cost type; None
+    when there are none (or the list was not read back, or Procore did not say)."""
     if result.after is None or result.dry_run:
         return None
     if not result.after.connector.has_cost_types:  # QuickBooks: nothing to assign
@@ -72,10 +84,12 @@ def todo_of(result: RefreshResult, environment: Environment) -> CostTypeTodo | N
         codes,
         sum(code in added for code in codes),
         project_admin_url(environment, result.project.id),
+        result.sub_job,
     )
 
 
 def cost_type_todos(run: RefreshRun, environment: Environment) -> list[CostTypeTodo]:
-    """Every project of the run with codes left without a cost type, in the run's order."""
+    """Every project or sub job of the run with codes left without a cost type, in the run's
+    order."""
     todos = (todo_of(result, environment) for result in run.results)
     return [todo for todo in todos if todo is not None]

@@ -79,24 +79,29 @@ def recover_interrupted(
     *,
     cancel: CancelToken | None = None,
 ) -> Recovery:
-    """Reconcile the company's open intents: one read per project (several intents of one
-    project share it). Call only while holding the company's refresh lock."""
+    """Reconcile the company's open intents: one read per target, a project or a sub job
+    (several intents of one target share it). Call only while holding the company's refresh
+    lock."""
     try:
         intents = history.open_intents(session.environment.key, company_list.company_id)
     except HistoryError:
         log.warning("could not read the open intents", exc_info=True)
         return Recovery()
-    by_project: dict[int, list[OpenIntent]] = {}
+    # One read per target: a sub job's intents are read back from its own list.
+    by_target: dict[tuple[int, int | None], list[OpenIntent]] = {}
     for intent in intents:
-        by_project.setdefault(intent.project.id, []).append(intent)
+        job = None if intent.sub_job is None else intent.sub_job.id
+        by_target.setdefault((intent.project.id, job), []).append(intent)
     recovered = not_applied = left_open = requests = 0
-    for project_id, group in by_project.items():
+    for (project_id, sub_job_id), group in by_target.items():
         if cancel is not None and cancel.cancelled:
             left_open += len(group)
             continue
         requests += 1
         try:
-            after = read_comparison(session.client, company_list, project_id, cancel=cancel)
+            after = read_comparison(
+                session.client, company_list, project_id, sub_job_id=sub_job_id, cancel=cancel
+            )
         except NotFound:
             after = None  # the project is gone: nothing of it to record
         except ProcoreError as exc:
@@ -151,8 +156,11 @@ def _settle(history: HistoryStore, intent: OpenIntent, after: Comparison | None)
         done.append(f"added {plural(len(added), 'code')}")
     if updated:
         done.append(f"updated {plural(len(updated), 'description')}")
+    name, job = intent.project.name, intent.sub_job
+    if job is not None:  # as a sub job's refresh names it (services/refresh.py)
+        name = f"{name} / {job.code} {job.name}"
     message = (
-        f"{quoted(intent.project.name)}: {' and '.join(done)}. {RECOVERED_NOTE}: the run stopped "
+        f"{quoted(name)}: {' and '.join(done)}. {RECOVERED_NOTE}: the run stopped "
         "before it could record them; this is what reading the project back showed."
     )
     result = RefreshResult(
@@ -162,6 +170,7 @@ def _settle(history: HistoryStore, intent: OpenIntent, after: Comparison | None)
         after=after,
         added=added,
         updated=updated,
+        sub_job=intent.sub_job,
     )
     history.record_project(intent.run_id, result, intent_id=intent.id, recovered=True)
     return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from costcode_desktop.costcodes import (
@@ -36,7 +36,7 @@ from costcode_desktop.procore.errors import (
     ProcoreError,
     ServerError,
 )
-from costcode_desktop.procore.records import CopyFailure, Project
+from costcode_desktop.procore.records import CopyFailure, Project, SubJob
 
 from .company import CompanyList, read_comparison, refusal_reason
 from .permissions import PermissionCache
@@ -81,6 +81,7 @@ class RefreshResult:
     failed: tuple[CodeIssue, ...] = ()
     dry_run: bool = False
     error: ProcoreError | None = field(default=None, repr=False)
+    sub_job: SubJob | None = None  # the sub job refreshed; None: the project's own list
 
     @property
     def verified_in_sync(self) -> bool:
@@ -114,8 +115,10 @@ def refresh_project(
     listed: Project | None = None,
     before: Comparison | None = None,
     permissions: PermissionCache | None = None,
+    sub_job: SubJob | None = None,
 ) -> RefreshResult:
-    """Bring one project in line with the company list and say exactly what happened.
+    """Bring one project (or with `sub_job` that sub job's list) in line with the company
+    list and say exactly what happened.
 
     `on_writes` is called once with the plan, just before the first change is sent: from then
     on the project is finished and read back whatever happens, so a caller can stop offering to
@@ -132,7 +135,17 @@ def refresh_project(
     run = _Refresh(client, company_list, progress or (lambda _message: None), cancel)
     run.on_writes = on_writes
     run.permissions = permissions
-    return run.execute(project_id, dry_run, listed, before)
+    if sub_job is None:
+        return run.execute(project_id, dry_run, listed, before)
+    run.sub_job_id = sub_job.id
+    # The messages name the sub job ("'Riverside Clinic / E02 Owner Change Extras' ..."); the
+    # result keeps the project as it is, with the sub job beside it.
+    named = None
+    if listed is not None:
+        named = replace(listed, name=f"{listed.name} / {sub_job.code} {sub_job.name}")
+    result = run.execute(project_id, dry_run, named, before)
+    project = listed if listed is not None and result.project == named else result.project
+    return replace(result, project=project, sub_job=sub_job)
 
 
 class _Refresh:
@@ -154,9 +167,14 @@ class _Refresh:
         self.on_writes: Callable[[RefreshPlan], None] | None = None
         self.landed: set[int] = set()  # standard ids of the codes this run's copies created
         self.permissions: PermissionCache | None = None
+        # A sub job's list is written through the same calls with sub_job_id; the permission
+        # asked is still the project's (its Admin tool holds the sub jobs).
+        self.sub_job_id: int | None = None
 
     def read(self, project: Project, cancel: CancelToken | None) -> Comparison:
-        return read_comparison(self.client, self.company_list, project.id, cancel=cancel)
+        return read_comparison(
+            self.client, self.company_list, project.id, sub_job_id=self.sub_job_id, cancel=cancel
+        )
 
     def execute(
         self,
@@ -264,6 +282,7 @@ class _Refresh:
                     project.id,
                     self.company_list.list.id,
                     copy_ids,
+                    sub_job_id=self.sub_job_id,
                     cancel=self.cancel,
                 )
             except (ConnectionFailed, ServerError, MalformedResponse) as exc:
@@ -300,7 +319,11 @@ class _Refresh:
             pairs = [(u.cost_code_id, u.new_name) for u in batch]
             try:
                 result = self.client.sync_cost_codes(
-                    self.company_id, project.id, pairs, cancel=self.cancel
+                    self.company_id,
+                    project.id,
+                    pairs,
+                    sub_job_id=self.sub_job_id,
+                    cancel=self.cancel,
                 )
             except InvalidRequest:
                 # Some servers refuse a whole batch for one locked record: go one by one.
@@ -325,6 +348,7 @@ class _Refresh:
                     update.new_name,
                     code=update.code,
                     parent_id=update.parent_id,
+                    sub_job_id=self.sub_job_id,
                     cancel=self.cancel,
                 )
             except (InvalidRequest, NotFound, ConnectionFailed, ServerError) as exc:

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from costcode_desktop.costcodes import Comparison, DiffStatus, plural
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import Cancelled, NotFound, PermissionDenied, ProcoreError
-from costcode_desktop.procore.records import Project
+from costcode_desktop.procore.records import Project, SubJob
 
 from .company import CompanyList, read_comparison, refusal_reason
 from .parallel import run_parallel
 from .refresh import RefreshOutcome, RefreshResult, no_admin_message
+from .targets import Target, TargetKey, target_key, target_label
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
@@ -52,6 +53,19 @@ class ProjectStatus:
     message: str = ""  # why, for every state but in sync / out of date
     error: ProcoreError | None = field(default=None, repr=False)
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    sub_job: SubJob | None = None  # a sub job's own list; None: the project's
+
+    @property
+    def key(self) -> TargetKey:
+        return target_key(self.project, self.sub_job)
+
+    @property
+    def target(self) -> Target:
+        return Target(self.project, self.sub_job)
+
+    @property
+    def label(self) -> str:
+        return target_label(self.project, self.sub_job)
 
     def count(self, status: DiffStatus) -> int:
         return self.comparison.count(status) if self.comparison else 0
@@ -95,12 +109,72 @@ def check_project(
             else ProjectState.OTHER_LIST
         )
         return ProjectStatus(project, state, message=refusal)
+    return _compared(client, company_list, project, None, cancel)
+
+
+def _compared(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    project: Project,
+    sub_job: SubJob | None,
+    cancel: CancelToken | None,
+) -> ProjectStatus:
+    """One request per 1,000 codes: the project's (or the sub job's) codes, compared."""
+    sub_job_id = None if sub_job is None else sub_job.id
     try:
-        comparison = read_comparison(client, company_list, project.id, cancel=cancel)
+        comparison = read_comparison(
+            client, company_list, project.id, sub_job_id=sub_job_id, cancel=cancel
+        )
     except (NotFound, PermissionDenied) as exc:
-        return ProjectStatus(project, ProjectState.NO_ACCESS, message=str(exc), error=exc)
+        return ProjectStatus(
+            project, ProjectState.NO_ACCESS, message=str(exc), error=exc, sub_job=sub_job
+        )
     state = ProjectState.IN_SYNC if comparison.in_sync else ProjectState.OUT_OF_DATE
-    return ProjectStatus(project, state, comparison)
+    return ProjectStatus(project, state, comparison, sub_job=sub_job)
+
+
+def check_sub_job(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    project: Project,
+    sub_job: SubJob,
+    *,
+    cancel: CancelToken | None = None,
+) -> ProjectStatus:
+    """One sub job's list against the company list. `project` must be as listed (with its
+    list id and ERP flag): a sub job's codes come from the same company list as its project's."""
+    refusal = refusal_reason(project, company_list)
+    if refusal is not None:
+        state = (
+            ProjectState.NOT_ERP_INTEGRATED
+            if project.is_erp_integrated is False
+            else ProjectState.OTHER_LIST
+        )
+        return ProjectStatus(project, state, message=refusal, sub_job=sub_job)
+    return _compared(client, company_list, project, sub_job, cancel)
+
+
+def check_sub_jobs(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    status: ProjectStatus,
+    *,
+    cancel: CancelToken | None = None,
+) -> list[ProjectStatus]:
+    """The sub jobs of a checked project, each compared: one request for the sub job list,
+    and one per sub job. Only a project that is itself compared (on the company list and
+    ERP-integrated) is asked: the others' sub jobs could not be refreshed either."""
+    if status.sub_job is not None or status.state not in COMPARED:
+        return []
+    project = status.project
+    try:
+        jobs = client.sub_jobs(company_list.company_id, project.id, cancel=cancel)
+    except (NotFound, PermissionDenied):
+        return []  # the project's own status already says what can be seen
+    return [_compared(client, company_list, project, job, cancel) for job in jobs]
+
+
+COMPARED = frozenset({ProjectState.IN_SYNC, ProjectState.OUT_OF_DATE})
 
 
 def check_projects(
@@ -111,31 +185,45 @@ def check_projects(
     concurrency: int = 1,
     cancel: CancelToken | None = None,
     on_error: Callable[[Project, ProcoreError], None] | None = None,
+    sub_jobs: bool = False,
 ) -> Iterator[ProjectStatus]:
     """Statuses one by one, so a caller can show each as soon as it is known.
+
+    With `sub_jobs`, each compared project's sub jobs follow it (check_sub_jobs), each a
+    status of its own (`sub_job` set).
 
     In the projects' order with `concurrency` 1, else in the order the checks finish (and
     `on_error` is called from the checking threads). A cancel stops new checks; the iteration
     then raises Cancelled once those under way have ended.
     """
 
-    def check(project: Project) -> ProjectStatus:
+    def check(project: Project) -> list[ProjectStatus]:
         try:
-            return check_project(client, company_list, project.id, cancel=cancel, listed=project)
+            status = check_project(client, company_list, project.id, cancel=cancel, listed=project)
         except Cancelled:
             raise
         except ProcoreError as exc:
             if on_error is not None:
                 on_error(project, exc)
-            return ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)
+            return [ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)]
+        if not sub_jobs:
+            return [status]
+        try:
+            return [status, *check_sub_jobs(client, company_list, status, cancel=cancel)]
+        except Cancelled:
+            raise
+        except ProcoreError as exc:
+            if on_error is not None:
+                on_error(project, exc)
+            return [status]  # the project's own status stands; its sub jobs are unknown
 
     listed = list(projects)
     checked = 0
-    for _index, status in run_parallel(
+    for _index, statuses in run_parallel(
         check, listed, concurrency=concurrency, cancel=cancel, name="check"
     ):
         checked += 1
-        yield status
+        yield from statuses
     if checked < len(listed) and cancel is not None:
         cancel.raise_if_cancelled()
 
@@ -150,9 +238,13 @@ def status_after_refresh(result: RefreshResult) -> ProjectStatus | None:
     if result.after is None:
         return None
     if result.outcome is RefreshOutcome.REFUSED:
-        return without_access(ProjectStatus(result.project, ProjectState.OUT_OF_DATE, result.after))
+        return without_access(
+            ProjectStatus(
+                result.project, ProjectState.OUT_OF_DATE, result.after, sub_job=result.sub_job
+            )
+        )
     state = ProjectState.IN_SYNC if result.after.in_sync else ProjectState.OUT_OF_DATE
-    return ProjectStatus(result.project, state, result.after)
+    return ProjectStatus(result.project, state, result.after, sub_job=result.sub_job)
 
 
 def without_access(status: ProjectStatus) -> ProjectStatus:

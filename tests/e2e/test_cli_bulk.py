@@ -45,7 +45,8 @@ def server() -> Iterator[SandboxServer]:
 
 
 def run(server: SandboxServer, *args: str) -> tuple[int, str, str]:
-    return run_cli(server, COMPANY, *args)
+    # These count projects; the demo's sub jobs have their own tests (test_cli_sub_jobs.py).
+    return run_cli(server, COMPANY, *args, "--no-sub-jobs")
 
 
 def by_id(report: dict[str, Any]) -> dict[int, dict[str, Any]]:

@@ -32,7 +32,7 @@ def test_the_dry_run_says_what_the_run_does_and_exits_as_it_does(server: Sandbox
     )
     dry = json.loads(out)
     assert api_writes(server) == [], "a dry run sends nothing"
-    assert dry["counts"]["would_change"] == 6
+    assert dry["counts"]["would_change"] == 6 + 1  # and Riverside Clinic's sub job E02
     assert dry["counts"]["skipped"] == 1
     refused = next(p for p in dry["projects"] if p["state"] == "refused")
     assert refused["project"]["id"] == SUMMIT_RIDGE_DATA_CENTER

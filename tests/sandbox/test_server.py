@@ -133,14 +133,16 @@ def test_file_db_keeps_state_and_reset_reseeds(tmp_path: Path) -> None:
         assert codes_by_full(server, d.RIVERSIDE_CLINIC)["01-010"]["name"] == "Project Manager"
 
 
-def test_a_demo_left_at_version_4_is_reseeded_once(tmp_path: Path) -> None:
-    """Version 4 meant the PKCE verifier on main and Example Builders West on connector-rules:
-    a file from either build starts again from the seed (so it has both), and only once."""
+@pytest.mark.parametrize("version", ["4", "5"])
+def test_a_demo_left_at_an_older_version_is_reseeded_once(tmp_path: Path, version: str) -> None:
+    """Version 4 meant the PKCE verifier on main and Example Builders West on connector-rules;
+    5 meant Example Builders West on main and sub jobs on sub-jobs: a file from any of these
+    builds starts again from the seed (so it has them all), and only once."""
     db = tmp_path / "sandbox.db"
     with SandboxServer(demo_seed(), db_path=db) as server:
         server.set_project_code_name(d.RIVERSIDE_CLINIC, "01-010", "Edited")
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
     conn.close()
     with SandboxServer(demo_seed(), db_path=db) as server:
         assert not server.reused_state

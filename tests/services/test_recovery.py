@@ -105,13 +105,15 @@ def test_a_refresh_closes_its_intents_and_records_no_double(setup: Setup) -> Non
     assert sorted(states) == [("recorded",), ("recorded",)]
 
 
-def test_the_history_of_schema_1_is_kept_by_the_migration(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [1, 2])  # 2: the history of a version without sub jobs
+def test_an_earlier_schemas_history_is_kept_by_the_migration(tmp_path: Path, version: int) -> None:
     path = tmp_path / "history.sqlite3"
     with closing(sqlite3.connect(path)) as db, db:
-        for statement in MIGRATIONS[0]:
-            db.execute(statement)
+        for statements in MIGRATIONS[:version]:
+            for statement in statements:
+                db.execute(statement)
         db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        db.execute("INSERT INTO schema_version VALUES (1)")
+        db.execute("INSERT INTO schema_version VALUES (?)", (version,))
         db.execute(
             "INSERT INTO runs (id, started_at, finished_at, status, user, environment,"
             " company_id, company_name, app_version, writer_pid, writer_token) VALUES (1,"
@@ -130,11 +132,12 @@ def test_the_history_of_schema_1_is_kept_by_the_migration(tmp_path: Path) -> Non
     with HistoryStore(path) as history:
         (entry,) = history.run_details(1).projects
         assert (entry.project_name, entry.added, entry.recovered) == ("Old Project", 1, False)
+        assert entry.sub_job_id is None  # schema 3: an earlier entry is the project's own
         assert entry.changes[0].full_code == "01-100"
         assert history.open_intents("production", 7) == []
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("SELECT version FROM schema_version").fetchall() == [(len(MIGRATIONS),)]
-    assert len(MIGRATIONS) == 2
+    assert len(MIGRATIONS) == 3
 
 
 def _token() -> str:

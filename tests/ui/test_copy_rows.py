@@ -47,7 +47,8 @@ def test_select_all_then_copy_gives_every_project(window: MainWindow, qtbot: QtB
     qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     lines = press_copy(qtbot, view).split("\n")
     assert lines[0].startswith("Number\tProject\tStatus\tActive\tChecked\tMissing")
-    assert len(lines) == 1 + 12
+    assert len(lines) == 1 + 12 + 2  # the projects, and Riverside Clinic's two sub jobs
+    assert any(line.startswith("↳ E02\tOwner Change Extras\t") for line in lines)
     assert [action.text() for action in view.actions()] == ["&Copy", "Select &All"]
     assert view.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
-from costcode_desktop.services.text import without_isolates
+from costcode_desktop.services.text import quoted, without_isolates
 from costcode_desktop.ui.history.models import PROJECT_NAME, RUN_COMPANY
 from costcode_desktop.ui.main.window import MainWindow
 
@@ -124,7 +124,11 @@ def test_names_with_markup_show_as_given(
 
     # A project's tooltip in the list (its status message names it).
     model = window.projects.model
-    row = next(i for i, r in enumerate(model.rows()) if r.project.id == TRANSIT)
+    row = next(
+        i
+        for i in range(model.rowCount())
+        if model.row_at(i).project.id == TRANSIT and model.row_at(i).sub_job is None
+    )
     tips = [model.index(row, c).data(Qt.ItemDataRole.ToolTipRole) for c in range(4)]
     places.expect("the projects' tooltip", TRANSIT_NAME, " ".join(tip_shown(t) for t in tips if t))
     assert places.wrong == []
@@ -228,7 +232,8 @@ def test_a_very_long_name_is_elided_not_widening_the_window(
         dialog = window.refresh_flow.before_refresh_dialog  # Lincoln lacks an unsendable code
         if dialog is not None:
             dialog.button(QMessageBox.StandardButton.Ok).click()
-        assert window.banner.message.text() == f"Refreshing cost codes on '{LONG_NAME}'…"
+        # The name fenced in isolates, as every sentence naming one (services/text.py).
+        assert window.banner.message.text() == f"Refreshing cost codes on {quoted(LONG_NAME)}…"
         assert max(widths_asked(window).values()) < 1_700, widths_asked(window)
         assert tip_shown(window.banner.message.toolTip()) == window.banner.message.text()
         shot(window, tmp_path / SHOTS, "hostile-5-long-name")

@@ -54,16 +54,18 @@ def test_window_lists_projects_with_their_state(
         "Signed in as A. P. Clerk · Example Builders · Demo"
     )
     count = window.projects.count_label  # counted once per turn of the event loop
-    expected = "12 projects · 7 out of date (+1 inactive)"
+    expected = "12 projects · 7 out of date (+1 inactive) · 1 sub job out of date"
     qtbot.waitUntil(lambda: count.text() == expected, timeout=1_000)
 
     window.projects.out_of_date_only.setChecked(True)
-    assert window.projects.proxy.rowCount() == 7  # the active ones, as counted
+    # The 7 counted (the active ones), and Riverside Clinic (in sync) above its sub job E02,
+    # which is out of date.
+    assert window.projects.proxy.rowCount() == 7 + 2
     window.projects.search.setText("lincoln")
     assert window.projects.proxy.rowCount() == 1
     window.projects.search.clear()
     window.projects.out_of_date_only.setChecked(False)
-    assert window.projects.proxy.rowCount() == 12
+    assert window.projects.proxy.rowCount() == 12 + 2  # Riverside Clinic's sub jobs
     shot(window, tmp_path / SHOTS, "1-loaded")
 
 
@@ -133,6 +135,7 @@ def test_cancel_stops_before_the_next_project(
     window: MainWindow, sandbox: SandboxServer, qtbot: QtBot
 ) -> None:
     sandbox.faults = FaultConfig(latency=0.15)
+    window.action("include_sub_jobs").setChecked(False)  # projects only: this counts them
     window.projects.out_of_date_only.setChecked(True)
     window.projects.view.selectAll()
     stale = window.projects.selected_projects()

@@ -35,7 +35,7 @@ from typing import Any
 
 from costcode_desktop import __version__
 from costcode_desktop.costcodes import NameUpdate, RefreshPlan, StandardCode
-from costcode_desktop.procore.records import Project
+from costcode_desktop.procore.records import Project, SubJob
 from costcode_desktop.services.paths import data_dir
 from costcode_desktop.services.refresh import RefreshOutcome, RefreshResult
 from costcode_desktop.services.sqlite_file import (
@@ -83,6 +83,7 @@ class OpenIntent:
     project: Project
     to_add: tuple[StandardCode, ...]
     updates: tuple[NameUpdate, ...]
+    sub_job: SubJob | None = None  # a sub job's list was being written, not the project's
 
 
 class ChangeKind(enum.StrEnum):
@@ -141,6 +142,10 @@ class ProjectEntry:
     request_id: str | None
     changes: tuple[CodeChange, ...]
     recovered: bool = False  # recorded by a later start: the run was interrupted before it
+    # A sub job's entry (one per target): its id, code and name; None for the project's own.
+    sub_job_id: int | None = None
+    sub_job_code: str | None = None
+    sub_job_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             old_name TEXT
         )""",
         "CREATE INDEX intent_codes_by_intent ON intent_codes (intent_id)",
+    ),
+    (  # 3: sub jobs (Sage Extras): an entry and an intent may be a sub job's
+        "ALTER TABLE run_projects ADD COLUMN sub_job_id INTEGER",
+        "ALTER TABLE run_projects ADD COLUMN sub_job_code TEXT",
+        "ALTER TABLE run_projects ADD COLUMN sub_job_name TEXT",
+        "ALTER TABLE intents ADD COLUMN sub_job_id INTEGER",
+        "ALTER TABLE intents ADD COLUMN sub_job_code TEXT",
+        "ALTER TABLE intents ADD COLUMN sub_job_name TEXT",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -324,14 +337,25 @@ class HistoryStore:
         assert run_id is not None
         return run_id
 
-    def open_intent(self, run_id: int, project: Project, plan: RefreshPlan) -> int:
-        """Before a project's first write: what is about to be sent, committed at once."""
+    def open_intent(
+        self, run_id: int, project: Project, plan: RefreshPlan, sub_job: SubJob | None = None
+    ) -> int:
+        """Before a project's (or its sub job's) first write: what is about to be sent,
+        committed at once."""
         with self._write() as db:
             _require_run(db, run_id)
             cursor = db.execute(
                 "INSERT INTO intents (run_id, project_id, project_name, project_number,"
-                " opened_at) VALUES (?, ?, ?, ?, ?)",
-                (run_id, project.id, project.name, project.project_number, _text(self._clock())),
+                " opened_at, sub_job_id, sub_job_code, sub_job_name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    project.id,
+                    project.name,
+                    project.project_number,
+                    _text(self._clock()),
+                    *_sub_job_columns(sub_job),
+                ),
             )
             intent_id = cursor.lastrowid
             db.executemany(
@@ -351,14 +375,15 @@ class HistoryStore:
         may be under way), oldest first. Only the refresh lock's holder may call them orphans."""
         with self._reading() as db:
             found = db.execute(
-                "SELECT i.id, i.run_id, i.project_id, i.project_name, i.project_number"
+                "SELECT i.id, i.run_id, i.project_id, i.project_name, i.project_number,"
+                " i.sub_job_id, i.sub_job_code, i.sub_job_name"
                 " FROM intents AS i JOIN runs AS r ON r.id = i.run_id"
                 " WHERE i.state = 'open' AND r.environment = ? AND r.company_id = ?"
                 " AND NOT (r.writer_pid = ? AND r.writer_token = ?) ORDER BY i.id",
                 (environment, company_id, os.getpid(), _PROCESS_TOKEN),
             ).fetchall()
             intents = []
-            for intent_id, run_id, project_id, name, number in found:
+            for intent_id, run_id, project_id, name, number, *job in found:
                 codes = db.execute(
                     "SELECT kind, code_id, full_code, name, old_name FROM intent_codes"
                     " WHERE intent_id = ? ORDER BY id",
@@ -375,7 +400,8 @@ class HistoryStore:
                     if kind == "update"
                 )
                 project = Project(int(project_id), name, number, True)
-                intents.append(OpenIntent(intent_id, run_id, project, to_add, updates))
+                sub_job = _sub_job(int(project_id), *job)
+                intents.append(OpenIntent(intent_id, run_id, project, to_add, updates, sub_job))
         return intents
 
     def last_written(self, environment: str, company_id: int) -> dict[int, datetime]:
@@ -415,7 +441,8 @@ class HistoryStore:
             cursor = db.execute(
                 "INSERT INTO run_projects (run_id, project_id, project_name, project_number,"
                 " outcome, message, recorded_at, added, updated, skipped, failed, request_id,"
-                " recovered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " recovered, sub_job_id, sub_job_code, sub_job_name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     project.id,
@@ -430,6 +457,7 @@ class HistoryStore:
                     len(result.failed),
                     request_id,
                     int(recovered),
+                    *_sub_job_columns(result.sub_job),
                 ),
             )
             entry_id = cursor.lastrowid
@@ -461,12 +489,14 @@ class HistoryStore:
             )
 
     def last_refreshed(self, company_id: int, environment: str) -> dict[int, datetime]:
-        """When each project last had changes made: refreshed, or a run that failed part-way
-        after writing some codes or descriptions (verified by the read-back)."""
+        """When each project's own list last had changes made: refreshed, or a run that failed
+        part-way after writing some codes or descriptions (verified by the read-back). Its sub
+        jobs' entries are their own, not the project's."""
         rows = self._read(
             "SELECT p.project_id, MAX(p.recorded_at) FROM run_projects AS p"
             " JOIN runs AS r ON r.id = p.run_id"
             " WHERE r.company_id = ? AND r.environment = ? AND r.dry_run = 0"
+            " AND p.sub_job_id IS NULL"
             " AND (p.outcome = ? OR p.added > 0 OR p.updated > 0)"
             " GROUP BY p.project_id",
             (company_id, environment, RefreshOutcome.REFRESHED.value),
@@ -511,7 +541,8 @@ class HistoryStore:
                 raise KeyError(run_id)
             entries = db.execute(
                 "SELECT id, project_id, project_name, project_number, outcome, message,"
-                " recorded_at, added, updated, skipped, failed, request_id, recovered"
+                " recorded_at, added, updated, skipped, failed, request_id, recovered,"
+                " sub_job_id, sub_job_code, sub_job_name"
                 " FROM run_projects WHERE run_id = ? ORDER BY id",
                 (run_id,),
             ).fetchall()
@@ -543,6 +574,9 @@ class HistoryStore:
                 request_id=e[11],
                 changes=tuple(changes.get(e[0], ())),
                 recovered=bool(e[12]),
+                sub_job_id=None if e[13] is None else int(e[13]),
+                sub_job_code=e[14],
+                sub_job_name=e[15],
             )
             for e in entries
         )
@@ -730,3 +764,17 @@ def open_history_or_none() -> HistoryStore | None:
     except HistoryError:
         logging.getLogger(__name__).warning("refresh history unavailable", exc_info=True)
         return None
+
+
+def _sub_job_columns(sub_job: SubJob | None) -> tuple[int | None, str | None, str | None]:
+    if sub_job is None:
+        return (None, None, None)
+    return (sub_job.id, sub_job.code, sub_job.name)
+
+
+def _sub_job(
+    project_id: int, sub_job_id: int | None, code: str | None, name: str | None
+) -> SubJob | None:
+    if sub_job_id is None:
+        return None
+    return SubJob(int(sub_job_id), project_id, code or "", name or "")

@@ -288,13 +288,11 @@ class ComparePane(QWidget):
 
     def show_status(self, status: ProjectStatus) -> None:
         if status.comparison is None:
-            self.show_message(
-                f"{status.state.label}.\n\n{status.message}", heading=status.project.name
-            )
+            self.show_message(f"{status.state.label}.\n\n{status.message}", heading=status.label)
             self.status = status
             self._set_header(status)
             return
-        same_project = self.status is not None and self.status.project.id == status.project.id
+        same_project = self.status is not None and self.status.key == status.key
         self.status = status
         scroll = self.view.verticalScrollBar().value() if same_project else 0
         self.model.set_comparison(status.comparison)
@@ -332,15 +330,15 @@ class ComparePane(QWidget):
             read = _time(company.read_at)
             when = f"as of {read}" if self._list_cached() else f"read {read}"
             self.header.company.set(company.list.name, f" · {len(company.codes)} codes · {when}")
-        mark = self._mark(status.project.id) if status is not None else None
+        # A sub job's result is never last-known: it is read this session.
+        mark = self._mark(status.project.id) if status is not None and not status.sub_job else None
         self._set_notice(status, mark)
         self.header.project.setVisible(status is not None)
         if status is None:
             return
-        project = status.project
-        number = f"{project.project_number} " if project.project_number else ""
         when = f"as of {_time(status.checked_at)}" if mark else f"read {_time(status.checked_at)}"
-        self.header.project.set(number + project.name, f" · {when}")
+        # '23-104 Riverside Clinic', or for a sub job '23-104 / E02 Owner Change Extras'.
+        self.header.project.set(status.label, f" · {when}")
 
     def _set_notice(self, status: ProjectStatus | None, mark: Staleness | None) -> None:
         """'⚠ Last check failed 10:58 — could not reach Procore. Showing …', or why a

@@ -85,7 +85,7 @@ LAYOUT = Layout(
                 "appearance",
             ),
         ),
-        ("&Project", ("refresh", "refresh_all")),
+        ("&Project", ("refresh", "refresh_all", SEPARATOR, "include_sub_jobs")),
         ("&Help", ("how_it_works", SEPARATOR, "log_folder", SEPARATOR, "about")),
     ),
     toolbar=("reload", "refresh", "refresh_all", SEPARATOR, "export_csv", "export_xlsx"),

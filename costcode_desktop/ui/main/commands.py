@@ -44,6 +44,7 @@ class CommandTarget(Protocol):
     def show_history(self) -> object: ...
     def show_how_it_works(self) -> object: ...
     def show_about(self) -> object: ...
+    def set_include_sub_jobs(self, on: bool) -> None: ...
 
 
 def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Command]:
@@ -158,6 +159,12 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "Show only projects whose cost codes differ",
             ("Alt+O",),
             on_toggle=w.projects.out_of_date_only.setChecked,
+        ),
+        Command(
+            "include_sub_jobs",
+            "Include Sub &Jobs (Sage Extras)",
+            "Check and refresh each project's sub jobs with it, each on a row of its own",
+            on_toggle=w.set_include_sub_jobs,
         ),
         Command(
             "projects_pane",

@@ -29,6 +29,7 @@ from costcode_desktop.services import (
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
+    Target,
     check_projects,
 )
 from costcode_desktop.services.cache.known import (
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
         RefreshResult,
         RefreshRun,
         Session,
+        TargetKey,
     )
     from costcode_desktop.services.history.store import HistoryStore
 
@@ -137,6 +139,8 @@ class Controller(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.try_again)
+        # Checks and refreshes include the projects' sub jobs (Sage Extras); View menu.
+        self.include_sub_jobs = True
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -158,6 +162,16 @@ class Controller(QObject):
 
     def status(self, project_id: int) -> ProjectStatus | None:
         return self.state.statuses.get(project_id)
+
+    def target_status(self, key: TargetKey) -> ProjectStatus | None:
+        """A project's result (key: its id) or a sub job's (key: (project id, sub job id))."""
+        if isinstance(key, tuple):
+            return self.state.sub_job_statuses.get(key)
+        return self.state.statuses.get(key)
+
+    @property
+    def sub_job_statuses(self) -> Mapping[tuple[int, int], ProjectStatus]:
+        return self.state.sub_job_statuses
 
     def permission(self, project_id: int) -> bool | None:
         """The session's kept answer to "may the user change its codes?" (None: not known)."""
@@ -424,6 +438,7 @@ class Controller(QObject):
         cache, environment = self.state.cache, cache_key(session.environment)
         total = len(projects)
         generation = self._generation
+        sub_jobs = self.include_sub_jobs
         self.checks_started.emit([project.id for project in projects])
 
         def work(job: Job) -> ChecksStopped | None:
@@ -441,10 +456,13 @@ class Controller(QObject):
                 concurrency=DEFAULT_CONCURRENCY,
                 cancel=job.cancel,
                 on_error=stop_if_unreachable,
+                sub_jobs=sub_jobs,
             )
+            done = 0
             try:
-                for done, status in enumerate(statuses, 1):
-                    if cache is not None:
+                for status in statuses:
+                    done += status.sub_job is None  # the bar counts projects
+                    if cache is not None and status.sub_job is None:
                         cache.save_statuses(environment, company_list, [status])
                     job.report(ProjectChecked(status, done, total))
             except Cancelled:
@@ -476,7 +494,7 @@ class Controller(QObject):
 
     def _record(self, status: ProjectStatus) -> None:
         self.state.record(status)
-        shown = self.state.statuses.get(status.project.id)
+        shown = self.target_status(status.key)
         if shown is not None:
             self.status_changed.emit(shown)
 
@@ -529,8 +547,11 @@ class Controller(QObject):
                 self._record(without_access(status))
         self.permissions_checked.emit()
 
-    def refresh(self, projects: list[Project], *, concurrency: int = DEFAULT_CONCURRENCY) -> bool:
-        """Refresh these projects, a few at a time; False when a refresh is already running.
+    def refresh(
+        self, projects: Sequence[Project | Target], *, concurrency: int = DEFAULT_CONCURRENCY
+    ) -> bool:
+        """Refresh these projects (each with its sub jobs, unless include_sub_jobs is off) and
+        sub jobs, a few at a time; False when a refresh is already running.
 
         The run starts from the projects' results on screen (services decide whether each is
         fresh enough to act on), so a project just checked is not read again.
@@ -542,7 +563,10 @@ class Controller(QObject):
             return False  # read-only until Procore answers again
         history, cache = self.state.history, self.state.cache
         environment = cache_key(session.environment)
-        statuses = dict(self.state.statuses)  # a copy: the run reads it from its threads
+        # A copy (the run reads it from its threads), sub jobs under their own keys.
+        statuses: dict[TargetKey, ProjectStatus] = dict(self.state.sub_job_statuses.items())
+        statuses.update(self.state.statuses.items())
+        sub_jobs = self.include_sub_jobs
 
         def work(job: Job) -> RefreshRun:
             from costcode_desktop.services.bulk import refresh_many
@@ -561,6 +585,7 @@ class Controller(QObject):
                 concurrency=concurrency,
                 cancel=job.cancel,
                 statuses=statuses,
+                sub_jobs=sub_jobs,
             )
 
         self._refresh_job = self.worker.submit(
@@ -570,7 +595,7 @@ class Controller(QObject):
             on_progress=self._refresh_progressed,
             on_done=self._refresh_done,
         )
-        self.refresh_started.emit(list(projects))
+        self.refresh_started.emit([p.project if isinstance(p, Target) else p for p in projects])
         return True
 
     def _refresh_progressed(self, event: object) -> None:
@@ -586,6 +611,9 @@ class Controller(QObject):
             case ProjectRefreshed(result=result, status=status):
                 if status is not None:
                     self._record(status)
+                if result.sub_job is not None:  # its row has its own result, and no times
+                    self.project_refreshed.emit(result)
+                    return
                 if result.outcome is RefreshOutcome.FAILED:
                     # Read back or not, the row says the refresh failed until a check succeeds.
                     self._mark_failed_refresh(result)

@@ -40,6 +40,8 @@ class WindowState(GuiOwned):
         self.projects: tuple[Project, ...] = ()
         self._ids: frozenset[int] = frozenset()
         self._statuses: dict[int, ProjectStatus] = {}
+        # Sub jobs' (Sage Extras') results, by (project id, sub job id); read this session only.
+        self._sub_jobs: dict[tuple[int, int], ProjectStatus] = {}
         self._marks: dict[int, Staleness] = {}
         self._last_refreshed: dict[int, datetime] = {}
 
@@ -48,6 +50,10 @@ class WindowState(GuiOwned):
     @property
     def statuses(self) -> MappingProxyType[int, ProjectStatus]:
         return MappingProxyType(self._statuses)
+
+    @property
+    def sub_job_statuses(self) -> MappingProxyType[tuple[int, int], ProjectStatus]:
+        return MappingProxyType(self._sub_jobs)
 
     @property
     def marks(self) -> MappingProxyType[int, Staleness]:
@@ -87,6 +93,7 @@ class WindowState(GuiOwned):
         self.projects = tuple(projects)
         self._ids = frozenset(project.id for project in projects)
         self._statuses = {}
+        self._sub_jobs = {}
         self._marks = {}
         self._last_refreshed = dict(last_refreshed)
 
@@ -120,6 +127,7 @@ class WindowState(GuiOwned):
         self.projects = tuple(projects)
         self._ids = frozenset(project.id for project in projects)
         self._statuses = {pid: s for pid, s in self._statuses.items() if pid in self._ids}
+        self._sub_jobs = {key: s for key, s in self._sub_jobs.items() if key[0] in self._ids}
         self._marks = {pid: self._marks.get(pid, LAST_KNOWN) for pid in self._statuses}
         self._last_refreshed = dict(last_refreshed)
 
@@ -128,6 +136,11 @@ class WindowState(GuiOwned):
         require_gui_thread("WindowState.record")
         project_id = status.project.id
         if project_id not in self._ids:  # a late answer about another company's project
+            return
+        if status.sub_job is not None:
+            key = (project_id, status.sub_job.id)
+            shown_job, _mark = after_check(self._sub_jobs.get(key), status)
+            self._sub_jobs[key] = shown_job
             return
         shown, mark = after_check(self._statuses.get(project_id), status)
         self._statuses[project_id] = shown

@@ -417,7 +417,7 @@ class MainWindow(QMainWindow):
     def _show_projects(self) -> None:
         c = self.controller
         self.projects.model.set_projects(
-            c.state.projects, c.state.last_refreshed, c.statuses, c.marks
+            c.state.projects, c.state.last_refreshed, c.statuses, c.marks, c.sub_job_statuses
         )
 
     @Slot(str)
@@ -461,9 +461,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _status_changed(self, status: ProjectStatus) -> None:
-        self.projects.model.set_status(status, self.controller.mark(status.project.id))
+        mark = self.controller.mark(status.project.id) if status.sub_job is None else None
+        self.projects.model.set_status(status, mark)
         memory.settle()
-        if self.projects.current_project_id() == status.project.id:
+        if self.projects.current_target_key() == status.key:
             self.compare.show_status(status)
         self._update_actions()
 
@@ -480,8 +481,12 @@ class MainWindow(QMainWindow):
         statuses = self.controller.statuses
         stale = count_out_of_date(statuses.values())
         projects = plural(len(self.controller.state.projects), "project")
+        text = f"Checked {projects}: {stale} out of date"
+        jobs = count_out_of_date(self.controller.sub_job_statuses.values())
+        if jobs:  # counted apart, as the count above the list and costcode-sync do
+            text += f", and {plural(jobs, 'sub job')}"
         if not self.controller.offline:
-            self.statusBar().showMessage(f"Checked {projects}: {stale} out of date.", 15_000)
+            self.statusBar().showMessage(f"{text}.", 15_000)
         self._update_actions()
         memory.settle()
         self.checks_finished.emit()
@@ -497,9 +502,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _selection_changed(self) -> None:
-        project_id = self.projects.current_project_id()
-        row = self.projects.model.row_for(project_id) if project_id is not None else None
-        status = self.controller.status(project_id) if project_id is not None else None
+        key = self.projects.current_target_key()
+        row = self.projects.model.row_for(key) if key is not None else None
+        status = self.controller.target_status(key) if key is not None else None
         if row is None:
             self.compare.show_message(
                 "Select a project to compare its cost codes with the company list."
@@ -520,7 +525,7 @@ class MainWindow(QMainWindow):
         candidates = [
             (not entry.project.active, -entry.difference_kinds, position, entry.project.id)
             for position, entry in enumerate(shown)
-            if entry.out_of_date
+            if entry.out_of_date and entry.sub_job is None
         ]
         return bool(candidates) and self.projects.select_project(min(candidates)[3])
 
@@ -656,8 +661,18 @@ class MainWindow(QMainWindow):
 
     # -- window state --------------------------------------------------------------------------
 
+    def set_include_sub_jobs(self, on: bool) -> None:
+        """Whether checks and refreshes take the projects' sub jobs too (from the next one)."""
+        self.controller.include_sub_jobs = on
+        self.projects.proxy.set_sub_jobs_shown(on)
+        if self.settings is not None:
+            self.settings.setValue("projects/include_sub_jobs", on)
+
     def _restore_settings(self) -> None:
         s = self.settings
+        include = True if s is None else bool(s.value("projects/include_sub_jobs", True, bool))
+        self.action("include_sub_jobs").setChecked(include)
+        self.set_include_sub_jobs(include)
         if s is None:
             return
         for key, restore in (

@@ -155,7 +155,10 @@ def refresh_failure(result: RefreshResult) -> Staleness:
 def remember_refresh(
     cache: CacheStore, environment: str, company_list: CompanyList, event: ProjectRefreshed
 ) -> None:
-    """A refresh's read-back is the project's new result; a failure is marked either way."""
+    """A refresh's read-back is the project's new result; a failure is marked either way.
+    The cache keeps projects' own results: a sub job's is read again next session."""
+    if event.result.sub_job is not None:
+        return
     if event.status is not None:
         cache.save_statuses(environment, company_list, [event.status])
     if event.result.outcome is RefreshOutcome.FAILED:

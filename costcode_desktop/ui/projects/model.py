@@ -1,4 +1,10 @@
-"""The company's projects with their state against the company list."""
+"""The company's projects with their state against the company list.
+
+A project's sub jobs (Sage Extras) are rows of their own just below it, indented, with their own
+state and counts: a flat model rather than a tree, so that the sort, the filter, the selection
+and the row copy of the list work as they always did. The sort keeps each sub job under its
+project (ProjectsFilter.lessThan), and the filter shows a project whose sub job is shown.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +19,28 @@ from PySide6.QtCore import (
     QModelRoleDataSpan,
     QPersistentModelIndex,
     QSortFilterProxyModel,
+    Qt,
 )
 
 from costcode_desktop.costcodes import COMMON, DiffStatus, natural_key
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import Project, ProjectState, ProjectStatus, standing
+from costcode_desktop.services import (
+    Project,
+    ProjectState,
+    ProjectStatus,
+    SubJob,
+    TargetKey,
+    standing,
+)
 from costcode_desktop.services.cache.known import Staleness
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
-from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, SORT_ROLE, STATE_ROLE
+from costcode_desktop.ui.kit.roles import (
+    PROJECT_ID_ROLE,
+    SORT_ROLE,
+    STATE_ROLE,
+    TARGET_KEY_ROLE,
+)
 from costcode_desktop.ui.kit.when import (
     day_or_time,
     locale_date_time,
@@ -113,12 +132,17 @@ class ProjectRow:
     mark: Staleness | None = None  # the status is last-known, not read just now
     pending: bool = False  # being checked again
     display: tuple[str, ...] = ()
+    sub_job: SubJob | None = None  # a sub job's row, just below its project's
     # Sort keys worked out once per change (update_display clears them): sorting 300 rows
     # compares some 2,500 pairs, each asking for two keys.
     sort_keys: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.update_display()
+
+    @property
+    def key(self) -> TargetKey:
+        return self.project.id if self.sub_job is None else (self.project.id, self.sub_job.id)
 
     @property
     def look(self) -> theme.Look:
@@ -165,9 +189,12 @@ class ProjectRow:
             status_text = self.busy
         counts = [count_text(self.count(diff)) for diff in COUNT_COLUMNS.values()]
         when = locale_date_time(self.last_refreshed) if self.last_refreshed else ""
+        number, name = self.project.project_number or "", self.project.name
+        if self.sub_job is not None:  # '↳ E01', 'Parking Deck Extra', under its project
+            number, name = f"↳ {self.sub_job.code}", self.sub_job.name
         self.display = (
-            self.project.project_number or "",
-            self.project.name,
+            number,
+            name,
             "Active" if self.project.active else "Inactive",
             status_text,
             self.checked_text(),
@@ -225,6 +252,8 @@ class ProjectRow:
             return (rank, -differences)
         if column == COL_NUMBER:  # "25-2" before "25-10", "2" before "10"
             number = self.project.project_number or ""
+            if self.sub_job is not None:  # among its project's sub jobs: E2 before E10
+                number = self.sub_job.code
             return (natural_key(number), number.casefold())
         if column == COL_LAST_REFRESHED:
             return self.last_refreshed.timestamp() if self.last_refreshed else 0.0
@@ -243,7 +272,7 @@ class ProjectsModel(HeadedTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[ProjectRow] = []
-        self._index_of: dict[int, int] = {}
+        self._index_of: dict[TargetKey, int] = {}
 
     # -- updates (GUI thread) -----------------------------------------------------------------
 
@@ -253,26 +282,39 @@ class ProjectsModel(HeadedTableModel):
         last_refreshed: Mapping[int, datetime] | None = None,
         statuses: Mapping[int, ProjectStatus] | None = None,
         marks: Mapping[int, Staleness] | None = None,
+        sub_jobs: Mapping[tuple[int, int], ProjectStatus] | None = None,
     ) -> None:
-        """The company's projects, with what is known of each (nothing: being checked)."""
+        """The company's projects, with what is known of each (nothing: being checked), each
+        followed by its sub jobs known so far."""
         last_refreshed, statuses, marks = last_refreshed or {}, statuses or {}, marks or {}
+        by_project: dict[int, list[ProjectStatus]] = {}
+        for status in (sub_jobs or {}).values():
+            by_project.setdefault(status.project.id, []).append(status)
         self.beginResetModel()
-        self._rows = [
-            ProjectRow(
-                statuses[p.id].project if p.id in statuses else p,
-                statuses.get(p.id),
-                last_refreshed.get(p.id),
-                mark=marks.get(p.id),
+        self._rows = []
+        for p in projects:
+            self._rows.append(
+                ProjectRow(
+                    statuses[p.id].project if p.id in statuses else p,
+                    statuses.get(p.id),
+                    last_refreshed.get(p.id),
+                    mark=marks.get(p.id),
+                )
             )
-            for p in projects
-        ]
-        self._index_of = {row.project.id: i for i, row in enumerate(self._rows)}
+            self._rows.extend(_sub_job_row(s) for s in by_project.get(p.id, []))
+        self._reindex()
         self.endResetModel()
 
+    def _reindex(self) -> None:
+        self._index_of = {row.key: i for i, row in enumerate(self._rows)}
+
     def set_status(self, status: ProjectStatus, mark: Staleness | None = None) -> None:
-        """A project's result (`mark`: it is last-known, kept after a failure)."""
-        index = self._index_of.get(status.project.id)
+        """A project's or a sub job's result (`mark`: it is last-known, kept after a failure).
+        A sub job seen for the first time gets its row, after its project's and its siblings'."""
+        index = self._index_of.get(status.key)
         if index is None:
+            if status.sub_job is not None:
+                self._add_sub_job(status)
             return
         row = self._rows[index]
         before = row.display
@@ -283,6 +325,18 @@ class ProjectsModel(HeadedTableModel):
         row.project = status.project  # the detail read carries the fresher fields
         row.update_display()
         self._changed([index], [before], always=COL_STATUS)
+
+    def _add_sub_job(self, status: ProjectStatus) -> None:
+        parent = self._index_of.get(status.project.id)
+        if parent is None:
+            return
+        at = parent + 1
+        while at < len(self._rows) and self._rows[at].sub_job is not None:
+            at += 1
+        self.beginInsertRows(QModelIndex(), at, at)
+        self._rows.insert(at, _sub_job_row(status))
+        self._reindex()
+        self.endInsertRows()
 
     def mark_checking(self, project_ids: list[int]) -> None:
         """These projects are being checked again; what is known of them stays until then."""
@@ -335,15 +389,31 @@ class ProjectsModel(HeadedTableModel):
 
     # -- reading -------------------------------------------------------------------------------
 
-    def row_for(self, project_id: int) -> ProjectRow | None:
-        index = self._index_of.get(project_id)
+    def row_for(self, key: TargetKey) -> ProjectRow | None:
+        """A project's row (key: its id) or a sub job's ((project id, sub job id))."""
+        index = self._index_of.get(key)
         return self._rows[index] if index is not None else None
 
     def rows(self) -> list[ProjectRow]:
-        return list(self._rows)
+        """The projects' rows (their sub jobs' are sub_job_rows)."""
+        return [row for row in self._rows if row.sub_job is None]
+
+    def sub_job_rows(self, project_id: int | None = None) -> list[ProjectRow]:
+        return [
+            row
+            for row in self._rows
+            if row.sub_job is not None and project_id in (None, row.project.id)
+        ]
 
     def row_at(self, row: int) -> ProjectRow:
         return self._rows[row]
+
+    def group_sort_value(self, row: ProjectRow, column: int) -> Any:
+        """A sub job sorts as its project does (so it stays below it)."""
+        if row.sub_job is None:
+            return row.sort_value(column)
+        parent = self.row_for(row.project.id)
+        return parent.sort_value(column) if parent is not None else row.sort_value(column)
 
     # -- Qt model API --------------------------------------------------------------------------
 
@@ -390,7 +460,9 @@ class ProjectsModel(HeadedTableModel):
     def other_role(self, row: int, column: int, role: int) -> Any:
         entry = self._rows[row]
         if role == PROJECT_ID_ROLE:
-            return entry.project.id
+            return entry.project.id if entry.sub_job is None else None
+        if role == TARGET_KEY_ROLE:
+            return entry.key
         if role == STATE_ROLE:
             return entry.status.state if entry.status else None
         return None
@@ -403,6 +475,7 @@ class ProjectsFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._text = ""
         self._out_of_date_only = False
+        self._sub_jobs_shown = True
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
@@ -411,6 +484,10 @@ class ProjectsFilter(QSortFilterProxyModel):
 
     def set_out_of_date_only(self, enabled: bool) -> None:
         self._refilter(_out_of_date_only=enabled)
+
+    def set_sub_jobs_shown(self, shown: bool) -> None:
+        """Project → Include Sub Jobs off: their rows go, as they leave checks and refreshes."""
+        self._refilter(_sub_jobs_shown=shown)
 
     def _refilter(self, **values: Any) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidate*Filter is deprecated there
@@ -427,11 +504,24 @@ class ProjectsFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         assert isinstance(model, ProjectsModel)
         row = model.row_at(source_row)
+        if row.sub_job is not None and not self._sub_jobs_shown:
+            return False
+        if row.sub_job is None and self._accepts(row):
+            return True
+        if not self._sub_jobs_shown:
+            return False
+        if row.sub_job is None:  # shown when one of its sub jobs is: a sub job is never alone
+            return any(self._accepts(job) for job in model.sub_job_rows(row.project.id))
+        return self._accepts(row)
+
+    def _accepts(self, row: ProjectRow) -> bool:
         if self._out_of_date_only and not row.out_of_date:
             return False
         if self._text:
-            haystack = f"{row.project.project_number or ''} {row.project.name}".casefold()
-            return all(word in haystack for word in self._text.split())
+            haystack = f"{row.project.project_number or ''} {row.project.name}"
+            if row.sub_job is not None:
+                haystack += f" {row.sub_job.code} {row.sub_job.name}"
+            return all(word in haystack.casefold() for word in self._text.split())
         return True
 
     def multiData(  # noqa: N802
@@ -443,13 +533,31 @@ class ProjectsFilter(QSortFilterProxyModel):
         model.multiData(self.mapToSource(index), roles)
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802
-        # Straight from the rows, not through data(SORT_ROLE): no round trip through Qt per key.
+        """By the column's value (the rows' cached keys, not data(SORT_ROLE): no round trip
+        through Qt per key), a sub job as its project; within a project, the project's row
+        first and its sub jobs after it in either order of the sort."""
         model = self.sourceModel()
         assert isinstance(model, ProjectsModel)
         column = left.column()
-        a = model.sort_value(left.row(), column)
-        b = model.sort_value(right.row(), column)
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
+        a_row, b_row = model.row_at(left.row()), model.row_at(right.row())
+        if a_row.sub_job is None and b_row.sub_job is None:
+            return _less(a_row.sort_value(column), b_row.sort_value(column))
+        if a_row.project.id == b_row.project.id:
+            if a_row.sub_job is None or b_row.sub_job is None:
+                descending = self.sortOrder() is Qt.SortOrder.DescendingOrder
+                return (a_row.sub_job is None) != descending
+            return _less(a_row.sort_value(column), b_row.sort_value(column))
+        a_value = model.group_sort_value(a_row, column)
+        b_value = model.group_sort_value(b_row, column)
+        return _less(a_value, b_value)
+
+
+def _less(a: Any, b: Any) -> bool:
+    try:
+        return bool(a < b)
+    except TypeError:
+        return str(a) < str(b)
+
+
+def _sub_job_row(status: ProjectStatus) -> ProjectRow:
+    return ProjectRow(status.project, status, sub_job=status.sub_job)

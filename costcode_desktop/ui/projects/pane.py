@@ -18,9 +18,16 @@ from PySide6.QtWidgets import (
 )
 
 from costcode_desktop.costcodes import Comparison
-from costcode_desktop.services import Project, count_inactive_changed, count_out_of_date
+from costcode_desktop.costcodes.words import plural
+from costcode_desktop.services import (
+    Project,
+    Target,
+    TargetKey,
+    count_inactive_changed,
+    count_out_of_date,
+)
 from costcode_desktop.ui.kit.accessibility import name_clear_button
-from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE
+from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, TARGET_KEY_ROLE
 from costcode_desktop.ui.kit.sizing import (
     fitted_width,
     font_scale,
@@ -80,6 +87,10 @@ class ProjectsPane(QWidget):
         self.out_of_date_only.toggled.connect(self.proxy.set_out_of_date_only)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("projectsCount")
+        # A long count (sub jobs, no access, checking) wraps rather than widening the list
+        # into the comparison's room.
+        self.count_label.setWordWrap(True)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.count_label.setToolTip(_count_tip(None))
 
         self.view = QTableView(self)
@@ -167,10 +178,18 @@ class ProjectsPane(QWidget):
         refused = sum(1 for row in rows if row.no_access)
         if refused:
             text += f" · {refused} no access"
+        jobs = count_out_of_date(row.status for row in self.model.sub_job_rows())
+        if jobs:  # by the same rule, apart: a sub job (Sage Extra) is one more list to refresh
+            text += f" · {plural(jobs, 'sub job')} out of date"
         if checking:
             text += f" · checking {checking}…"
-        if self.proxy.rowCount() != len(rows):
-            text = f"showing {self.proxy.rowCount()} of " + text
+        shown = sum(  # projects shown: their sub jobs' rows are not counted
+            1
+            for row in range(self.proxy.rowCount())
+            if isinstance(self.proxy.index(row, 0).data(PROJECT_ID_ROLE), int)
+        )
+        if shown != len(rows):
+            text = f"showing {shown} of " + text
         self.count_label.setText(text)
         compared = (s.comparison for s in statuses if s is not None and s.comparison is not None)
         self.count_label.setToolTip(_count_tip(next(compared, None)))
@@ -184,7 +203,24 @@ class ProjectsPane(QWidget):
     def has_selection(self) -> bool:
         return self.view.selectionModel().hasSelection()
 
+    def selected_targets(self) -> list[Project | Target]:
+        """The selected rows: a project's as its Project (its sub jobs follow it in a refresh),
+        a sub job's as its Target."""
+        rows = self.view.selectionModel().selectedRows()
+        keys = [_key(index.data(TARGET_KEY_ROLE)) for index in sorted(rows, key=QModelIndex.row)]
+        found = [self.model.row_for(key) for key in keys if key is not None]
+        return [
+            row.project if row.sub_job is None else Target(row.project, row.sub_job)
+            for row in found
+            if row is not None
+        ]
+
     def current_project_id(self) -> int | None:
+        """The current row's project if it is a project's row (None for a sub job's)."""
+        key = self.current_target_key()
+        return key if isinstance(key, int) else None
+
+    def current_target_key(self) -> TargetKey | None:
         """The current row if it is selected, else the topmost selected row. Asked on every
         result of a run, so it reads the selection's ranges (one after Select All), not each
         selected row."""
@@ -195,13 +231,16 @@ class ProjectsPane(QWidget):
             if ranges.isEmpty():
                 return None
             index = self.proxy.index(min(r.top() for r in ranges.toList()), 0)
-        value = index.data(PROJECT_ID_ROLE)
-        return int(value) if value is not None else None
+        return _key(index.data(TARGET_KEY_ROLE))
 
     def select_project(self, project_id: int) -> bool:
+        return self.select_target(project_id)
+
+    def select_target(self, key: TargetKey) -> bool:
+        """Select a project's row (key: its id) or a sub job's ((project id, sub job id))."""
         for row in range(self.proxy.rowCount()):
             index = self.proxy.index(row, 0)
-            if index.data(PROJECT_ID_ROLE) == project_id:
+            if _key(index.data(TARGET_KEY_ROLE)) == key:
                 flags = (
                     QItemSelectionModel.SelectionFlag.ClearAndSelect
                     | QItemSelectionModel.SelectionFlag.Rows
@@ -210,6 +249,13 @@ class ProjectsPane(QWidget):
                 self.view.scrollTo(index)
                 return True
         return False
+
+
+def _key(value: object) -> TargetKey | None:
+    """A row's key as the model gives it (Qt may hand a sub job's pair back as a list)."""
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return (int(value[0]), int(value[1]))
+    return int(value) if isinstance(value, int) else None
 
 
 def _count_tip(comparison: Comparison | None) -> str:

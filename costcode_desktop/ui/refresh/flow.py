@@ -7,6 +7,7 @@ this object only keeps the run's counters for its headline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from costcode_desktop.services import (
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
+    Target,
     cost_type_todos,
     count_inactive_changed,
     standing,
@@ -39,7 +41,13 @@ from costcode_desktop.ui.refresh.before_dialog import (
 from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 
 if TYPE_CHECKING:  # a run's types come with the HTTP client: loaded when a refresh starts
-    from costcode_desktop.services import Project, RefreshLocked, RefreshResult, RefreshRun
+    from costcode_desktop.services import (
+        Project,
+        RefreshLocked,
+        RefreshResult,
+        RefreshRun,
+        TargetKey,
+    )
     from costcode_desktop.ui.refresh.bulk_dialog import BulkRefreshDialog
 
 REFUSED_STATES = {
@@ -109,22 +117,25 @@ class RefreshFlow(QObject):
 
     @Slot()
     def refresh_selected(self) -> None:
-        selected = self.projects.selected_projects()
+        selected = self.projects.selected_targets()
         if not selected or self.controller.refreshing:
             return
         refused: list[tuple[Project, str]] = []
-        to_refresh: list[Project] = []
-        for project in selected:
-            status = self.controller.status(project.id)
+        to_refresh: list[Project | Target] = []
+        for item in selected:
+            status = self.controller.target_status(_key(item))
             if status is not None and status.state in REFUSED_STATES:
-                refused.append((project, status.message or status.state.label))
+                refused.append((_project(item), status.message or status.state.label))
             else:
-                to_refresh.append(project)
-        statuses = [s for p in to_refresh if (s := self.controller.status(p.id)) is not None]
+                to_refresh.append(item)
+        statuses = [
+            s for item in to_refresh if (s := self.controller.target_status(_key(item))) is not None
+        ]
         unsendable = unsendable_codes(statuses)
         if refused or unsendable:
+            rest = [_project(item) for item in to_refresh]
             system = erp_system(statuses)
-            dialog = BeforeRefreshDialog(self.window, refused, unsendable, to_refresh, system)
+            dialog = BeforeRefreshDialog(self.window, refused, unsendable, rest, system)
             dialog.go_ahead.connect(lambda: self._start(to_refresh))
             self.before_refresh_dialog = dialog
             dialog.open()  # not exec(): no nested event loop, the window keeps painting
@@ -212,14 +223,14 @@ class RefreshFlow(QObject):
             self.banner.clear()
             self._start(again)
 
-    def _start(self, to_refresh: list[Project]) -> None:
+    def _start(self, to_refresh: Sequence[Project | Target]) -> None:
         """Every run uses the concurrency last chosen in the bulk dialog."""
         if self.controller.refresh(to_refresh, concurrency=self.concurrency):
             self.result_panel.hide()  # the last run's result gives way to this one's
             self.progress = RunProgress(len(to_refresh), title_before=self.window.windowTitle())
             self._title_progress()
             text = (
-                f"Refreshing cost codes on '{to_refresh[0].name}'…"
+                f"Refreshing cost codes on {quoted(_name(to_refresh[0]))}…"
                 if len(to_refresh) == 1
                 else self.progress.headline()
             )
@@ -305,3 +316,16 @@ class RefreshFlow(QObject):
         session = self.controller.session
         todos = cost_type_todos(run, session.environment) if session is not None else []
         self.result_panel.show_run(run, datetime.now(UTC), todos)
+
+
+def _project(item: Project | Target) -> Project:
+    return item.project if isinstance(item, Target) else item
+
+
+def _key(item: Project | Target) -> TargetKey:
+    return item.key if isinstance(item, Target) else item.id
+
+
+def _name(item: Project | Target) -> str:
+    """A project's name, or a sub job's '23-104 / E02 Owner Change Extras'."""
+    return item.label if isinstance(item, Target) else item.name

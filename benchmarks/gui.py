@@ -2,7 +2,7 @@
 
 Targets: model reset and filtering fast enough to feel instant (under 100 ms), scrolling a page
 under 16 ms, and no GUI-thread stall over 50 ms while a refresh of many projects runs.
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--projects 40]
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui.py [--projects 300] [--demo-runs 5]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_en
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session
 from costcode_desktop.ui.compare.pane import ComparePane
+from costcode_desktop.ui.kit.paint import favour_gui_thread
 from costcode_desktop.ui.main.window import MainWindow
 
 
@@ -158,7 +159,11 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
               f"longest GUI stall {max(load_gaps):.1f} ms")  # fmt: skip
         window.projects.view.selectAll()
         window.checks_finished.disconnect(loop.quit)
-        window.refresh_finished.connect(lambda _run: loop.quit())
+        # Half a second past the end: the run's result (the panel, the cost-type checklist)
+        # is shown in the gap after its last tick, and that gap counts too.
+        window.refresh_finished.connect(_quit_after(loop, 500))
+        ended: list[float] = []
+        window.refresh_finished.connect(lambda _run: ended.append(time.perf_counter()))
         meter.gaps.clear()
         start = time.perf_counter()
         window.refresh_flow.refresh_selected()
@@ -170,7 +175,7 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
         longest = max(meter.gaps)
         run = window.refresh_flow.last_run
         assert run is not None
-        print(f"  refreshed {len(run.results)} projects in {time.perf_counter() - start:.1f} s")
+        print(f"  refreshed {len(run.results)} projects in {ended[0] - start:.1f} s")
         print(f"  response to the Refresh click (banner shown, window laid out): {first:.1f} ms")
         print(f"  GUI-thread gaps while the refresh ran: {len(during)} ticks, p99 "
               f"{during[int(len(during) * 0.99)]:.1f} ms, longest {during[-1]:.1f} ms")  # fmt: skip
@@ -231,13 +236,14 @@ def bench_demo_refresh(app: QApplication, runs: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=20_000)
-    parser.add_argument("--projects", type=int, default=40)
+    parser.add_argument("--projects", type=int, default=300)
     parser.add_argument("--codes", type=int, default=1000)
     parser.add_argument("--demo-runs", type=int, default=5)
     args = parser.parse_args(argv)
     os.environ.setdefault("COSTCODESYNC_HOME", tempfile.mkdtemp())
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
+    favour_gui_thread()  # as the application does (app._application)
     bench_table(app, args.size)
     bench_refresh_stalls(app, args.projects, args.codes)
     bench_demo_refresh(app, args.demo_runs)

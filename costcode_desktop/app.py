@@ -155,8 +155,10 @@ def _application(*, to_console: bool) -> tuple[QApplication, Path]:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("costcodesync")  # Wayland/X11 taskbars match the window to its icon
     from costcode_desktop.ui.kit.icons import app_icon
+    from costcode_desktop.ui.kit.paint import favour_gui_thread
 
     app.setWindowIcon(app_icon())
+    favour_gui_thread()
     return app, log_path
 
 

@@ -151,6 +151,10 @@ def _tooltip(row: ComparisonRow, connector: Connector) -> str:
     }[row.status]
 
 
+_FONT = int(Qt.ItemDataRole.FontRole)  # ints: a role is compared for every cell painted
+_ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+
+
 class CompareModel(HeadedTableModel):
     HEADERS = HEADERS
     HEADER_TIPS = (
@@ -262,7 +266,7 @@ class CompareModel(HeadedTableModel):
 
     def other_role(self, row: int, column: int, role: int) -> Any:
         entry = self.row_at(row)
-        if role == Qt.ItemDataRole.FontRole and entry.depth == 0 and column != COL_STATUS:
+        if role == _FONT and entry.depth == 0 and column != COL_STATUS:
             return self._division_font
         if role == DIFF_STATUS_ROLE:
             return entry.status
@@ -272,7 +276,7 @@ class CompareModel(HeadedTableModel):
             return entry.locked
         if role == WORD_DIFF_ROLE:
             return self._word_spans(entry, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE_TEXT:
             if column == COL_COST_TYPES and types_differ(entry):
                 return f"{theme.COST_TYPES_DIFFER_LOOK.word}: {self.text(row, column)}"
             return f"{_look(entry).word}: {self.text(row, column).strip()}"

@@ -29,6 +29,14 @@ from costcode_desktop.ui.kit.roles import SORT_ROLE
 AnyIndex = QModelIndex | QPersistentModelIndex
 Role = Qt.ItemDataRole
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_DISPLAY = int(Role.DisplayRole)
+_TOOLTIP = int(Role.ToolTipRole)
+_BACKGROUND = int(Role.BackgroundRole)
+_FOREGROUND = int(Role.ForegroundRole)
+_ALIGNMENT = int(Role.TextAlignmentRole)
+# Roles a delegate asks every cell about that no model here answers (a model that starts to
+# answer one moves it out of this set).
+_UNANSWERED = frozenset(int(r) for r in (Role.DecorationRole, Role.CheckStateRole))
 
 
 class HeadedTableModel(QAbstractTableModel):
@@ -90,8 +98,13 @@ class HeadedTableModel(QAbstractTableModel):
         items = (
             [roles] if isinstance(roles, QModelRoleData) else cast(Iterable[QModelRoleData], roles)
         )
+        if not index.isValid():
+            for role_data in items:
+                role_data.clearData()
+            return
+        row, column = index.row(), index.column()  # once a cell, not once a role
         for role_data in items:  # the span is reused: every role is set or cleared
-            value = self.data(index, role_data.role())
+            value = self.cell(row, column, role_data.role())
             if value is None:
                 role_data.clearData()
             else:
@@ -100,23 +113,29 @@ class HeadedTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Role.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, column = index.row(), index.column()
-        if role == Role.DisplayRole:
+        return self.cell(index.row(), index.column(), int(role))
+
+    def cell(self, row: int, column: int, role: int) -> Any:
+        """What the cell answers for one role. The roles are compared as plain ints: a paint
+        asks about seven roles a cell, and comparing Qt's enum members costs far more."""
+        if role == _DISPLAY:
             return self.text(row, column)
         if role == SORT_ROLE:
             return self.sort_value(row, column)
-        if role == Role.ToolTipRole:  # tooltips hold names from Procore: never read as HTML
+        if role == _TOOLTIP:  # tooltips hold names from Procore: never read as HTML
             tip = self.tooltip(row, column)
             return tooltip_as_given(tip) if tip else tip
-        if role == Role.BackgroundRole:
+        if role == _BACKGROUND:
             look = self.look(row, column)
             return theme.background(look) if look is not None else None
-        if role == Role.ForegroundRole:
+        if role == _FOREGROUND:
             if self.muted(row, column):
                 return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
             return None
-        if role == Role.TextAlignmentRole:
+        if role == _ALIGNMENT:
             return RIGHT if column in self.NUMBER_COLUMNS else None
+        if role in _UNANSWERED:
+            return None
         return self.other_role(row, column, role)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from costcode_desktop.services import CancelToken
 
@@ -81,6 +81,7 @@ class Worker(QObject):
         self._relay.failed.connect(self._failed)
         self._ids = itertools.count(1)
         self._jobs: dict[int, tuple[Job, _Callbacks]] = {}
+        self._deferred: list[_Task] = []  # submitted after_paint, started on the next turn
 
     @property
     def busy(self) -> bool:
@@ -94,14 +95,31 @@ class Worker(QObject):
         on_error: Callable[[BaseException, str], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
         on_done: Callable[[], None] | None = None,
+        after_paint: bool = False,
     ) -> Job:
+        """Run `fn` on the pool. With `after_paint` the job is known (busy, cancellable) at
+        once but its thread starts on the next turn of the event loop, once the caller has
+        painted what it just changed (see `paint_now`). A pool thread running Python holds the
+        GIL, and each of a paint's hundreds of calls into Python then waits for it: painting
+        first is what keeps a click's answer under 50 ms."""
         job = Job(next(self._ids), _relay=self._relay)
         was_busy = self.busy
         self._jobs[job.id] = (job, _Callbacks(on_result, on_error, on_progress, on_done))
         if not was_busy:
             self.busy_changed.emit(True)
-        self._pool.start(_Task(job, fn, self._relay))
+        task = _Task(job, fn, self._relay)
+        if after_paint:
+            self._deferred.append(task)
+            QTimer.singleShot(0, self, self._start_deferred)
+        else:
+            self._pool.start(task)
         return job
+
+    @Slot()
+    def _start_deferred(self) -> None:
+        tasks, self._deferred = self._deferred, []
+        for task in tasks:
+            self._pool.start(task)
 
     def cancel_all(self) -> None:
         for job, _ in self._jobs.values():
@@ -109,6 +127,7 @@ class Worker(QObject):
 
     def wait_for_done(self, msecs: int = 30_000) -> bool:
         """Block until the pool is idle (for shutdown and tests)."""
+        self._start_deferred()  # a job waiting for its turn is work not done yet
         return self._pool.waitForDone(msecs)
 
     @Slot(int, object)

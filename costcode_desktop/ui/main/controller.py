@@ -49,6 +49,7 @@ from costcode_desktop.ui.main.work import (
     ChecksStopped,
     LastKnown,
     ProjectChecked,
+    RefreshFinished,
     Starting,
     Stores,
     closing,
@@ -68,12 +69,12 @@ if TYPE_CHECKING:
         Company,
         CompanyList,
         CompanyLoad,
+        CostTypeTodo,
         Project,
         ProjectStatus,
         RefreshEvent,
         RefreshPreview,
         RefreshResult,
-        RefreshRun,
         Session,
         TargetKey,
     )
@@ -141,6 +142,8 @@ class Controller(QObject):
         self._retry.timeout.connect(self.try_again)
         # Checks and refreshes include the projects' sub jobs (Sage Extras); View menu.
         self.include_sub_jobs = True
+        # The last run's codes left with no cost type (services.cost_types), for its result.
+        self.cost_type_todos: list[CostTypeTodo] = []
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -568,15 +571,16 @@ class Controller(QObject):
         statuses.update(self.state.statuses.items())
         sub_jobs = self.include_sub_jobs
 
-        def work(job: Job) -> RefreshRun:
+        def work(job: Job) -> RefreshFinished:
             from costcode_desktop.services.bulk import refresh_many
+            from costcode_desktop.services.cost_types import cost_type_todos
 
             def remember(event: RefreshEvent) -> None:
                 if cache is not None and isinstance(event, ProjectRefreshed):
                     remember_refresh(cache, environment, company_list, event)
                 job.report(event)
 
-            return refresh_many(
+            run = refresh_many(
                 session,
                 company_list,
                 projects,
@@ -587,6 +591,7 @@ class Controller(QObject):
                 statuses=statuses,
                 sub_jobs=sub_jobs,
             )
+            return RefreshFinished(run, tuple(cost_type_todos(run, session.environment)))
 
         self._refresh_job = self.worker.submit(
             work,
@@ -594,6 +599,7 @@ class Controller(QObject):
             on_error=self.failure("Refreshing"),
             on_progress=self._refresh_progressed,
             on_done=self._refresh_done,
+            after_paint=True,  # the window shows the run starting before the run competes
         )
         self.refresh_started.emit([p.project if isinstance(p, Target) else p for p in projects])
         return True
@@ -624,8 +630,10 @@ class Controller(QObject):
                     self.last_refreshed_changed.emit(result.project.id, when)
                 self.project_refreshed.emit(result)
 
-    def _refresh_finished(self, run: RefreshRun) -> None:
+    def _refresh_finished(self, finished: RefreshFinished) -> None:
         self._refresh_job = None
+        run = finished.run
+        self.cost_type_todos = list(finished.todos)
         gone = next((r.error for r in run.failed if unreachable(r.error)), None)
         if gone is not None:
             # Procore cannot be reached: checking now would only fail. The next try reads

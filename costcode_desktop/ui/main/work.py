@@ -21,14 +21,25 @@ from costcode_desktop.ui.kit.worker import Job
 if TYPE_CHECKING:
     from costcode_desktop.services import (
         CompanyList,
+        CostTypeTodo,
         ProjectStatus,
         RefreshResult,
+        RefreshRun,
         Session,
     )
     from costcode_desktop.services.cache.store import CachedCompany, CacheStore
     from costcode_desktop.services.history.store import HistoryStore
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshFinished:
+    """A refresh as the worker hands it over: the run, and the codes it left with no cost type
+    (worked out there: it reads every refreshed list, too much for the GUI thread)."""
+
+    run: RefreshRun
+    todos: tuple[CostTypeTodo, ...]
 
 
 @dataclass(frozen=True, slots=True)

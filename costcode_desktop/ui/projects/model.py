@@ -202,6 +202,14 @@ class ProjectRow:
             when,
         )
 
+    def show_busy(self) -> None:
+        """update_display when only `busy` was set: the status column says it, nothing else
+        changes."""
+        display = list(self.display)
+        display[COL_STATUS] = self.busy
+        self.display = tuple(display)
+        self.sort_keys.pop(COL_STATUS, None)
+
     def failed_refresh_text(self) -> str:
         """'⚠ Refresh failed 10:42' until a check succeeds; the reason is in the tooltip and
         the comparison's notice ('⚠ Last refresh failed 10:42 — could not reach Procore')."""
@@ -359,11 +367,15 @@ class ProjectsModel(HeadedTableModel):
     def _change(self, project_ids: list[int], **values: Any) -> None:
         rows = [self._index_of[pid] for pid in project_ids if pid in self._index_of]
         before = [self._rows[index].display for index in rows]
+        busy_only = values.keys() == {"busy"} and bool(values["busy"])
         for index in rows:
             row = self._rows[index]
             for name, value in values.items():
                 setattr(row, name, value)
-            row.update_display()
+            if busy_only:  # a run starting: only the status text changes, for hundreds of rows
+                row.show_busy()
+            else:
+                row.update_display()
         self._changed(rows, before)
 
     def _changed(self, rows: list[int], before: list[tuple[str, ...]], always: int = -1) -> None:
@@ -513,6 +525,18 @@ class ProjectsFilter(QSortFilterProxyModel):
         if row.sub_job is None:  # shown when one of its sub jobs is: a sub job is never alone
             return any(self._accepts(job) for job in model.sub_job_rows(row.project.id))
         return self._accepts(row)
+
+    def shown_projects(self) -> int:
+        """How many projects the filter lets through (sub jobs not counted), asked of the rows
+        themselves: no call through Qt per row, which waits for the GIL while a run works."""
+        model = self.sourceModel()
+        assert isinstance(model, ProjectsModel)
+        top = QModelIndex()
+        return sum(
+            1
+            for i in range(model.shown_rows())
+            if model.row_at(i).sub_job is None and self.filterAcceptsRow(i, top)
+        )
 
     def _accepts(self, row: ProjectRow) -> bool:
         if self._out_of_date_only and not row.out_of_date:

@@ -24,13 +24,13 @@ from costcode_desktop.services import (
     RefreshStep,
     RefreshWaiting,
     Target,
-    cost_type_todos,
     count_inactive_changed,
     standing,
 )
 from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
+from costcode_desktop.ui.kit.paint import paint_now
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.before_dialog import (
@@ -235,6 +235,8 @@ class RefreshFlow(QObject):
                 else self.progress.headline()
             )
             self.banner.show_working(text, "Starting…", 0, len(to_refresh))
+            # The banner and the rows marked busy are on screen before the run's thread starts.
+            paint_now(self.window)
 
     # -- while it runs -------------------------------------------------------------------------
 
@@ -313,8 +315,7 @@ class RefreshFlow(QObject):
         """The run's result stays on screen until dismissed: each project and why."""
         self.banner.clear()
         self.result_panel.set_offline(bool(self.controller.offline))
-        session = self.controller.session
-        todos = cost_type_todos(run, session.environment) if session is not None else []
+        todos = self.controller.cost_type_todos  # worked out with the run, on the worker
         self.result_panel.show_run(run, datetime.now(UTC), todos)
 
 

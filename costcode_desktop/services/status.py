@@ -205,7 +205,7 @@ def _after_gone(
         jobs = lists.read(project.id, cancel=cancel)
     except Cancelled:
         raise
-    except ProcoreError as exc:  # the sub jobs still there stand; the list is read next time
+    except ProcoreError as exc:  # the others stand; the list, without the gone, ages as kept
         log.warning("could not list the sub jobs of project %s again: %s", project.id, exc)
         return kept
     done = {s.sub_job.id: s for s in kept if s.sub_job is not None}

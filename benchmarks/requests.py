@@ -9,6 +9,10 @@ in this process:
   the floor N + ceil(N/300) + company-list pages + 4;
 - requests of refreshing every active out-of-date project after that status (as
   `costcode-sync refresh --all-out-of-date` does), per project, beside the ceiling of 4;
+- with sub jobs (Sage Extras) on, on the same company with one project in eight given 1-3 sub
+  jobs: the requests of a first status (nothing kept on this computer) and of a second one (the
+  sub job lists it kept are fresh), each signing in as a new `costcode-sync status` would, beside
+  the floor per target N + J + ceil(N/300) + company-list pages + 4 (J: the sub jobs compared);
 - with --limits (on by default): the same status and refresh under 600/h and 25/10 s, counting
   429 answers, and the time they take. The hour is not waited in real time: the client's waits
   jump a simulated clock (sandbox.clock.SimulatedTime) that the sandbox also runs on, so the
@@ -23,9 +27,11 @@ import argparse
 import inspect
 import math
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from costcode_desktop.procore import ClientCredentials, ProcoreClient, custom_environment
@@ -42,6 +48,11 @@ try:  # this branch's seed builder; the benchmark also runs on older commits (pr
     from costcode_desktop.sandbox.synthetic import mixed_company_seed
 except ImportError:  # pragma: no cover - an older commit
     mixed_company_seed = None
+try:  # sub job lists kept in the cache
+    from costcode_desktop.services import SubJobLists
+    from costcode_desktop.services.cache import CacheStore
+except ImportError:  # pragma: no cover - an older commit
+    SubJobLists = None
 
 COMPANY_ID = 4264807
 PAGE = 1000  # cost codes per page the client asks for
@@ -155,6 +166,69 @@ def measure(seed: dict[str, Any], *, limits: bool) -> Measured:
             )
 
 
+@dataclass
+class SubJobStatuses:
+    """Two statuses with sub jobs, one after the other, sharing the cache."""
+
+    listed: int
+    compared: int  # projects whose codes were read
+    sub_jobs: int  # sub jobs compared
+    first: int  # requests of the first status (nothing kept yet), the token included
+    first_lists: int  # its List Sub Jobs requests
+    second: int  # requests of the second status (the lists kept are fresh)
+    second_lists: int
+
+
+def _signed_in(client: ProcoreClient, url: str, tokens: ClientCredentials) -> Session:
+    user = client.me(company_id=COMPANY_ID)  # a service account names its company
+    companies = client.companies(company_id=COMPANY_ID)
+    company = next(c for c in companies if c.id == COMPANY_ID)
+    environment = custom_environment(url, url, key="bench", label="Bench")
+    return Session(environment, client, user, company, companies, tokens)
+
+
+def measure_sub_jobs(seed: dict[str, Any]) -> SubJobStatuses:
+    """A status of every project with sub jobs, then another: each signs in anew (a new
+    `costcode-sync status`), the cache in a folder of its own."""
+    rate = RateLimitConfig(hourly=0, spike=0)
+    counts: list[tuple[int, int]] = []
+    statuses: list[Any] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-cache-") as folder,
+        SandboxServer(seed, rate_limits=rate) as server,
+        CacheStore(Path(folder) / "cache.sqlite3") as cache,
+    ):
+        url = server.url
+        for _ in range(2):
+            server.clear_requests()
+            tokens = ClientCredentials(url, server.client_id, server.client_secret)
+            with ProcoreClient(url, tokens) as client:
+                session = _signed_in(client, url, tokens)
+                load = load_company(session, history=None)
+                lists = SubJobLists(client, COMPANY_ID, cache=cache, environment="bench")
+                statuses = list(
+                    check_projects(
+                        client,
+                        load.company_list,
+                        load.projects,
+                        concurrency=3,
+                        sub_jobs=True,
+                        sub_job_lists=lists,
+                    )
+                )
+            log = server.requests
+            counts.append((len(log), sum(1 for r in log if r.path == "/rest/v1.0/sub_jobs")))
+    compared = [
+        s
+        for s in statuses
+        if s.sub_job is None and s.state in (ProjectState.IN_SYNC, ProjectState.OUT_OF_DATE)
+    ]
+    jobs = sum(1 for s in statuses if s.sub_job is not None)
+    (first, first_lists), (second, second_lists) = counts
+    listed = sum(1 for s in statuses if s.sub_job is None)
+    return SubJobStatuses(listed, len(compared), jobs, first, first_lists, second, second_lists)
+
+
 def _minutes(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
@@ -202,6 +276,23 @@ def main(argv: list[str] | None = None) -> int:
         f"  together {total} requests: {total / HOUR:.2f} hours of a {HOUR}-an-hour quota at "
         f"least (previously {old_total}: {old_total / HOUR:.2f} hours)"
     )
+    if SubJobLists is not None:
+        sub_seed = mixed_company_seed(args.projects, args.codes, sub_jobs=True)
+        j = measure_sub_jobs(sub_seed)
+        floor = j.listed + j.sub_jobs + math.ceil(j.listed / PROJECTS_PAGE) + list_pages + 4
+        print(
+            f"With sub jobs (one project in eight has 1-3; {j.sub_jobs} sub jobs of the "
+            f"{j.compared} compared projects):"
+        )
+        print(
+            f"  first status (nothing kept): {j.first} requests, {j.first_lists} of them sub "
+            f"job lists (one per compared project)"
+        )
+        print(
+            f"  second status (lists kept, fresh): {j.second} requests, {j.second_lists} sub job "
+            f"lists; floor per target N + J + ceil(N/300) + {list_pages} list page(s) + 4 = "
+            f"{floor}"
+        )
     if not args.no_limits:
         if "simulated" not in inspect.signature(SandboxServer).parameters:
             print("Under 600/h and 25/10 s: not measured (this commit has no simulated clock)")

@@ -21,6 +21,7 @@ from costcode_desktop.services import (
     RefreshResult,
     RefreshRun,
     Session,
+    SubJobLists,
     Target,
     TargetKey,
     check_projects,
@@ -33,7 +34,7 @@ from costcode_desktop.services import (
     standing,
     status_estimate,
 )
-from costcode_desktop.services.cache import cache_key, open_cache_or_none
+from costcode_desktop.services.cache import CacheStore, cache_key, open_cache_or_none
 from costcode_desktop.services.history import HistoryStore, open_history_or_none
 from costcode_desktop.services.refresh_lock import (
     COMMAND,
@@ -70,6 +71,31 @@ class SubJobNotFound(Exception):
 
 
 def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
+    cache = open_cache_or_none()
+    try:
+        return _status(session, args, out, cache)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def sub_job_lists(
+    session: Session, args: argparse.Namespace, cache: CacheStore | None
+) -> SubJobLists:
+    """Where this run finds the projects' sub jobs: kept lists while fresh (the desktop app's
+    too), unless --reread-sub-jobs."""
+    return SubJobLists(
+        session.client,
+        session.company.id,
+        cache=cache,
+        environment=cache_key(session.environment),
+        reread=args.reread_sub_jobs,
+    )
+
+
+def _status(
+    session: Session, args: argparse.Namespace, out: TextIO, cache: CacheStore | None
+) -> int:
     client, company_id = session.client, session.company.id
     connector = connector_choice(args)
     if args.sub_job:
@@ -96,10 +122,16 @@ def status(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     else:
         load = load_company(session, history=None, connector=connector)  # no "last refreshed"
         company_list, projects = load.company_list, load.projects
-    statuses = output.by_project_number(
-        list(check_projects(client, company_list, projects, sub_jobs=not args.no_sub_jobs))
+    checked = check_projects(
+        client,
+        company_list,
+        projects,
+        sub_jobs=not args.no_sub_jobs,
+        sub_job_lists=sub_job_lists(session, args, cache),
     )
-    _remember(session, company_list, None if args.project else projects, statuses)
+    statuses = output.by_project_number(list(checked))
+    if cache is not None:
+        _remember(cache, session, company_list, None if args.project else projects, statuses)
     missing = {
         s.project.id
         for s in statuses
@@ -197,13 +229,22 @@ def cached_status(
         )
         return EXIT_NOTHING_DONE
     wanted = set(args.project or ())
-    statuses = output.by_project_number(
-        [
-            cached.statuses[p.id]
-            for p in cached.projects
-            if p.id in cached.statuses and (not wanted or p.id in wanted)
+    shown = [
+        cached.statuses[p.id]
+        for p in cached.projects
+        if p.id in cached.statuses and (not wanted or p.id in wanted)
+    ]
+    ids = {s.project.id for s in shown}
+    jobs = set(args.sub_job or ())
+    if args.sub_job:  # only those sub jobs, as without --cached
+        shown = []
+    if not args.no_sub_jobs:  # each sub job's last-known state, after its project
+        shown += [
+            s
+            for (pid, sid), s in cached.sub_job_statuses.items()
+            if pid in ids and (not jobs or sid in jobs)
         ]
-    )
+    statuses = output.by_project_number(shown)
     if args.json:
         _dump(output.cached_status_json(cached, statuses), out)
     else:
@@ -212,23 +253,19 @@ def cached_status(
 
 
 def _remember(
+    cache: CacheStore,
     session: Session,
     company_list: CompanyList,
     projects: list[Project] | None,
     statuses: list[ProjectStatus],
 ) -> None:
-    """Keep what was read for `status --cached` and the desktop app's next start. Only a whole
-    company list replaces the cached one (a --project status adds its projects' results)."""
-    cache = open_cache_or_none()
-    if cache is None:
-        return
-    with cache:
-        environment = cache_key(session.environment)
-        if projects is not None:
-            cache.save_company(environment, session.company, company_list, projects)
-        # The cache keeps projects' own results; sub jobs are read afresh each time.
-        own = [s for s in statuses if s.sub_job is None]
-        cache.save_statuses(environment, company_list, own)
+    """Keep what was read for `status --cached` and the desktop app's next start: projects'
+    and sub jobs' results (their lists were kept as they were read). Only a whole company
+    list replaces the cached one (a --project status adds its projects' results)."""
+    environment = cache_key(session.environment)
+    if projects is not None:
+        cache.save_company(environment, session.company, company_list, projects)
+    cache.save_statuses(environment, company_list, statuses)
 
 
 def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
@@ -241,9 +278,12 @@ def refresh(session: Session, args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_BUSY
         if lock is None:
             return EXIT_INTERRUPTED
+    cache = open_cache_or_none()  # the sub job lists a status kept, and kept for the next
     try:
-        return _refresh_holding(session, args, out, lock)
+        return _refresh_holding(session, args, out, lock, sub_job_lists(session, args, cache))
     finally:
+        if cache is not None:
+            cache.close()
         if lock is not None:
             lock.release()
 
@@ -264,14 +304,18 @@ def _hold_refresh_lock(session: Session, args: argparse.Namespace) -> HeldRefres
 
 
 def _refresh_holding(
-    session: Session, args: argparse.Namespace, out: TextIO, lock: HeldRefresh | None
+    session: Session,
+    args: argparse.Namespace,
+    out: TextIO,
+    lock: HeldRefresh | None,
+    lists: SubJobLists,
 ) -> int:
     company_list = read_company_list(
         session.client, session.company.id, connector=connector_choice(args)
     )
     progress = Progress(quiet=args.json)
     try:
-        projects, statuses = _projects_to_refresh(session, company_list, args, progress)
+        projects, statuses = _projects_to_refresh(session, company_list, args, progress, lists)
     except SubJobNotFound as exc:
         write_line(sys.stderr, f"costcode-sync: error: {exc}")
         return EXIT_NOTHING_DONE
@@ -280,7 +324,9 @@ def _refresh_holding(
     if notice and not args.json:  # --json: it is in the report
         write_line(sys.stderr, f"costcode-sync: warning: {notice}")
     try:
-        run = _run_refresh(session, company_list, projects, statuses, history, args, progress, lock)
+        run = _run_refresh(
+            session, company_list, projects, statuses, history, args, progress, lock, lists
+        )
     finally:
         if history is not None:
             history.close()
@@ -345,7 +391,11 @@ def exit_code(run: RefreshRun, *, named: set[int], fail_on_refused: bool) -> int
 
 
 def _projects_to_refresh(
-    session: Session, company_list: CompanyList, args: argparse.Namespace, progress: Progress
+    session: Session,
+    company_list: CompanyList,
+    args: argparse.Namespace,
+    progress: Progress,
+    lists: SubJobLists,
 ) -> tuple[list[Project | Target], dict[TargetKey, ProjectStatus]]:
     """Active out-of-date projects and sub jobs (with --all-out-of-date), then those named
     with --project (each followed by its sub jobs unless --no-sub-jobs: refresh_many lists
@@ -359,7 +409,7 @@ def _projects_to_refresh(
     if args.all_out_of_date:
         listed = list_projects(session.client, company_list.company_id, status="Active")
         active = [p for p in listed if p.active]
-        for status in _out_of_date(session, company_list, active, args, progress):
+        for status in _out_of_date(session, company_list, active, args, progress, lists):
             chosen[status.key] = status.target  # a Target: its sub jobs were checked already
             statuses[status.key] = status
     for project_id in args.project or ():
@@ -376,6 +426,7 @@ def _out_of_date(
     projects: list[Project],
     args: argparse.Namespace,
     progress: Progress,
+    lists: SubJobLists,
 ) -> list[ProjectStatus]:
     """The statuses that are out of date, or could not be read (the refresh says)."""
     total = len(projects)
@@ -388,6 +439,7 @@ def _out_of_date(
         projects,
         concurrency=args.concurrency,
         sub_jobs=not args.no_sub_jobs,
+        sub_job_lists=lists,
     )
     by_key: dict[int, list[ProjectStatus]] = {}  # they come as each check ends
     for status in checked:
@@ -413,6 +465,7 @@ def _run_refresh(
     args: argparse.Namespace,
     progress: Progress,
     lock: HeldRefresh | None,
+    lists: SubJobLists,
 ) -> RefreshRun:
     """refresh_many on a thread; Ctrl+C stops new projects, those under way finish."""
     cancel = CancelToken()
@@ -436,6 +489,7 @@ def _run_refresh(
                     lock=lock,
                     who=COMMAND,
                     sub_jobs=not args.no_sub_jobs,
+                    sub_job_lists=lists,
                 )
             )
         except BaseException as exc:  # handed to the main thread

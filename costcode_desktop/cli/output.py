@@ -286,7 +286,8 @@ def print_cached_status(cached: CachedCompany, statuses: list[ProjectStatus], ou
     write_line(
         out,
         f"Last-known state of {cached.company.name}, as of {_local(cached.as_of)}: kept on this "
-        "computer, nothing was sent to Procore. 'Checked' says when each project was read.",
+        "computer, nothing was sent to Procore. 'Checked' says when each project (or sub job) "
+        "was read.",
     )
     notes = {
         pid: f"⚠ Last {mark.doing} failed {_local(mark.failed_at)} — {mark.failure}."
@@ -307,7 +308,11 @@ def cached_status_json(cached: CachedCompany, statuses: list[ProjectStatus]) -> 
     report["cached"] = True
     report["as_of"] = cached.as_of.isoformat()
     report["company"] = {"id": cached.company.id, "name": cached.company.name}
-    for entry, status in zip(report["projects"], statuses, strict=True):
+    own = [s for s in statuses if s.sub_job is None]
+    jobs = [s for s in statuses if s.sub_job is not None]
+    for entry, status in zip(report["sub_jobs"], jobs, strict=True):
+        entry["checked_at"] = status.checked_at.isoformat()
+    for entry, status in zip(report["projects"], own, strict=True):
         mark = cached.marks.get(status.project.id)
         entry["checked_at"] = status.checked_at.isoformat()
         entry["last_failure"] = (

@@ -203,6 +203,12 @@ def _sub_job_options(command: argparse.ArgumentParser) -> None:
         help="leave the projects' sub jobs (Sage Extras) out; by default each project's sub "
         "jobs are checked and refreshed with it, each on its own line",
     )
+    command.add_argument(
+        "--reread-sub-jobs",
+        action="store_true",
+        help="list each project's sub jobs again now; by default a project's list read in the "
+        "last 24 hours (kept on this computer) is used, which saves one request per project",
+    )
 
 
 def check_arguments(args: argparse.Namespace) -> None:
@@ -218,6 +224,10 @@ def check_arguments(args: argparse.Namespace) -> None:
             raise UsageError("--sub-job and --no-sub-jobs cannot be given together")
         if getattr(args, "all_out_of_date", False):
             raise UsageError("--sub-job and --all-out-of-date cannot be given together")
+    if args.reread_sub_jobs and args.no_sub_jobs:
+        raise UsageError("--reread-sub-jobs and --no-sub-jobs cannot be given together")
+    if args.reread_sub_jobs and getattr(args, "cached", False):
+        raise UsageError("--cached reads nothing from Procore: leave out --reread-sub-jobs")
     if args.command != "refresh":
         return
     if not args.project and not args.all_out_of_date:

@@ -76,15 +76,21 @@ def company_seed(
 
 MIXED_ERP_LIST, MIXED_OTHER_LIST = 11, 12
 MIXED_FIRST_PROJECT = 562_949_953_600_000
+MIXED_FIRST_SUB_JOB = 9_100_000
+SUB_JOBS_EVERY = 8  # with sub_jobs: one project in eight has sub jobs (Sage Extras)
 
 
-def mixed_company_seed(projects: int, codes: int, *, seed: int = 12) -> dict[str, Any]:
+def mixed_company_seed(
+    projects: int, codes: int, *, seed: int = 12, sub_jobs: bool = False
+) -> dict[str, Any]:
     """A company like a real one: `projects` projects on a `codes`-code Sage list, in every state.
 
     Every tenth project is inactive, every fifteenth not ERP-integrated, every thirtieth on another
     list, every twentieth one where the user is not Admin; of the rest about half are out of date
     (1-5 codes missing, 0-3 descriptions edited). Each project says what it is in `_kind` (ignored
-    by the seed parser). The same arguments give the same seed.
+    by the seed parser). With `sub_jobs`, every SUB_JOBS_EVERY-th project also has 1 to 3 sub
+    jobs, each its own copy of the list, about half of them out of date; the projects are the
+    same either way. The same arguments give the same seed.
     """
     rng = random.Random(seed)
     standard = standard_codes(codes)
@@ -125,6 +131,8 @@ def mixed_company_seed(projects: int, codes: int, *, seed: int = 12) -> dict[str
         entry["cost_codes"] = project_copy(listed, missing=missing, drifted=drifted)
         entry["_kind"] = kind
         entries.append(entry)
+    if sub_jobs:
+        _add_sub_jobs(entries, listed_codes=standard, leaves=leaves, rng=random.Random(seed + 1))
     built = company_seed(
         company=(4264807, "Mixed Builders"),
         list_id=MIXED_ERP_LIST,
@@ -142,3 +150,33 @@ def mixed_company_seed(projects: int, codes: int, *, seed: int = 12) -> dict[str
         {"id": MIXED_OTHER_LIST, "name": "Procore Default List", "codes": standard[:3]}
     )
     return built
+
+
+def _add_sub_jobs(
+    entries: list[dict[str, Any]],
+    *,
+    listed_codes: list[dict[str, Any]],
+    leaves: list[int],
+    rng: random.Random,
+) -> None:
+    """Sub jobs E01, E02, … on every SUB_JOBS_EVERY-th project, from a random stream of their
+    own, so the projects stay as they are without sub jobs."""
+    next_id = MIXED_FIRST_SUB_JOB
+    for p, entry in enumerate(entries):
+        if p % SUB_JOBS_EVERY != 5:
+            continue
+        jobs = []
+        for j in range(rng.randint(1, 3)):
+            missing: set[int] = set()
+            if rng.random() < 0.5:
+                missing = set(rng.sample(leaves, k=rng.randint(1, 3)))
+            jobs.append(
+                {
+                    "id": next_id,
+                    "code": f"E{j + 1:02d}",
+                    "name": f"Extra {j + 1} of {entry['name']}",
+                    "cost_codes": project_copy(listed_codes, missing=missing, drifted=set()),
+                }
+            )
+            next_id += 1
+        entry["sub_jobs"] = jobs

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         check_sub_job,
         status_after_refresh,
     )
+    from .sub_job_lists import SUB_JOBS_FRESH_FOR, SubJobLists
     from .targets import Target, TargetKey
 
 _HOME = {  # name -> the module that defines it
@@ -118,6 +119,8 @@ _HOME = {  # name -> the module that defines it
     "check_projects": ".status",
     "check_sub_job": ".status",
     "status_after_refresh": ".status",
+    "SUB_JOBS_FRESH_FOR": ".sub_job_lists",
+    "SubJobLists": ".sub_job_lists",
     "Target": ".targets",
     "TargetKey": ".targets",
 }
@@ -133,6 +136,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "MAX_CONCURRENCY",
+    "SUB_JOBS_FRESH_FOR",
     "CancelToken",
     "Cancelled",
     "CodeIssue",
@@ -162,6 +166,7 @@ __all__ = [
     "Session",
     "Standing",
     "SubJob",
+    "SubJobLists",
     "Target",
     "TargetKey",
     "TokenSource",

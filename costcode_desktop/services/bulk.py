@@ -43,6 +43,7 @@ from .refresh import RefreshOutcome, RefreshResult, refresh_project
 from .refresh_lock import WINDOW, HeldRefresh, LockHolder, company_lock
 from .session import Session
 from .status import ProjectState, ProjectStatus, status_after_refresh
+from .sub_job_lists import SubJobLists
 from .targets import Target, TargetKey, as_target
 from .text import quoted
 
@@ -172,6 +173,7 @@ def refresh_many(
     lock: HeldRefresh | None = None,
     who: str = WINDOW,
     sub_jobs: bool = False,
+    sub_job_lists: SubJobLists | None = None,
 ) -> RefreshRun:
     """Refresh the projects, `concurrency` at a time; record each outcome as soon as it is known.
 
@@ -189,7 +191,9 @@ def refresh_many(
     A Target with a sub job refreshes that sub job's list. With `sub_jobs`, a project given
     as a Project (not as a Target) is followed by its sub jobs (one request lists them; each
     is refreshed and recorded as a target of its own), unless the project was refused. A sub
-    job's status is found in `statuses` under its key, (project id, sub job id).
+    job's status is found in `statuses` under its key, (project id, sub job id). The project's
+    sub jobs are the ones `sub_job_lists` gives: pass the status's, so the refresh uses the
+    lists its status used (kept in the cache while fresh) instead of reading them again.
     """
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}")
@@ -217,6 +221,9 @@ def refresh_many(
         batch = _Batch(session, company_list, unique, starts, history, dry_run, on_event)
         if sub_jobs:
             batch.expand = {p.id for p in projects if isinstance(p, Project)}
+            batch.sub_job_lists = sub_job_lists or SubJobLists(
+                session.client, company_list.company_id
+            )
         batch.statuses = known
         batch.fresh_after = _fresh_after(company_list, datetime.now(UTC), changed_since)
         batch.written_at = _last_written(session, history)
@@ -414,6 +421,7 @@ class _Batch:
         self.on_event = on_event
         self.run_record = RefreshRun(dry_run=dry_run)
         self.expand: set[TargetKey] = set()  # the projects followed by their sub jobs
+        self.sub_job_lists = SubJobLists(session.client, company_list.company_id)
         self.statuses: Mapping[TargetKey, ProjectStatus] = {}
         self.fresh_after = company_list.read_at
         self.written_at: Mapping[int, datetime] = {}
@@ -477,10 +485,10 @@ class _Batch:
         return result.outcome is not RefreshOutcome.REFUSED
 
     def _sub_jobs_of(self, project: Project, cancel: CancelToken | None) -> list[Target]:
-        """The project's sub jobs: one request. A failure to list them is a problem of the run,
-        not of the project, whose own result stands."""
+        """The project's sub jobs: as its status found them, or one request. A failure to list
+        them is a problem of the run, not of the project, whose own result stands."""
         try:
-            jobs = self.client.sub_jobs(self.company_list.company_id, project.id, cancel=cancel)
+            jobs = self.sub_job_lists.of(project.id, cancel=cancel)
         except Cancelled:
             return []
         except (NotFound, PermissionDenied):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -16,10 +17,13 @@ from costcode_desktop.procore.records import Project, SubJob
 from .company import CompanyList, read_comparison, refusal_reason
 from .parallel import run_parallel
 from .refresh import RefreshOutcome, RefreshResult, no_admin_message
+from .sub_job_lists import SubJobLists
 from .targets import Target, TargetKey, target_key, target_label
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
+
+log = logging.getLogger(__name__)
 
 
 class ProjectState(enum.Enum):
@@ -160,18 +164,54 @@ def check_sub_jobs(
     status: ProjectStatus,
     *,
     cancel: CancelToken | None = None,
+    lists: SubJobLists | None = None,
 ) -> list[ProjectStatus]:
-    """The sub jobs of a checked project, each compared: one request for the sub job list,
-    and one per sub job. Only a project that is itself compared (on the company list and
-    ERP-integrated) is asked: the others' sub jobs could not be refreshed either."""
+    """The sub jobs of a checked project, each compared: one request per sub job, and one for
+    the sub job list unless `lists` keeps it (services/sub_job_lists.py). Only a project that
+    is itself compared (on the company list and ERP-integrated) is asked: the others' sub jobs
+    could not be refreshed either.
+
+    A sub job of a kept list that Procore no longer has (its codes answer 404) is dropped, and
+    the project's list read again once: what it names now is compared, and nothing is said of
+    the one that went."""
     if status.sub_job is not None or status.state not in COMPARED:
         return []
     project = status.project
+    lists = lists or SubJobLists(client, company_list.company_id)
     try:
-        jobs = client.sub_jobs(company_list.company_id, project.id, cancel=cancel)
+        jobs = lists.of(project.id, cancel=cancel)
     except (NotFound, PermissionDenied):
         return []  # the project's own status already says what can be seen
-    return [_compared(client, company_list, project, job, cancel) for job in jobs]
+    found = [_compared(client, company_list, project, job, cancel) for job in jobs]
+    gone = {s.sub_job.id for s in found if s.sub_job and isinstance(s.error, NotFound)}
+    if not gone or lists.read_here(project.id):
+        return found  # a list read just now: Procore's answer is shown as it is
+    return _after_gone(client, company_list, project, lists, found, gone, cancel)
+
+
+def _after_gone(
+    client: ProcoreClient,
+    company_list: CompanyList,
+    project: Project,
+    lists: SubJobLists,
+    found: list[ProjectStatus],
+    gone: set[int],
+    cancel: CancelToken | None,
+) -> list[ProjectStatus]:
+    """Kept sub jobs were not found: out of the cache, and the list read again (once)."""
+    lists.drop(project.id, gone)
+    kept = [s for s in found if s.sub_job is not None and s.sub_job.id not in gone]
+    try:
+        jobs = lists.read(project.id, cancel=cancel)
+    except Cancelled:
+        raise
+    except ProcoreError as exc:  # the others stand; the list, without the gone, ages as kept
+        log.warning("could not list the sub jobs of project %s again: %s", project.id, exc)
+        return kept
+    done = {s.sub_job.id: s for s in kept if s.sub_job is not None}
+    return [
+        done.get(job.id) or _compared(client, company_list, project, job, cancel) for job in jobs
+    ]
 
 
 COMPARED = frozenset({ProjectState.IN_SYNC, ProjectState.OUT_OF_DATE})
@@ -186,16 +226,20 @@ def check_projects(
     cancel: CancelToken | None = None,
     on_error: Callable[[Project, ProcoreError], None] | None = None,
     sub_jobs: bool = False,
+    sub_job_lists: SubJobLists | None = None,
 ) -> Iterator[ProjectStatus]:
     """Statuses one by one, so a caller can show each as soon as it is known.
 
     With `sub_jobs`, each compared project's sub jobs follow it (check_sub_jobs), each a
-    status of its own (`sub_job` set).
+    status of its own (`sub_job` set). `sub_job_lists` says where their lists come from: the
+    cache while fresh (the window and `costcode-sync` pass one); without it each is read.
 
     In the projects' order with `concurrency` 1, else in the order the checks finish (and
     `on_error` is called from the checking threads). A cancel stops new checks; the iteration
     then raises Cancelled once those under way have ended.
     """
+
+    lists = sub_job_lists or SubJobLists(client, company_list.company_id)
 
     def check(project: Project) -> list[ProjectStatus]:
         try:
@@ -209,7 +253,8 @@ def check_projects(
         if not sub_jobs:
             return [status]
         try:
-            return [status, *check_sub_jobs(client, company_list, status, cancel=cancel)]
+            jobs = check_sub_jobs(client, company_list, status, cancel=cancel, lists=lists)
+            return [status, *jobs]
         except Cancelled:
             raise
         except ProcoreError as exc:

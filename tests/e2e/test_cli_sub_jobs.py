@@ -117,3 +117,68 @@ def test_all_out_of_date_takes_an_out_of_date_sub_job_of_an_in_sync_project(
     report = json.loads(out)
     jobs = [p for p in report["projects"] if p["biller_type"] == "SubJob"]
     assert [(j["sub_job"]["code"], j["state"]) for j in jobs] == [("E02", "would_change")]
+
+
+def sub_job_lists_read(server: SandboxServer) -> int:
+    return sum(1 for r in server.requests if r.path == "/rest/v1.0/sub_jobs")
+
+
+def test_a_second_status_lists_no_sub_jobs_unless_asked_to(server: SandboxServer) -> None:
+    """The sub job lists the first status read are kept (for a day): the next status asks
+    for none, and --reread-sub-jobs asks for each again."""
+    assert run(server, "status")[0] == 0
+    first = sub_job_lists_read(server)
+    assert first == 10  # one per compared project of the demo
+    server.clear_requests()
+
+    code, out, _ = run(server, "status")
+    assert code == 0
+    assert sub_job_lists_read(server) == 0
+    assert "12 projects, 7 out of date" in out
+    assert "2 sub jobs, 1 out of date." in out
+    server.clear_requests()
+
+    code, out, _ = run(server, "status", "--reread-sub-jobs")
+    assert code == 0
+    assert sub_job_lists_read(server) == first
+    assert "2 sub jobs, 1 out of date." in out
+
+
+def test_a_refresh_after_a_status_lists_no_sub_jobs(server: SandboxServer) -> None:
+    assert run(server, "status")[0] == 0
+    server.clear_requests()
+    code, out, _ = run(server, "refresh", "--all-out-of-date", "--dry-run")
+    assert code == 0
+    assert "23-104 / E02 Owner Change Extras" in out
+    assert sub_job_lists_read(server) == 0
+
+
+def test_reread_sub_jobs_with_no_sub_jobs_is_a_mistake(server: SandboxServer) -> None:
+    code, _, err = run(server, "status", "--reread-sub-jobs", "--no-sub-jobs")
+    assert code == 2
+    assert "--reread-sub-jobs and --no-sub-jobs cannot be given together" in err
+    assert server.requests == []
+
+
+def test_cached_status_shows_the_sub_jobs_last_known_state(server: SandboxServer) -> None:
+    assert run(server, "status")[0] == 0
+    server.clear_requests()
+
+    code, out, err = run(server, "status", "--cached")
+    assert code == 0, err
+    assert server.requests == []
+    e02 = next(line for line in out.splitlines() if line.startswith("23-104 / E02"))
+    assert "Owner Change Extras" in e02
+    assert "3 differences" in e02
+    assert "2 sub jobs, 1 out of date." in out
+
+    code, out, _ = run(server, "status", "--cached", "--json")
+    assert code == 0
+    jobs = {j["id"]: j for j in json.loads(out)["sub_jobs"]}
+    assert set(jobs) == {E01, E02}
+    assert jobs[E02]["state"] == "out_of_date"
+    assert jobs[E02]["counts"]["missing"] == 2
+    assert jobs[E02]["checked_at"]
+
+    code, out, _ = run(server, "status", "--cached", "--no-sub-jobs", "--json")
+    assert json.loads(out)["sub_jobs"] == []

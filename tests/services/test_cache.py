@@ -361,3 +361,26 @@ def test_codes_keep_their_cost_types() -> None:
         ProjectCode(11, "02", "02", "Site", None, 3, False, None),
     ]
     assert codes_from(codes_blob(project)) == project
+
+
+def test_a_cache_of_the_version_before_sub_jobs_were_kept_is_rebuilt(
+    tmp_path: Path, client: ProcoreClient, company_list: CompanyList
+) -> None:
+    """Version 4 kept projects only; this version keeps sub job lists too. Its file is emptied
+    and rebuilt, as any other version's: the next check reads everything again."""
+    path = tmp_path / FILE_NAME
+    with CacheStore(path) as store:
+        fill(store, client, company_list)
+    old = sqlite3.connect(path)
+    old.execute("DROP TABLE sub_jobs")
+    old.execute("DROP TABLE sub_job_results")
+    old.execute("PRAGMA user_version = 4")
+    old.commit()
+    old.close()
+    with CacheStore(path) as store:
+        assert store.read(ENV) is None
+        assert store.sub_job_lists(ENV, COMPANY) == {}
+    check = sqlite3.connect(path)
+    tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
+    check.close()
+    assert {"sub_jobs", "sub_job_results"} <= tables

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from costcode_desktop.costcodes import DiffStatus
+from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.sandbox import demo as d
 from costcode_desktop.services import ProjectState
 from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, TARGET_KEY_ROLE
@@ -125,3 +126,25 @@ def test_the_option_off_leaves_sub_jobs_out(window: MainWindow, qtbot: QtBot) ->
     with qtbot.waitSignal(window.refresh_finished, timeout=30_000) as finished:
         window.refresh_flow.refresh_selected()
     assert [r.sub_job for r in finished.args[0].results] == [None]
+
+
+def sub_job_lists_read(sandbox: SandboxServer) -> int:
+    return sum(1 for r in sandbox.requests if r.path == "/rest/v1.0/sub_jobs")
+
+
+def test_reload_lists_sub_jobs_again_and_a_load_by_itself_does_not(
+    window: MainWindow, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    """The window's own loads (a start, another company, Procore back) take the sub job lists
+    the first check kept; Reload (F5), asked for by the user, lists each project's again."""
+    sandbox.clear_requests()
+    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
+        window.controller.reload()
+    assert sub_job_lists_read(sandbox) == 0
+    assert window.projects.model.row_for(E02) is not None  # still there, from the kept list
+
+    sandbox.clear_requests()
+    with qtbot.waitSignal(window.checks_finished, timeout=30_000):
+        window.action("reload").trigger()
+    assert sub_job_lists_read(sandbox) == 10  # one per compared project of the demo
+    assert window.projects.model.row_for(E02) is not None

@@ -19,7 +19,7 @@ from costcode_desktop.costcodes import (
     StandardCode,
 )
 from costcode_desktop.procore.jsontext import read_json
-from costcode_desktop.procore.records import Project, StandardCostCodeList
+from costcode_desktop.procore.records import Project, StandardCostCodeList, SubJob
 
 _COMPACT = {"separators": (",", ":"), "ensure_ascii": False}
 _LEVEL = 6  # zlib: a 1,000-code list shrinks to about a sixth; decompressing costs ~0.1 ms
@@ -81,6 +81,19 @@ def projects_blob(projects: Iterable[Project]) -> bytes:
 
 def projects_from(blob: bytes) -> list[Project]:
     return [project_from(row) for row in unpacked(blob)]
+
+
+def sub_jobs_text(jobs: Iterable[SubJob]) -> str:
+    """A project's sub job list: id, code, name and whether the connector owns it (never its
+    origin_id, which the record does not hold)."""
+    return _dump([[j.id, j.code, j.name, j.erp_managed] for j in jobs]).decode()
+
+
+def sub_jobs_from(text: str, project_id: int) -> tuple[SubJob, ...]:
+    return tuple(
+        SubJob(int(sid), int(project_id), str(code), str(name), bool(erp))
+        for sid, code, name, erp in read_json(text)
+    )
 
 
 # -- the company list ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The local cache: the last-read company list, projects and per-project results, in SQLite.
+"""The local cache: the last-read company list, projects, their sub job lists and per-target
+results (a project's or a sub job's), in SQLite.
 
 It lets the window show the last-known state the moment it opens, and keeps the application
 usable read-only without a network. One file in the user cache folder (WAL, busy timeout), one
@@ -19,13 +20,13 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from costcode_desktop.costcodes import AUTO
+from costcode_desktop.costcodes import AUTO, CompanyCodes
 from costcode_desktop.procore.jsontext import read_json
 from costcode_desktop.procore.records import Company, Project
 from costcode_desktop.services.company import CompanyList, prepare
@@ -38,6 +39,7 @@ from costcode_desktop.services.sqlite_file import (
     unusable,
 )
 from costcode_desktop.services.status import ProjectState, ProjectStatus
+from costcode_desktop.services.sub_job_lists import KeptSubJobs
 
 from . import codec
 from .known import Staleness, failure_words
@@ -52,8 +54,8 @@ BUSY_TIMEOUT_MS = 5_000
 # count means (2: an unsupported code the project already has counts as in sync, and
 # unsupported is the ERP connector's rule: a comparison's fingerprint ends with the connector's
 # key, so counts saved under another connector are counted again; 3 and 4: codes keep their
-# cost types, on top of 2).
-SCHEMA_VERSION = 4
+# cost types, on top of 2; 5: each project's sub job list, and each sub job's result).
+SCHEMA_VERSION = 5
 _SCHEMA = (
     """CREATE TABLE companies (
         environment TEXT NOT NULL,
@@ -84,7 +86,33 @@ _SCHEMA = (
         failed_doing TEXT NOT NULL DEFAULT 'check',
         PRIMARY KEY (environment, company_id, project_id)
     )""",
+    # A project's sub jobs as last listed (jobs '[]': it had none), and when: a status lists
+    # them again only once that is older than services.sub_job_lists.SUB_JOBS_FRESH_FOR.
+    """CREATE TABLE sub_jobs (
+        environment TEXT NOT NULL,
+        company_id INTEGER NOT NULL,
+        project_id INTEGER NOT NULL,
+        jobs TEXT NOT NULL,
+        read_at TEXT NOT NULL,
+        PRIMARY KEY (environment, company_id, project_id)
+    )""",
+    # A sub job's last result, as `projects` keeps a project's; the sub job itself (code, name)
+    # is the one in its project's list, and goes when the list no longer names it.
+    """CREATE TABLE sub_job_results (
+        environment TEXT NOT NULL,
+        company_id INTEGER NOT NULL,
+        project_id INTEGER NOT NULL,
+        sub_job_id INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        message TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        fingerprint TEXT,
+        counts TEXT,
+        codes BLOB,
+        PRIMARY KEY (environment, company_id, project_id, sub_job_id)
+    )""",
 )
+_OWN_TABLES = ("projects", "sub_jobs", "sub_job_results")  # rows per project, per company
 Clock = Callable[[], datetime]
 
 
@@ -104,6 +132,9 @@ class CachedCompany:
     projects_read_at: datetime
     statuses: dict[int, ProjectStatus]  # each with its checked_at; comparisons load lazily
     marks: dict[int, Staleness]  # a failure recorded after the status was read
+    # Sub jobs' results, keyed (project id, sub job id), of the sub jobs their project's
+    # cached list still names.
+    sub_job_statuses: dict[tuple[int, int], ProjectStatus] = field(default_factory=dict)
 
     @property
     def as_of(self) -> datetime:
@@ -189,28 +220,34 @@ class CacheStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
-            kept = db.execute(
-                "SELECT project_id FROM projects WHERE environment = ? AND company_id = ?",
-                (environment, company.id),
-            ).fetchall()
-            db.executemany(
-                "DELETE FROM projects WHERE environment = ? AND company_id = ? AND project_id = ?",
-                [(environment, company.id, pid) for (pid,) in kept if pid not in listed],
-            )
+            for table in _OWN_TABLES:
+                kept = db.execute(
+                    f"SELECT project_id FROM {table} WHERE environment = ? AND company_id = ?",
+                    (environment, company.id),
+                ).fetchall()
+                db.executemany(
+                    f"DELETE FROM {table} WHERE environment = ? AND company_id = ?"
+                    " AND project_id = ?",
+                    [(environment, company.id, pid) for (pid,) in kept if pid not in listed],
+                )
 
         return changed[0] if self._write(work) else None
 
     def save_statuses(
         self, environment: str, company_list: CompanyList, statuses: Iterable[ProjectStatus]
     ) -> None:
-        """Checks' or read-backs' results. A failed check keeps the project's last known
-        result and records the failure beside it."""
+        """Checks' or read-backs' results, a project's or a sub job's. A failed check keeps
+        the project's last known result and records the failure beside it; a sub job's last
+        known result is kept as it was."""
         fingerprint = self._fingerprint(company_list)
         company_id = company_list.company_id
         rows = [(s, _status_row(environment, company_id, fingerprint, s)) for s in statuses]
 
         def work(db: sqlite3.Connection) -> None:
             for status, row in rows:
+                if status.sub_job is not None:
+                    _save_sub_job_result(db, row, status)
+                    continue
                 if status.state is ProjectState.ERROR and _mark_known(db, row[:3], status):
                     continue
                 db.execute(
@@ -244,11 +281,53 @@ class CacheStore:
             )
         )
 
+    def save_sub_jobs(
+        self, environment: str, company_id: int, project_id: int, kept: KeptSubJobs
+    ) -> None:
+        """A project's sub job list as read (or with sub jobs found gone taken out); results
+        of sub jobs it no longer names go with them."""
+        ids = {job.id for job in kept.jobs}
+        jobs = codec.sub_jobs_text(kept.jobs)
+        key = (environment, company_id, project_id)
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT OR REPLACE INTO sub_jobs (environment, company_id, project_id, jobs,"
+                " read_at) VALUES (?, ?, ?, ?, ?)",
+                (*key, jobs, _text(kept.read_at)),
+            )
+            found = db.execute(
+                "SELECT sub_job_id FROM sub_job_results WHERE environment = ? AND company_id = ?"
+                " AND project_id = ?",
+                key,
+            ).fetchall()
+            db.executemany(
+                "DELETE FROM sub_job_results WHERE environment = ? AND company_id = ?"
+                " AND project_id = ? AND sub_job_id = ?",
+                [(*key, sid) for (sid,) in found if sid not in ids],
+            )
+
+        self._write(work)
+
+    def sub_job_lists(self, environment: str, company_id: int) -> dict[int, KeptSubJobs]:
+        """Each project's kept sub job list, with when it was read ({}: none usable)."""
+        rows = self._read(
+            "SELECT project_id, jobs, read_at FROM sub_jobs WHERE environment = ?"
+            " AND company_id = ?",
+            (environment, company_id),
+        )
+        try:
+            return _sub_job_lists(rows)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("the cached sub jobs of company %s could not be read: %s", company_id, exc)
+            return {}
+
     def forget_environment(self, environment: str) -> None:
         """Everything kept for one environment (at sign-out)."""
 
         def work(db: sqlite3.Connection) -> None:
-            db.execute("DELETE FROM projects WHERE environment = ?", (environment,))
+            for table in _OWN_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE environment = ?", (environment,))
             db.execute("DELETE FROM companies WHERE environment = ?", (environment,))
 
         self._write(work)
@@ -277,12 +356,13 @@ class CacheStore:
         try:
             with self._reading() as db:
                 company, projects = _company_rows(db, environment, company_id)
+                lists, results = _sub_job_rows(db, environment, company_id)
         except _Skipped:
             return None
         if company is None:
             return None
         try:
-            return _cached(environment, company_id, company, projects, connector)
+            return _cached(environment, company_id, company, projects, connector, (lists, results))
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("the cache of company %s could not be read: %s", company_id, exc)
             return None
@@ -395,6 +475,51 @@ def _company_rows(
     return company, projects
 
 
+def _sub_job_rows(
+    db: sqlite3.Connection, environment: str, company_id: int
+) -> tuple[list[Any], list[Any]]:
+    key = (environment, company_id)
+    lists = db.execute(
+        "SELECT project_id, jobs, read_at FROM sub_jobs WHERE environment = ? AND company_id = ?",
+        key,
+    ).fetchall()
+    results = db.execute(
+        "SELECT project_id, sub_job_id, state, message, checked_at, fingerprint, counts, codes"
+        " FROM sub_job_results WHERE environment = ? AND company_id = ?",
+        key,
+    ).fetchall()
+    return lists, results
+
+
+def _sub_job_lists(rows: Sequence[Any]) -> dict[int, KeptSubJobs]:
+    return {
+        int(pid): KeptSubJobs(codec.sub_jobs_from(jobs, int(pid)), _when(read_at))
+        for pid, jobs, read_at in rows
+    }
+
+
+def _save_sub_job_result(
+    db: sqlite3.Connection, row: tuple[Any, ...], status: ProjectStatus
+) -> None:
+    """A sub job's result, in its own table; a failed check leaves its last known one."""
+    assert status.sub_job is not None
+    key = (*row[:3], status.sub_job.id)
+    if status.state is ProjectState.ERROR:
+        found = db.execute(
+            "SELECT state FROM sub_job_results WHERE environment = ? AND company_id = ?"
+            " AND project_id = ? AND sub_job_id = ?",
+            key,
+        ).fetchone()
+        if found is not None and found[0] != ProjectState.ERROR.value:
+            return
+    db.execute(
+        "INSERT OR REPLACE INTO sub_job_results (environment, company_id, project_id,"
+        " sub_job_id, state, message, checked_at, fingerprint, counts, codes)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*key, *row[4:]),
+    )
+
+
 def _mark_known(db: sqlite3.Connection, key: tuple[Any, ...], status: ProjectStatus) -> bool:
     """For a failed check: mark the project's last known result, if it has one worth keeping."""
     found = db.execute(
@@ -442,6 +567,7 @@ def _cached(
     company: Sequence[Any],
     projects: Sequence[Any],
     connector: str,
+    sub_jobs: tuple[Sequence[Any], Sequence[Any]],
 ) -> CachedCompany:
     name, list_json, codes, fingerprint, list_read_at, changed_at, listed, listed_at = company
     standard = codec.standard_from(codec.unpacked(codes))
@@ -454,13 +580,7 @@ def _cached(
         (pid, project_json, state, message, checked_at, compared_with, counts_json, blob) = row[:8]
         failure, failed_at, doing = row[8:]
         project = codec.project_from(read_json(project_json))
-        comparison = None
-        if blob is not None and counts_json is not None:
-            if compared_with == fingerprint and fingerprint.endswith(f"/{prepared.connector.key}"):
-                counts, locked = codec.counts_from(counts_json)
-            else:  # checked against an older list: count again against this one
-                counts, locked = saved_counts(prepared, blob)
-            comparison = SavedComparison(prepared, blob, counts, locked)
+        comparison = _comparison(prepared, fingerprint, compared_with, counts_json, blob)
         statuses[int(pid)] = ProjectStatus(
             project, ProjectState(state), comparison, message, checked_at=_when(checked_at)
         )
@@ -475,7 +595,58 @@ def _cached(
         _when(listed_at),
         statuses,
         marks,
+        _sub_job_statuses(prepared, fingerprint, statuses, *sub_jobs),
     )
+
+
+def _comparison(
+    prepared: CompanyCodes,
+    fingerprint: str,
+    compared_with: str | None,
+    counts_json: str | None,
+    blob: bytes | None,
+) -> SavedComparison | None:
+    """A saved comparison: its counts as saved, or counted again when the list (or the
+    connector) changed since."""
+    if blob is None or counts_json is None:
+        return None
+    if compared_with == fingerprint and fingerprint.endswith(f"/{prepared.connector.key}"):
+        counts, locked = codec.counts_from(counts_json)
+    else:  # checked against an older list: count again against this one
+        counts, locked = saved_counts(prepared, blob)
+    return SavedComparison(prepared, blob, counts, locked)
+
+
+def _sub_job_statuses(
+    prepared: CompanyCodes,
+    fingerprint: str,
+    statuses: dict[int, ProjectStatus],
+    lists: Sequence[Any],
+    results: Sequence[Any],
+) -> dict[tuple[int, int], ProjectStatus]:
+    """Each kept sub job result whose sub job its project's kept list names, in list order."""
+    jobs = {
+        (job.project_id, job.id): job
+        for kept in _sub_job_lists(lists).values()
+        for job in kept.jobs
+    }
+    found: dict[tuple[int, int], ProjectStatus] = {}
+    for row in results:
+        pid, sid, state, message, checked_at, compared_with, counts_json, blob = row
+        key = (int(pid), int(sid))
+        job, owner = jobs.get(key), statuses.get(int(pid))
+        if job is None or owner is None:
+            continue
+        comparison = _comparison(prepared, fingerprint, compared_with, counts_json, blob)
+        found[key] = ProjectStatus(
+            owner.project,
+            ProjectState(state),
+            comparison,
+            message,
+            checked_at=_when(checked_at),
+            sub_job=job,
+        )
+    return {key: found[key] for key in jobs if key in found}
 
 
 def _open_or_replace(path: Path, *, corrupt: bool = False) -> sqlite3.Connection:

@@ -141,7 +141,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
         Command(
             "reload",
             "&Reload",
-            "Read the company list and every project again",
+            "Read the company list, every project and their sub jobs again",
             ("F5",),
             icons.reload,
             handler=w.reload,

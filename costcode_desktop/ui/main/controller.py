@@ -29,6 +29,7 @@ from costcode_desktop.services import (
     RefreshOutcome,
     RefreshStep,
     RefreshWaiting,
+    SubJobLists,
     Target,
     check_projects,
 )
@@ -355,9 +356,11 @@ class Controller(QObject):
         if choose(setting, company_list.list.name) != company_list.connector:
             self.reload()
 
-    def reload(self) -> None:
+    def reload(self, *, reread_sub_jobs: bool = False) -> None:
         """Read the company list and projects again, then check every project (the stalest
-        first). Its last-known state, if not on screen yet, is shown while that goes on."""
+        first). Its last-known state, if not on screen yet, is shown while that goes on.
+        `reread_sub_jobs` (the user's Reload): list every project's sub jobs again too, not
+        only those whose kept list has aged (services.sub_job_lists)."""
         session = self.state.session
         if session is None:
             if self.state.company_list is not None:  # a last-known state, not signed in
@@ -396,7 +399,7 @@ class Controller(QObject):
 
         def loaded(result: tuple[CompanyLoad, datetime | None]) -> None:
             if generation == self._generation:
-                self._company_ready(*result)
+                self._company_ready(*result, reread_sub_jobs=reread_sub_jobs)
 
         def failed(error: BaseException, details: str) -> None:
             self._loading = False
@@ -409,7 +412,9 @@ class Controller(QObject):
 
         self.worker.submit(work, on_result=loaded, on_error=failed, on_progress=cached)
 
-    def _company_ready(self, load: CompanyLoad, list_changed_at: datetime | None) -> None:
+    def _company_ready(
+        self, load: CompanyLoad, list_changed_at: datetime | None, *, reread_sub_jobs: bool
+    ) -> None:
         session = self.state.session
         if session is None:  # signed out or shut down while it was read
             return
@@ -430,11 +435,13 @@ class Controller(QObject):
         self._back_online()
         self.company_loaded.emit(load)
         state = self.state
-        self.check(recheck_order(load.projects, state.statuses, state.marks, list_changed_at))
+        order = recheck_order(load.projects, state.statuses, state.marks, list_changed_at)
+        self.check(order, reread_sub_jobs=reread_sub_jobs)
 
-    def check(self, projects: list[Project]) -> None:
+    def check(self, projects: list[Project], *, reread_sub_jobs: bool = False) -> None:
         """Compare these projects with the company list in the background, a few at a time,
-        in this order. Their last-known results stay on screen until their answers come."""
+        in this order. Their last-known results stay on screen until their answers come.
+        Their sub jobs' lists are the cache's while fresh, unless `reread_sub_jobs`."""
         session, company_list = self.state.session, self.state.company_list
         if session is None or company_list is None or self.state.list_cached:
             return
@@ -452,6 +459,13 @@ class Controller(QObject):
                     gone.append(error)
                     job.cancel.cancel()
 
+            lists = SubJobLists(
+                session.client,
+                company_list.company_id,
+                cache=cache,
+                environment=environment,
+                reread=reread_sub_jobs,
+            )
             statuses = check_projects(
                 session.client,
                 company_list,
@@ -460,12 +474,13 @@ class Controller(QObject):
                 cancel=job.cancel,
                 on_error=stop_if_unreachable,
                 sub_jobs=sub_jobs,
+                sub_job_lists=lists,
             )
             done = 0
             try:
                 for status in statuses:
                     done += status.sub_job is None  # the bar counts projects
-                    if cache is not None and status.sub_job is None:
+                    if cache is not None:
                         cache.save_statuses(environment, company_list, [status])
                     job.report(ProjectChecked(status, done, total))
             except Cancelled:
@@ -590,6 +605,10 @@ class Controller(QObject):
                 cancel=job.cancel,
                 statuses=statuses,
                 sub_jobs=sub_jobs,
+                # The sub jobs the checks found (kept in the cache), not listed again.
+                sub_job_lists=SubJobLists(
+                    session.client, company_list.company_id, cache=cache, environment=environment
+                ),
             )
             return RefreshFinished(run, tuple(cost_type_todos(run, session.environment)))
 

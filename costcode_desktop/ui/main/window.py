@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
         self._show_loading(
             "Reading the company list and projects…" if c.session else "Signing in to Procore…"
         )
-        c.reload()
+        c.reload(reread_sub_jobs=True)  # asked for: sub jobs added today are seen too
 
     def _show_loading(self, text: str) -> None:
         self.statusBar().showMessage(text)

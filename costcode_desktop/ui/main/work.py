@@ -166,13 +166,11 @@ def refresh_failure(result: RefreshResult) -> Staleness:
 def remember_refresh(
     cache: CacheStore, environment: str, company_list: CompanyList, event: ProjectRefreshed
 ) -> None:
-    """A refresh's read-back is the project's new result; a failure is marked either way.
-    The cache keeps projects' own results: a sub job's is read again next session."""
-    if event.result.sub_job is not None:
-        return
+    """A refresh's read-back is the target's new result (a project's or a sub job's); a
+    project's failure is marked either way."""
     if event.status is not None:
         cache.save_statuses(environment, company_list, [event.status])
-    if event.result.outcome is RefreshOutcome.FAILED:
+    if event.result.outcome is RefreshOutcome.FAILED and event.result.sub_job is None:
         project_id = event.result.project.id
         mark = refresh_failure(event.result)
         cache.save_failure(environment, company_list.company_id, project_id, mark)

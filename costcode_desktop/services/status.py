@@ -230,9 +230,11 @@ def check_projects(
 ) -> Iterator[ProjectStatus]:
     """Statuses one by one, so a caller can show each as soon as it is known.
 
-    With `sub_jobs`, each compared project's sub jobs follow it (check_sub_jobs), each a
-    status of its own (`sub_job` set). `sub_job_lists` says where their lists come from: the
-    cache while fresh (the window and `costcode-sync` pass one); without it each is read.
+    With `sub_jobs`, the compared projects' sub jobs (check_sub_jobs) follow once every
+    project is checked, each a status of its own (`sub_job` set): the projects' states are
+    known first, and the sub job lists (one request a project when not kept) come after them
+    rather than between them. `sub_job_lists` says where their lists come from: the cache
+    while fresh (the window and `costcode-sync` pass one); without it each is read.
 
     In the projects' order with `concurrency` 1, else in the order the checks finish (and
     `on_error` is called from the checking threads). A cancel stops new checks; the iteration
@@ -241,35 +243,46 @@ def check_projects(
 
     lists = sub_job_lists or SubJobLists(client, company_list.company_id)
 
-    def check(project: Project) -> list[ProjectStatus]:
+    def check(project: Project) -> ProjectStatus:
         try:
-            status = check_project(client, company_list, project.id, cancel=cancel, listed=project)
+            return check_project(client, company_list, project.id, cancel=cancel, listed=project)
         except Cancelled:
             raise
         except ProcoreError as exc:
             if on_error is not None:
                 on_error(project, exc)
-            return [ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)]
-        if not sub_jobs:
-            return [status]
+            return ProjectStatus(project, ProjectState.ERROR, message=str(exc), error=exc)
+
+    def check_jobs(status: ProjectStatus) -> list[ProjectStatus]:
         try:
-            jobs = check_sub_jobs(client, company_list, status, cancel=cancel, lists=lists)
-            return [status, *jobs]
+            return check_sub_jobs(client, company_list, status, cancel=cancel, lists=lists)
         except Cancelled:
             raise
         except ProcoreError as exc:
             if on_error is not None:
-                on_error(project, exc)
-            return [status]  # the project's own status stands; its sub jobs are unknown
+                on_error(status.project, exc)
+            return []  # the project's own status stands; its sub jobs are unknown
 
     listed = list(projects)
+    with_jobs: dict[int, ProjectStatus] = {}  # by the project's place in the list
     checked = 0
-    for _index, statuses in run_parallel(
+    for index, status in run_parallel(
         check, listed, concurrency=concurrency, cancel=cancel, name="check"
     ):
         checked += 1
-        yield from statuses
+        if sub_jobs and status.state in COMPARED:
+            with_jobs[index] = status
+        yield status
     if checked < len(listed) and cancel is not None:
+        cancel.raise_if_cancelled()
+    parents = [with_jobs[index] for index in sorted(with_jobs)]
+    listed_jobs = 0
+    for _index, statuses in run_parallel(
+        check_jobs, parents, concurrency=concurrency, cancel=cancel, name="check"
+    ):
+        listed_jobs += 1
+        yield from statuses
+    if listed_jobs < len(parents) and cancel is not None:
         cancel.raise_if_cancelled()
 
 

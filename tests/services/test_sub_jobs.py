@@ -60,6 +60,29 @@ def test_a_check_with_sub_jobs_gives_each_its_own_state_and_counts(session: Sess
     assert out_of_date.label == "23-104 / E02 Owner Change Extras"
 
 
+def test_every_projects_state_comes_before_any_sub_jobs(server: SandboxServer) -> None:
+    """Under Procore's 25 requests per 10 s the demo's sub job lists would hold the projects'
+    states back for ten seconds if they came between them: the projects are checked first."""
+    server.clear_requests()
+    session = open_sandbox_session(server, company_id=d.COMPANY_ID)
+    try:
+        loaded = load_company(session, history=None)
+        statuses = list(
+            check_projects(session.client, loaded.company_list, loaded.projects, sub_jobs=True)
+        )
+    finally:
+        session.close()
+    kinds = [status.sub_job is not None for status in statuses]
+    assert kinds == sorted(kinds)  # every project (False) before the first sub job (True)
+    assert kinds.count(False) == len(loaded.projects)
+    assert kinds.count(True) == 2
+    paths = [r.path for r in server.requests if r.path.startswith("/rest/")]
+    first_list = paths.index("/rest/v1.0/sub_jobs")
+    code_reads = [i for i, path in enumerate(paths) if path == "/rest/v1.0/cost_codes"]
+    project_reads = len(code_reads) - 2  # the two sub jobs' own reads come last
+    assert all(i < first_list for i in code_reads[:project_reads])
+
+
 @pytest.mark.parametrize(
     ("setting", "system"), [("auto", "Sage 300 CRE"), ("acumatica", "Acumatica")]
 )

@@ -110,6 +110,8 @@ class StallMeter:
     def start(self) -> None:
         self.clock.start()
         self.last = 0.0
+        self.gaps = []
+        self.ends: list[float] = []  # when each gap ended, in ms from start()
         self.timer.start()
 
     def stop(self) -> None:
@@ -118,7 +120,13 @@ class StallMeter:
     def _tick(self) -> None:
         now = self.clock.nsecsElapsed() / 1e6
         self.gaps.append(now - self.last)
+        self.ends.append(now)
         self.last = now
+
+    def longest_at(self) -> tuple[float, float]:
+        """The longest gap and when it ended (seconds from start())."""
+        index = max(range(len(self.gaps)), key=self.gaps.__getitem__)
+        return self.gaps[index], self.ends[index] / 1000
 
 
 def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
@@ -159,12 +167,14 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
               f"longest GUI stall {max(load_gaps):.1f} ms")  # fmt: skip
         window.projects.view.selectAll()
         window.checks_finished.disconnect(loop.quit)
+        QTimer.singleShot(300, loop.quit)  # the selection shown and settled before the click
+        loop.exec()
         # Half a second past the end: the run's result (the panel, the cost-type checklist)
         # is shown in the gap after its last tick, and that gap counts too.
         window.refresh_finished.connect(_quit_after(loop, 500))
         ended: list[float] = []
         window.refresh_finished.connect(lambda _run: ended.append(time.perf_counter()))
-        meter.gaps.clear()
+        meter.start()  # from the click: the first gap is the click's answer
         start = time.perf_counter()
         window.refresh_flow.refresh_selected()
         loop.exec()
@@ -179,8 +189,10 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
         print(f"  response to the Refresh click (banner shown, window laid out): {first:.1f} ms")
         print(f"  GUI-thread gaps while the refresh ran: {len(during)} ticks, p99 "
               f"{during[int(len(during) * 0.99)]:.1f} ms, longest {during[-1]:.1f} ms")  # fmt: skip
-        print(f"  longest gap from the click to the end: {longest:.1f} ms "
-              f"(target < 50 ms: {'met' if longest < 50 else 'MISSED'})")  # fmt: skip
+        gap, at = meter.longest_at()
+        print(f"  longest gap from the click to the end: {longest:.1f} ms, ending "
+              f"{at:.2f} s after the click (the run ended at {ended[0] - start:.2f} s; "
+              f"target < 50 ms: {'met' if longest < 50 else 'MISSED'})")  # fmt: skip
         window.close()
     finally:
         server.terminate()

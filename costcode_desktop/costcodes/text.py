@@ -14,12 +14,15 @@ from __future__ import annotations
 FSI = "\u2068"  # FIRST STRONG ISOLATE
 PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
 _OPENERS = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI
+_ISOLATES = ("\u2066", "\u2067", "\u2068", "\u2069")  # the openers and PDI
 
 
 def isolated(name: str) -> str:
     """The name fenced in, so its direction cannot leak into the sentence around it. Its own
     isolates are balanced first (a stray PDI left out, one left open closed at its end): a stray
     one would close the fence early, or keep it open past the name."""
+    if not any(mark in name for mark in _ISOLATES):  # nearly every name: no walk in Python
+        return f"{FSI}{name}{PDI}"
     kept: list[str] = []
     depth = 0
     for ch in name:

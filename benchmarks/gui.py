@@ -189,7 +189,7 @@ def bench_refresh_stalls(app: QApplication, projects: int, codes: int) -> None:
         print(f"  response to the Refresh click (banner shown, window laid out): {first:.1f} ms")
         print(f"  GUI-thread gaps while the refresh ran: {len(during)} ticks, p99 "
               f"{during[int(len(during) * 0.99)]:.1f} ms, longest {during[-1]:.1f} ms")  # fmt: skip
-        gap, at = meter.longest_at()
+        _gap, at = meter.longest_at()
         print(f"  longest gap from the click to the end: {longest:.1f} ms, ending "
               f"{at:.2f} s after the click (the run ended at {ended[0] - start:.2f} s; "
               f"target < 50 ms: {'met' if longest < 50 else 'MISSED'})")  # fmt: skip

@@ -57,7 +57,7 @@ from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
-    from costcode_desktop.services import CompanyLoad, ProjectStatus, Session
+    from costcode_desktop.services import CompanyLoad, ProjectStatus, RefreshResult, Session
     from costcode_desktop.services.cache.store import CachedCompany
     from costcode_desktop.ui.dialogs.about import AboutDialog
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         c.refresh_started.connect(lambda _projects: self._update_actions())
         # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
         c.permissions_checked.connect(self.compare.show_outlook)
-        c.project_refreshed.connect(lambda _result: self.compare.show_outlook())
+        c.project_refreshed.connect(self._outlook_after_refresh)
         c.refresh_ended.connect(self._refresh_ended)
         self.exports = ExportFlow(c, self.compare, self.settings, self.exported_note, self)
         self.exports.saved.connect(lambda _path: self.statusBar().clearMessage())
@@ -492,6 +492,13 @@ class MainWindow(QMainWindow):
         self.checks_finished.emit()
 
     @Slot(object)
+    def _outlook_after_refresh(self, result: RefreshResult) -> None:
+        """The refresh's permission answer may change what the shown project's sentence says;
+        the other projects' results leave it alone (a run of hundreds sends one each)."""
+        shown = self.compare.status
+        if shown is not None and shown.project.id == result.project.id:
+            self.compare.show_outlook()
+
     def _refresh_finished(self, run: object) -> None:
         self._update_actions()
         if self.history_window is not None and self.history_window.isVisible():

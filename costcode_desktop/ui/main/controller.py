@@ -508,6 +508,7 @@ class Controller(QObject):
             on_error=self.failure("Checking the projects", quiet_cancel=True),
             on_progress=progressed,
             on_done=self._checks_done,
+            after_paint=True,  # the rows just listed are drawn before the checks compete
         )
 
     def _record(self, status: ProjectStatus) -> None:

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QKeySequence
 
 from costcode_desktop.services.logging_setup import log_file
-from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import toolbar_icons
 from costcode_desktop.ui.main.actions import Command
-from costcode_desktop.ui.main.panes import PaneSplit
-from costcode_desktop.ui.projects.pane import ProjectsPane
-from costcode_desktop.ui.refresh.flow import RefreshFlow
+
+if TYPE_CHECKING:  # the refresh presenter is built after the first paint, on first use
+    from costcode_desktop.ui.compare.pane import ComparePane
+    from costcode_desktop.ui.main.panes import PaneSplit
+    from costcode_desktop.ui.projects.pane import ProjectsPane
+    from costcode_desktop.ui.refresh.flow import RefreshFlow
 
 
 class CommandTarget(Protocol):
@@ -27,9 +29,11 @@ class CommandTarget(Protocol):
 
     projects: ProjectsPane
     compare: ComparePane
-    refresh_flow: RefreshFlow
     panes: PaneSplit
     url_opener: Callable[[str], object]
+
+    @property
+    def refresh_flow(self) -> RefreshFlow: ...
 
     def show_sign_in(self) -> object: ...
     def choose_company(self) -> None: ...
@@ -52,7 +56,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
 
     `platform` is sys.platform's value: macOS has Quit, not Exit, and Cmd+H hides the
     application there, so History takes Cmd+Y (as in Safari)."""
-    flow, icons, role = w.refresh_flow, toolbar_icons, QAction.MenuRole
+    icons, role = toolbar_icons, QAction.MenuRole
     mac = platform == "darwin"
     return [
         Command(
@@ -194,7 +198,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "Refresh the selected projects' cost codes from the company list",
             ("Ctrl+R",),
             icons.refresh_one,
-            handler=flow.refresh_selected,
+            handler=lambda: w.refresh_flow.refresh_selected(),
             object_name="refreshAction",
         ),
         Command(
@@ -203,7 +207,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "Refresh every active project that differs from the company list",
             ("Ctrl+Shift+R",),
             icons.refresh_all,
-            handler=flow.refresh_all_out_of_date,
+            handler=lambda: w.refresh_flow.refresh_all_out_of_date(),
             object_name="refreshAllAction",
         ),
         Command(

@@ -108,6 +108,7 @@ class Controller(QObject):
     export_finished = Signal(str)  # path
     failed = Signal(str, str, str)  # what was being done, message, details
     cached_shown = Signal(object)  # CachedCompany: its last-known state is in the state now
+    last_known_read = Signal()  # the start's read of the last-known state is over, shown or not
     offline_changed = Signal(str)  # why Procore cannot be reached; "" once it can again
     # Something to tell the user that is no failure: a history file that could not be read was
     # moved aside (and where to), the demo's saved state could not be read and it started again.
@@ -141,6 +142,10 @@ class Controller(QObject):
         self._retry.timeout.connect(self.try_again)
         # Checks and refreshes include the projects' sub jobs (Sage Extras); View menu.
         self.include_sub_jobs = True
+        # A staged start: the sign-in (or the demo) waits for after_first_paint, so its work
+        # does not hold up the paint of the last-known state.
+        self.paint_first = False
+        self._after_paint: Callable[[], None] | None = None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -231,7 +236,7 @@ class Controller(QObject):
             work,
             on_result=self._started,
             on_error=self._start_without_cache,
-            on_done=self.account.restore,
+            on_done=lambda: self._last_known_done(self.account.restore),
         )
 
     def open_demo(self, *, reset: bool = False) -> None:
@@ -250,8 +255,27 @@ class Controller(QObject):
 
         self._loading = True
         self.worker.submit(
-            work, on_result=self._started, on_error=self._start_without_cache, on_done=start_demo
+            work,
+            on_result=self._started,
+            on_error=self._start_without_cache,
+            on_done=lambda: self._last_known_done(start_demo),
         )
+
+    def _last_known_done(self, then: Callable[[], None]) -> None:
+        """The last-known state is shown (or there is none): go on to `then`, at once or, with
+        `paint_first`, when the window says the state is painted (after_first_paint)."""
+        if self.paint_first:
+            self._after_paint = then
+            self.last_known_read.emit()
+        else:
+            self.last_known_read.emit()
+            then()
+
+    def after_first_paint(self) -> None:
+        """The window has painted what the start read: the sign-in (or the demo) goes on."""
+        then, self._after_paint = self._after_paint, None
+        if then is not None:
+            then()
 
     def _started(self, starting: Starting) -> None:
         self._keep_stores(starting.stores)

@@ -48,12 +48,11 @@ from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
-from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
+from costcode_desktop.ui.main.export_flow import ExportedNote
+from costcode_desktop.ui.main.first_paint import FirstPaint
 from costcode_desktop.ui.main.panes import PaneSplit
 from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
 from costcode_desktop.ui.projects.pane import ProjectsPane
-from costcode_desktop.ui.refresh.flow import RefreshFlow
-from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
@@ -62,6 +61,9 @@ if TYPE_CHECKING:  # the dialogs and the session's types load when first needed,
     from costcode_desktop.ui.dialogs.about import AboutDialog
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
     from costcode_desktop.ui.history.window import HistoryWindow
+    from costcode_desktop.ui.main.export_flow import ExportFlow
+    from costcode_desktop.ui.refresh.flow import RefreshFlow
+    from costcode_desktop.ui.refresh.result_panel import RunResultPanel
     from costcode_desktop.ui.signin.dialog import SignInDialog
     from costcode_desktop.ui.signin.settings_dialog import ConnectionSettingsDialog
 
@@ -71,8 +73,15 @@ class MainWindow(QMainWindow):
     refresh_finished = Signal(object)  # RefreshRun, once the window shows its outcome
 
     def __init__(
-        self, controller: Controller | None = None, settings: QSettings | None = None
+        self,
+        controller: Controller | None = None,
+        settings: QSettings | None = None,
+        *,
+        staged: bool = False,
     ) -> None:
+        """`staged`: build only what the first paint shows (the frame, the menus, the projects
+        and the comparison); the rest follows right after the cached rows are painted (see
+        `finish_building`). Otherwise the whole window is built at once."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -88,11 +97,13 @@ class MainWindow(QMainWindow):
         self.quit_question: QuitQuestion | None = None
         self.quit_when_refresh_ends = False  # answered "Finish" or "Stop" to the quit question
 
+        self._result_panel: RunResultPanel | None = None
+        self._refresh_flow: RefreshFlow | None = None
+        self._exports: ExportFlow | None = None
+        self._built = False  # finish_building has run
+
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
-        self.result_panel = RunResultPanel(self)
-        self.result_panel.history_requested.connect(self.show_history)
-        self.result_panel.open_url_requested.connect(self.open_external_url)
         self.projects = ProjectsPane(self)
         c = self.controller
         self.compare = ComparePane(
@@ -123,28 +134,81 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.splitter)
         self.pages.addWidget(self.start_page)
         central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(8, 6, 8, 4)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.offline_banner)
-        layout.addWidget(self.result_panel)
-        layout.addWidget(self.pages, 1)
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(8, 6, 8, 4)
+        self._column.addWidget(self.banner)
+        self._column.addWidget(self.offline_banner)
+        self._column.addWidget(self.pages, 1)  # the result panel goes above, once built
         self.setCentralWidget(central)
 
-        self.refresh_flow = RefreshFlow(
-            self, self.controller, self.banner, self.projects, self.result_panel
-        )
         self.commands = Actions(self, window_commands(self), self.set_appearance)
         self.refresh_button = self.commands.toolbar.widgetForAction(self.action("refresh"))
         self.refresh_button.setObjectName("refreshButton")
         self.refresh_button.setAccessibleName("Refresh selected projects")
         self._start_appearance_checks()
         self._build_status_bar()
-        self._build_tab_order()
         self._connect()
-        self._update_actions()
         self._default_size()
         self._restore_settings()
+        self.controller.paint_first = staged
+        self.first_paint = FirstPaint(self.projects.view.viewport(), self)
+        self.first_paint.painted.connect(self._after_first_paint)
+        self.controller.last_known_read.connect(
+            lambda: self.first_paint.arm(self.projects.model.rowCount() > 0)
+        )
+        if not staged:
+            self.finish_building()
+        self._update_actions()
+
+    def finish_building(self) -> None:
+        """The part of the window the first paint does not show: the run's result panel (hidden
+        until a run ends), the refresh presenter and the exports, with their wiring and the tab
+        order. A staged start builds it right after the cached rows are painted; anything that
+        needs it sooner (a shortcut typed at once, a test) builds it then."""
+        if self._built:
+            return
+        self._built = True
+        from costcode_desktop.ui.main.export_flow import ExportFlow
+        from costcode_desktop.ui.refresh.flow import RefreshFlow
+        from costcode_desktop.ui.refresh.result_panel import RunResultPanel
+
+        panel = RunResultPanel(self)
+        panel.history_requested.connect(self.show_history)
+        panel.open_url_requested.connect(self.open_external_url)
+        self._column.insertWidget(self._column.indexOf(self.pages), panel)
+        self._result_panel = panel
+        self._refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects, panel)
+        self._refresh_flow.finished.connect(self._refresh_finished)
+        self._exports = ExportFlow(
+            self.controller, self.compare, self.settings, self.exported_note, self
+        )
+        self._exports.saved.connect(lambda _path: self.statusBar().clearMessage())
+        self._build_tab_order()
+        self._update_actions()
+
+    @property
+    def result_panel(self) -> RunResultPanel:
+        self.finish_building()
+        assert self._result_panel is not None
+        return self._result_panel
+
+    @property
+    def refresh_flow(self) -> RefreshFlow:
+        self.finish_building()
+        assert self._refresh_flow is not None
+        return self._refresh_flow
+
+    @property
+    def exports(self) -> ExportFlow:
+        self.finish_building()
+        assert self._exports is not None
+        return self._exports
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        """The cached rows are on screen: build the rest, then try the stored sign-in."""
+        self.finish_building()
+        self.controller.after_first_paint()
 
     # -- construction --------------------------------------------------------------------------
 
@@ -222,14 +286,11 @@ class MainWindow(QMainWindow):
         c.permissions_checked.connect(self.compare.show_outlook)
         c.project_refreshed.connect(lambda _result: self.compare.show_outlook())
         c.refresh_ended.connect(self._refresh_ended)
-        self.exports = ExportFlow(c, self.compare, self.settings, self.exported_note, self)
-        self.exports.saved.connect(lambda _path: self.statusBar().clearMessage())
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
         # New Connection settings: what the start page said about the old ones no longer applies.
         c.account.connection_saved.connect(lambda: self.start_page.set_message(""))
-        self.refresh_flow.finished.connect(self._refresh_finished)
         self.projects.selection_changed.connect(self._selection_changed)
         self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)

@@ -38,7 +38,6 @@ from costcode_desktop.services.cache.known import (
     recheck_order,
     unreachable,
 )
-from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.services.status import without_access
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.details import for_it
@@ -77,6 +76,7 @@ if TYPE_CHECKING:
         Session,
         TargetKey,
     )
+    from costcode_desktop.services.export import ExportHeader
     from costcode_desktop.services.history.store import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -741,6 +741,8 @@ class Controller(QObject):
 
                 write_xlsx(path, header, comparison, fills=fills, rows=rows)
             else:
+                from costcode_desktop.services.export import write_csv
+
                 write_csv(path, header, comparison, rows)
             return str(path)
 

@@ -48,7 +48,6 @@ from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
-from costcode_desktop.ui.main.export_flow import ExportedNote
 from costcode_desktop.ui.main.first_paint import FirstPaint
 from costcode_desktop.ui.main.panes import PaneSplit
 from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
@@ -61,7 +60,7 @@ if TYPE_CHECKING:  # the dialogs and the session's types load when first needed,
     from costcode_desktop.ui.dialogs.about import AboutDialog
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
     from costcode_desktop.ui.history.window import HistoryWindow
-    from costcode_desktop.ui.main.export_flow import ExportFlow
+    from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
     from costcode_desktop.ui.refresh.flow import RefreshFlow
     from costcode_desktop.ui.refresh.result_panel import RunResultPanel
     from costcode_desktop.ui.signin.dialog import SignInDialog
@@ -100,6 +99,7 @@ class MainWindow(QMainWindow):
         self._result_panel: RunResultPanel | None = None
         self._refresh_flow: RefreshFlow | None = None
         self._exports: ExportFlow | None = None
+        self._exported_note: ExportedNote | None = None
         self._built = False  # finish_building has run
 
         self.banner = StatusBanner(self)
@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         if self._built:
             return
         self._built = True
-        from costcode_desktop.ui.main.export_flow import ExportFlow
+        from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
         from costcode_desktop.ui.refresh.flow import RefreshFlow
         from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 
@@ -179,9 +179,11 @@ class MainWindow(QMainWindow):
         self._result_panel = panel
         self._refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects, panel)
         self._refresh_flow.finished.connect(self._refresh_finished)
-        self._exports = ExportFlow(
-            self.controller, self.compare, self.settings, self.exported_note, self
-        )
+        # Hidden until an export: first of the status bar's widgets, as if there all along.
+        note = ExportedNote(self)
+        self.statusBar().insertWidget(0, note, 1)
+        self._exported_note = note
+        self._exports = ExportFlow(self.controller, self.compare, self.settings, note, self)
         self._exports.saved.connect(lambda _path: self.statusBar().clearMessage())
         self._build_tab_order()
         self._update_actions()
@@ -203,6 +205,12 @@ class MainWindow(QMainWindow):
         self.finish_building()
         assert self._exports is not None
         return self._exports
+
+    @property
+    def exported_note(self) -> ExportedNote:
+        self.finish_building()
+        assert self._exported_note is not None
+        return self._exported_note
 
     @Slot()
     def _after_first_paint(self) -> None:
@@ -235,8 +243,6 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.signed_in = ElidedLabel("Not signed in", self)  # names from Procore, elided
         self.signed_in.setObjectName("signedInLabel")
-        self.exported_note = ExportedNote(self)
-        bar.addWidget(self.exported_note, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.signed_in)
 

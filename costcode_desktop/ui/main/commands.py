@@ -17,7 +17,7 @@ from costcode_desktop.services.logging_setup import log_file
 from costcode_desktop.ui.kit import toolbar_icons
 from costcode_desktop.ui.main.actions import Command
 
-if TYPE_CHECKING:  # the refresh presenter is built after the first paint, on first use
+if TYPE_CHECKING:  # the comparison and the refresh presenter: built after the first paint
     from costcode_desktop.ui.compare.pane import ComparePane
     from costcode_desktop.ui.main.panes import PaneSplit
     from costcode_desktop.ui.projects.pane import ProjectsPane
@@ -28,10 +28,11 @@ class CommandTarget(Protocol):
     """What the commands act on: the main window."""
 
     projects: ProjectsPane
-    compare: ComparePane
     panes: PaneSplit
     url_opener: Callable[[str], object]
 
+    @property
+    def compare(self) -> ComparePane: ...
     @property
     def refresh_flow(self) -> RefreshFlow: ...
 
@@ -139,7 +140,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "&Find…",
             "Search the codes of the comparison",
             (QKeySequence.StandardKey.Find,),
-            handler=w.compare.search.setFocus,
+            handler=lambda: w.compare.search.setFocus(),
         ),
         # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
         Command(
@@ -182,7 +183,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "&Differences Only",
             "Hide codes that are the same on both lists",
             ("Ctrl+D",),
-            on_toggle=w.compare.differences_only.setChecked,
+            on_toggle=lambda on: w.compare.differences_only.setChecked(on),
         ),
         Command(
             "history",

@@ -30,7 +30,6 @@ from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import count_out_of_date
 from costcode_desktop.services.text import isolated, quoted
-from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory, theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.appearance import (
@@ -49,7 +48,7 @@ from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.main.first_paint import FirstPaint
-from costcode_desktop.ui.main.panes import PaneSplit
+from costcode_desktop.ui.main.panes import WANTED_WIDTH_KEY, PaneSplit, PendingComparison
 from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.signin.start_page import StartPage
@@ -57,6 +56,7 @@ from costcode_desktop.ui.signin.start_page import StartPage
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
     from costcode_desktop.services import CompanyLoad, ProjectStatus, Session
     from costcode_desktop.services.cache.store import CachedCompany
+    from costcode_desktop.ui.compare.pane import ComparePane
     from costcode_desktop.ui.dialogs.about import AboutDialog
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
     from costcode_desktop.ui.history.window import HistoryWindow
@@ -79,8 +79,8 @@ class MainWindow(QMainWindow):
         staged: bool = False,
     ) -> None:
         """`staged`: build only what the first paint shows (the frame, the menus, the projects
-        and the comparison); the rest follows right after the cached rows are painted (see
-        `finish_building`). Otherwise the whole window is built at once."""
+        and the comparison's empty place); the rest follows right after the cached rows are
+        painted (see `finish_building`). Otherwise the whole window is built at once."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -100,30 +100,24 @@ class MainWindow(QMainWindow):
         self._refresh_flow: RefreshFlow | None = None
         self._exports: ExportFlow | None = None
         self._exported_note: ExportedNote | None = None
+        self._compare: ComparePane | None = None
         self._built = False  # finish_building has run
 
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
         self.projects = ProjectsPane(self)
-        c = self.controller
-        self.compare = ComparePane(
-            lambda: c.company_list,
-            self,
-            # Offline, the list shown is what was read then: 'as of', not 'read'.
-            list_cached=lambda: c.state.list_cached or bool(c.offline),
-            mark=c.mark,
-            allowed=c.permission,
-        )
         self.row_copy = {  # each table's Copy and Select All, for the Edit menu too
-            view: enable_row_copy(view, self._rows_copied)
-            for view in (self.projects.view, self.compare.view)
+            self.projects.view: enable_row_copy(self.projects.view, self._rows_copied)
         }
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.projects)
-        self.splitter.addWidget(self.compare)
-        self.panes = PaneSplit(self.splitter, self.compare)
-        self.compare.wanted_width_changed.connect(self.panes.refit)
+        # The comparison's place, as wide as it last was, until it is built: the split is
+        # where it will stay.
+        wanted = settings.value(WANTED_WIDTH_KEY, 0, int) if settings is not None else 0
+        pending = PendingComparison(wanted if isinstance(wanted, int) else 0, self)
+        self.splitter.addWidget(pending)
+        self.panes = PaneSplit(self.splitter, pending)
         # Nobody signed in and nothing to show: the start page instead of the empty panes.
         self.start_page = StartPage(self)
         self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())
@@ -161,17 +155,32 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def finish_building(self) -> None:
-        """The part of the window the first paint does not show: the run's result panel (hidden
-        until a run ends), the refresh presenter and the exports, with their wiring and the tab
-        order. A staged start builds it right after the cached rows are painted; anything that
-        needs it sooner (a shortcut typed at once, a test) builds it then."""
+        """The part of the window the first paint can do without: the comparison (its place is
+        kept empty until then), the run's result panel (hidden until a run ends), the refresh
+        presenter and the exports, with their wiring and the tab order. A staged start builds
+        it right after the cached rows are painted; anything that needs it sooner (a shortcut
+        typed at once, a test) builds it then."""
         if self._built:
             return
         self._built = True
+        from costcode_desktop.ui.compare.pane import ComparePane
         from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
         from costcode_desktop.ui.refresh.flow import RefreshFlow
         from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 
+        c = self.controller
+        compare = ComparePane(
+            lambda: c.company_list,
+            self,
+            # Offline, the list shown is what was read then: 'as of', not 'read'.
+            list_cached=lambda: c.state.list_cached or bool(c.offline),
+            mark=c.mark,
+            allowed=c.permission,
+        )
+        self._compare = compare
+        self.row_copy[compare.view] = enable_row_copy(compare.view, self._rows_copied)
+        self.panes.replace_comparison(compare)
+        compare.wanted_width_changed.connect(self.panes.refit)
         panel = RunResultPanel(self)
         panel.history_requested.connect(self.show_history)
         panel.open_url_requested.connect(self.open_external_url)
@@ -183,10 +192,21 @@ class MainWindow(QMainWindow):
         note = ExportedNote(self)
         self.statusBar().insertWidget(0, note, 1)
         self._exported_note = note
-        self._exports = ExportFlow(self.controller, self.compare, self.settings, note, self)
+        self._exports = ExportFlow(self.controller, compare, self.settings, note, self)
         self._exports.saved.connect(lambda _path: self.statusBar().clearMessage())
+        # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
+        c.permissions_checked.connect(compare.show_outlook)
+        c.project_refreshed.connect(lambda _result: compare.show_outlook())
+        compare.differences_only.toggled.connect(self.action("differences").setChecked)
+        self._restore_compare_settings()
         self._build_tab_order()
-        self._update_actions()
+        self._selection_changed()  # the comparison shows the selection, with today's header
+
+    @property
+    def compare(self) -> ComparePane:
+        self.finish_building()
+        assert self._compare is not None
+        return self._compare
 
     @property
     def result_panel(self) -> RunResultPanel:
@@ -288,9 +308,6 @@ class MainWindow(QMainWindow):
         c.refresh_step.connect(lambda event: model.mark_busy(event.project.id, "↻ Refreshing…"))
         c.last_refreshed_changed.connect(model.set_last_refreshed)
         c.refresh_started.connect(lambda _projects: self._update_actions())
-        # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
-        c.permissions_checked.connect(self.compare.show_outlook)
-        c.project_refreshed.connect(lambda _result: self.compare.show_outlook())
         c.refresh_ended.connect(self._refresh_ended)
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
@@ -298,7 +315,6 @@ class MainWindow(QMainWindow):
         # New Connection settings: what the start page said about the old ones no longer applies.
         c.account.connection_saved.connect(lambda: self.start_page.set_message(""))
         self.projects.selection_changed.connect(self._selection_changed)
-        self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
         projects_shown = self.action("projects_pane")
         projects_shown.setChecked(not self.panes.collapsed)
@@ -492,7 +508,8 @@ class MainWindow(QMainWindow):
         """Procore cannot be reached (or can again): read-only, and the banner says so."""
         self.progress.hide()
         self.projects.model.checks_ended()
-        self.compare.refresh_header()
+        if self._compare is not None:  # otherwise built later, with the header as it is then
+            self._compare.refresh_header()
         if not why:
             self.offline_banner.hide()
             self._update_actions()
@@ -569,6 +586,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _selection_changed(self) -> None:
+        if not self._built:  # finish_building shows the selection in the comparison
+            self._update_actions()
+            return
         key = self.projects.current_target_key()
         row = self.projects.model.row_for(key) if key is not None else None
         status = self.controller.target_status(key) if key is not None else None
@@ -624,7 +644,7 @@ class MainWindow(QMainWindow):
         # Sending needs Procore, and a company list read this session: read-only until then.
         can_send = idle_session and not c.offline and not c.state.list_cached
         stale_active = count_out_of_date(c.statuses.values()) > 0
-        has_comparison = self.compare.comparison is not None
+        has_comparison = self._compare is not None and self._compare.comparison is not None
         enabled = {
             # Signed in too: it switches to the demo; signing in again comes back.
             "demo": not refreshing and not c.loading,
@@ -746,15 +766,21 @@ class MainWindow(QMainWindow):
             ("window/geometry", self.restoreGeometry),
             ("window/state", self.restoreState),
             ("projects/header", self.projects.view.horizontalHeader().restoreState),
-            ("compare/header", self.compare.view.horizontalHeader().restoreState),
         ):
             value = s.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
-        self.compare.differences_only.setChecked(
-            bool(s.value("compare/differences_only", False, bool))
-        )
         self.panes.restore(s)
+
+    def _restore_compare_settings(self) -> None:
+        s = self.settings
+        if s is None:
+            return
+        compare = self.compare
+        value = s.value("compare/header")
+        if isinstance(value, QByteArray):
+            compare.view.horizontalHeader().restoreState(value)
+        compare.differences_only.setChecked(bool(s.value("compare/differences_only", False, bool)))
 
     def save_settings(self) -> None:
         s = self.settings
@@ -764,8 +790,11 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         self.panes.save(s)
         s.setValue("projects/header", self.projects.view.horizontalHeader().saveState())
-        s.setValue("compare/header", self.compare.view.horizontalHeader().saveState())
-        s.setValue("compare/differences_only", self.compare.differences_only.isChecked())
+        compare = self._compare
+        if compare is not None:  # not built yet: what was saved stays
+            s.setValue("compare/header", compare.view.horizontalHeader().saveState())
+            s.setValue("compare/differences_only", compare.differences_only.isChecked())
+            s.setValue(WANTED_WIDTH_KEY, compare.wanted_width())
         if self.history_window is not None:
             s.setValue("history/geometry", self.history_window.saveGeometry())
 

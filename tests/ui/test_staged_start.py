@@ -106,10 +106,22 @@ def test_a_shortcut_typed_before_the_rest_is_built_does_its_work(
 
     with qtbot.waitSignal(window.controller.cached_shown, timeout=10_000):
         pass  # the start goes on as usual
-    assert window.projects.model.rowCount() == 12
+    assert len(window.projects.model.rows()) == 12
     QTest.keyClick(window.compare.search, Qt.Key.Key_Escape)
     with qtbot.waitSignal(window.checks_finished, timeout=60_000):
         pass
     assert window.action("refresh_all").isEnabled()
+    window.close()
+    qtbot.waitUntil(lambda: window.controller.is_shut_down, timeout=30_000)
+
+
+def test_a_staged_start_with_nothing_cached_signs_in_and_builds_the_rest(
+    qtbot: QtBot, procore: Procore, signed_in: MemoryKeyring, tmp_path: Path
+) -> None:
+    window = staged_window(qtbot, tmp_path)  # no earlier session: nothing to paint first
+    with qtbot.waitSignal(window.checks_finished, timeout=60_000):
+        window.start()
+    assert window.findChild(QTableView, "compareView") is not None
+    assert len(window.projects.model.rows()) == 12
     window.close()
     qtbot.waitUntil(lambda: window.controller.is_shut_down, timeout=30_000)

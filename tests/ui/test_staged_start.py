@@ -125,3 +125,16 @@ def test_a_staged_start_with_nothing_cached_signs_in_and_builds_the_rest(
     assert len(window.projects.model.rows()) == 12
     window.close()
     qtbot.waitUntil(lambda: window.controller.is_shut_down, timeout=30_000)
+
+
+def test_after_a_staged_start_the_demo_opened_later_starts_at_once(
+    qtbot: QtBot, isolated_home: Path, keyring_backend: MemoryKeyring, tmp_path: Path
+) -> None:
+    window = staged_window(qtbot, tmp_path)  # nobody signed in, nothing cached
+    window.start()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.start_page, timeout=30_000)
+    with qtbot.waitSignal(window.checks_finished, timeout=120_000):
+        window.start_page.demo_clicked.emit()  # Open the Demo, long after the first paint
+    assert len(window.projects.model.rows()) == 12
+    window.close()
+    qtbot.waitUntil(lambda: window.controller.is_shut_down, timeout=30_000)

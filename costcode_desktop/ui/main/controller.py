@@ -143,9 +143,10 @@ class Controller(QObject):
         # Checks and refreshes include the projects' sub jobs (Sage Extras); View menu.
         self.include_sub_jobs = True
         # A staged start: the sign-in (or the demo) waits for after_first_paint, so its work
-        # does not hold up the paint of the last-known state.
+        # does not hold up the paint of the last-known state. Once only: later starts of the
+        # demo or a sign-in go on at once.
         self.paint_first = False
-        self._after_paint: Callable[[], None] | None = None
+        self._after_paint: list[Callable[[], None]] = []
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -265,16 +266,18 @@ class Controller(QObject):
         """The last-known state is shown (or there is none): go on to `then`, at once or, with
         `paint_first`, when the window says the state is painted (after_first_paint)."""
         if self.paint_first:
-            self._after_paint = then
+            self._after_paint.append(then)
             self.last_known_read.emit()
         else:
             self.last_known_read.emit()
             then()
 
     def after_first_paint(self) -> None:
-        """The window has painted what the start read: the sign-in (or the demo) goes on."""
-        then, self._after_paint = self._after_paint, None
-        if then is not None:
+        """The window has painted what the start read: the sign-in (or the demo) goes on, and
+        whatever starts later goes on at once."""
+        self.paint_first = False
+        waiting, self._after_paint = self._after_paint, []
+        for then in waiting:
             then()
 
     def _started(self, starting: Starting) -> None:

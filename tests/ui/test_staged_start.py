@@ -138,3 +138,19 @@ def test_after_a_staged_start_the_demo_opened_later_starts_at_once(
     assert len(window.projects.model.rows()) == 12
     window.close()
     qtbot.waitUntil(lambda: window.controller.is_shut_down, timeout=30_000)
+
+
+def test_a_window_closed_before_its_first_paint_starts_no_sign_in(
+    qtbot: QtBot, procore: Procore, signed_in: MemoryKeyring, tmp_path: Path
+) -> None:
+    first_session(qtbot, tmp_path)
+    procore.server.clear_requests()
+
+    window = staged_window(qtbot, tmp_path)
+    window.start()
+    window.close()  # at once: the cached rows are not even read yet
+    qtbot.waitUntil(lambda: window.first_paint.done, timeout=10_000)
+    qtbot.waitUntil(lambda: window.controller.is_shut_down, timeout=30_000)
+    # A sign-in started at that paint would be on the worker now, and asking Procore.
+    qtbot.waitUntil(lambda: not window.controller.worker.busy, timeout=30_000)
+    assert procore.server.requests == []

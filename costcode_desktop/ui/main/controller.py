@@ -277,6 +277,8 @@ class Controller(QObject):
         whatever starts later goes on at once."""
         self.paint_first = False
         waiting, self._after_paint = self._after_paint, []
+        if self._shutting_down:  # closed before its first paint: nothing more to start
+            return
         for then in waiting:
             then()
 

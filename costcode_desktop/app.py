@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = window_settings()
     apply_appearance(app, saved_appearance(settings))  # before the window: no restyle flash
-    window = MainWindow(settings=settings)
+    window = MainWindow(settings=settings, staged=True)
     crash_reporter = CrashReporter(window)
     crash_reporter.install()
     guard.activation_requested.connect(window.bring_to_front)

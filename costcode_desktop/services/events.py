@@ -7,14 +7,16 @@ the GUI thread, the CLI prints them. Consumers tell them apart with `match`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from costcode_desktop.procore.records import Project
 
-from .budget import Estimate
 from .refresh import RefreshResult
-from .refresh_lock import LockHolder, waiting_words
 from .status import ProjectStatus
+
+if TYPE_CHECKING:  # the lock and the budget load with a refresh, not with the window
+    from .budget import Estimate
+    from .refresh_lock import LockHolder
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ class RefreshLocked:
 
     @property
     def text(self) -> str:
+        from .refresh_lock import waiting_words
+
         return waiting_words(self.holder)
 
 

@@ -10,7 +10,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from costcode_desktop.ui.dialogs.crash import APOLOGY, CrashDialog, CrashReporter
+from costcode_desktop.ui.dialogs.crash import CrashReporter
+from costcode_desktop.ui.dialogs.crash_dialog import APOLOGY, CrashDialog
 
 TOKEN = "abcdefghijklmnop"
 

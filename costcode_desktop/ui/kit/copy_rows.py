@@ -13,16 +13,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
-from costcode_desktop.services.export import safe_cell
 
-
-def _cell(value: object) -> str:
+def _cell(value: object, safe_cell: Callable[[str], str]) -> str:
     text = "" if value is None else str(value)
     return safe_cell(" ".join(text.split()))  # no tab or line break may split a cell
 
 
 def selected_rows_text(view: QTableView) -> tuple[str, int]:
     """(the text, how many rows) for the rows selected in `view`."""
+    from costcode_desktop.services.export import safe_cell  # with the first copy, not at start
+
     model = view.model()
     selection = view.selectionModel()
     if model is None or selection is None:
@@ -35,11 +35,12 @@ def selected_rows_text(view: QTableView) -> tuple[str, int]:
         if not header.isSectionHidden(header.logicalIndex(visual))
     ]
     lines = [
-        "\t".join(_cell(model.index(row, column).data()) for column in columns) for row in rows
+        "\t".join(_cell(model.index(row, column).data(), safe_cell) for column in columns)
+        for row in rows
     ]
     if len(rows) > 1:
         names = (model.headerData(c, Qt.Orientation.Horizontal) for c in columns)
-        lines.insert(0, "\t".join(_cell(name) for name in names))
+        lines.insert(0, "\t".join(_cell(name, safe_cell) for name in names))
     return "\n".join(lines), len(rows)
 
 

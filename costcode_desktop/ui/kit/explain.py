@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from costcode_desktop.services import CompanyListUnavailable, ProcoreError
-from costcode_desktop.services.export import ExportError
 
 
 def explain(error: BaseException, details: str) -> tuple[str, str]:
     """A plain message for the banner, and the details behind it (never with secrets)."""
     # Here, not above: these bring the keyring and the sign-in's local server, which a first
     # paint does without (and whose errors only come once they were loaded anyway).
+    from costcode_desktop.services.export import ExportError
     from costcode_desktop.services.history.store import HistoryError
     from costcode_desktop.services.loopback import SignInFailed
     from costcode_desktop.services.secrets import SecretStoreError, SecretStoreUnavailable

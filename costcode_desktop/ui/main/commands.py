@@ -8,28 +8,33 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QKeySequence
 
 from costcode_desktop.services.logging_setup import log_file
-from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import toolbar_icons
 from costcode_desktop.ui.main.actions import Command
-from costcode_desktop.ui.main.panes import PaneSplit
-from costcode_desktop.ui.projects.pane import ProjectsPane
-from costcode_desktop.ui.refresh.flow import RefreshFlow
+
+if TYPE_CHECKING:  # the comparison and the refresh presenter: built after the first paint
+    from costcode_desktop.ui.compare.pane import ComparePane
+    from costcode_desktop.ui.main.panes import PaneSplit
+    from costcode_desktop.ui.projects.pane import ProjectsPane
+    from costcode_desktop.ui.refresh.flow import RefreshFlow
 
 
 class CommandTarget(Protocol):
     """What the commands act on: the main window."""
 
     projects: ProjectsPane
-    compare: ComparePane
-    refresh_flow: RefreshFlow
     panes: PaneSplit
     url_opener: Callable[[str], object]
+
+    @property
+    def compare(self) -> ComparePane: ...
+    @property
+    def refresh_flow(self) -> RefreshFlow: ...
 
     def show_sign_in(self) -> object: ...
     def choose_company(self) -> None: ...
@@ -52,7 +57,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
 
     `platform` is sys.platform's value: macOS has Quit, not Exit, and Cmd+H hides the
     application there, so History takes Cmd+Y (as in Safari)."""
-    flow, icons, role = w.refresh_flow, toolbar_icons, QAction.MenuRole
+    icons, role = toolbar_icons, QAction.MenuRole
     mac = platform == "darwin"
     return [
         Command(
@@ -135,7 +140,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "&Find…",
             "Search the codes of the comparison",
             (QKeySequence.StandardKey.Find,),
-            handler=w.compare.search.setFocus,
+            handler=lambda: w.compare.search.setFocus(),
         ),
         # F5 everywhere (the standard Refresh key is Ctrl+R on macOS: Refresh Selected here).
         Command(
@@ -178,7 +183,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "&Differences Only",
             "Hide codes that are the same on both lists",
             ("Ctrl+D",),
-            on_toggle=w.compare.differences_only.setChecked,
+            on_toggle=lambda on: w.compare.differences_only.setChecked(on),
         ),
         Command(
             "history",
@@ -194,7 +199,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "Refresh the selected projects' cost codes from the company list",
             ("Ctrl+R",),
             icons.refresh_one,
-            handler=flow.refresh_selected,
+            handler=lambda: w.refresh_flow.refresh_selected(),
             object_name="refreshAction",
         ),
         Command(
@@ -203,7 +208,7 @@ def window_commands(w: CommandTarget, platform: str = sys.platform) -> list[Comm
             "Refresh every active project that differs from the company list",
             ("Ctrl+Shift+R",),
             icons.refresh_all,
-            handler=flow.refresh_all_out_of_date,
+            handler=lambda: w.refresh_flow.refresh_all_out_of_date(),
             object_name="refreshAllAction",
         ),
         Command(

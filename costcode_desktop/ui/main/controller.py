@@ -39,7 +39,6 @@ from costcode_desktop.services.cache.known import (
     recheck_order,
     unreachable,
 )
-from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.services.status import without_access
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.details import for_it
@@ -79,6 +78,7 @@ if TYPE_CHECKING:
         Session,
         TargetKey,
     )
+    from costcode_desktop.services.export import ExportHeader
     from costcode_desktop.services.history.store import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ class Controller(QObject):
     export_finished = Signal(str)  # path
     failed = Signal(str, str, str)  # what was being done, message, details
     cached_shown = Signal(object)  # CachedCompany: its last-known state is in the state now
+    last_known_read = Signal()  # the start's read of the last-known state is over, shown or not
     offline_changed = Signal(str)  # why Procore cannot be reached; "" once it can again
     # Something to tell the user that is no failure: a history file that could not be read was
     # moved aside (and where to), the demo's saved state could not be read and it started again.
@@ -145,6 +146,11 @@ class Controller(QObject):
         self.include_sub_jobs = True
         # The last run's codes left with no cost type (services.cost_types), for its result.
         self.cost_type_todos: list[CostTypeTodo] = []
+        # A staged start: the sign-in (or the demo) waits for after_first_paint, so its work
+        # does not hold up the paint of the last-known state. Once only: later starts of the
+        # demo or a sign-in go on at once.
+        self.paint_first = False
+        self._after_paint: list[Callable[[], None]] = []
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -235,7 +241,7 @@ class Controller(QObject):
             work,
             on_result=self._started,
             on_error=self._start_without_cache,
-            on_done=self.account.restore,
+            on_done=lambda: self._last_known_done(self.account.restore),
         )
 
     def open_demo(self, *, reset: bool = False) -> None:
@@ -254,8 +260,31 @@ class Controller(QObject):
 
         self._loading = True
         self.worker.submit(
-            work, on_result=self._started, on_error=self._start_without_cache, on_done=start_demo
+            work,
+            on_result=self._started,
+            on_error=self._start_without_cache,
+            on_done=lambda: self._last_known_done(start_demo),
         )
+
+    def _last_known_done(self, then: Callable[[], None]) -> None:
+        """The last-known state is shown (or there is none): go on to `then`, at once or, with
+        `paint_first`, when the window says the state is painted (after_first_paint)."""
+        if self.paint_first:
+            self._after_paint.append(then)
+            self.last_known_read.emit()
+        else:
+            self.last_known_read.emit()
+            then()
+
+    def after_first_paint(self) -> None:
+        """The window has painted what the start read: the sign-in (or the demo) goes on, and
+        whatever starts later goes on at once."""
+        self.paint_first = False
+        waiting, self._after_paint = self._after_paint, []
+        if self._shutting_down:  # closed before its first paint: nothing more to start
+            return
+        for then in waiting:
+            then()
 
     def _started(self, starting: Starting) -> None:
         self._keep_stores(starting.stores)
@@ -745,6 +774,8 @@ class Controller(QObject):
 
                 write_xlsx(path, header, comparison, fills=fills, rows=rows)
             else:
+                from costcode_desktop.services.export import write_csv
+
                 write_csv(path, header, comparison, rows)
             return str(path)
 

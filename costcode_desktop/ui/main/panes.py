@@ -8,10 +8,10 @@ squeezed out of the window; widened again, they go back side by side as they wer
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from costcode_desktop.ui.kit.sizing import font_scale, width_changed
 
@@ -21,10 +21,26 @@ PROJECTS_MOST = 0.45  # of the width: the comparison always keeps most of it
 STACKED_PROJECTS = 0.34  # of the height, stacked
 CHOSEN = 4  # px: a width further than this from the default was chosen
 WIDTH_KEY, COLLAPSED_KEY = "panes/projects_width", "panes/projects_collapsed"
+# The comparison's wanted width when the window closed: its place takes it at the next start.
+WANTED_WIDTH_KEY = "panes/comparison_wanted_width"
 
 
+@runtime_checkable
 class Comparison(Protocol):
     def wanted_width(self) -> int: ...
+
+
+class PendingComparison(QWidget):
+    """The comparison's empty place while a staged start builds it: it asks for the width the
+    comparison wanted last time, so the split stays put when the comparison takes its place."""
+
+    def __init__(self, wanted: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pendingComparison")
+        self._wanted = max(wanted, 0)
+
+    def wanted_width(self) -> int:
+        return self._wanted
 
 
 class PaneSplit(QObject):
@@ -69,6 +85,18 @@ class PaneSplit(QObject):
         self._collapsed = collapsed
         self._apply()
         self.collapsed_changed.emit(collapsed)
+
+    def replace_comparison(self, compare: QWidget) -> None:
+        """The comparison takes its place's room, then the split follows what it wants."""
+        assert isinstance(compare, Comparison)
+        old = self.splitter.replaceWidget(1, compare)
+        self._compare = compare
+        # The stretch is the widget's own (its size policy): the comparison takes it over.
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        if old is not None:
+            old.deleteLater()
+        self.refit()
 
     def refit(self) -> None:
         """The comparison wants another width (its columns were fitted to another project):

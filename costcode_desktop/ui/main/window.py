@@ -30,7 +30,6 @@ from costcode_desktop import APP_NAME
 from costcode_desktop.costcodes.words import plural
 from costcode_desktop.services import count_out_of_date
 from costcode_desktop.services.text import isolated, quoted
-from costcode_desktop.ui.compare.pane import ComparePane
 from costcode_desktop.ui.kit import memory, theme
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.appearance import (
@@ -48,20 +47,22 @@ from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
-from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
-from costcode_desktop.ui.main.panes import PaneSplit
+from costcode_desktop.ui.main.first_paint import FirstPaint
+from costcode_desktop.ui.main.panes import WANTED_WIDTH_KEY, PaneSplit, PendingComparison
 from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
 from costcode_desktop.ui.projects.pane import ProjectsPane
-from costcode_desktop.ui.refresh.flow import RefreshFlow
-from costcode_desktop.ui.refresh.result_panel import RunResultPanel
 from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
     from costcode_desktop.services import CompanyLoad, ProjectStatus, RefreshResult, Session
     from costcode_desktop.services.cache.store import CachedCompany
+    from costcode_desktop.ui.compare.pane import ComparePane
     from costcode_desktop.ui.dialogs.about import AboutDialog
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
     from costcode_desktop.ui.history.window import HistoryWindow
+    from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
+    from costcode_desktop.ui.refresh.flow import RefreshFlow
+    from costcode_desktop.ui.refresh.result_panel import RunResultPanel
     from costcode_desktop.ui.signin.dialog import SignInDialog
     from costcode_desktop.ui.signin.settings_dialog import ConnectionSettingsDialog
 
@@ -71,8 +72,15 @@ class MainWindow(QMainWindow):
     refresh_finished = Signal(object)  # RefreshRun, once the window shows its outcome
 
     def __init__(
-        self, controller: Controller | None = None, settings: QSettings | None = None
+        self,
+        controller: Controller | None = None,
+        settings: QSettings | None = None,
+        *,
+        staged: bool = False,
     ) -> None:
+        """`staged`: build only what the first paint shows (the frame, the menus, the projects
+        and the comparison's empty place); the rest follows right after the cached rows are
+        painted (see `finish_building`). Otherwise the whole window is built at once."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
@@ -88,31 +96,28 @@ class MainWindow(QMainWindow):
         self.quit_question: QuitQuestion | None = None
         self.quit_when_refresh_ends = False  # answered "Finish" or "Stop" to the quit question
 
+        self._result_panel: RunResultPanel | None = None
+        self._refresh_flow: RefreshFlow | None = None
+        self._exports: ExportFlow | None = None
+        self._exported_note: ExportedNote | None = None
+        self._compare: ComparePane | None = None
+        self._built = False  # finish_building has run
+
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
-        self.result_panel = RunResultPanel(self)
-        self.result_panel.history_requested.connect(self.show_history)
-        self.result_panel.open_url_requested.connect(self.open_external_url)
         self.projects = ProjectsPane(self)
-        c = self.controller
-        self.compare = ComparePane(
-            lambda: c.company_list,
-            self,
-            # Offline, the list shown is what was read then: 'as of', not 'read'.
-            list_cached=lambda: c.state.list_cached or bool(c.offline),
-            mark=c.mark,
-            allowed=c.permission,
-        )
         self.row_copy = {  # each table's Copy and Select All, for the Edit menu too
-            view: enable_row_copy(view, self._rows_copied)
-            for view in (self.projects.view, self.compare.view)
+            self.projects.view: enable_row_copy(self.projects.view, self._rows_copied)
         }
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.projects)
-        self.splitter.addWidget(self.compare)
-        self.panes = PaneSplit(self.splitter, self.compare)
-        self.compare.wanted_width_changed.connect(self.panes.refit)
+        # The comparison's place, as wide as it last was, until it is built: the split is
+        # where it will stay.
+        wanted = settings.value(WANTED_WIDTH_KEY, 0, int) if settings is not None else 0
+        pending = PendingComparison(wanted if isinstance(wanted, int) else 0, self)
+        self.splitter.addWidget(pending)
+        self.panes = PaneSplit(self.splitter, pending)
         # Nobody signed in and nothing to show: the start page instead of the empty panes.
         self.start_page = StartPage(self)
         self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())
@@ -123,28 +128,115 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.splitter)
         self.pages.addWidget(self.start_page)
         central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(8, 6, 8, 4)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.offline_banner)
-        layout.addWidget(self.result_panel)
-        layout.addWidget(self.pages, 1)
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(8, 6, 8, 4)
+        self._column.addWidget(self.banner)
+        self._column.addWidget(self.offline_banner)
+        self._column.addWidget(self.pages, 1)  # the result panel goes above, once built
         self.setCentralWidget(central)
 
-        self.refresh_flow = RefreshFlow(
-            self, self.controller, self.banner, self.projects, self.result_panel
-        )
         self.commands = Actions(self, window_commands(self), self.set_appearance)
         self.refresh_button = self.commands.toolbar.widgetForAction(self.action("refresh"))
         self.refresh_button.setObjectName("refreshButton")
         self.refresh_button.setAccessibleName("Refresh selected projects")
         self._start_appearance_checks()
         self._build_status_bar()
-        self._build_tab_order()
         self._connect()
-        self._update_actions()
         self._default_size()
         self._restore_settings()
+        self.controller.paint_first = staged
+        self.first_paint = FirstPaint(self.projects.view.viewport(), self)
+        self.first_paint.painted.connect(self._after_first_paint)
+        self.controller.last_known_read.connect(
+            lambda: self.first_paint.arm(self.projects.model.rowCount() > 0)
+        )
+        if not staged:
+            self.finish_building()
+        self._update_actions()
+
+    def finish_building(self) -> None:
+        """The part of the window the first paint can do without: the comparison (its place is
+        kept empty until then), the run's result panel (hidden until a run ends), the refresh
+        presenter and the exports, with their wiring and the tab order. A staged start builds
+        it right after the cached rows are painted; anything that needs it sooner (a shortcut
+        typed at once, a test) builds it then."""
+        if self._built:
+            return
+        self._built = True
+        from costcode_desktop.ui.compare.pane import ComparePane
+        from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
+        from costcode_desktop.ui.refresh.flow import RefreshFlow
+        from costcode_desktop.ui.refresh.result_panel import RunResultPanel
+
+        c = self.controller
+        compare = ComparePane(
+            lambda: c.company_list,
+            self,
+            # Offline, the list shown is what was read then: 'as of', not 'read'.
+            list_cached=lambda: c.state.list_cached or bool(c.offline),
+            mark=c.mark,
+            allowed=c.permission,
+        )
+        self._compare = compare
+        self.row_copy[compare.view] = enable_row_copy(compare.view, self._rows_copied)
+        self.panes.replace_comparison(compare)
+        compare.wanted_width_changed.connect(self.panes.refit)
+        panel = RunResultPanel(self)
+        panel.history_requested.connect(self.show_history)
+        panel.open_url_requested.connect(self.open_external_url)
+        self._column.insertWidget(self._column.indexOf(self.pages), panel)
+        self._result_panel = panel
+        self._refresh_flow = RefreshFlow(self, self.controller, self.banner, self.projects, panel)
+        self._refresh_flow.finished.connect(self._refresh_finished)
+        # Hidden until an export: first of the status bar's widgets, as if there all along.
+        note = ExportedNote(self)
+        self.statusBar().insertWidget(0, note, 1)
+        self._exported_note = note
+        self._exports = ExportFlow(self.controller, compare, self.settings, note, self)
+        self._exports.saved.connect(lambda _path: self.statusBar().clearMessage())
+        # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
+        c.permissions_checked.connect(compare.show_outlook)
+        c.project_refreshed.connect(self._outlook_after_refresh)
+        compare.differences_only.toggled.connect(self.action("differences").setChecked)
+        self._restore_compare_settings()
+        self._build_tab_order()
+        self._selection_changed()  # the comparison shows the selection, with today's header
+
+    @property
+    def compare(self) -> ComparePane:
+        self.finish_building()
+        assert self._compare is not None
+        return self._compare
+
+    @property
+    def result_panel(self) -> RunResultPanel:
+        self.finish_building()
+        assert self._result_panel is not None
+        return self._result_panel
+
+    @property
+    def refresh_flow(self) -> RefreshFlow:
+        self.finish_building()
+        assert self._refresh_flow is not None
+        return self._refresh_flow
+
+    @property
+    def exports(self) -> ExportFlow:
+        self.finish_building()
+        assert self._exports is not None
+        return self._exports
+
+    @property
+    def exported_note(self) -> ExportedNote:
+        self.finish_building()
+        assert self._exported_note is not None
+        return self._exported_note
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        """The cached rows are on screen: build the rest, then try the stored sign-in."""
+        self.finish_building()
+        self.controller.after_first_paint()
 
     # -- construction --------------------------------------------------------------------------
 
@@ -171,8 +263,6 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.signed_in = ElidedLabel("Not signed in", self)  # names from Procore, elided
         self.signed_in.setObjectName("signedInLabel")
-        self.exported_note = ExportedNote(self)
-        bar.addWidget(self.exported_note, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.signed_in)
 
@@ -218,20 +308,13 @@ class MainWindow(QMainWindow):
         c.refresh_step.connect(lambda event: model.mark_busy(event.project.id, "↻ Refreshing…"))
         c.last_refreshed_changed.connect(model.set_last_refreshed)
         c.refresh_started.connect(lambda _projects: self._update_actions())
-        # A permission answer can turn "Refresh will add…" into "Refresh will skip…".
-        c.permissions_checked.connect(self.compare.show_outlook)
-        c.project_refreshed.connect(self._outlook_after_refresh)
         c.refresh_ended.connect(self._refresh_ended)
-        self.exports = ExportFlow(c, self.compare, self.settings, self.exported_note, self)
-        self.exports.saved.connect(lambda _path: self.statusBar().clearMessage())
         c.failed.connect(self._failed)
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
         # New Connection settings: what the start page said about the old ones no longer applies.
         c.account.connection_saved.connect(lambda: self.start_page.set_message(""))
-        self.refresh_flow.finished.connect(self._refresh_finished)
         self.projects.selection_changed.connect(self._selection_changed)
-        self.compare.differences_only.toggled.connect(self.action("differences").setChecked)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
         projects_shown = self.action("projects_pane")
         projects_shown.setChecked(not self.panes.collapsed)
@@ -425,7 +508,8 @@ class MainWindow(QMainWindow):
         """Procore cannot be reached (or can again): read-only, and the banner says so."""
         self.progress.hide()
         self.projects.model.checks_ended()
-        self.compare.refresh_header()
+        if self._compare is not None:  # otherwise built later, with the header as it is then
+            self._compare.refresh_header()
         if not why:
             self.offline_banner.hide()
             self._update_actions()
@@ -509,6 +593,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _selection_changed(self) -> None:
+        if not self._built:  # finish_building shows the selection in the comparison
+            self._update_actions()
+            return
         key = self.projects.current_target_key()
         row = self.projects.model.row_for(key) if key is not None else None
         status = self.controller.target_status(key) if key is not None else None
@@ -564,7 +651,7 @@ class MainWindow(QMainWindow):
         # Sending needs Procore, and a company list read this session: read-only until then.
         can_send = idle_session and not c.offline and not c.state.list_cached
         stale_active = count_out_of_date(c.statuses.values()) > 0
-        has_comparison = self.compare.comparison is not None
+        has_comparison = self._compare is not None and self._compare.comparison is not None
         enabled = {
             # Signed in too: it switches to the demo; signing in again comes back.
             "demo": not refreshing and not c.loading,
@@ -686,15 +773,21 @@ class MainWindow(QMainWindow):
             ("window/geometry", self.restoreGeometry),
             ("window/state", self.restoreState),
             ("projects/header", self.projects.view.horizontalHeader().restoreState),
-            ("compare/header", self.compare.view.horizontalHeader().restoreState),
         ):
             value = s.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
-        self.compare.differences_only.setChecked(
-            bool(s.value("compare/differences_only", False, bool))
-        )
         self.panes.restore(s)
+
+    def _restore_compare_settings(self) -> None:
+        s = self.settings
+        if s is None:
+            return
+        compare = self.compare
+        value = s.value("compare/header")
+        if isinstance(value, QByteArray):
+            compare.view.horizontalHeader().restoreState(value)
+        compare.differences_only.setChecked(bool(s.value("compare/differences_only", False, bool)))
 
     def save_settings(self) -> None:
         s = self.settings
@@ -704,8 +797,11 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         self.panes.save(s)
         s.setValue("projects/header", self.projects.view.horizontalHeader().saveState())
-        s.setValue("compare/header", self.compare.view.horizontalHeader().saveState())
-        s.setValue("compare/differences_only", self.compare.differences_only.isChecked())
+        compare = self._compare
+        if compare is not None:  # not built yet: what was saved stays
+            s.setValue("compare/header", compare.view.horizontalHeader().saveState())
+            s.setValue("compare/differences_only", compare.differences_only.isChecked())
+            s.setValue(WANTED_WIDTH_KEY, compare.wanted_width())
         if self.history_window is not None:
             s.setValue("history/geometry", self.history_window.saveGeometry())
 

@@ -72,7 +72,11 @@ class ProjectsPane(QWidget):
         self.proxy = ProjectsFilter(self)
         self.proxy.setSourceModel(self.model)
 
-        title = QLabel("<b>Projects</b>", self)
+        title = QLabel("Projects", self)
+        title.setTextFormat(Qt.TextFormat.PlainText)  # bold by its font: no rich-text engine
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
         self.search = QLineEdit(self)
         self.search.setObjectName("searchField")
         self.search.setPlaceholderText("Filter projects by number or name")

@@ -212,6 +212,7 @@ def bench_demo_refresh(app: QApplication, runs: int) -> None:
 
     print(f"The demo: all projects selected and refreshed, {runs} runs (10 ms timer)")
     longest: list[float] = []
+    where: list[float] = []  # when each run's longest gap ended, seconds from the click
     for _ in range(runs):
         folder = Path(tempfile.mkdtemp())
         # As the window opens it: the demo's sandbox in a process of its own, Procore's limits.
@@ -231,16 +232,20 @@ def bench_demo_refresh(app: QApplication, runs: int) -> None:
             meter.start()
             window.refresh_flow.refresh_selected()
             dialog = window.refresh_flow.before_refresh_dialog
-            if dialog is not None and dialog.isVisible():
-                dialog.button(QMessageBox.StandardButton.Ok).click()
+            if dialog is not None:
+                # As a clerk does: the question is on screen before Ok can be clicked (the
+                # opening and the click are two gaps, not one).
+                QTimer.singleShot(300, dialog.button(QMessageBox.StandardButton.Ok).click)
             window.refresh_finished.connect(_quit_after(loop, 2_000))  # the re-checks settle
             loop.exec()
             meter.stop()
             longest.append(max(meter.gaps))
+            where.append(meter.longest_at()[1])
             window.close()
         finally:
             session.close()
-    print(f"  longest gap per run: {', '.join(f'{g:.0f}' for g in longest)} ms; median "
+    print(f"  longest gap per run: {', '.join(f'{g:.0f}' for g in longest)} ms (ending "
+          f"{', '.join(f'{t:.2f}' for t in where)} s after the click); median "
           f"{statistics.median(longest):.0f} ms (target < 50 ms: "
           f"{'met' if max(longest) < 50 else 'MISSED'})")  # fmt: skip
 

@@ -144,6 +144,8 @@ class RunResultPanel(QFrame):
         self.list.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setWordWrap(False)  # one line each; the whole reason is in the tooltip
+        # One line each: the list need not measure hundreds of items to lay them out.
+        self.list.setUniformItemSizes(True)
         self.list.setSpacing(1)
         self.try_again = QPushButton("&Try Again", self)
         self.try_again.setObjectName("runResultTryAgain")

@@ -58,9 +58,18 @@ from costcode_desktop.app import main
 main([])
 os._exit(3)
 """
-# What waits for after the first paint: the above, logging.handlers (socket, pickle) and
-# hashlib (OpenSSL).
-LATER = (*HEAVY, "logging.handlers", "socket", "pickle", "hashlib")
+# What waits for after the first paint: the above, logging.handlers (socket, pickle), hashlib
+# (OpenSSL), the question asked when quitting, and the Fusion style of the forced light and dark
+# modes (a start that follows the system does without it).
+LATER = (
+    *HEAVY,
+    "logging.handlers",
+    "socket",
+    "pickle",
+    "hashlib",
+    "costcode_desktop.ui.main.quit_question",
+    "costcode_desktop.ui.kit.fusion",
+)
 
 
 def test_the_app_imports_nothing_it_can_do_without_before_its_first_paint(

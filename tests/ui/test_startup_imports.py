@@ -59,14 +59,16 @@ main([])
 os._exit(3)
 """
 # What waits for after the first paint: the above, logging.handlers (socket, pickle), hashlib
-# (OpenSSL), the question asked when quitting, and the Fusion style of the forced light and dark
-# modes (a start that follows the system does without it).
+# (OpenSSL), html (only a tooltip Qt would read as HTML needs it), the question asked when
+# quitting, and the Fusion style of the forced light and dark modes (a start that follows the
+# system does without it).
 LATER = (
     *HEAVY,
     "logging.handlers",
     "socket",
     "pickle",
     "hashlib",
+    "html",
     "costcode_desktop.ui.main.quit_question",
     "costcode_desktop.ui.kit.fusion",
 )

@@ -8,7 +8,7 @@ cannot put one on disk. httpx and httpcore stay at WARNING: they log whole URLs 
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import re
 from pathlib import Path
 
@@ -49,6 +49,51 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RotatingLogFile(logging.FileHandler):
+    """logging.handlers.RotatingFileHandler's rotation, with its file names (the log, then .1
+    up to .BACKUPS): a write that would take the file to `max_bytes` moves it aside first, so
+    a log left too long by an earlier run is moved aside at the first write. logging.handlers
+    itself would import socket and pickle before the window's first paint (about 8 ms)."""
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._full(record):
+                self._rotate()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _full(self, record: logging.LogRecord) -> bool:
+        if self.max_bytes <= 0 or not self.backups:
+            return False
+        if os.path.exists(self.baseFilename) and not os.path.isfile(self.baseFilename):
+            return False  # a device or a pipe: nothing to move aside
+        if self.stream is None:
+            self.stream = self._open()
+        self.stream.seek(0, os.SEEK_END)
+        line = self.format(record) + self.terminator
+        return self.stream.tell() + len(line) >= self.max_bytes
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        base = self.baseFilename
+        for number in range(self.backups - 1, 0, -1):
+            older = f"{base}.{number}"
+            if os.path.exists(older):
+                os.replace(older, f"{base}.{number + 1}")
+        if os.path.exists(base):
+            os.replace(base, f"{base}.1")
+        self.stream = self._open()
+
+
 def log_file() -> Path:
     return paths.log_dir() / LOG_FILE
 
@@ -59,11 +104,7 @@ def configure(level: int = logging.INFO, *, to_console: bool = False) -> Path:
     root = logging.getLogger()
     root.setLevel(level)
     close()
-    handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
-        )
-    ]
+    handlers: list[logging.Handler] = [RotatingLogFile(path, MAX_BYTES, BACKUPS)]
     if to_console:
         handlers.append(logging.StreamHandler())
     for handler in handlers:

@@ -47,3 +47,52 @@ def test_the_log_file_lives_in_the_log_folder_and_masks_credentials(configured: 
 def test_httpx_is_kept_quiet(configured: Path) -> None:
     assert logging.getLogger("httpx").level == logging.WARNING
     assert logging.getLogger("httpcore").level == logging.WARNING
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def test_a_full_log_is_moved_aside_keeping_the_last_five(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging_setup, "MAX_BYTES", 400)
+    root = logging.getLogger()
+    before = list(root.handlers), root.level
+    path = logging_setup.configure(logging.INFO)
+    try:
+        log = logging.getLogger("costcode_desktop.test")
+        for number in range(60):
+            log.info("line %02d of a log that fills up quickly", number)
+    finally:
+        logging_setup.close()
+        root.handlers[:] = before[0]
+        root.setLevel(before[1])
+    kept = [path, *(path.with_name(f"{path.name}.{n}") for n in range(1, 6))]
+    assert all(p.exists() for p in kept)
+    assert not path.with_name(f"{path.name}.6").exists()
+    assert all(p.stat().st_size < 400 for p in kept)
+    # Newest in the log itself, older lines in .1, .2, ... and none lost between them.
+    numbers = [int(line.split("line ")[1][:2]) for p in reversed(kept) for line in _lines(p)]
+    assert numbers == list(range(numbers[0], 60))
+
+
+def test_a_log_left_too_long_is_moved_aside_at_the_first_write(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging_setup, "MAX_BYTES", 400)
+    path = logging_setup.log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("an earlier run's line\n" * 40, encoding="utf-8")
+    root = logging.getLogger()
+    before = list(root.handlers), root.level
+    logging_setup.configure(logging.INFO)
+    try:
+        logging.getLogger("costcode_desktop.test").info("this run starts")
+    finally:
+        logging_setup.close()
+        root.handlers[:] = before[0]
+        root.setLevel(before[1])
+    assert "this run starts" in path.read_text(encoding="utf-8")
+    assert "earlier run" not in path.read_text(encoding="utf-8")
+    assert "earlier run" in path.with_name(f"{path.name}.1").read_text(encoding="utf-8")

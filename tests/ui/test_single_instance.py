@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import getpass
+import hashlib
 import os
 import subprocess
 import sys
@@ -7,8 +9,10 @@ import threading
 import uuid
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from costcode_desktop.services import paths
 from costcode_desktop.ui.main.single_instance import SingleInstance, instance_name
 
 
@@ -46,3 +50,15 @@ def test_a_second_launch_of_the_app_brings_the_first_forward(
     running.release()
     assert finished[0].returncode == 0
     assert "already running" in finished[0].stdout
+
+
+def test_the_name_is_per_user_and_data_folder_and_as_earlier_versions_made_it(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of an earlier version, still running, is found by the next one's launch."""
+    name = instance_name()
+    where = f"{getpass.getuser()}|{paths.data_dir()}"
+    assert name == "CostCodeSync-" + hashlib.sha256(where.encode()).hexdigest()[:16]
+    assert instance_name() == name
+    monkeypatch.setenv("COSTCODESYNC_HOME", str(isolated_home.with_name("another-home")))
+    assert instance_name() != name

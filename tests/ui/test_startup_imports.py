@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,52 @@ def test_building_and_showing_the_window_imports_nothing_heavy() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-c", BUILD_THE_WINDOW.format(heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "", f"imported before the first paint: {done.stdout}"
+
+
+# The application's own start (the log, the one-window guard, the appearance, the staged window
+# and its read of the cache) stops at its first paint and says what it had imported by then.
+START_THE_APP = """
+import os, sys
+from costcode_desktop.ui.main import first_paint
+
+def stop(_self):
+    print(" ".join(sorted(name for name in {later!r} if name in sys.modules)), flush=True)
+    os._exit(0)
+
+first_paint.FirstPaint._emit = stop
+from costcode_desktop.app import main
+main([])
+os._exit(3)
+"""
+# What waits for after the first paint: the above, logging.handlers (socket, pickle), hashlib
+# (OpenSSL), html (only a tooltip Qt would read as HTML needs it), the question asked when
+# quitting, and the Fusion style of the forced light and dark modes (a start that follows the
+# system does without it).
+LATER = (
+    *HEAVY,
+    "logging.handlers",
+    "socket",
+    "pickle",
+    "hashlib",
+    "html",
+    "costcode_desktop.ui.main.quit_question",
+    "costcode_desktop.ui.kit.fusion",
+)
+
+
+def test_the_app_imports_nothing_it_can_do_without_before_its_first_paint(
+    isolated_home: Path,
+) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COSTCODESYNC_HOME": str(isolated_home)}
+    done = subprocess.run(
+        [sys.executable, "-c", START_THE_APP.format(later=LATER)],
         capture_output=True,
         text=True,
         env=env,

@@ -11,17 +11,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QObject, QRectF, QSettings, Qt, Slot
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (
-    QApplication,
-    QProxyStyle,
-    QStyle,
-    QStyleFactory,
-    QStyleOption,
-    QStyleOptionComplex,
-    QWidget,
-)
+from PySide6.QtCore import QObject, QSettings, Qt, Slot
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyle
 
 from costcode_desktop.ui.kit import theme
 
@@ -30,7 +22,6 @@ log = logging.getLogger(__name__)
 SYSTEM, LIGHT, DARK = "system", "light", "dark"
 MODES = (SYSTEM, LIGHT, DARK)
 SETTINGS_KEY = "appearance"
-FUSION = "Fusion"
 
 Group = QPalette.ColorGroup
 
@@ -65,72 +56,11 @@ def palette(dark: bool) -> QPalette:
     return result
 
 
-Primitive = QStyle.PrimitiveElement
-_EDGED = (
-    Primitive.PE_IndicatorCheckBox,
-    Primitive.PE_IndicatorRadioButton,
-    Primitive.PE_FrameLineEdit,
-)
-
-
 STYLE_NAME = "costcodesyncFusion"
 
 
 def _is_ours(style: QStyle) -> bool:
     return style.objectName() == STYLE_NAME
-
-
-class FusionStyle(QProxyStyle):
-    """Fusion, with control edges that stay visible on a dark window (WCAG 1.4.11, 3:1)."""
-
-    def __init__(self) -> None:
-        super().__init__(QStyleFactory.create(FUSION))
-        self.setObjectName(STYLE_NAME)
-
-    def drawPrimitive(  # noqa: N802
-        self,
-        element: QStyle.PrimitiveElement,
-        option: QStyleOption,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        super().drawPrimitive(element, option, painter, widget)
-        if element in _EDGED:
-            round_mark = element == Primitive.PE_IndicatorRadioButton
-            focus_ring = element == Primitive.PE_FrameLineEdit
-            _draw_edge(option, painter, round_mark=round_mark, focus_ring=focus_ring)
-
-    def drawComplexControl(  # noqa: N802
-        self,
-        control: QStyle.ComplexControl,
-        option: QStyleOptionComplex,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        super().drawComplexControl(control, option, painter, widget)
-        if control == QStyle.ComplexControl.CC_SpinBox:
-            _draw_edge(option, painter, round_mark=False, focus_ring=True)
-
-
-def _draw_edge(
-    option: QStyleOption, painter: QPainter, *, round_mark: bool, focus_ring: bool
-) -> None:
-    state = option.state
-    if focus_ring and state & QStyle.StateFlag.State_HasFocus:
-        return  # Fusion's focus edge (the highlight colour) says more
-    edge = theme.colour(theme.CONTROL_EDGE, option.palette)
-    if not state & QStyle.StateFlag.State_Enabled:
-        edge.setAlpha(110)
-    rect = QRectF(option.rect)
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setPen(QPen(edge, 1))
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    if round_mark:
-        painter.drawEllipse(rect.adjusted(1.5, 1.5, -1.5, -1.5))
-    else:
-        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 2, 2)
-    painter.restore()
 
 
 class _Appearance(QObject):
@@ -179,7 +109,9 @@ class _Appearance(QObject):
 
     def _use_fusion(self, *, dark: bool) -> None:
         if not _is_ours(self.app.style()):
-            self.app.setStyle(FusionStyle())
+            from costcode_desktop.ui.kit.fusion import FusionStyle  # only when forced
+
+            self.app.setStyle(FusionStyle(STYLE_NAME))
         self.app.setPalette(palette(dark))
 
     def _set_style(self, name: str) -> None:

@@ -8,7 +8,6 @@ escaped when Qt would take it for HTML.
 
 from __future__ import annotations
 
-from html import escape
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
@@ -38,4 +37,6 @@ def tooltip_as_given(text: str) -> str:
     escaped (line breaks kept)."""
     if not GuiQt.mightBeRichText(text):
         return text
+    from html import escape  # here: html.entities is not needed before the first paint
+
     return f'<p style="white-space:pre-wrap">{escape(text, quote=False)}</p>'

@@ -8,7 +8,7 @@ to come to the front, and exits.
 from __future__ import annotations
 
 import getpass
-import hashlib
+import importlib
 import sys
 
 from PySide6.QtCore import QObject, Signal
@@ -26,7 +26,20 @@ MESSAGE = b"activate\n"  # informative only: a connection itself is the request
 def instance_name() -> str:
     """Per user and per data folder, so tests and portable copies do not see each other."""
     where = f"{getpass.getuser()}|{paths.data_dir()}"
-    return "CostCodeSync-" + hashlib.sha256(where.encode()).hexdigest()[:16]
+    return "CostCodeSync-" + _sha256_hex(where.encode())[:16]
+
+
+def _sha256_hex(data: bytes) -> str:
+    """Python's own SHA-256 where it has one (the same digest): hashlib would load OpenSSL
+    before the first paint (about 2.5 ms) for one short name."""
+    for builtin in ("_sha2", "_sha256"):  # Python 3.12+, 3.11
+        try:
+            return str(importlib.import_module(builtin).sha256(data).hexdigest())
+        except ImportError:
+            continue
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 class SingleInstance(QObject):

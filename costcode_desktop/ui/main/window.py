@@ -11,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QInputDialog,
     QLineEdit,
     QMainWindow,
     QProgressBar,
@@ -49,11 +48,12 @@ from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.main.first_paint import FirstPaint
 from costcode_desktop.ui.main.panes import WANTED_WIDTH_KEY, PaneSplit, PendingComparison
-from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
+    from PySide6.QtWidgets import QInputDialog
+
     from costcode_desktop.services import CompanyLoad, ProjectStatus, RefreshResult, Session
     from costcode_desktop.services.cache.store import CachedCompany
     from costcode_desktop.ui.compare.pane import ComparePane
@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # the dialogs and the session's types load when first needed,
     from costcode_desktop.ui.dialogs.how_it_works import HowItWorksDialog
     from costcode_desktop.ui.history.window import HistoryWindow
     from costcode_desktop.ui.main.export_flow import ExportedNote, ExportFlow
+    from costcode_desktop.ui.main.quit_question import QuitAnswer, QuitQuestion
     from costcode_desktop.ui.refresh.flow import RefreshFlow
     from costcode_desktop.ui.refresh.result_panel import RunResultPanel
     from costcode_desktop.ui.signin.dialog import SignInDialog
@@ -389,6 +390,8 @@ class MainWindow(QMainWindow):
             return
         names = [f"{c.name}  ({c.id})" for c in session.companies]
         current = next(i for i, c in enumerate(session.companies) if c.id == session.company.id)
+        from PySide6.QtWidgets import QInputDialog
+
         dialog = QInputDialog(self)
         dialog.setObjectName("companyDialog")
         dialog.setWindowTitle("Switch company")
@@ -818,6 +821,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _ask_before_quitting(self) -> QuitQuestion:
+        from costcode_desktop.ui.main.quit_question import QuitQuestion
+
         current = self.quit_question
         if current is not None and current.isVisible():
             current.raise_()
@@ -831,6 +836,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _quit_answered(self, answer: QuitAnswer) -> None:
+        from costcode_desktop.ui.main.quit_question import QuitAnswer
+
         if answer is QuitAnswer.KEEP or not self.controller.refreshing:
             if answer is not QuitAnswer.KEEP:
                 self.close()  # the run ended while the question was open
@@ -870,6 +877,9 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _system_browser(url: str) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl(url))
 
     def show_about(self) -> AboutDialog:

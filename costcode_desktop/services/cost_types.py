@@ -16,7 +16,7 @@ from costcode_desktop.costcodes import plural
 from costcode_desktop.procore.environments import Environment, project_admin_url
 from costcode_desktop.procore.records import Project, SubJob
 
-from .targets import target_label
+from .targets import TargetKey, target_key, target_label
 from .text import isolated
 
 if TYPE_CHECKING:
@@ -93,3 +93,23 @@ def cost_type_todos(run: RefreshRun, environment: Environment) -> list[CostTypeT
     order."""
     todos = (todo_of(result, environment) for result in run.results)
     return [todo for todo in todos if todo is not None]
+
+
+class RunTodos:
+    """A run's todos worked out as each result arrives (on the run's threads, beside their
+    network waits) instead of all at its end: for 300 projects of 1,000 codes that end was
+    60 ms of Python, and the window waited on it before it could show the result."""
+
+    def __init__(self, environment: Environment) -> None:
+        self._environment = environment
+        self._found: dict[TargetKey, CostTypeTodo | None] = {}  # by project (and sub job)
+
+    def add(self, result: RefreshResult) -> None:
+        self._found[target_key(result.project, result.sub_job)] = todo_of(result, self._environment)
+
+    def of(self, run: RefreshRun) -> list[CostTypeTodo]:
+        """cost_type_todos(run): those worked out already, the others now."""
+        found, environment = self._found, self._environment
+        keys = ((target_key(r.project, r.sub_job), r) for r in run.results)
+        todos = (found[key] if key in found else todo_of(r, environment) for key, r in keys)
+        return [todo for todo in todos if todo is not None]

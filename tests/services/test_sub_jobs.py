@@ -11,9 +11,15 @@ import pytest
 
 from costcode_desktop.sandbox import RateLimitConfig, SandboxServer, demo_seed
 from costcode_desktop.sandbox import demo as d
-from costcode_desktop.services import ProjectState, RefreshOutcome, load_company
+from costcode_desktop.services import (
+    ProjectRefreshed,
+    ProjectState,
+    RefreshOutcome,
+    cost_types,
+    load_company,
+)
 from costcode_desktop.services.bulk import refresh_many
-from costcode_desktop.services.cost_types import STEPS, cost_type_todos
+from costcode_desktop.services.cost_types import STEPS, RunTodos, cost_type_todos
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session, open_sandbox_session
 from costcode_desktop.services.status import check_projects
@@ -119,6 +125,34 @@ def test_a_sub_jobs_new_codes_without_cost_type_are_named_by_the_sub_job(
     assert todo.text == f"2 new codes in {label} have no cost type. {STEPS}"
     assert todo.admin_url is not None
     assert todo.admin_url.endswith(f"/{RIVERSIDE}/project/admin")
+
+
+def test_the_checklist_worked_out_during_the_run_is_the_one_worked_out_after_it(
+    session: Session, history: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window works each project's todo out as its result arrives (on the run's threads):
+    at the end nothing is read again, and the list is the one cost_type_todos gives."""
+    loaded = load_company(session, history=history)
+    riverside = [p for p in loaded.projects if p.id == RIVERSIDE]
+    todos = RunTodos(session.environment)
+
+    def collect(event: object) -> None:
+        if isinstance(event, ProjectRefreshed):
+            todos.add(event.result)
+
+    run = refresh_many(
+        session, loaded.company_list, riverside, history=history, sub_jobs=True, on_event=collect
+    )
+    worked_out_again: list[object] = []
+    real = cost_types.todo_of
+    monkeypatch.setattr(cost_types, "todo_of", lambda *a: worked_out_again.append(a) or real(*a))
+    assert todos.of(run) == cost_type_todos(run, session.environment)
+    assert len(worked_out_again) == len(run.results), "only cost_type_todos read them again"
+    worked_out_again.clear()
+    (todo,) = todos.of(run)
+    assert worked_out_again == []
+    assert todo.sub_job is not None
+    assert todo.sub_job.id == E02
 
 
 def test_a_check_without_sub_jobs_is_as_before(session: Session) -> None:

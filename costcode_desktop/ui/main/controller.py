@@ -618,11 +618,15 @@ class Controller(QObject):
 
         def work(job: Job) -> RefreshFinished:
             from costcode_desktop.services.bulk import refresh_many
-            from costcode_desktop.services.cost_types import cost_type_todos
+            from costcode_desktop.services.cost_types import RunTodos
+
+            todos = RunTodos(session.environment)
 
             def remember(event: RefreshEvent) -> None:
-                if cache is not None and isinstance(event, ProjectRefreshed):
-                    remember_refresh(cache, environment, company_list, event)
+                if isinstance(event, ProjectRefreshed):
+                    if cache is not None:
+                        remember_refresh(cache, environment, company_list, event)
+                    todos.add(event.result)
                 job.report(event)
 
             run = refresh_many(
@@ -640,7 +644,7 @@ class Controller(QObject):
                     session.client, company_list.company_id, cache=cache, environment=environment
                 ),
             )
-            return RefreshFinished(run, tuple(cost_type_todos(run, session.environment)))
+            return RefreshFinished(run, tuple(todos.of(run)))
 
         self._refresh_job = self.worker.submit(
             work,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from costcode_desktop.services import (
@@ -308,12 +308,8 @@ class RefreshFlow(QObject):
             # (Windows) or bounce the Dock icon (macOS) until they come back.
             QApplication.alert(self.window)
         memory.settle()
-        # The result panel (a line for each project) and the window laid out around it on the
-        # next turn: with the rows' last updates above, a run of 300 projects took one gap of
-        # 40-45 ms on the GUI thread at its end; in two turns each is under 30.
-        QTimer.singleShot(0, self, lambda: self._outcome_shown(run))
-
-    def _outcome_shown(self, run: RefreshRun) -> None:
+        # In this turn, not the next: a second turn would be a second layout and paint of the
+        # window before the event loop's timers (and the user's input) get their turn.
         self._show_outcome(run)
         self.finished.emit(run)
 

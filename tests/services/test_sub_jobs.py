@@ -4,6 +4,7 @@ whose E01 is in sync and E02 lacks 18 and 18-100 and has one description edited.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,6 +154,43 @@ def test_the_checklist_worked_out_during_the_run_is_the_one_worked_out_after_it(
     assert worked_out_again == []
     assert todo.sub_job is not None
     assert todo.sub_job.id == E02
+
+
+def test_a_run_lets_each_projects_old_comparison_go_once_it_is_done(
+    session: Session, history: HistoryStore
+) -> None:
+    """The statuses a run starts from may be the last holders of comparisons the window has
+    replaced: they go as each project is done, not all at the run's end (freeing 300 projects'
+    at once held the interpreter lock, and froze the window, for 30 ms and more)."""
+    loaded = load_company(session, history=history)
+    statuses = list(check_projects(session.client, loaded.company_list, loaded.projects))
+    stale = [s for s in statuses if s.state is ProjectState.OUT_OF_DATE and s.project.active]
+    assert len(stale) >= 3
+    alive = {s.project.id: weakref.ref(s.comparison) for s in stale if s.comparison}
+    handed = [{s.project.id: s for s in stale}]
+    projects = [s.project for s in stale]
+    del statuses, stale
+    seen: list[tuple[int, list[int]]] = []
+
+    def watch(event: object) -> None:
+        if isinstance(event, ProjectRefreshed):
+            kept = [pid for pid, ref in alive.items() if ref() is not None]
+            seen.append((event.result.project.id, kept))
+
+    refresh_many(
+        session,
+        loaded.company_list,
+        projects,
+        history=history,
+        concurrency=1,
+        statuses=handed.pop(),
+        on_event=watch,
+    )
+    done: set[int] = set()
+    for project_id, kept in seen:
+        assert not done & set(kept), "a finished project's old comparison is still held"
+        done.add(project_id)
+    assert len(done) == len(projects)
 
 
 def test_a_check_without_sub_jobs_is_as_before(session: Session) -> None:

@@ -614,6 +614,10 @@ class Controller(QObject):
         # A copy (the run reads it from its threads), sub jobs under their own keys.
         statuses: dict[TargetKey, ProjectStatus] = dict(self.state.sub_job_statuses.items())
         statuses.update(self.state.statuses.items())
+        # Handed over, not kept by the job's closure: the run lets each status go once its
+        # project is done (the window has a newer one by then), not all at the job's end.
+        handed = [statuses]
+        del statuses
         sub_jobs = self.include_sub_jobs
 
         def work(job: Job) -> RefreshFinished:
@@ -637,7 +641,7 @@ class Controller(QObject):
                 on_event=remember,
                 concurrency=concurrency,
                 cancel=job.cancel,
-                statuses=statuses,
+                statuses=handed.pop(),
                 sub_jobs=sub_jobs,
                 # The sub jobs the checks found (kept in the cache), not listed again.
                 sub_job_lists=SubJobLists(

@@ -91,8 +91,7 @@ def todo_of(result: RefreshResult, environment: Environment) -> CostTypeTodo | N
 def cost_type_todos(run: RefreshRun, environment: Environment) -> list[CostTypeTodo]:
     """Every project or sub job of the run with codes left without a cost type, in the run's
     order."""
-    todos = (todo_of(result, environment) for result in run.results)
-    return [todo for todo in todos if todo is not None]
+    return RunTodos(environment).of(run)
 
 
 class RunTodos:
@@ -108,7 +107,7 @@ class RunTodos:
         self._found[target_key(result.project, result.sub_job)] = todo_of(result, self._environment)
 
     def of(self, run: RefreshRun) -> list[CostTypeTodo]:
-        """cost_type_todos(run): those worked out already, the others now."""
+        """The run's todos in its order: those worked out already, the others now."""
         found, environment = self._found, self._environment
         keys = ((target_key(r.project, r.sub_job), r) for r in run.results)
         todos = (found[key] if key in found else todo_of(r, environment) for key, r in keys)

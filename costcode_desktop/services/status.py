@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from costcode_desktop.costcodes import Comparison, DiffStatus, plural
 from costcode_desktop.procore import CancelToken
@@ -19,6 +19,9 @@ from .parallel import run_parallel
 from .refresh import RefreshOutcome, RefreshResult, no_admin_message
 from .sub_job_lists import SubJobLists
 from .targets import Target, TargetKey, target_key, target_label
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
@@ -265,24 +268,24 @@ def check_projects(
 
     listed = list(projects)
     with_jobs: dict[int, ProjectStatus] = {}  # by the project's place in the list
-    checked = 0
-    for index, status in run_parallel(
-        check, listed, concurrency=concurrency, cancel=cancel, name="check"
-    ):
-        checked += 1
+    for index, status in _every(check, listed, concurrency, cancel):
         if sub_jobs and status.state in COMPARED:
             with_jobs[index] = status
         yield status
-    if checked < len(listed) and cancel is not None:
-        cancel.raise_if_cancelled()
     parents = [with_jobs[index] for index in sorted(with_jobs)]
-    listed_jobs = 0
-    for _index, statuses in run_parallel(
-        check_jobs, parents, concurrency=concurrency, cancel=cancel, name="check"
-    ):
-        listed_jobs += 1
+    for _index, statuses in _every(check_jobs, parents, concurrency, cancel):
         yield from statuses
-    if listed_jobs < len(parents) and cancel is not None:
+
+
+def _every(
+    fn: Callable[[T], R], items: list[T], concurrency: int, cancel: CancelToken | None
+) -> Iterator[tuple[int, R]]:
+    """run_parallel over the items; then Cancelled if a cancel left some of them not started."""
+    done = 0
+    for pair in run_parallel(fn, items, concurrency=concurrency, cancel=cancel, name="check"):
+        done += 1
+        yield pair
+    if done < len(items) and cancel is not None:
         cancel.raise_if_cancelled()
 
 

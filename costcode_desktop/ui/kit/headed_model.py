@@ -34,9 +34,6 @@ _TOOLTIP = int(Role.ToolTipRole)
 _BACKGROUND = int(Role.BackgroundRole)
 _FOREGROUND = int(Role.ForegroundRole)
 _ALIGNMENT = int(Role.TextAlignmentRole)
-# Roles a delegate asks every cell about that no model here answers (a model that starts to
-# answer one moves it out of this set).
-_UNANSWERED = frozenset(int(r) for r in (Role.DecorationRole, Role.CheckStateRole))
 
 
 class HeadedTableModel(QAbstractTableModel):
@@ -134,8 +131,6 @@ class HeadedTableModel(QAbstractTableModel):
             return None
         if role == _ALIGNMENT:
             return RIGHT if column in self.NUMBER_COLUMNS else None
-        if role in _UNANSWERED:
-            return None
         return self.other_role(row, column, role)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802

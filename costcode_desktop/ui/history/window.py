@@ -37,6 +37,7 @@ from costcode_desktop.ui.history.tables import (
 )
 from costcode_desktop.ui.kit.accessibility import set_tab_order
 from costcode_desktop.ui.kit.banner import StatusBanner
+from costcode_desktop.ui.kit.paint import paint_holding_gil
 from costcode_desktop.ui.kit.sizing import scaled_size
 from costcode_desktop.ui.kit.worker import Worker
 
@@ -62,6 +63,7 @@ class HistoryWindow(QWidget):
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("historyWindow")
+        paint_holding_gil(self)  # often open while a refresh runs
         self.setAccessibleName("Refresh history")
         self.company_id = company_id
         self.environment = environment

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from costcode_desktop.services import (
-    DEFAULT_CONCURRENCY,
     Cancelled,
     ProjectRefreshed,
     ProjectState,
@@ -43,6 +42,7 @@ from costcode_desktop.services.status import without_access
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.details import for_it
 from costcode_desktop.ui.kit.explain import explain
+from costcode_desktop.ui.kit.paint import WINDOW_CONCURRENCY
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
 from costcode_desktop.ui.main.work import (
@@ -499,7 +499,7 @@ class Controller(QObject):
                 session.client,
                 company_list,
                 projects,
-                concurrency=DEFAULT_CONCURRENCY,
+                concurrency=WINDOW_CONCURRENCY,
                 cancel=job.cancel,
                 on_error=stop_if_unreachable,
                 sub_jobs=sub_jobs,
@@ -596,7 +596,7 @@ class Controller(QObject):
         self.permissions_checked.emit()
 
     def refresh(
-        self, projects: Sequence[Project | Target], *, concurrency: int = DEFAULT_CONCURRENCY
+        self, projects: Sequence[Project | Target], *, concurrency: int = WINDOW_CONCURRENCY
     ) -> bool:
         """Refresh these projects (each with its sub jobs, unless include_sub_jobs is off) and
         sub jobs, a few at a time; False when a refresh is already running.

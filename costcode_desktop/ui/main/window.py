@@ -41,6 +41,7 @@ from costcode_desktop.ui.kit.banner import StatusBanner
 from costcode_desktop.ui.kit.copy_rows import enable_row_copy
 from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
+from costcode_desktop.ui.kit.paint import paint_holding_gil
 from costcode_desktop.ui.kit.sizing import keep_on_screen
 from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
+        paint_holding_gil(self)  # its paints keep up while the pool's threads run Python
         self.controller = controller or Controller(self)
         self.settings = settings
         self.sign_in_dialog: SignInDialog | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -93,7 +94,7 @@ class PaintProbe(QLabel):
         self.served_from_python: list[bool] = []
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         found = False
         while frame is not None:
             found = found or frame.f_code is paint._PaintFromPython.eventFilter.__code__
@@ -125,7 +126,9 @@ def test_the_history_window_paints_inside_one_python_call(qtbot: QtBot) -> None:
     window = HistoryWindow(Worker(), lambda: None, 1, "sandbox")
     qtbot.addWidget(window)
     probe = PaintProbe()
-    window.layout().addWidget(probe)
+    layout = window.layout()
+    assert layout is not None
+    layout.addWidget(probe)
     window.show()
     qtbot.waitExposed(window)
     assert repainted(qtbot, probe)

@@ -97,3 +97,54 @@ def test_every_name_of_a_lazy_package_is_there(package: object) -> None:
     assert set(names) <= set(dir(package))
     with pytest.raises(AttributeError):
         _ = package.no_such_name  # type: ignore[attr-defined]
+
+
+# The start in its own import order (the watch is patched as its module loads, so nothing here
+# loads PySide6 first), stopped at its first paint: which of the package's modules outside ui/
+# loaded after PySide6.QtCore.
+IN_ITS_OWN_ORDER = """
+import importlib.abc, importlib.util, os, sys
+
+def stop(_self):
+    names = list(sys.modules)  # in the order their imports began
+    after = names[names.index("PySide6.QtCore"):]
+    print(" ".join(name for name in after if name.startswith("costcode_desktop.")
+                   and not name.startswith(("costcode_desktop.ui", "costcode_desktop.app"))))
+    os._exit(0)
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "costcode_desktop.ui.main.first_paint":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        load = spec.loader.exec_module
+
+        def patched(module):
+            load(module)
+            module.FirstPaint._emit = stop
+
+        spec.loader.exec_module = patched
+        return spec
+
+sys.meta_path.insert(0, Watch())
+from costcode_desktop.app import main
+main([])
+os._exit(3)
+"""
+
+
+def test_the_core_layers_the_start_uses_load_before_pyside(isolated_home: Path) -> None:
+    """PySide reads the source of every module imported after PySide6.QtCore (for its
+    `__feature__` switches); app.CORE_FIRST spares the start that for the layers below ui/."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COSTCODESYNC_HOME": str(isolated_home)}
+    done = subprocess.run(
+        [sys.executable, "-c", IN_ITS_OWN_ORDER],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    late = done.stdout.strip()
+    assert late == "", f"loaded after PySide6 (add them to app.CORE_FIRST): {late}"

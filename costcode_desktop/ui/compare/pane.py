@@ -48,6 +48,7 @@ from costcode_desktop.ui.kit.sizing import (
     set_row_height,
     width_changed,
 )
+from costcode_desktop.ui.kit.typed_lookup import viewport_of
 from costcode_desktop.ui.kit.when import long_time, short_time
 
 SUMMARY_ORDER = (
@@ -156,7 +157,7 @@ class ComparePane(QWidget):
         self._types_width = 0  # the Cost types column's fitted width (see _fit_code_columns)
         header.resizeSection(COL_STATUS, fitted_width(self.view, COL_STATUS, status_labels()))
         self._fit_code_columns()
-        self.view.viewport().installEventFilter(self)
+        viewport_of(self.view).installEventFilter(self)
         self.detail = DetailStrip(self)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())

@@ -43,6 +43,7 @@ from costcode_desktop.ui.kit.elided import ElidedLabel
 from costcode_desktop.ui.kit.offline_banner import OfflineBanner
 from costcode_desktop.ui.kit.paint import paint_holding_gil
 from costcode_desktop.ui.kit.sizing import keep_on_screen
+from costcode_desktop.ui.kit.typed_lookup import button_of
 from costcode_desktop.ui.kit.when import short_time
 from costcode_desktop.ui.main.actions import Actions, named
 from costcode_desktop.ui.main.commands import window_commands
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.commands = Actions(self, window_commands(self), self.set_appearance)
-        self.refresh_button = self.commands.toolbar.widgetForAction(self.action("refresh"))
+        self.refresh_button = button_of(self.commands.toolbar, self.action("refresh"))
         self.refresh_button.setObjectName("refreshButton")
         self.refresh_button.setAccessibleName("Refresh selected projects")
         self._start_appearance_checks()

@@ -35,6 +35,7 @@ from costcode_desktop.ui.kit.sizing import (
     size_columns,
     width_changed,
 )
+from costcode_desktop.ui.kit.typed_lookup import viewport_of
 from costcode_desktop.ui.projects.model import (
     COL_ACTIVE,
     COL_CHECKED,
@@ -124,7 +125,7 @@ class ProjectsPane(QWidget):
         self.view.selectionModel().selectionChanged.connect(
             lambda *_: self.selection_changed.emit()
         )
-        self.view.viewport().installEventFilter(self)
+        viewport_of(self.view).installEventFilter(self)
         self.model.modelReset.connect(self._fit_names)
         for signal in (
             self.proxy.rowsInserted,

@@ -83,7 +83,7 @@ TABLE = BARE.replace(
 # (importing it here first would load PySide6 before the app's core layers, see app.CORE_FIRST).
 APP = textwrap.dedent(
     """
-    import importlib.abc, importlib.util, os, sys
+    import importlib.machinery, os, sys
 
     def exit_at_paint(module):
         watched = module.FirstPaint.eventFilter
@@ -96,12 +96,12 @@ APP = textwrap.dedent(
 
         module.FirstPaint.eventFilter = stop
 
-    class Watch(importlib.abc.MetaPathFinder):
+    class Watch:  # importlib.abc would load importlib.resources and more: not the app's cost
         def find_spec(self, name, path, target=None):
             if name != "costcode_desktop.ui.main.first_paint":
                 return None
             sys.meta_path.remove(self)
-            spec = importlib.util.find_spec(name)
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
             load = spec.loader.exec_module
             spec.loader.exec_module = lambda module: (load(module), exit_at_paint(module))
             return spec

@@ -8,7 +8,6 @@ import importlib
 import logging
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -151,6 +150,7 @@ def _main(argv: Sequence[str] | None) -> int:
     apply_appearance(app, saved_appearance(settings))  # before the window: no restyle flash
     window = MainWindow(settings=settings, staged=True)
     window.first_paint.painted.connect(gc.enable)
+    window.first_paint.painted.connect(lambda: show_icon(app))
     crash_reporter = CrashReporter(window)
     crash_reporter.install()
     guard.activation_requested.connect(window.bring_to_front)
@@ -185,7 +185,8 @@ def _wind_down(controller: Controller) -> None:
 
 
 def _application(*, to_console: bool) -> tuple[QApplication, Path]:
-    """Logging (Qt's messages included), then the QApplication with its names and icon."""
+    """Logging (Qt's messages included), then the QApplication with its names (the icon comes
+    with `show_icon`)."""
     from PySide6.QtWidgets import QApplication
 
     from costcode_desktop.services import logging_setup
@@ -199,20 +200,30 @@ def _application(*, to_console: bool) -> tuple[QApplication, Path]:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("costcodesync")  # Wayland/X11 taskbars match the window to its icon
-    from costcode_desktop.ui.kit.icons import app_icon
     from costcode_desktop.ui.kit.paint import favour_gui_thread
 
-    app.setWindowIcon(app_icon())
     favour_gui_thread()
     return app, log_path
 
 
+def show_icon(app: QApplication) -> None:
+    """The window's icon: seven PNGs read and decoded. A normal start sets it after the first
+    paint; until then the taskbar shows the installed app's own icon (Windows' executable,
+    macOS' bundle, the Linux .desktop file)."""
+    from costcode_desktop.ui.kit.icons import app_icon
+
+    app.setWindowIcon(app_icon())
+
+
 def _self_test() -> int:
     """Offscreen, in a throw-away home folder: the user's settings and demo stay untouched."""
+    import tempfile
+
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="costcodesync-self-test-") as home:
         os.environ[paths.HOME_OVERRIDE] = home
         app, log_path = _application(to_console=False)
+        show_icon(app)
         from PySide6.QtCore import QTimer
 
         from costcode_desktop.self_test import SelfTest

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -376,6 +375,8 @@ def _refuse_secret_names(data: dict[str, Any]) -> None:
 
 def _write_atomically(path: Path, text: str) -> None:
     """Temporary file in the same folder, flushed to disk, then renamed over the old one."""
+    import tempfile  # here: reading the settings, as every start does, needs none
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:

@@ -103,7 +103,7 @@ def test_every_name_of_a_lazy_package_is_there(package: object) -> None:
 # loads PySide6 first), stopped at its first paint: which of the package's modules outside ui/
 # loaded after PySide6.QtCore.
 IN_ITS_OWN_ORDER = """
-import importlib.abc, importlib.util, os, sys
+import importlib.machinery, os, sys
 
 def stop(_self):
     names = list(sys.modules)  # in the order their imports began
@@ -112,12 +112,12 @@ def stop(_self):
                    and not name.startswith(("costcode_desktop.ui", "costcode_desktop.app"))))
     os._exit(0)
 
-class Watch(importlib.abc.MetaPathFinder):
+class Watch:  # importlib.abc would load importlib.resources and more: not the app's cost
     def find_spec(self, name, path, target=None):
         if name != "costcode_desktop.ui.main.first_paint":
             return None
         sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
         load = spec.loader.exec_module
 
         def patched(module):

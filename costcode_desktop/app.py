@@ -142,7 +142,7 @@ def _main(argv: Sequence[str] | None) -> int:
     from costcode_desktop.ui.main.window import MainWindow
 
     guard = SingleInstance(parent=app)
-    if not args.screenshot and not guard.claim():
+    if not args.screenshot and not guard.claim(listen=False):
         print("CostCodeSync is already running; its window was brought to the front.")
         return 0
 
@@ -154,6 +154,7 @@ def _main(argv: Sequence[str] | None) -> int:
     crash_reporter = CrashReporter(window)
     crash_reporter.install()
     guard.activation_requested.connect(window.bring_to_front)
+    window.first_paint.painted.connect(guard.listen)  # QtNetwork loads after the first paint
     window.show()
     if args.demo:
         window.open_demo(reset=args.demo_reset)

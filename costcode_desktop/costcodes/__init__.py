@@ -31,7 +31,6 @@ from .cost_types import (
 from .words import plural
 
 if TYPE_CHECKING:
-    from .outlook import Outlook, outlook
     from .plan import (
         NO_DESCRIPTION_REASON,
         SYNC_BATCH_LIMIT,
@@ -41,10 +40,11 @@ if TYPE_CHECKING:
         locked_reason,
         plan_refresh,
     )
+    from .refresh_outlook import Outlook, outlook
 
 _HOME = {  # name -> the module that defines it
-    "Outlook": ".outlook",
-    "outlook": ".outlook",  # never import its module by path: the module would take the name
+    "Outlook": ".refresh_outlook",
+    "outlook": ".refresh_outlook",
     "NO_DESCRIPTION_REASON": ".plan",
     "SYNC_BATCH_LIMIT": ".plan",
     "NameUpdate": ".plan",

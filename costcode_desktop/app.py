@@ -65,7 +65,6 @@ _qt_started = threading.Event()  # set once the QApplication exists
 CORE_FIRST = (
     "costcode_desktop.services.logging_setup",
     "costcode_desktop.services.status",
-    "costcode_desktop.services.events",
     "costcode_desktop.services.out_of_date",
     "costcode_desktop.services.settings",
     "costcode_desktop.services.policy",

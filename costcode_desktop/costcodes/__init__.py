@@ -1,4 +1,12 @@
-"""The domain: cost code records, validation, natural order, comparison and refresh plans."""
+"""The domain: cost code records, validation, natural order, comparison and refresh plans.
+
+What a refresh would do (plan, outlook) loads on first use (PEP 562): the window's first paint
+compares nothing and plans nothing.
+"""
+
+from typing import TYPE_CHECKING
+
+from costcode_desktop.lazy import lazy_names
 
 from .codes import ProjectCode, StandardCode, natural_key
 from .compare import CompanyCodes, Comparison, ComparisonRow, DiffStatus, compare
@@ -20,17 +28,33 @@ from .cost_types import (
     names_text,
     same_types,
 )
-from .outlook import Outlook, outlook
-from .plan import (
-    NO_DESCRIPTION_REASON,
-    SYNC_BATCH_LIMIT,
-    NameUpdate,
-    RefreshPlan,
-    SkippedCode,
-    locked_reason,
-    plan_refresh,
-)
 from .words import plural
+
+if TYPE_CHECKING:
+    from .plan import (
+        NO_DESCRIPTION_REASON,
+        SYNC_BATCH_LIMIT,
+        NameUpdate,
+        RefreshPlan,
+        SkippedCode,
+        locked_reason,
+        plan_refresh,
+    )
+    from .refresh_outlook import Outlook, outlook
+
+_HOME = {  # name -> the module that defines it
+    "Outlook": ".refresh_outlook",
+    "outlook": ".refresh_outlook",
+    "NO_DESCRIPTION_REASON": ".plan",
+    "SYNC_BATCH_LIMIT": ".plan",
+    "NameUpdate": ".plan",
+    "RefreshPlan": ".plan",
+    "SkippedCode": ".plan",
+    "locked_reason": ".plan",
+    "plan_refresh": ".plan",
+}
+
+__getattr__ = lazy_names(__name__, _HOME)
 
 __all__ = [
     "AUTO",
@@ -66,3 +90,7 @@ __all__ = [
     "plural",
     "same_types",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         retry_failed,
         starting_points,
     )
+    from .checks import check_project, check_projects, check_sub_job
     from .company import (
         CompanyList,
         CompanyListUnavailable,
@@ -46,16 +47,10 @@ if TYPE_CHECKING:
     from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
     from .permissions import PermissionCache
     from .preview import PreviewLine, RefreshPreview, check_permissions, refresh_preview
-    from .refresh import CodeIssue, RefreshOutcome, RefreshResult, refresh_project
+    from .refresh import CodeIssue, RefreshResult, refresh_project
+    from .refresh_outcome import RefreshOutcome
     from .session import Session, connect, open_demo_session, open_sandbox_session
-    from .status import (
-        ProjectState,
-        ProjectStatus,
-        check_project,
-        check_projects,
-        check_sub_job,
-        status_after_refresh,
-    )
+    from .status import ProjectState, ProjectStatus, status_after_refresh
     from .sub_job_lists import SUB_JOBS_FRESH_FOR, SubJobLists
     from .targets import Target, TargetKey
 
@@ -102,7 +97,7 @@ _HOME = {  # name -> the module that defines it
     "MAX_CONCURRENCY": ".parallel",
     "run_parallel": ".parallel",
     "CodeIssue": ".refresh",
-    "RefreshOutcome": ".refresh",
+    "RefreshOutcome": ".refresh_outcome",
     "RefreshResult": ".refresh",
     "refresh_project": ".refresh",
     "Session": ".session",
@@ -115,9 +110,9 @@ _HOME = {  # name -> the module that defines it
     "standing": ".out_of_date",
     "ProjectState": ".status",
     "ProjectStatus": ".status",
-    "check_project": ".status",
-    "check_projects": ".status",
-    "check_sub_job": ".status",
+    "check_project": ".checks",
+    "check_projects": ".checks",
+    "check_sub_job": ".checks",
     "status_after_refresh": ".status",
     "SUB_JOBS_FRESH_FOR": ".sub_job_lists",
     "SubJobLists": ".sub_job_lists",

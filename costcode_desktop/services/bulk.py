@@ -39,8 +39,9 @@ from .events import (
 from .history.store import HistoryError, HistoryStore
 from .parallel import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, run_parallel
 from .recovery import Recovery, applied, recover_interrupted
-from .refresh import RefreshOutcome, RefreshResult, refresh_project
+from .refresh import RefreshResult, refresh_project
 from .refresh_lock import WINDOW, HeldRefresh, LockHolder, company_lock
+from .refresh_outcome import RefreshOutcome
 from .session import Session
 from .status import ProjectState, ProjectStatus, status_after_refresh
 from .sub_job_lists import SubJobLists

@@ -21,7 +21,6 @@ from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import InvalidRequest, NotFound
 from costcode_desktop.procore.records import Project, StandardCostCode, StandardCostCodeList
 
-from .convert import project_codes, standard_codes
 from .text import quoted
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
@@ -82,6 +81,8 @@ def read_company_list(
             f"This Procore company has {len(erp_lists)} ERP standard lists ({names}); there "
             "should be one. Ask your Procore administrator which one your ERP connector uses."
         )
+    from .convert import standard_codes  # here: the start makes its list from the cache
+
     used = {p.standard_cost_code_list_id for p in projects} - {None}
     erp_list, records = _codes_of(client, company_id, erp_lists[0], used, cancel)
     prepared = prepare(standard_codes(records), erp_list.name, connector)
@@ -134,6 +135,8 @@ def read_comparison(
 ) -> Comparison:
     """Read a project's cost codes (or its sub job's) now and compare them with the company
     list."""
+    from .convert import project_codes
+
     codes = client.cost_codes(
         company_list.company_id, project_id, sub_job_id=sub_job_id, cancel=cancel
     )

@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
-from costcode_desktop.procore.records import Project
+if TYPE_CHECKING:
+    from costcode_desktop.procore.records import Project
 
-from .refresh import RefreshResult
-from .status import ProjectStatus
-
-if TYPE_CHECKING:  # the lock and the budget load with a refresh, not with the window
     from .budget import Estimate
+    from .refresh import RefreshResult
     from .refresh_lock import LockHolder
+    from .status import ProjectStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,9 @@ from costcode_desktop.procore.errors import NotFound, ProcoreError
 
 from .company import CompanyList, read_comparison
 from .history.store import HistoryError, HistoryStore, IntentState, OpenIntent
-from .refresh import RefreshOutcome, RefreshResult
+from .refresh import RefreshResult
 from .refresh_lock import WINDOW, RefreshBusy, company_lock
+from .refresh_outcome import RefreshOutcome
 from .text import quoted
 
 if TYPE_CHECKING:

@@ -9,7 +9,6 @@ another run added meanwhile is not this run's change.
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -40,6 +39,7 @@ from costcode_desktop.procore.records import CopyFailure, Project, SubJob
 
 from .company import CompanyList, read_comparison, refusal_reason
 from .permissions import PermissionCache
+from .refresh_outcome import RefreshOutcome
 from .text import quoted
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
@@ -50,13 +50,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 COPY_ATTEMPTS = 3  # a copy that may have landed is re-read and re-planned before another try
 _LOCK_WORDS = ("erp", "managed", "locked", "origin", "sage", "integration")
-
-
-class RefreshOutcome(enum.Enum):
-    REFRESHED = "refreshed"  # changes made and verified by reading the project again
-    UNCHANGED = "unchanged"  # nothing to add or update (or a dry run)
-    REFUSED = "refused"  # cannot be refreshed from the company list; nothing was sent
-    FAILED = "failed"  # some change did not happen; see `failed` and `message`
 
 
 @dataclass(frozen=True, slots=True)

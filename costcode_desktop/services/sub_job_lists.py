@@ -7,7 +7,7 @@ read is kept in the local cache (services/cache) with when it was read, "no sub 
 and used again while it is younger than SUB_JOBS_FRESH_FOR; a refresh uses the list its status
 used. A user who knows a sub job was just added asks for fresh lists (the window's Reload,
 `costcode-sync --reread-sub-jobs`). A sub job the cached list names but Procore no longer has
-is noticed by the code read it needs anyway (404): see status.check_sub_jobs.
+is noticed by the code read it needs anyway (404): see checks.check_sub_jobs.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import pytest
 from costcode_desktop.procore import ProcoreClient
 from costcode_desktop.sandbox import SandboxServer, SimulatedTime, demo_seed
 from costcode_desktop.services import read_company_list, refresh_project
+from costcode_desktop.services.checks import check_projects
 from costcode_desktop.services.export import ExportHeader, write_csv
 from costcode_desktop.services.export_xlsx import write_xlsx
 from costcode_desktop.services.history.store import HistoryStore
@@ -27,7 +28,6 @@ from costcode_desktop.services.signin import (
     start_pasted_code,
     user_tokens,
 )
-from costcode_desktop.services.status import check_projects
 from tests.keyring_memory import MemoryKeyring, installed
 from tests.sandbox_support import clients_on_simulated_time, run_main
 

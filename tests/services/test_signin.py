@@ -23,6 +23,7 @@ from costcode_desktop.procore import (
 from costcode_desktop.procore.errors import ConnectionFailed
 from costcode_desktop.sandbox import SandboxServer
 from costcode_desktop.services import list_projects, read_company_list, refresh_project
+from costcode_desktop.services.checks import check_projects
 from costcode_desktop.services.loopback import SignInFailed
 from costcode_desktop.services.secrets import SessionSecretStore
 from costcode_desktop.services.settings import Connection
@@ -39,7 +40,6 @@ from costcode_desktop.services.signin import (
     stored_tokens,
     user_tokens,
 )
-from costcode_desktop.services.status import check_projects
 from tests.sandbox_support import (
     another_program_on_ipv6_loopback,
     connections_waiting,

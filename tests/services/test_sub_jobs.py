@@ -20,10 +20,10 @@ from costcode_desktop.services import (
     load_company,
 )
 from costcode_desktop.services.bulk import refresh_many
+from costcode_desktop.services.checks import check_projects
 from costcode_desktop.services.cost_types import STEPS, RunTodos, cost_type_todos
 from costcode_desktop.services.history.store import HistoryStore
 from costcode_desktop.services.session import Session, open_sandbox_session
-from costcode_desktop.services.status import check_projects
 from costcode_desktop.services.targets import Target
 from costcode_desktop.services.text import isolated
 from tests.sandbox_support import api_writes, running

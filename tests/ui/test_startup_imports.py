@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import costcode_desktop.costcodes as costcodes
 import costcode_desktop.procore as procore
 import costcode_desktop.services as services
 import costcode_desktop.services.cache as cache
@@ -60,8 +61,8 @@ os._exit(3)
 """
 # What waits for after the first paint: the above, logging.handlers (socket, pickle), hashlib
 # (OpenSSL), html (only a tooltip Qt would read as HTML needs it), the question asked when
-# quitting, and the Fusion style of the forced light and dark modes (a start that follows the
-# system does without it).
+# quitting, the Fusion style of the forced light and dark modes (a start that follows the
+# system does without it), and what checks and refreshes use (the threads, the plan).
 LATER = (
     *HEAVY,
     "logging.handlers",
@@ -72,6 +73,10 @@ LATER = (
     "costcode_desktop.ui.main.quit_question",
     "costcode_desktop.ui.kit.fusion",
     "PySide6.QtNetwork",  # the one-window guard listens once the window is on screen
+    "concurrent.futures",
+    "costcode_desktop.services.checks",
+    "costcode_desktop.services.refresh",
+    "costcode_desktop.costcodes.plan",
 )
 
 
@@ -90,7 +95,7 @@ def test_the_app_imports_nothing_it_can_do_without_before_its_first_paint(
     assert done.stdout.strip() == "", f"imported before the first paint: {done.stdout}"
 
 
-@pytest.mark.parametrize("package", [services, procore, cache], ids=lambda p: p.__name__)
+@pytest.mark.parametrize("package", [services, procore, cache, costcodes], ids=lambda p: p.__name__)
 def test_every_name_of_a_lazy_package_is_there(package: object) -> None:
     names = package.__all__  # type: ignore[attr-defined]
     for name in names:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcode_desktop.costcodes import AUTO, CompanyCodes
 from costcode_desktop.procore.jsontext import read_json
@@ -39,11 +39,13 @@ from costcode_desktop.services.sqlite_file import (
     unusable,
 )
 from costcode_desktop.services.status import ProjectState, ProjectStatus
-from costcode_desktop.services.sub_job_lists import KeptSubJobs
 
 from . import codec
 from .known import Staleness, failure_words
 from .saved import SavedComparison, saved_counts
+
+if TYPE_CHECKING:
+    from costcode_desktop.services.sub_job_lists import KeptSubJobs
 
 log = logging.getLogger(__name__)
 
@@ -492,6 +494,8 @@ def _sub_job_rows(
 
 
 def _sub_job_lists(rows: Sequence[Any]) -> dict[int, KeptSubJobs]:
+    from costcode_desktop.services.sub_job_lists import KeptSubJobs  # checks and refreshes only
+
     return {
         int(pid): KeptSubJobs(codec.sub_jobs_from(jobs, int(pid)), _when(read_at))
         for pid, jobs, read_at in rows
@@ -627,8 +631,8 @@ def _sub_job_statuses(
     """Each kept sub job result whose sub job its project's kept list names, in list order."""
     jobs = {
         (job.project_id, job.id): job
-        for kept in _sub_job_lists(lists).values()
-        for job in kept.jobs
+        for pid, text, _read_at in lists
+        for job in codec.sub_jobs_from(text, int(pid))
     }
     found: dict[tuple[int, int], ProjectStatus] = {}
     for row in results:

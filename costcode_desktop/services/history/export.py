@@ -25,7 +25,7 @@ from openpyxl.worksheet.properties import (  # type: ignore[import-untyped, unus
 
 from costcode_desktop import APP_NAME
 from costcode_desktop.services.export import ExportError, safe_cell, write_atomically, xlsx_value
-from costcode_desktop.services.refresh import RefreshOutcome
+from costcode_desktop.services.refresh_outcome import RefreshOutcome
 from costcode_desktop.services.text import without_isolates
 
 from .store import ChangeKind, CodeChange, ProjectEntry, RunDetails, RunStatus, RunSummary

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcode_desktop import __version__
-from costcode_desktop.costcodes import NameUpdate, RefreshPlan, StandardCode
+from costcode_desktop.costcodes import StandardCode
 from costcode_desktop.procore.records import Project, SubJob
 from costcode_desktop.services.paths import data_dir
-from costcode_desktop.services.refresh import RefreshOutcome, RefreshResult
+from costcode_desktop.services.refresh_outcome import RefreshOutcome
 from costcode_desktop.services.sqlite_file import (
     NotThisFile,
     SetAside,
@@ -46,6 +46,10 @@ from costcode_desktop.services.sqlite_file import (
     set_aside,
     unusable,
 )
+
+if TYPE_CHECKING:  # the refresh and its plan load with a refresh, not with the window
+    from costcode_desktop.costcodes import NameUpdate, RefreshPlan
+    from costcode_desktop.services.refresh import RefreshResult
 
 FILE_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -374,6 +378,8 @@ class HistoryStore:
     def open_intents(self, environment: str, company_id: int) -> list[OpenIntent]:
         """The company's intents still open, of runs of other processes (this process's own
         may be under way), oldest first. Only the refresh lock's holder may call them orphans."""
+        from costcode_desktop.costcodes import NameUpdate
+
         with self._reading() as db:
             found = db.execute(
                 "SELECT i.id, i.run_id, i.project_id, i.project_name, i.project_number,"

@@ -29,7 +29,7 @@ from costcode_desktop.services.history.store import (
     RunStatus,
     RunSummary,
 )
-from costcode_desktop.services.refresh import RefreshOutcome
+from costcode_desktop.services.refresh_outcome import RefreshOutcome
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.when import locale_date_time, locale_number

@@ -19,19 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from costcode_desktop.services import (
-    Cancelled,
-    ProjectRefreshed,
-    ProjectState,
-    RefreshEstimate,
-    RefreshLocked,
-    RefreshOutcome,
-    RefreshStep,
-    RefreshWaiting,
-    SubJobLists,
-    Target,
-    check_projects,
-)
+from costcode_desktop.services import Cancelled, ProjectState, RefreshOutcome
 from costcode_desktop.services.cache.known import (
     Staleness,
     cache_key,
@@ -76,6 +64,7 @@ if TYPE_CHECKING:
         RefreshPreview,
         RefreshResult,
         Session,
+        Target,
         TargetKey,
     )
     from costcode_desktop.services.export import ExportHeader
@@ -481,6 +470,8 @@ class Controller(QObject):
         self.checks_started.emit([project.id for project in projects])
 
         def work(job: Job) -> ChecksStopped | None:
+            from costcode_desktop.services import SubJobLists, check_projects
+
             gone: list[BaseException] = []
 
             def stop_if_unreachable(_project: Project, error: BaseException) -> None:
@@ -604,6 +595,8 @@ class Controller(QObject):
         The run starts from the projects' results on screen (services decide whether each is
         fresh enough to act on), so a project just checked is not read again.
         """
+        from costcode_desktop.services import Target
+
         session, company_list = self.state.session, self.state.company_list
         if session is None or company_list is None or self.refreshing or not projects:
             return False
@@ -621,6 +614,7 @@ class Controller(QObject):
         sub_jobs = self.include_sub_jobs
 
         def work(job: Job) -> RefreshFinished:
+            from costcode_desktop.services import ProjectRefreshed, SubJobLists
             from costcode_desktop.services.bulk import refresh_many
             from costcode_desktop.services.cost_types import RunTodos
 
@@ -662,6 +656,14 @@ class Controller(QObject):
         return True
 
     def _refresh_progressed(self, event: object) -> None:
+        from costcode_desktop.services import (
+            ProjectRefreshed,
+            RefreshEstimate,
+            RefreshLocked,
+            RefreshStep,
+            RefreshWaiting,
+        )
+
         match event:
             case RefreshStep():
                 self.refresh_step.emit(event)

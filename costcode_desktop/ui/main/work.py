@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import ProjectRefreshed, RefreshOutcome
+from costcode_desktop.services import RefreshOutcome
 from costcode_desktop.services.cache.known import Staleness, failure_words
 from costcode_desktop.ui.kit.worker import Job
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from costcode_desktop.services import (
         CompanyList,
         CostTypeTodo,
+        ProjectRefreshed,
         ProjectStatus,
         RefreshResult,
         RefreshRun,

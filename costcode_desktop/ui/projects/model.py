@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -24,15 +24,7 @@ from PySide6.QtCore import (
 
 from costcode_desktop.costcodes import COMMON, DiffStatus, natural_key
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import (
-    Project,
-    ProjectState,
-    ProjectStatus,
-    SubJob,
-    TargetKey,
-    standing,
-)
-from costcode_desktop.services.cache.known import Staleness
+from costcode_desktop.services import ProjectState, standing
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.headed_model import HeadedTableModel
 from costcode_desktop.ui.kit.roles import (
@@ -48,6 +40,10 @@ from costcode_desktop.ui.kit.when import (
     long_time,
     short_time,
 )
+
+if TYPE_CHECKING:
+    from costcode_desktop.services import Project, ProjectStatus, SubJob, TargetKey
+    from costcode_desktop.services.cache.known import Staleness
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -17,15 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from costcode_desktop.costcodes import Comparison
 from costcode_desktop.costcodes.words import plural
-from costcode_desktop.services import (
-    Project,
-    Target,
-    TargetKey,
-    count_inactive_changed,
-    count_out_of_date,
-)
+from costcode_desktop.services import count_inactive_changed, count_out_of_date
 from costcode_desktop.ui.kit.accessibility import name_clear_button
 from costcode_desktop.ui.kit.roles import PROJECT_ID_ROLE, TARGET_KEY_ROLE
 from costcode_desktop.ui.kit.sizing import (
@@ -50,6 +44,10 @@ from costcode_desktop.ui.projects.model import (
     ProjectsModel,
     status_texts,
 )
+
+if TYPE_CHECKING:
+    from costcode_desktop.costcodes import Comparison
+    from costcode_desktop.services import Project, Target, TargetKey
 
 DEFAULT_WIDTHS = {
     COL_NUMBER: 72,  # the column sorted at first: room for the arrow
@@ -207,6 +205,8 @@ class ProjectsPane(QWidget):
     def selected_targets(self) -> list[Project | Target]:
         """The selected rows: a project's as its Project (its sub jobs follow it in a refresh),
         a sub job's as its Target."""
+        from costcode_desktop.services import Target
+
         # From the selection's ranges (one after Select All), each row mapped once: asking
         # selectedRows() and each row's data costs Qt thousands of calls into Python.
         shown: set[int] = set()

@@ -34,10 +34,7 @@ from costcode_desktop.ui.kit.paint import WINDOW_CONCURRENCY
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
 from costcode_desktop.ui.main.work import (
-    ChecksStopped,
     LastKnown,
-    ProjectChecked,
-    RefreshFinished,
     Starting,
     Stores,
     closing,
@@ -69,6 +66,7 @@ if TYPE_CHECKING:
     )
     from costcode_desktop.services.export import ExportHeader
     from costcode_desktop.services.history.store import HistoryStore
+    from costcode_desktop.ui.main.run_events import ChecksStopped, RefreshFinished
 
 log = logging.getLogger(__name__)
 
@@ -463,6 +461,8 @@ class Controller(QObject):
         session, company_list = self.state.session, self.state.company_list
         if session is None or company_list is None or self.state.list_cached:
             return
+        from costcode_desktop.ui.main.run_events import ChecksStopped, ProjectChecked
+
         cache, environment = self.state.cache, cache_key(session.environment)
         total = len(projects)
         generation = self._generation
@@ -617,6 +617,7 @@ class Controller(QObject):
             from costcode_desktop.services import ProjectRefreshed, SubJobLists
             from costcode_desktop.services.bulk import refresh_many
             from costcode_desktop.services.cost_types import RunTodos
+            from costcode_desktop.ui.main.run_events import RefreshFinished
 
             todos = RunTodos(session.environment)
 

@@ -51,7 +51,6 @@ from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.main.first_paint import FirstPaint
 from costcode_desktop.ui.main.panes import WANTED_WIDTH_KEY, PaneSplit, PendingComparison
 from costcode_desktop.ui.projects.pane import ProjectsPane
-from costcode_desktop.ui.signin.start_page import StartPage
 
 if TYPE_CHECKING:  # the dialogs and the session's types load when first needed, after the paint
     from PySide6.QtWidgets import QInputDialog
@@ -68,6 +67,7 @@ if TYPE_CHECKING:  # the dialogs and the session's types load when first needed,
     from costcode_desktop.ui.refresh.result_panel import RunResultPanel
     from costcode_desktop.ui.signin.dialog import SignInDialog
     from costcode_desktop.ui.signin.settings_dialog import ConnectionSettingsDialog
+    from costcode_desktop.ui.signin.start_page import StartPage
 
 
 class MainWindow(QMainWindow):
@@ -122,15 +122,12 @@ class MainWindow(QMainWindow):
         pending = PendingComparison(wanted if isinstance(wanted, int) else 0, self)
         self.splitter.addWidget(pending)
         self.panes = PaneSplit(self.splitter, pending)
-        # Nobody signed in and nothing to show: the start page instead of the empty panes.
-        self.start_page = StartPage(self)
-        self.start_page.sign_in_clicked.connect(lambda: self.show_sign_in())
-        self.start_page.demo_clicked.connect(lambda: self.open_demo())
-        self.start_page.settings_clicked.connect(lambda: self.show_connection_settings())
+        # Nobody signed in and nothing to show: the start page (`start_page`, built when first
+        # shown) instead of the empty panes.
+        self._start_page: StartPage | None = None
         self.pages = QStackedWidget(self)
         self.pages.setObjectName("mainPages")
         self.pages.addWidget(self.splitter)
-        self.pages.addWidget(self.start_page)
         central = QWidget(self)
         self._column = QVBoxLayout(central)
         self._column.setContentsMargins(8, 6, 8, 4)
@@ -317,7 +314,7 @@ class MainWindow(QMainWindow):
         c.worker.busy_changed.connect(lambda _busy: self._update_actions())
         c.account.sign_in_needed.connect(self._sign_in_needed)
         # New Connection settings: what the start page said about the old ones no longer applies.
-        c.account.connection_saved.connect(lambda: self.start_page.set_message(""))
+        c.account.connection_saved.connect(self._clear_start_message)
         self.projects.selection_changed.connect(self._selection_changed)
         self.projects.out_of_date_only.toggled.connect(self.action("out_of_date").setChecked)
         projects_shown = self.action("projects_pane")
@@ -339,6 +336,24 @@ class MainWindow(QMainWindow):
         self.signed_in.setText("Signing in…")
         self._show_loading("Signing in to Procore…")
         self.controller.start()
+
+    @property
+    def start_page(self) -> StartPage:
+        """The two choices when nobody is signed in; a start from the cache never shows it."""
+        if self._start_page is None:
+            from costcode_desktop.ui.signin.start_page import StartPage
+
+            page = StartPage(self)
+            page.sign_in_clicked.connect(lambda: self.show_sign_in())
+            page.demo_clicked.connect(lambda: self.open_demo())
+            page.settings_clicked.connect(lambda: self.show_connection_settings())
+            self.pages.addWidget(page)
+            self._start_page = page
+        return self._start_page
+
+    def _clear_start_message(self) -> None:
+        if self._start_page is not None:
+            self._start_page.set_message("")
 
     def show_sign_in_pending(self, message: str = "") -> None:
         """No session: the start page, with why the stored sign-in could not be used."""

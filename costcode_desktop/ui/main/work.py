@@ -21,35 +21,14 @@ from costcode_desktop.ui.kit.worker import Job
 if TYPE_CHECKING:
     from costcode_desktop.services import (
         CompanyList,
-        CostTypeTodo,
         ProjectRefreshed,
-        ProjectStatus,
         RefreshResult,
-        RefreshRun,
         Session,
     )
     from costcode_desktop.services.cache.store import CachedCompany, CacheStore
     from costcode_desktop.services.history.store import HistoryStore
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshFinished:
-    """A refresh as the worker hands it over: the run, and the codes it left with no cost type
-    (worked out there: it reads every refreshed list, too much for the GUI thread)."""
-
-    run: RefreshRun
-    todos: tuple[CostTypeTodo, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectChecked:
-    """A check's progress event: one more project compared."""
-
-    status: ProjectStatus
-    done: int
-    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +53,6 @@ class Starting:
 
     stores: Stores
     last_known: LastKnown | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChecksStopped:
-    """Checking stopped part-way because Procore could not be reached."""
-
-    error: BaseException
 
 
 # The first paint imports only what it shows; these come before the first refresh does, so the

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -36,63 +36,14 @@ if TYPE_CHECKING:
     from costcode_desktop.services.policy import Policy
     from costcode_desktop.services.secrets import SecretStoreLike
     from costcode_desktop.services.signin import PastedCodeStart
+    from costcode_desktop.ui.signin.outcomes import (
+        ConnectionSaved,
+        SignedIn,
+        SignInNeeded,
+        Unreachable,
+    )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """What the start-up read besides the outcome: IT's policy, whether a secret is saved."""
-
-    policy: Policy
-    secret_saved: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    session: Session
-    settings: Settings
-    store: SecretStoreLike | None
-    found: Found | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SignInNeeded:
-    settings: Settings
-    why: str  # plain words; empty on a first start
-    store: SecretStoreLike | None
-    found: Found | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Unreachable:
-    """The stored sign-in could not be tried: Procore could not be reached."""
-
-    settings: Settings
-    error: BaseException
-    store: SecretStoreLike | None
-    found: Found | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionSaved:
-    settings: Settings
-    store: SecretStoreLike
-    secret_saved: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SignInStep:
-    """Plain words for the sign-in dialog while a sign-in goes on."""
-
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class OpenBrowser:
-    """The browser page of a sign-in, opened on the GUI thread."""
-
-    url: str
 
 
 class AccountState(GuiOwned):
@@ -172,6 +123,13 @@ class AccountFlow(QObject):
             from costcode_desktop.services.secrets import SecretStoreUnavailable
             from costcode_desktop.services.session import open_demo_session
             from costcode_desktop.services.signin import NoStoredSignIn, open_session, stored_tokens
+            from costcode_desktop.ui.signin.outcomes import (
+                Found,
+                SignedIn,
+                SignInNeeded,
+                SignInStep,
+                Unreachable,
+            )
 
             loaded = load_settings()
             policy = read_policy()
@@ -227,6 +185,7 @@ class AccountFlow(QObject):
                 sign_in_with_browser,
                 user_tokens,
             )
+            from costcode_desktop.ui.signin.outcomes import OpenBrowser, SignInStep
 
             client_secret = policy_secret or _saved_secret(known, connection)
             credentials = Credentials(connection, client_secret)
@@ -274,6 +233,7 @@ class AccountFlow(QObject):
                 sign_in_with_pasted_code,
                 user_tokens,
             )
+            from costcode_desktop.ui.signin.outcomes import SignInStep
 
             client_secret = policy_secret or _saved_secret(known, connection)
             credentials = Credentials(connection, client_secret)
@@ -292,6 +252,8 @@ class AccountFlow(QObject):
 
     def _start_sign_in(self, work: Callable[[Job], SignedIn]) -> None:
         def progressed(event: object) -> None:
+            from costcode_desktop.ui.signin.outcomes import OpenBrowser, SignInStep
+
             match event:
                 case OpenBrowser(url=url):
                     self.open_url.emit(url)
@@ -323,6 +285,7 @@ class AccountFlow(QObject):
 
         def work(_job: Job) -> ConnectionSaved:
             from costcode_desktop.services.signin import save_client_secret, stored_client_secret
+            from costcode_desktop.ui.signin.outcomes import ConnectionSaved
 
             store = _target_store(known, session_only=session_only)
             if client_secret:
@@ -346,6 +309,8 @@ class AccountFlow(QObject):
 
     def _outcome(self, outcome: SignedIn | SignInNeeded | Unreachable) -> None:
         """On the GUI thread: keep what the work found, then say what happened."""
+        from costcode_desktop.ui.signin.outcomes import SignedIn, SignInNeeded, Unreachable
+
         self.state.settings = outcome.settings
         if outcome.store is not None:
             self.state.store = outcome.store
@@ -397,6 +362,7 @@ def _finish_sign_in(
 ) -> SignedIn:
     """On the worker, after the tokens: who the user is, their companies, the settings to keep."""
     from costcode_desktop.services.signin import open_session
+    from costcode_desktop.ui.signin.outcomes import SignedIn, SignInStep
 
     job.report(SignInStep("Reading your Procore companies…"))
     key = connection.environment_key()

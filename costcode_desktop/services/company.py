@@ -19,12 +19,13 @@ from costcode_desktop.costcodes import (
 )
 from costcode_desktop.procore import CancelToken
 from costcode_desktop.procore.errors import InvalidRequest, NotFound
-from costcode_desktop.procore.records import Project, StandardCostCode, StandardCostCodeList
+from costcode_desktop.procore.records import Project, StandardCostCodeList
 
 from .text import quoted
 
 if TYPE_CHECKING:  # annotations only: the client brings httpx, which a first paint does without
     from costcode_desktop.procore import ProcoreClient
+    from costcode_desktop.procore.records import StandardCostCode
 
 
 class CompanyListUnavailable(Exception):

@@ -77,6 +77,7 @@ LATER = (
     "costcode_desktop.services.checks",
     "costcode_desktop.services.refresh",
     "costcode_desktop.costcodes.plan",
+    "costcode_desktop.procore.code_records",
 )
 
 

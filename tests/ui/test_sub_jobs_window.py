@@ -3,6 +3,7 @@ sync, and so is its E01; its E02 lacks 18 and 18-100 and has one description edi
 
 from __future__ import annotations
 
+from itertools import product
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -14,7 +15,13 @@ from costcode_desktop.sandbox import demo as d
 from costcode_desktop.services import ProjectState
 from costcode_desktop.ui.kit.roles import DIFF_STATUS_ROLE, TARGET_KEY_ROLE
 from costcode_desktop.ui.main.window import MainWindow
-from costcode_desktop.ui.projects.model import COL_NAME, COL_NUMBER, COL_STATUS
+from costcode_desktop.ui.projects.model import (
+    COL_CHECKED,
+    COL_DIFFERS,
+    COL_NAME,
+    COL_NUMBER,
+    COL_STATUS,
+)
 
 from .conftest import shot
 
@@ -72,6 +79,36 @@ def test_sorting_and_filtering_keep_sub_jobs_under_their_project(window: MainWin
     window.projects.out_of_date_only.setChecked(False)
     window.projects.search.setText("owner change")
     assert shown_keys(window) == [RIVERSIDE, E02]
+
+
+def test_rows_set_while_the_sort_is_held_come_in_the_order_the_sort_keeps_after(
+    window: MainWindow,
+) -> None:
+    """A staged start paints its cached rows before the proxy sorts (ProjectsFilter.hold_sort):
+    the model orders them as the sort would, so nothing moves when the sort is released."""
+    view, proxy, c = window.projects.view, window.projects.proxy, window.controller
+
+    def reset() -> list[object]:  # the start's reset, from rows in another order (the cache's)
+        window.projects.model.set_projects(
+            list(reversed(c.state.projects)),
+            c.state.last_refreshed,
+            c.statuses,
+            c.marks,
+            c.sub_job_statuses,
+        )
+        return shown_keys(window)
+
+    columns = (COL_NUMBER, COL_NAME, COL_STATUS, COL_DIFFERS, COL_CHECKED)
+    orders = (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder)
+    for column, order in product(columns, orders):
+        view.sortByColumn(column, order)
+        sorted_by_the_proxy = reset()
+        proxy.hold_sort()
+        assert reset() == sorted_by_the_proxy, (column, order)
+        proxy.release_sort()
+        assert shown_keys(window) == sorted_by_the_proxy, (column, order)
+        assert proxy.sortColumn() == column
+        assert proxy.sortOrder() == order
 
 
 def test_selecting_a_sub_job_compares_its_own_list(window: MainWindow) -> None:

@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
         self.banner = StatusBanner(self)
         self.offline_banner = OfflineBanner(self)
         self.projects = ProjectsPane(self)
+        if staged:  # the cached rows come sorted by the model; the proxy sorts after the paint
+            self.projects.proxy.hold_sort()
         self.row_copy = {  # each table's Copy and Select All, for the Edit menu too
             self.projects.view: enable_row_copy(self.projects.view, self._rows_copied)
         }
@@ -236,6 +238,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _after_first_paint(self) -> None:
         """The cached rows are on screen: build the rest, then try the stored sign-in."""
+        self.projects.proxy.release_sort()
         self.finish_building()
         self.controller.after_first_paint()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cmp_to_key
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -277,6 +278,7 @@ class ProjectsModel(HeadedTableModel):
         super().__init__(parent)
         self._rows: list[ProjectRow] = []
         self._index_of: dict[TargetKey, int] = {}
+        self._kept_order: tuple[int, Qt.SortOrder] | None = None  # see keep_order
 
     # -- updates (GUI thread) -----------------------------------------------------------------
 
@@ -306,6 +308,9 @@ class ProjectsModel(HeadedTableModel):
                 )
             )
             self._rows.extend(_sub_job_row(s) for s in by_project.get(p.id, []))
+        if self._kept_order is not None:
+            self._reindex()  # a sub job sorts as its project, found through the index
+            self._rows = self._in_kept_order(self._rows)
         self._reindex()
         self.endResetModel()
 
@@ -416,6 +421,49 @@ class ProjectsModel(HeadedTableModel):
     def row_at(self, row: int) -> ProjectRow:
         return self._rows[row]
 
+    def row_less(self, a: ProjectRow, b: ProjectRow, column: int, descending: bool) -> bool:
+        """The sort's order: by the column's value, a sub job as its project; within a project,
+        the project's row first and its sub jobs after it in either order of the sort."""
+        if a.sub_job is None and b.sub_job is None:
+            return _less(a.sort_value(column), b.sort_value(column))
+        if a.project.id == b.project.id:
+            if a.sub_job is None or b.sub_job is None:
+                return (a.sub_job is None) != descending
+            return _less(a.sort_value(column), b.sort_value(column))
+        return _less(self.group_sort_value(a, column), self.group_sort_value(b, column))
+
+    def keep_order(self, order: tuple[int, Qt.SortOrder] | None) -> None:
+        """The order the projects' sort asks for while it is held (ProjectsFilter.hold_sort);
+        None: the sort is the proxy's again."""
+        self._kept_order = order
+        if order is None or not self._rows:
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        keys = [self._rows[index.row()].key for index in before]
+        self._rows = self._in_kept_order(self._rows)
+        self._reindex()
+        moved = zip(keys, before, strict=True)
+        after = [self.index(self._index_of[key], i.column()) for key, i in moved]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+
+    def _in_kept_order(self, rows: list[ProjectRow]) -> list[ProjectRow]:
+        """The rows as the proxy's stable sort would order them (its lessThan, its
+        greater-than for a descending sort)."""
+        if self._kept_order is None:
+            return rows
+        column, order = self._kept_order
+        descending = order is Qt.SortOrder.DescendingOrder
+
+        def compare(a: ProjectRow, b: ProjectRow) -> int:
+            first, second = (b, a) if descending else (a, b)
+            if self.row_less(first, second, column, descending):
+                return -1
+            return 1 if self.row_less(second, first, column, descending) else 0
+
+        return sorted(rows, key=cmp_to_key(compare))
+
     def group_sort_value(self, row: ProjectRow, column: int) -> Any:
         """A sub job sorts as its project does (so it stays below it)."""
         if row.sub_job is None:
@@ -484,6 +532,7 @@ class ProjectsFilter(QSortFilterProxyModel):
         self._text = ""
         self._out_of_date_only = False
         self._sub_jobs_shown = True
+        self._held: tuple[int, Qt.SortOrder] | None = None  # see hold_sort
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
@@ -554,22 +603,45 @@ class ProjectsFilter(QSortFilterProxyModel):
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802
         """By the column's value (the rows' cached keys, not data(SORT_ROLE): no round trip
-        through Qt per key), a sub job as its project; within a project, the project's row
-        first and its sub jobs after it in either order of the sort."""
+        through Qt per key); see ProjectsModel.row_less."""
         model = self.sourceModel()
         assert isinstance(model, ProjectsModel)
-        column = left.column()
-        a_row, b_row = model.row_at(left.row()), model.row_at(right.row())
-        if a_row.sub_job is None and b_row.sub_job is None:
-            return _less(a_row.sort_value(column), b_row.sort_value(column))
-        if a_row.project.id == b_row.project.id:
-            if a_row.sub_job is None or b_row.sub_job is None:
-                descending = self.sortOrder() is Qt.SortOrder.DescendingOrder
-                return (a_row.sub_job is None) != descending
-            return _less(a_row.sort_value(column), b_row.sort_value(column))
-        a_value = model.group_sort_value(a_row, column)
-        b_value = model.group_sort_value(b_row, column)
-        return _less(a_value, b_value)
+        descending = self.sortOrder() is Qt.SortOrder.DescendingOrder
+        return model.row_less(
+            model.row_at(left.row()), model.row_at(right.row()), left.column(), descending
+        )
+
+    # -- a sort held until the first paint -----------------------------------------------------
+    # Sorting 300 rows here asks lessThan about 1,500 pairs, each a call from Qt into Python
+    # with two more for the indexes: 6 ms of a start that paints its cached rows first. While
+    # held, the sort asked for is the source model's to keep (its rows in the order this
+    # would give them, sorted in Python); released, the proxy sorts as always and finds that
+    # order.
+
+    def hold_sort(self) -> None:
+        """Until `release_sort`, the source model keeps its rows in the order asked for."""
+        if self._held is None:
+            self._held = (self.sortColumn(), self.sortOrder())
+            super().sort(-1)
+            self._source_keeps(self._held)
+
+    def release_sort(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._source_keeps(None)
+            super().sort(*held)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if self._held is None:
+            super().sort(column, order)
+        else:
+            self._held = (column, order)
+            self._source_keeps(self._held)
+
+    def _source_keeps(self, order: tuple[int, Qt.SortOrder] | None) -> None:
+        model = self.sourceModel()
+        if isinstance(model, ProjectsModel):
+            model.keep_order(order)
 
 
 def _less(a: Any, b: Any) -> bool:

@@ -59,10 +59,12 @@ def favour_gui_thread() -> None:
     sys.setswitchinterval(GUI_SWITCH_INTERVAL)
 
 
-# Projects the window checks or refreshes at a time (the CLI's default is services'
-# DEFAULT_CONCURRENCY, 3). Procore's 25 requests per 10 s are kept busy by two threads, a
-# request taking 0.2 s and more; a third adds no speed under that limit, only one more thread
-# that takes the GIL from the GUI thread when results arrive together, as they do when the
-# limit's window opens again. The demo's longest gap in a refresh of all its projects: 41 ms
-# with three at a time, 32 ms with two, 20 ms with one.
-WINDOW_CONCURRENCY = 2
+# Projects the window checks, and refreshes, at a time (the CLI's default is services'
+# DEFAULT_CONCURRENCY, 3). Under Procore's 25 requests per 10 s more threads add little speed
+# (a request takes 0.2 s and more), and each one running Python takes the GIL from the GUI
+# thread when results arrive together, as they do when the limit's window opens again. A
+# refresh's result carries the most work (its read-back compared, the cache and the history
+# written): one project at a time. The demo's longest gap in a refresh of all its projects,
+# medians of 5 to 10 runs: 41 ms with three at a time, 32-37 ms with two, 20-25 ms with one.
+CHECK_CONCURRENCY = 2
+REFRESH_CONCURRENCY = 1

@@ -30,7 +30,7 @@ from costcode_desktop.services.status import without_access
 from costcode_desktop.ui.kit import theme
 from costcode_desktop.ui.kit.details import for_it
 from costcode_desktop.ui.kit.explain import explain
-from costcode_desktop.ui.kit.paint import WINDOW_CONCURRENCY
+from costcode_desktop.ui.kit.paint import CHECK_CONCURRENCY, REFRESH_CONCURRENCY
 from costcode_desktop.ui.kit.worker import Job, Worker
 from costcode_desktop.ui.main.state import WindowState
 from costcode_desktop.ui.main.work import (
@@ -490,7 +490,7 @@ class Controller(QObject):
                 session.client,
                 company_list,
                 projects,
-                concurrency=WINDOW_CONCURRENCY,
+                concurrency=CHECK_CONCURRENCY,
                 cancel=job.cancel,
                 on_error=stop_if_unreachable,
                 sub_jobs=sub_jobs,
@@ -587,7 +587,7 @@ class Controller(QObject):
         self.permissions_checked.emit()
 
     def refresh(
-        self, projects: Sequence[Project | Target], *, concurrency: int = WINDOW_CONCURRENCY
+        self, projects: Sequence[Project | Target], *, concurrency: int = REFRESH_CONCURRENCY
     ) -> bool:
         """Refresh these projects (each with its sub jobs, unless include_sub_jobs is off) and
         sub jobs, a few at a time; False when a refresh is already running.

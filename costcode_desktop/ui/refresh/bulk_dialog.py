@@ -134,8 +134,9 @@ class BulkRefreshDialog(QDialog):
         self.concurrency.setRange(1, MAX_CONCURRENCY)
         self.concurrency.setValue(concurrency)
         self.concurrency.setToolTip(
-            "How many projects are refreshed at the same time. More is faster, within Procore's "
-            "request limits (CostCodeSync slows down on its own before it reaches them)."
+            "How many projects are refreshed at the same time. More can be faster until "
+            "Procore's request limits are reached (CostCodeSync slows down on its own before "
+            "it reaches them), and leaves the window less smooth while the refresh runs."
         )
         at_once = QHBoxLayout()
         at_once_label = QLabel("Projects at a &time:", self)

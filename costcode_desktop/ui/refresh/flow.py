@@ -29,7 +29,7 @@ from costcode_desktop.services import (
 from costcode_desktop.services.text import isolated, quoted
 from costcode_desktop.ui.kit import memory
 from costcode_desktop.ui.kit.banner import StatusBanner
-from costcode_desktop.ui.kit.paint import WINDOW_CONCURRENCY, paint_now
+from costcode_desktop.ui.kit.paint import REFRESH_CONCURRENCY, paint_now
 from costcode_desktop.ui.main.controller import Controller
 from costcode_desktop.ui.projects.pane import ProjectsPane
 from costcode_desktop.ui.refresh.before_dialog import (
@@ -93,7 +93,7 @@ class RefreshFlow(QObject):
         self.banner = banner
         self.projects = projects
         self.result_panel = result_panel
-        self.concurrency = WINDOW_CONCURRENCY  # the number last chosen in the bulk dialog
+        self.concurrency = REFRESH_CONCURRENCY  # the number last chosen in the bulk dialog
         self.last_run: RefreshRun | None = None
         self.before_refresh_dialog: BeforeRefreshDialog | None = None
         self.bulk_dialog: BulkRefreshDialog | None = None

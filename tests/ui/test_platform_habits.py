@@ -19,7 +19,13 @@ from costcode_desktop.ui.kit.when import day_or_time, locale_date_time, short_ti
 from costcode_desktop.ui.main.actions import Actions
 from costcode_desktop.ui.main.commands import window_commands
 from costcode_desktop.ui.main.window import MainWindow
-from costcode_desktop.ui.projects.model import COL_NUMBER, COL_STATUS, count_text
+from costcode_desktop.ui.projects.model import (
+    COL_NUMBER,
+    COL_STATUS,
+    ProjectsFilter,
+    ProjectsModel,
+    count_text,
+)
 from costcode_desktop.ui.projects.pane import ProjectsPane
 
 from .conftest import LINCOLN
@@ -158,6 +164,21 @@ def test_project_numbers_sort_naturally(qtbot: QtBot) -> None:
     proxy = pane.proxy
     shown = [proxy.index(row, COL_NUMBER).data() for row in range(proxy.rowCount())]
     assert shown == ["2", "10", "25-1", "25-2", "25-10", "A-3"]
+
+
+def test_rows_set_while_an_unsorted_list_holds_its_sort_keep_their_order() -> None:
+    """A held sort of a list not sorted yet (column -1) keeps the rows as they come."""
+    model, proxy = ProjectsModel(), ProjectsFilter()
+    proxy.setSourceModel(model)
+    proxy.hold_sort()
+    numbers = ["25-10", "10", "25-2", "2"]
+    # Refreshed latest first: in any column's order but their own, the rows would move.
+    refreshed = {i + 1: datetime(2026, 3, 9 - i, 10, tzinfo=UTC) for i in range(len(numbers))}
+    model.set_projects([Project(i + 1, f"P{i}", n, True) for i, n in enumerate(numbers)], refreshed)
+    shown = [proxy.index(row, COL_NUMBER).data() for row in range(proxy.rowCount())]
+    assert shown == numbers
+    proxy.release_sort()
+    assert [proxy.index(row, COL_NUMBER).data() for row in range(proxy.rowCount())] == numbers
 
 
 def test_the_demo_opens_while_signed_in(window: MainWindow, qtbot: QtBot) -> None:

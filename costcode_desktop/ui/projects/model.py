@@ -640,8 +640,8 @@ class ProjectsFilter(QSortFilterProxyModel):
 
     def _source_keeps(self, order: tuple[int, Qt.SortOrder] | None) -> None:
         model = self.sourceModel()
-        if isinstance(model, ProjectsModel):
-            model.keep_order(order)
+        if isinstance(model, ProjectsModel):  # column -1: unsorted, the source's own order
+            model.keep_order(order if order is not None and order[0] >= 0 else None)
 
 
 def _less(a: Any, b: Any) -> bool:

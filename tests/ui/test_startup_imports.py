@@ -18,6 +18,19 @@ import costcode_desktop.services.cache as cache
 
 HEAVY = ("httpx", "openpyxl", "keyring", "truststore", "costcode_desktop.sandbox")
 
+
+def printed(code: str, home: Path | None = None) -> str:
+    """What `code`, run in a Python process of its own (offscreen), printed."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if home is not None:
+        env["COSTCODESYNC_HOME"] = str(home)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 BUILD_THE_WINDOW = """
 import sys
 from PySide6.QtWidgets import QApplication
@@ -32,33 +45,47 @@ print(" ".join(sorted(name for name in {heavy!r} if name in sys.modules)))
 
 
 def test_building_and_showing_the_window_imports_nothing_heavy() -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [sys.executable, "-c", BUILD_THE_WINDOW.format(heavy=HEAVY)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=True,
-    )
-    assert done.stdout.strip() == "", f"imported before the first paint: {done.stdout}"
+    found = printed(BUILD_THE_WINDOW.format(heavy=HEAVY))
+    assert found == "", f"imported before the first paint: {found}"
 
 
 # The application's own start (the log, the one-window guard, the appearance, the staged window
-# and its read of the cache) stops at its first paint and says what it had imported by then.
-START_THE_APP = """
-import os, sys
-from costcode_desktop.ui.main import first_paint
+# and its read of the cache), in its own import order (its first-paint watch is patched as that
+# module loads, so nothing here loads PySide6 first), stopped at its first paint; REPORT prints
+# what a test looks at.
+TO_THE_FIRST_PAINT = """
+import importlib.machinery, os, sys
 
 def stop(_self):
-    print(" ".join(sorted(name for name in {later!r} if name in sys.modules)), flush=True)
+    REPORT
     os._exit(0)
 
-first_paint.FirstPaint._emit = stop
+class Watch:  # importlib.abc would load importlib.resources and more: not the app's cost
+    def find_spec(self, name, path, target=None):
+        if name != "costcode_desktop.ui.main.first_paint":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        load = spec.loader.exec_module
+
+        def patched(module):
+            load(module)
+            module.FirstPaint._emit = stop
+
+        spec.loader.exec_module = patched
+        return spec
+
+sys.meta_path.insert(0, Watch())
 from costcode_desktop.app import main
 main([])
 os._exit(3)
 """
+
+
+def at_the_first_paint(report: str, home: Path) -> str:
+    return printed(TO_THE_FIRST_PAINT.replace("REPORT", report), home)
+
+
 # What waits for after the first paint: the above, logging.handlers (socket, pickle), hashlib
 # (OpenSSL), html (only a tooltip Qt would read as HTML needs it), the question asked when
 # quitting, the Fusion style of the forced light and dark modes (a start that follows the
@@ -84,16 +111,9 @@ LATER = (
 def test_the_app_imports_nothing_it_can_do_without_before_its_first_paint(
     isolated_home: Path,
 ) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COSTCODESYNC_HOME": str(isolated_home)}
-    done = subprocess.run(
-        [sys.executable, "-c", START_THE_APP.format(later=LATER)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=True,
-    )
-    assert done.stdout.strip() == "", f"imported before the first paint: {done.stdout}"
+    report = f"print(' '.join(sorted(name for name in {LATER!r} if name in sys.modules)))"
+    found = at_the_first_paint(report, isolated_home)
+    assert found == "", f"imported before the first paint: {found}"
 
 
 @pytest.mark.parametrize("package", [services, procore, cache, costcodes], ids=lambda p: p.__name__)
@@ -106,52 +126,15 @@ def test_every_name_of_a_lazy_package_is_there(package: object) -> None:
         _ = package.no_such_name  # type: ignore[attr-defined]
 
 
-# The start in its own import order (the watch is patched as its module loads, so nothing here
-# loads PySide6 first), stopped at its first paint: which of the package's modules outside ui/
-# loaded after PySide6.QtCore.
-IN_ITS_OWN_ORDER = """
-import importlib.machinery, os, sys
-
-def stop(_self):
-    names = list(sys.modules)  # in the order their imports began
-    after = names[names.index("PySide6.QtCore"):]
-    print(" ".join(name for name in after if name.startswith("costcode_desktop.")
-                   and not name.startswith(("costcode_desktop.ui", "costcode_desktop.app"))))
-    os._exit(0)
-
-class Watch:  # importlib.abc would load importlib.resources and more: not the app's cost
-    def find_spec(self, name, path, target=None):
-        if name != "costcode_desktop.ui.main.first_paint":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        load = spec.loader.exec_module
-
-        def patched(module):
-            load(module)
-            module.FirstPaint._emit = stop
-
-        spec.loader.exec_module = patched
-        return spec
-
-sys.meta_path.insert(0, Watch())
-from costcode_desktop.app import main
-main([])
-os._exit(3)
-"""
-
-
 def test_the_core_layers_the_start_uses_load_before_pyside(isolated_home: Path) -> None:
     """PySide reads the source of every module imported after PySide6.QtCore (for its
     `__feature__` switches); app.CORE_FIRST spares the start that for the layers below ui/."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COSTCODESYNC_HOME": str(isolated_home)}
-    done = subprocess.run(
-        [sys.executable, "-c", IN_ITS_OWN_ORDER],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=True,
+    # sys.modules lists the modules in the order their imports began.
+    report = (
+        "names = list(sys.modules); "
+        "print(' '.join(name for name in names[names.index('PySide6.QtCore'):] "
+        "if name.startswith('costcode_desktop.') "
+        "and not name.startswith(('costcode_desktop.ui', 'costcode_desktop.app'))))"
     )
-    late = done.stdout.strip()
+    late = at_the_first_paint(report, isolated_home)
     assert late == "", f"loaded after PySide6 (add them to app.CORE_FIRST): {late}"

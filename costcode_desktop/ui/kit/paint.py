@@ -1,4 +1,5 @@
-"""Paint a change at once, before a worker thread starts competing for the GIL.
+"""The GUI thread's share of the GIL: paint a change at once, hold the GIL while painting,
+take it back sooner, and run few worker threads beside the window.
 
 Qt lays out and paints on a later turn of the event loop. When the same click also starts a
 job on the pool, that later paint runs while the job's thread holds the GIL, and each of its
